@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import type { CliIo } from './context.js';
+import { runCli } from './program.js';
+
+/** Installs SIGINT/SIGTERM handlers only when a command waits, so Ctrl-C still kills one-shot commands at once. */
+function lazyShutdownSignal(): () => AbortSignal {
+  let controller: AbortController | undefined;
+  return () => {
+    if (!controller) {
+      const c = new AbortController();
+      // once: a second Ctrl-C falls back to Node's default and kills a command that hangs while closing.
+      process.once('SIGINT', () => c.abort('SIGINT'));
+      process.once('SIGTERM', () => c.abort('SIGTERM'));
+      controller = c;
+    }
+    return controller.signal;
+  };
+}
+
+async function main(): Promise<void> {
+  const io: CliIo = {
+    env: { ...process.env },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    shutdownSignal: lazyShutdownSignal(),
+  };
+  // exitCode rather than exit(): lets pending stdout writes flush when piped.
+  process.exitCode = await runCli(process.argv.slice(2), io);
+}
+
+await main();

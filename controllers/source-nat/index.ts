@@ -1,0 +1,60 @@
+import { sourceNatKind } from '../../crds-equivalent/source-nat.js';
+import type { Controller, ProbeResult } from '../../runtime/controller.js';
+import { decodeSingleton } from '../../runtime/decode-singleton.js';
+import { applySourceNat } from './apply.js';
+import { NAT_TABLE, POSTROUTING_CHAIN, SRCNAT_PRIORITY } from './names.js';
+import { observeSourceNat, type SourceNatPorts } from './observe.js';
+import { describeAction, planSourceNat, sysctlWarnings } from './plan.js';
+import { resolveNat } from './resolve.js';
+import { validateSourceNatSpec, type SourceNatSpec } from './spec.js';
+import type { SourceNatAction, SourceNatObserved } from './types.js';
+
+export interface SourceNatOptions {
+  ports: SourceNatPorts;
+  /** The VPC's CIDRs when known (instance metadata or configuration): the default source networks. */
+  vpcCidrs: readonly string[];
+}
+
+const ABSENT: SourceNatSpec = { enable: false, mode: 'masquerade' };
+
+export function createSourceNatController(opts: SourceNatOptions): Controller<SourceNatSpec, SourceNatSpec, SourceNatObserved, SourceNatAction> {
+  return {
+    kind: sourceNatKind,
+    validateSpec: validateSourceNatSpec,
+    decode: (snapshot) => decodeSingleton(sourceNatKind, snapshot, validateSourceNatSpec, ABSENT),
+    probe: (signal) => probeNat(opts.ports, signal),
+    observe: (signal) => observeSourceNat(opts.ports, signal),
+    plan: (desired, observed) => planSourceNat(desired, observed, opts.vpcCidrs),
+    apply: (actions, signal) => applySourceNat(opts.ports, actions, signal),
+    describe: describeAction,
+    details: (desired, observed) => natDetails(desired.spec, observed, opts.vpcCidrs),
+    warnings: (desired, observed) => (desired.spec.enable ? sysctlWarnings(desired.spec, observed) : []),
+  };
+}
+
+/** nft --check of a minimal NAT table: proves nftables and inet-family NAT exist without touching the kernel. */
+async function probeNat(ports: SourceNatPorts, signal: AbortSignal): Promise<ProbeResult> {
+  const probeTable = {
+    ...NAT_TABLE,
+    sets: [],
+    chains: [{ name: POSTROUTING_CHAIN, base: { type: 'nat', hook: 'postrouting', prio: SRCNAT_PRIORITY, policy: 'accept' } as const, rules: [{ expr: [{ masquerade: null }] }] }],
+  };
+  try {
+    await ports.nft.check([{ op: 'replaceTable', table: probeTable }], signal);
+    return { ok: true, reason: 'NftablesAvailable', message: 'nftables inet NAT available', details: { mechanism: 'nftables inet nat' } };
+  } catch (err) {
+    return { ok: false, reason: 'KernelFeatureMissing', message: `nftables NAT unavailable: ${(err as Error).message}`, details: {} };
+  }
+}
+
+function natDetails(spec: SourceNatSpec, observed: SourceNatObserved, vpcCidrs: readonly string[]): Record<string, unknown> {
+  const counter = observed.table?.counters[0];
+  const base = { table: `${NAT_TABLE.family} ${NAT_TABLE.name}`, mode: spec.mode, enabled: spec.enable };
+  if (!spec.enable) return base;
+  try {
+    const resolved = resolveNat(spec, observed, vpcCidrs);
+    return { ...base, ...resolved, counters: { translatedPackets: counter?.packets ?? 0, translatedBytes: counter?.bytes ?? 0 } };
+  } catch {
+    return base;
+  }
+}

@@ -1,0 +1,20 @@
+/** Every nftables name the SourceNat controller owns. It owns this one table and nothing else. */
+export const NAT_TABLE = { family: 'inet', name: 'csgw_nat' } as const;
+export const POSTROUTING_CHAIN = 'postrouting';
+export const SOURCE_SET = 'source_cidrs';
+export const EXCLUDE_SET = 'exclude_daddrs';
+/** srcnat priority: after filtering (0) and after any dNAT decisions, as the hook/priority map in docs/ shows. */
+export const SRCNAT_PRIORITY = 100;
+
+export const SYSCTL = {
+  ipForward: 'net.ipv4.ip_forward',
+  rpFilter: 'net.ipv4.conf.all.rp_filter',
+  conntrackMax: 'net.netfilter.nf_conntrack_max',
+  tcpEstablishedTimeout: 'net.netfilter.nf_conntrack_tcp_timeout_established',
+} as const;
+
+export const OBSERVED_SYSCTLS: readonly string[] = Object.values(SYSCTL);
+
+export function ruleComment(resourceName: string): string {
+  return `sourcenat/${resourceName}`;
+}

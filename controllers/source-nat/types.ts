@@ -1,0 +1,23 @@
+import type { NftTable, ObservedTable } from '../../renderers/nft/model.js';
+import type { InterfaceAddress, RouteInfo, SysctlValue } from '../../runtime/ports.js';
+
+/** What the SourceNat controller reads from the host on every pass. */
+export interface SourceNatObserved {
+  table?: ObservedTable;
+  sysctls: Record<string, SysctlValue>;
+  defaultRoute?: RouteInfo;
+  addresses: InterfaceAddress[];
+}
+
+export type SourceNatAction =
+  | { op: 'replaceTable'; table: NftTable; reason: 'TableMissing' | 'TableDiffers' }
+  | { op: 'deleteTable'; reason: 'Disabled' | 'NoResource' }
+  | { op: 'setSysctl'; key: string; value: string; current?: string };
+
+/** Defaults resolved against the host, reported in status so users see what "default" meant. */
+export interface ResolvedNat {
+  egressInterface: string;
+  egressInterfaceSource: 'spec' | 'defaultRoute';
+  sourceCidrs: string[];
+  sourceCidrsSource: 'spec' | 'vpc' | 'connectedNetworks';
+}

@@ -1,0 +1,18 @@
+import type { KindDefinition } from './types.js';
+import { sourceNatKind } from './source-nat.js';
+
+export type { KindDefinition, KindScope, PrinterColumn } from './types.js';
+
+/** Every kind the operator knows. Add a kind here and nowhere else. */
+export const kinds: readonly KindDefinition[] = [sourceNatKind];
+
+/** Finds a kind by its name, plural or alias, case-insensitively. */
+export function findKind(nameOrAlias: string): KindDefinition | undefined {
+  const key = nameOrAlias.toLowerCase();
+  return kinds.find((k) => k.kind.toLowerCase() === key || k.plural === key || k.aliases.includes(key));
+}
+
+/** Finds a kind by the path segment it is stored under (its plural). */
+export function kindByPlural(plural: string): KindDefinition | undefined {
+  return kinds.find((k) => k.plural === plural);
+}

@@ -1,0 +1,27 @@
+import type { KindDefinition } from './types.js';
+
+export const sourceNatKind: KindDefinition = {
+  kind: 'SourceNat',
+  plural: 'sourcenats',
+  aliases: ['sourcenat', 'snat'],
+  scope: 'node',
+  singletonName: 'default',
+  schemaFile: 'source-nat.schema.json',
+  printerColumns: [
+    { name: 'ENABLE', path: 'spec.enable' },
+    { name: 'MODE', path: 'spec.mode' },
+    { name: 'EGRESS', path: 'spec.egressInterface' },
+    { name: 'SOURCES', path: 'spec.sourceCidrs' },
+  ],
+  example: {
+    kind: 'SourceNat',
+    name: 'default',
+    spec: {
+      enable: true,
+      sourceCidrs: ['10.0.0.0/16'],
+      egressInterface: 'eth0',
+      mode: 'masquerade',
+      conntrack: { max: 262144, tcpEstablishedTimeoutSeconds: 7440 },
+    },
+  },
+};

@@ -1,0 +1,23 @@
+/** A kind's definition: the single place its name, paths, schema and CLI columns are declared. */
+export type KindScope = 'node' | 'cluster';
+
+export interface PrinterColumn {
+  name: string;
+  /** Dotted path into the resource view ({ name, generation, spec }), e.g. 'spec.mode'. */
+  path: string;
+}
+
+export interface KindDefinition {
+  kind: string;
+  plural: string;
+  /** Lower-case aliases accepted by `csgw get` (singular, short names). */
+  aliases: readonly string[];
+  scope: KindScope;
+  /** When set, only this resource name is valid (one per gateway). */
+  singletonName?: string;
+  /** File name under schemas/. */
+  schemaFile: string;
+  printerColumns: readonly PrinterColumn[];
+  /** Example manifest, written in docs and accepted by `csgw apply`. */
+  example: { kind: string; name: string; spec: Record<string, unknown> };
+}

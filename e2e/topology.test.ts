@@ -1,0 +1,90 @@
+// Proves the e2e harness itself with real packets, before any operator runs:
+// the topology only lets replies reach the client when the gateway NATs.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTopology, curlServer, ensureImages, listRunResources } from './harness/index.js';
+import type { Topology } from './harness/index.js';
+
+// The first image build runs debootstrap (minutes); later ones hit the cache.
+const SETUP_TIMEOUT_MS = 20 * 60_000;
+const TEST_TIMEOUT_MS = 60_000;
+
+describe('e2e topology harness', () => {
+  let topology: Topology | undefined;
+
+  const topo = (): Topology => {
+    if (!topology) throw new Error('topology not created');
+    return topology;
+  };
+
+  beforeAll(async () => {
+    await ensureImages();
+    // The operator is not under test here: keep the gateway idle.
+    topology = await createTopology('topology', { gatewayEntrypoint: ['sleep', 'infinity'] });
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await topology?.cleanup();
+  }, TEST_TIMEOUT_MS);
+
+  it('wires client and server to different subnets behind the gateway', () => {
+    const t = topo();
+    expect(t.privateSubnet).not.toBe(t.publicSubnet);
+    expect(t.gatewayInterfaces.private).not.toBe(t.gatewayInterfaces.public);
+    expect(t.hostPorts[4566]).toBeGreaterThan(0);
+    expect(t.hostPorts[9464]).toBeGreaterThan(0);
+  });
+
+  it(
+    'without NAT the server cannot answer the client (no route back)',
+    async () => {
+      const t = topo();
+      // Forwarding on, so only the missing route back can make this fail.
+      expect((await t.exec('gateway', ['sysctl', '-w', 'net.ipv4.ip_forward=1'])).exitCode).toBe(0);
+      const probe = await curlServer(t, '/', { maxTimeSec: 3 });
+      expect(probe.exitCode).not.toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'with a hand-made masquerade rule the server sees the gateway public IP',
+    async () => {
+      const t = topo();
+      const nft = (...args: string[]) => t.exec('gateway', ['nft', ...args]);
+      expect((await nft('add', 'table', 'ip', 'e2e')).exitCode).toBe(0);
+      expect(
+        (await nft('add', 'chain', 'ip', 'e2e', 'post', '{ type nat hook postrouting priority srcnat; }')).exitCode,
+      ).toBe(0);
+      const rule = ['ip', 'saddr', t.privateSubnet, 'oifname', t.gatewayInterfaces.public, 'masquerade'];
+      expect((await nft('add', 'rule', 'ip', 'e2e', 'post', ...rule)).exitCode).toBe(0);
+
+      const probe = await curlServer(t, '/');
+      expect(probe.stderr).toBe('');
+      expect(probe.reply?.remoteAddress).toBe(t.gatewayPublicIp);
+      expect(probe.reply?.remoteAddress).not.toBe(t.clientIp);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'streams a long-lived response through the NAT',
+    async () => {
+      const probe = await curlServer(topo(), '/stream?seconds=1', { maxTimeSec: 10 });
+      expect(probe.exitCode).toBe(0);
+      expect(probe.stdout.trim().split('\n')).toHaveLength(10);
+      expect(probe.reply?.remoteAddress).toBe(topo().gatewayPublicIp);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'cleanup leaves no container or network of the run',
+    async () => {
+      const t = topo();
+      await t.cleanup();
+      await t.cleanup(); // idempotent
+      expect(await listRunResources(t.runId)).toEqual({ containers: [], networks: [] });
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

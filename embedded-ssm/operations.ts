@@ -1,0 +1,27 @@
+// The SSM operations this endpoint serves, keyed by the X-Amz-Target operation name.
+import type { OpContext } from './context.js';
+import { deleteParameter, deleteParameters } from './ops-delete.js';
+import { describeParameters } from './ops-describe.js';
+import { getParameter, getParameters, getParametersByPath } from './ops-get.js';
+import { getParameterHistory, labelParameterVersion, unlabelParameterVersion } from './ops-history.js';
+import { putParameter } from './ops-put.js';
+import type { JsonObject } from './types.js';
+
+export type Operation = (ctx: OpContext, body: JsonObject) => Promise<JsonObject>;
+
+const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
+  PutParameter: putParameter,
+  GetParameter: getParameter,
+  GetParameters: getParameters,
+  GetParametersByPath: getParametersByPath,
+  DeleteParameter: deleteParameter,
+  DeleteParameters: deleteParameters,
+  GetParameterHistory: getParameterHistory,
+  LabelParameterVersion: labelParameterVersion,
+  UnlabelParameterVersion: unlabelParameterVersion,
+  DescribeParameters: describeParameters,
+});
+
+export function findOperation(name: string): Operation | undefined {
+  return Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
+}

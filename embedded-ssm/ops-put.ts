@@ -1,0 +1,169 @@
+// PutParameter: validation, tier resolution, version retention.
+import type { OpContext } from './context.js';
+import { SsmError, validation } from './errors.js';
+import { optArray, optBool, optString, reqString } from './input.js';
+import { validateWritableName } from './names.js';
+import { latestVersion } from './render.js';
+import type { JsonObject, ParameterRecord, ParameterTier, ParameterType, VersionRecord } from './types.js';
+import { DEFAULT_KEY_ID, MAX_VERSIONS } from './types.js';
+
+const TYPES: readonly string[] = ['String', 'StringList', 'SecureString'];
+const TIERS: readonly string[] = ['Standard', 'Advanced', 'Intelligent-Tiering'];
+const STANDARD_LIMIT = 4096;
+const ADVANCED_LIMIT = 8192;
+const MAX_DESCRIPTION = 1024;
+const MAX_PATTERN = 1024;
+
+interface PutRequest {
+  name: string;
+  value: string;
+  type?: ParameterType;
+  tier?: string;
+  overwrite: boolean;
+  description?: string;
+  allowedPattern?: string;
+  keyId?: string;
+  dataType: string;
+}
+
+function enumMember(body: JsonObject, field: string, allowed: readonly string[]): string | undefined {
+  const v = optString(body, field);
+  if (v !== undefined && !allowed.includes(v)) {
+    throw validation(`1 validation error detected: Value '${v}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+  }
+  return v;
+}
+
+function boundedString(body: JsonObject, field: string, max: number): string | undefined {
+  const v = optString(body, field);
+  if (v !== undefined && v.length > max) throw validation(`${field} must be at most ${max} characters long.`);
+  return v;
+}
+
+function checkDataType(dataType: string): void {
+  if (dataType === 'text') return;
+  if (dataType === 'aws:ec2:image' || dataType === 'aws:ssm:integration') {
+    throw validation(`The data type ${dataType} is not supported by this embedded endpoint; use text.`);
+  }
+  throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
+}
+
+function checkUnsupported(body: JsonObject, overwrite: boolean): void {
+  if (overwrite && (optArray(body, 'Tags') ?? []).length > 0) {
+    throw validation(
+      "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag.",
+    );
+  }
+  const policies = optString(body, 'Policies');
+  if (policies !== undefined && policies !== '' && policies !== '[]') {
+    throw validation('Parameter policies are not supported by this embedded endpoint.');
+  }
+}
+
+function parsePutRequest(body: JsonObject): PutRequest {
+  const name = reqString(body, 'Name');
+  validateWritableName(name);
+  const value = reqString(body, 'Value');
+  if (value.length === 0) {
+    throw validation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.");
+  }
+  const overwrite = optBool(body, 'Overwrite');
+  checkUnsupported(body, overwrite);
+  const description = boundedString(body, 'Description', MAX_DESCRIPTION);
+  const allowedPattern = boundedString(body, 'AllowedPattern', MAX_PATTERN);
+  const dataType = optString(body, 'DataType') ?? 'text';
+  checkDataType(dataType);
+  const type = enumMember(body, 'Type', TYPES) as ParameterType | undefined;
+  const tier = enumMember(body, 'Tier', TIERS);
+  return { name, value, type, tier, overwrite, description, allowedPattern, keyId: optString(body, 'KeyId'), dataType };
+}
+
+/** Intelligent-Tiering picks Advanced only when needed; an Advanced parameter never goes back to Standard. */
+function resolveTier(req: PutRequest, previous: VersionRecord | undefined): ParameterTier {
+  const wasAdvanced = previous?.tier === 'Advanced';
+  if (req.tier === 'Intelligent-Tiering') {
+    return wasAdvanced || req.value.length > STANDARD_LIMIT ? 'Advanced' : 'Standard';
+  }
+  if (req.tier === 'Standard' && wasAdvanced) {
+    throw validation(`${req.name} is an advanced parameter; it can't be changed back to a standard parameter.`);
+  }
+  const tier = (req.tier as ParameterTier | undefined) ?? previous?.tier ?? 'Standard';
+  const limit = tier === 'Advanced' ? ADVANCED_LIMIT : STANDARD_LIMIT;
+  if (req.value.length > limit) {
+    throw validation(
+      `Parameter value exceeds the ${tier} tier limit of ${limit} characters.` +
+        (tier === 'Standard' ? ' Use the Advanced or Intelligent-Tiering tier for larger values.' : ''),
+    );
+  }
+  return tier;
+}
+
+function checkPattern(pattern: string | undefined, value: string): void {
+  if (pattern === undefined) return;
+  let regex: RegExp;
+  try {
+    regex = new RegExp(`^(?:${pattern})$`);
+  } catch {
+    throw new SsmError('InvalidAllowedPatternException', `The request does not meet the regular expression requirement: ${pattern}.`);
+  }
+  if (!regex.test(value)) {
+    throw new SsmError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${pattern}`);
+  }
+}
+
+/** Builds the new version; description and allowed pattern carry over from the previous version when omitted. */
+function buildVersion(ctx: OpContext, req: PutRequest, previous: VersionRecord | undefined): VersionRecord {
+  const type = req.type ?? previous?.type;
+  if (type === undefined) throw validation('A parameter type is required when you create a parameter.');
+  const allowedPattern = req.allowedPattern ?? previous?.allowedPattern;
+  checkPattern(allowedPattern, req.value);
+  const secure = type === 'SecureString';
+  const keyId = secure ? (req.keyId ?? (previous?.type === 'SecureString' ? previous.keyId : undefined) ?? DEFAULT_KEY_ID) : undefined;
+  const description = req.description ?? previous?.description;
+  return {
+    version: (previous?.version ?? 0) + 1,
+    type,
+    value: secure ? ctx.cipher.encrypt(req.name, req.value) : req.value,
+    tier: resolveTier(req, previous),
+    dataType: req.dataType,
+    labels: [],
+    modifiedAt: ctx.now(),
+    modifiedBy: ctx.caller.userArn,
+    ...(keyId !== undefined ? { keyId } : {}),
+    ...(description !== undefined ? { description } : {}),
+    ...(allowedPattern !== undefined ? { allowedPattern } : {}),
+  };
+}
+
+/** Appends a version, dropping the oldest beyond 100 unless it carries a label. */
+function appendVersion(existing: ParameterRecord, version: VersionRecord): VersionRecord[] {
+  const versions = [...existing.versions];
+  if (versions.length >= MAX_VERSIONS) {
+    const oldest = versions[0];
+    if (oldest !== undefined && oldest.labels.length > 0) {
+      throw new SsmError(
+        'ParameterMaxVersionLimitExceeded',
+        `You attempted to create a new version of ${existing.name} by calling the PutParameter API with the overwrite flag. ` +
+          `Version ${oldest.version}, the oldest version, can't be deleted because it has a label associated with it. ` +
+          'Move the label to another version of the parameter, and try again.',
+      );
+    }
+    versions.shift();
+  }
+  versions.push(version);
+  return versions;
+}
+
+export async function putParameter(ctx: OpContext, body: JsonObject): Promise<JsonObject> {
+  const req = parsePutRequest(body);
+  return ctx.store.exclusive(async () => {
+    const existing = ctx.store.get(req.name);
+    if (existing !== undefined && !req.overwrite) {
+      throw new SsmError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this request value, set the overwrite option in the request to true.');
+    }
+    const version = buildVersion(ctx, req, existing ? latestVersion(existing) : undefined);
+    const versions = existing ? appendVersion(existing, version) : [version];
+    await ctx.store.save({ name: req.name, versions });
+    return { Version: version.version, Tier: version.tier };
+  });
+}

@@ -1,0 +1,74 @@
+import { elementFromJson, isObject, sortElements } from './elements.js';
+import type { NftChain, NftRule, NftSet, NftStatement, NftTable, ObservedTable, RuleCounter } from './model.js';
+
+/**
+ * Decodes `nft -j list table` output into the model, normalised so it deep-equals a desired table: handles dropped,
+ * counter values moved aside, set elements canonical and sorted. Objects the model does not know (maps, flowtables,
+ * named counters ...) are reported in `foreign` so planners see them as drift.
+ */
+export function decodeListTable(json: unknown): (ObservedTable & { foreign: string[] }) | undefined {
+  const items = isObject(json) && Array.isArray(json.nftables) ? (json.nftables as unknown[]) : [];
+  const tableItem = items.find((i) => isObject(i) && isObject(i.table));
+  if (!isObject(tableItem) || !isObject(tableItem.table)) return undefined;
+  const head = tableItem.table;
+  const table: NftTable = { family: head.family as NftTable['family'], name: String(head.name), sets: [], chains: [] };
+  const counters: RuleCounter[] = [];
+  const foreign: string[] = [];
+  // Rules refer to chains by name, so chains are decoded first whatever order the listing uses.
+  const isRule = (i: unknown): boolean => isObject(i) && 'rule' in i;
+  for (const item of items.filter((i) => !isRule(i))) decodeItem(item, table, counters, foreign);
+  for (const item of items.filter(isRule)) decodeItem(item, table, counters, foreign);
+  return { table, counters, foreign };
+}
+
+function decodeItem(item: unknown, table: NftTable, counters: RuleCounter[], foreign: string[]): void {
+  if (!isObject(item)) return;
+  const [key, body] = Object.entries(item)[0] ?? [];
+  if (key === 'metainfo' || key === 'table') return;
+  if (key === 'set' && isObject(body)) table.sets.push(decodeSet(body));
+  else if (key === 'chain' && isObject(body)) table.chains.push(decodeChain(body));
+  else if (key === 'rule' && isObject(body)) decodeRule(body, table, counters);
+  else foreign.push(`${key ?? 'unknown'} ${isObject(body) && typeof body.name === 'string' ? body.name : ''}`.trim());
+}
+
+function decodeSet(body: Record<string, unknown>): NftSet {
+  const elem = Array.isArray(body.elem) ? (body.elem as unknown[]) : [];
+  return {
+    name: String(body.name),
+    type: body.type as NftSet['type'],
+    flags: Array.isArray(body.flags) ? (body.flags as string[]) : [],
+    elements: sortElements(elem.map(elementFromJson)),
+  };
+}
+
+function decodeChain(body: Record<string, unknown>): NftChain {
+  const chain: NftChain = { name: String(body.name), rules: [] };
+  if (typeof body.hook === 'string') {
+    chain.base = {
+      type: body.type as NonNullable<NftChain['base']>['type'],
+      hook: body.hook as NonNullable<NftChain['base']>['hook'],
+      prio: Number(body.prio),
+      policy: (body.policy ?? 'accept') as NonNullable<NftChain['base']>['policy'],
+    };
+  }
+  return chain;
+}
+
+function decodeRule(body: Record<string, unknown>, table: NftTable, counters: RuleCounter[]): void {
+  const chain = table.chains.find((c) => c.name === body.chain);
+  if (!chain) return;
+  const rule: NftRule = { expr: [] };
+  if (typeof body.comment === 'string') rule.comment = body.comment;
+  for (const stmt of Array.isArray(body.expr) ? (body.expr as NftStatement[]) : []) {
+    if (isObject(stmt.counter)) {
+      const { packets, bytes } = stmt.counter;
+      counters.push({ chain: chain.name, index: chain.rules.length, ...commentOf(rule), packets: Number(packets), bytes: Number(bytes) });
+      rule.expr.push({ counter: null });
+    } else rule.expr.push(stmt);
+  }
+  chain.rules.push(rule);
+}
+
+function commentOf(rule: NftRule): { comment?: string } {
+  return rule.comment ? { comment: rule.comment } : {};
+}

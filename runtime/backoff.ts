@@ -1,0 +1,11 @@
+export interface BackoffTiming {
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+/** Exponential backoff with full jitter, capped: base * 2^(attempt-1), scaled by a random factor in [0.5, 1]. */
+export function backoffDelay(attempt: number, timing: BackoffTiming, random: () => number): number {
+  const exponential = timing.backoffBaseMs * 2 ** Math.max(0, attempt - 1);
+  const capped = Math.min(timing.backoffMaxMs, exponential);
+  return Math.round(capped * (0.5 + random() / 2));
+}

@@ -1,0 +1,53 @@
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+
+/** Options every csgw command shares; read once at start-up and injected. */
+export interface GlobalOptions {
+  endpointUrl?: string;
+  region?: string;
+  prefix: string;
+  gateway: string;
+  dataDir: string;
+}
+
+/** Where SSM is: real AWS (optionally at a custom endpoint) or the embedded endpoint serving dataDir. */
+export type SsmTarget =
+  | { mode: 'aws'; region: string; endpoint?: string; dummyCredentials: boolean }
+  | { mode: 'embedded'; region: string; dataDir: string };
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_PREFIX = '/cloudspectra';
+export const DEFAULT_REGION = 'us-east-1';
+
+export function defaultDataDir(env: Env): string {
+  return env.CSGW_DATA_DIR ?? join(env.HOME ?? homedir(), '.csgw');
+}
+
+export function defaultInstanceId(env: Env): string {
+  return env.CSGW_INSTANCE_ID ?? hostname();
+}
+
+/**
+ * Mirrors the AWS CLI: an explicit endpoint wins, then any AWS region/profile configuration means real AWS.
+ * With nothing configured, the embedded endpoint is the default so the product runs without an account.
+ */
+export function resolveSsmTarget(opts: GlobalOptions, env: Env): SsmTarget {
+  const endpoint = opts.endpointUrl ?? env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL;
+  const region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (endpoint) {
+    const noCredentials = !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;
+    return { mode: 'aws', region: region ?? DEFAULT_REGION, endpoint, dummyCredentials: noCredentials && isLoopback(endpoint) };
+  }
+  if (region || env.AWS_PROFILE) return { mode: 'aws', region: region ?? DEFAULT_REGION, dummyCredentials: false };
+  return { mode: 'embedded', region: DEFAULT_REGION, dataDir: join(opts.dataDir, 'ssm') };
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}

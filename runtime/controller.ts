@@ -1,0 +1,75 @@
+import type { KindDefinition } from '../crds-equivalent/index.js';
+import type { Validation } from './spec-validation.js';
+
+/** One stored resource of a kind, as read from SSM. */
+export interface StoredResource {
+  name: string;
+  /** The SSM parameter version: the resource's generation. */
+  generation: number;
+  /** The raw parameter value (a JSON document). May be a decrypted SecureString: never log it. */
+  value: string;
+}
+
+/** The resources of one kind, as of one list of SSM. */
+export interface KindSnapshot {
+  kind: string;
+  resources: StoredResource[];
+}
+
+/** A decoded, validated desired state, tagged with where it came from. */
+export interface DesiredState<D> {
+  /** undefined when no resource of the kind exists: the controller then owns nothing. */
+  name?: string;
+  generation?: number;
+  spec: D;
+}
+
+export type DecodeResult<D> =
+  | { ok: true; desired: DesiredState<D>; ignored: { name: string; reason: string }[] }
+  | { ok: false; name: string; generation: number; errors: string[] };
+
+/** A failure the controller understood: its reason lands in status; inert ones retry slowly instead of backing off. */
+export class ControllerError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+    readonly inert = false,
+  ) {
+    super(message);
+    this.name = 'ControllerError';
+  }
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  reason: string;
+  message: string;
+  /** Mechanism choices reported in status (e.g. { nat: 'nftables' }). */
+  details: Record<string, unknown>;
+}
+
+/**
+ * The contract every controller implements. decode and plan are pure; observe, apply and probe do I/O through
+ * ports and must honour the AbortSignal.
+ */
+export interface Controller<Spec, Desired, Observed, Action> {
+  readonly kind: KindDefinition;
+  /** Schema + semantic validation of one resource's spec (used by the controller and by `csgw apply`). */
+  validateSpec(raw: unknown): Validation<Spec>;
+  /** Turns a snapshot of the kind into the desired state (resolving defaults from host facts given at wiring). */
+  decode(snapshot: KindSnapshot): DecodeResult<Desired>;
+  /** Checks the kernel features / permissions the controller needs; a failed probe makes it inert. */
+  probe(signal: AbortSignal): Promise<ProbeResult>;
+  observe(signal: AbortSignal): Promise<Observed>;
+  plan(desired: DesiredState<Desired>, observed: Observed): Action[];
+  apply(actions: Action[], signal: AbortSignal): Promise<void>;
+  /** One line per action for logs and `csgw diff`. */
+  describe(action: Action): string;
+  /** Controller-specific status details from what was observed (counters, resolved defaults). */
+  details(desired: DesiredState<Desired>, observed: Observed): Record<string, unknown>;
+  /** Problems that do not stop the controller (a tuning knob this host refuses): set the Degraded condition. */
+  warnings(desired: DesiredState<Desired>, observed: Observed): { reason: string; message: string }[];
+}
+
+/** Methods are bivariant in their parameters, so any controller fits this registry type. */
+export type AnyController = Controller<unknown, unknown, unknown, unknown>;

@@ -1,0 +1,103 @@
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import type { KindDefinition } from '../crds-equivalent/index.js';
+import type { KindSnapshot, StoredResource } from './controller.js';
+import { parseSpecPath, type GatewayPaths } from './paths.js';
+
+export interface StoredParameter {
+  name: string;
+  version: number;
+  value: string;
+}
+
+/** Lists every parameter under a path (all pages). The SSM adapter implements it; tests use an in-memory one. */
+export type ParameterLister = (path: string, signal: AbortSignal) => Promise<StoredParameter[]>;
+
+export interface SourceHealth {
+  ok: boolean;
+  reason: string;
+  message: string;
+  lastSuccessAt?: string;
+}
+
+/**
+ * Where desired state comes from. The poller is the first implementation; an EventBridge->SQS push source would
+ * emit the same snapshots (and could trigger `resync()` on a notification instead of on a timer).
+ */
+export interface DesiredStateSource {
+  /** One snapshot per kind whose resources changed (by SSM version); the first successful list emits every kind. */
+  readonly snapshots$: Observable<KindSnapshot>;
+  readonly health$: Observable<SourceHealth>;
+  resync(signal: AbortSignal): Promise<void>;
+}
+
+/** Turns full listings into per-kind snapshots, emitting only kinds whose name:version set changed. */
+export class SnapshotDiffer {
+  private readonly signatures = new Map<string, string>();
+
+  constructor(
+    private readonly paths: GatewayPaths,
+    private readonly kinds: readonly KindDefinition[],
+  ) {}
+
+  changed(parameters: readonly StoredParameter[]): KindSnapshot[] {
+    const byKind = new Map<string, StoredResource[]>(this.kinds.map((k) => [k.kind, []]));
+    for (const p of parameters) {
+      const parsed = parseSpecPath(this.paths, p.name);
+      const kind = parsed && this.kinds.find((k) => k.plural === parsed.plural);
+      if (parsed && kind) byKind.get(kind.kind)?.push({ name: parsed.name, generation: p.version, value: p.value });
+    }
+    const out: KindSnapshot[] = [];
+    for (const [kind, resources] of byKind) {
+      resources.sort((a, b) => a.name.localeCompare(b.name));
+      const signature = resources.map((r) => `${r.name}:${r.generation}`).join(',');
+      if (this.signatures.get(kind) === signature) continue;
+      this.signatures.set(kind, signature);
+      out.push({ kind, resources });
+    }
+    return out;
+  }
+}
+
+/** List+watch by polling GetParametersByPath under the spec root. */
+export class PollingDesiredSource implements DesiredStateSource {
+  private readonly snapshots = new Subject<KindSnapshot>();
+  private readonly health = new BehaviorSubject<SourceHealth>({ ok: false, reason: 'NotListedYet', message: 'desired state not listed yet' });
+  private readonly differ: SnapshotDiffer;
+  readonly snapshots$ = this.snapshots.asObservable();
+  readonly health$ = this.health.asObservable();
+
+  constructor(
+    private readonly paths: GatewayPaths,
+    kinds: readonly KindDefinition[],
+    private readonly list: ParameterLister,
+    private readonly clock: () => Date,
+  ) {
+    this.differ = new SnapshotDiffer(paths, kinds);
+  }
+
+  /** One list; failures are reported through health$ and never thrown, so a poll loop can't die of them. */
+  async resync(signal: AbortSignal): Promise<void> {
+    try {
+      const parameters = await this.list(this.paths.specRoot, signal);
+      this.health.next({ ok: true, reason: 'Listed', message: `${parameters.length} spec parameters`, lastSuccessAt: this.clock().toISOString() });
+      for (const snapshot of this.differ.changed(parameters)) this.snapshots.next(snapshot);
+    } catch (err) {
+      if (signal.aborted) return;
+      const e = err as Error;
+      const previous = this.health.getValue();
+      this.health.next({ ok: false, reason: classifySsmError(e), message: e.message, ...(previous.lastSuccessAt ? { lastSuccessAt: previous.lastSuccessAt } : {}) });
+    }
+  }
+
+  complete(): void {
+    this.snapshots.complete();
+    this.health.complete();
+  }
+}
+
+/** Maps SSM error names to status reasons users can act on. */
+export function classifySsmError(err: Error): string {
+  if (['AccessDeniedException', 'UnrecognizedClientException', 'CredentialsProviderError'].includes(err.name)) return 'MissingPermission';
+  if (['ThrottlingException', 'TooManyUpdates'].includes(err.name)) return 'SsmThrottled';
+  return 'SsmUnavailable';
+}

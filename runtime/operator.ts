@@ -1,0 +1,139 @@
+import { createActor, type Actor } from 'xstate';
+import { distinctUntilChanged, type Subscription } from 'rxjs';
+import type { AnyController } from './controller.js';
+import { startAdminServer, type AdminServer } from './admin-server.js';
+import { PollingDesiredSource, type ParameterLister, type SourceHealth } from './desired-source.js';
+import { EventRecorder } from './event-recorder.js';
+import type { Logger } from './logger.js';
+import type { OperatorMetrics } from './metrics.js';
+import { statusPath, type GatewayPaths } from './paths.js';
+import { reconcileMachine, type ReconcileTiming } from './reconcile-machine.js';
+import type { ReconcileReport, Reporter } from './reconcile-report.js';
+import { StatusHub } from './status-hub.js';
+import { StatusPublisher, type StatusWriter } from './status-publisher.js';
+
+export interface OperatorConfig {
+  paths: GatewayPaths;
+  instanceId: string;
+  operatorVersion: string;
+  pollIntervalMs: number;
+  timing: ReconcileTiming;
+  statusMinIntervalMs: number;
+  admin?: { host: string; port: number };
+}
+
+export interface OperatorDeps {
+  controllers: readonly AnyController[];
+  list: ParameterLister;
+  writeStatus: StatusWriter;
+  logger: Logger;
+  metrics: OperatorMetrics;
+  clock: () => Date;
+}
+
+/** Wires the desired-state source, one reconcile machine per controller, status, events and the admin listener. */
+export class Operator {
+  readonly events: EventRecorder;
+  readonly hub: StatusHub;
+  private readonly source: PollingDesiredSource;
+  private readonly publisher: StatusPublisher;
+  private readonly actors = new Map<string, Actor<typeof reconcileMachine>>();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly abort = new AbortController();
+  private pollTimer?: NodeJS.Timeout;
+  private admin?: AdminServer;
+  private health: SourceHealth = { ok: false, reason: 'NotListedYet', message: 'desired state not listed yet' };
+
+  constructor(
+    private readonly config: OperatorConfig,
+    private readonly deps: OperatorDeps,
+  ) {
+    this.events = new EventRecorder(config.instanceId, deps.clock);
+    this.hub = new StatusHub({ instanceId: config.instanceId, gateway: config.paths.root, operatorVersion: config.operatorVersion, clock: deps.clock, events: this.events });
+    this.source = new PollingDesiredSource(config.paths, deps.controllers.map((c) => c.kind), deps.list, deps.clock);
+    this.publisher = new StatusPublisher({
+      path: statusPath(config.paths, config.instanceId),
+      write: deps.writeStatus,
+      minIntervalMs: config.statusMinIntervalMs,
+      now: () => deps.clock().getTime(),
+      onError: (err) => deps.logger.warn({ err: { name: err.name, message: err.message } }, 'status publish failed; will retry'),
+    });
+  }
+
+  /** Starts everything; returns the admin URL when the admin listener is enabled. */
+  async start(): Promise<string | undefined> {
+    for (const controller of this.deps.controllers) this.startController(controller);
+    this.subscriptions.push(
+      this.events.events$.subscribe((e) => this.deps.logger[e.type === 'Warning' ? 'warn' : 'info']({ event: e }, `${e.reason}: ${e.message}`)),
+      this.hub.status$.subscribe((s) => this.publisher.offer(s)),
+      this.source.snapshots$.subscribe((snapshot) => this.actors.get(snapshot.kind)?.send({ type: 'DESIRED_CHANGED', snapshot })),
+      this.source.health$.pipe(distinctUntilChanged((a, b) => a.ok === b.ok && a.reason === b.reason)).subscribe((h) => this.onHealthChange(h)),
+      this.source.health$.subscribe((h) => void (this.health = h)),
+    );
+    if (this.config.admin) this.admin = await startAdminServer(this.adminSources(), this.config.admin.host, this.config.admin.port);
+    await this.poll();
+    return this.admin?.url;
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.pollTimer);
+    this.abort.abort(new Error('operator stopping'));
+    for (const actor of this.actors.values()) actor.stop();
+    await this.publisher.flush();
+    this.publisher.stop();
+    for (const s of this.subscriptions) s.unsubscribe();
+    this.source.complete();
+    this.events.complete();
+    await this.admin?.close();
+  }
+
+  private startController(controller: AnyController): void {
+    const kind = controller.kind.kind;
+    const log = this.deps.logger.child({ controller: kind, kind });
+    const report = fanOut(this.hub.register(kind), this.deps.metrics.reporter(kind), logReports(log));
+    const actor = createActor(reconcileMachine, { input: { controller, timing: this.config.timing, report } });
+    actor.subscribe({ error: (err) => log.error({ err }, 'reconcile machine crashed') });
+    this.actors.set(kind, actor);
+    actor.start();
+  }
+
+  /** Polls forever; a failed list is reported through health and retried on the next tick. */
+  private async poll(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    await this.source.resync(this.abort.signal);
+    if (!this.abort.signal.aborted) this.pollTimer = setTimeout(() => void this.poll(), this.config.pollIntervalMs);
+  }
+
+  private onHealthChange(health: SourceHealth): void {
+    const object = { kind: 'DesiredStateSource', name: this.config.paths.specRoot };
+    if (!health.ok && health.reason !== 'NotListedYet') this.events.record({ type: 'Warning', reason: health.reason, message: `cannot list desired state: ${health.message}`, object });
+    else if (health.ok) this.events.record({ type: 'Normal', reason: 'DesiredStateListed', message: health.message, object });
+  }
+
+  private adminSources(): Parameters<typeof startAdminServer>[0] {
+    return {
+      status: () => ({ ...this.hub.snapshot(), source: this.health }),
+      ready: () => {
+        const reasons = [...(this.health.lastSuccessAt ? [] : [`desired state: ${this.health.message}`]), ...(this.hub.allReconciled() ? [] : ['controllers have not reconciled yet'])];
+        return { ready: reasons.length === 0, reasons };
+      },
+      recentEvents: () => this.events.list(),
+      events$: this.events.events$,
+      registry: this.deps.metrics.registry,
+    };
+  }
+}
+
+function fanOut(...reporters: Reporter[]): Reporter {
+  return (report) => reporters.forEach((r) => r(report));
+}
+
+/** Debug-logs every report with a reconcile id that increments each pass, so one pass's lines group together. */
+function logReports(log: Logger): Reporter {
+  let reconcileId = 0;
+  return (report: ReconcileReport) => {
+    if (report.type === 'phase' && report.phase === 'observing') reconcileId += 1;
+    if (report.type === 'phase') log.debug({ reconcileId, phase: report.phase }, 'phase');
+    else log.debug({ reconcileId, report: { type: report.type, ...('reason' in report ? { reason: report.reason } : {}) } }, report.type);
+  };
+}

@@ -1,0 +1,52 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { KindDefinition } from '../crds-equivalent/index.js';
+import { schemas } from '../schemas/index.js';
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** Compiles every kind's schema once; validation applies schema defaults to a copy of the input. */
+export class SpecValidator {
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(kinds: readonly KindDefinition[]) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    addFormats(ajv);
+    for (const kind of kinds) {
+      const schema = schemas[kind.schemaFile];
+      if (!schema) throw new Error(`schema ${kind.schemaFile} for ${kind.kind} is missing`);
+      this.validators.set(kind.kind, ajv.compile(schema));
+    }
+  }
+
+  validate<T>(kind: KindDefinition, spec: unknown): Validation<T> {
+    const validate = this.validators.get(kind.kind);
+    if (!validate) return { ok: false, errors: [`unknown kind ${kind.kind}`] };
+    const copy: unknown = structuredClone(spec);
+    if (validate(copy)) return { ok: true, value: copy as T };
+    return { ok: false, errors: (validate.errors ?? []).map(formatError) };
+  }
+}
+
+/** Parses a parameter value as JSON, reporting the parse error as a validation error. */
+export function parseSpecJson(value: string): Validation<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(value) as unknown };
+  } catch (err) {
+    return { ok: false, errors: [`spec is not valid JSON: ${(err as Error).message}`] };
+  }
+}
+
+function formatError(e: ErrorObject): string {
+  const field = e.instancePath ? `spec${e.instancePath.replace(/\//g, '.')}` : 'spec';
+  if (e.keyword === 'additionalProperties') {
+    return `${field}: unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
+  }
+  if (e.keyword === 'enum') {
+    return `${field}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  }
+  return `${field}: ${e.message ?? e.keyword}`;
+}

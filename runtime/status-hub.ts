@@ -1,0 +1,155 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { setCondition, type ConditionUpdate } from './conditions.js';
+import type { DesiredState } from './controller.js';
+import type { EventInput, EventRecorder } from './event-recorder.js';
+import type { ReconcileReport, Reporter } from './reconcile-report.js';
+import type { ControllerStatus, InstanceStatus } from './status-types.js';
+
+export interface StatusHubOptions {
+  instanceId: string;
+  gateway: string;
+  operatorVersion: string;
+  clock: () => Date;
+  events: EventRecorder;
+}
+
+/** Folds every controller's reconcile reports into Kubernetes-style status and events. */
+export class StatusHub {
+  private readonly controllers = new Map<string, ControllerStatus>();
+  /** Invalid generations waiting for a valid one, per kind: they keep Degraded=True while the last good runs. */
+  private readonly invalid = new Map<string, { generation: number; message: string }>();
+  private readonly lastDrift = new Set<string>();
+  private readonly subject: BehaviorSubject<InstanceStatus>;
+  readonly status$: Observable<InstanceStatus>;
+
+  constructor(private readonly opts: StatusHubOptions) {
+    this.subject = new BehaviorSubject(this.snapshot());
+    this.status$ = this.subject.asObservable();
+  }
+
+  register(kind: string): Reporter {
+    this.controllers.set(kind, {
+      kind,
+      phase: 'starting',
+      conditions: [{ type: 'Ready', status: 'Unknown', reason: 'Initializing', message: 'not reconciled yet', lastTransitionTime: this.now() }],
+      details: {},
+    });
+    return (report) => this.handle(kind, report);
+  }
+
+  snapshot(): InstanceStatus {
+    return {
+      instanceId: this.opts.instanceId,
+      gateway: this.opts.gateway,
+      operatorVersion: this.opts.operatorVersion,
+      updatedAt: this.now(),
+      controllers: Object.fromEntries(this.controllers),
+    };
+  }
+
+  /** Ready when every controller has reached a verdict (converged or failed), so /readyz means "reconciled once". */
+  allReconciled(): boolean {
+    return [...this.controllers.values()].every((c) => c.conditions.some((x) => x.type === 'Ready' && x.reason !== 'Initializing'));
+  }
+
+  private now(): string {
+    return this.opts.clock().toISOString();
+  }
+
+  private handle(kind: string, report: ReconcileReport): void {
+    const status = this.controllers.get(kind);
+    if (!status) return;
+    if (report.type === 'phase') {
+      status.phase = report.phase;
+      return; // phases change every pass; they are visible live but do not count as a status change
+    }
+    this.apply(kind, status, report);
+    this.subject.next(this.snapshot());
+  }
+
+  private apply(kind: string, status: ControllerStatus, report: Exclude<ReconcileReport, { type: 'phase' }>): void {
+    const object = { kind, name: status.name ?? kind.toLowerCase() };
+    const event = (e: Omit<EventInput, 'object'>): void => void this.opts.events.record({ ...e, object });
+    const set = (update: ConditionUpdate): void => void (status.conditions = setCondition(status.conditions, update, this.now()));
+    switch (report.type) {
+      case 'adopted':
+        return this.adopted(kind, status, report.desired);
+      case 'ignored':
+        return event({ type: 'Warning', reason: 'Ignored', message: `${report.name}: ${report.reason}` });
+      case 'invalidSpec':
+        return this.invalidSpec(kind, status, report, set, event);
+      case 'probed':
+        status.details = { ...status.details, ...report.details };
+        return event({ type: 'Normal', reason: 'FeatureProbed', message: JSON.stringify(report.details) });
+      case 'inert':
+        set({ type: 'Ready', status: 'False', reason: report.reason, message: `${report.message} (retry in ${Math.round(report.retryInMs / 1000)}s)`, ...gen(status) });
+        return event({ type: 'Warning', reason: report.reason, message: report.message });
+      case 'drift':
+        this.lastDrift.add(kind);
+        return event({ type: 'Warning', reason: 'DriftDetected', message: report.actions.join('; ') });
+      case 'applying':
+        set({ type: 'Progressing', status: 'True', reason: 'Applying', message: report.actions.join('; '), ...gen(report.desired) });
+        return event({ type: 'Normal', reason: 'Applying', message: report.actions.join('; ') });
+      case 'converged':
+        return this.converged(kind, status, report, set, event);
+      case 'failed':
+        set({ type: 'Ready', status: 'False', reason: report.reason, message: `${report.message} (attempt ${report.attempt}, retry in ${report.retryInMs} ms)`, ...gen(status) });
+        set({ type: 'Progressing', status: 'False', reason: report.reason, message: report.message, ...gen(status) });
+        return event({ type: 'Warning', reason: report.reason, message: `${report.stage}: ${report.message}` });
+    }
+  }
+
+  private adopted(kind: string, status: ControllerStatus, desired: DesiredState<unknown>): void {
+    const invalid = this.invalid.get(kind);
+    if (invalid && (desired.generation === undefined || desired.generation >= invalid.generation)) this.invalid.delete(kind);
+    if (desired.name) status.name = desired.name;
+  }
+
+  private invalidSpec(
+    kind: string,
+    status: ControllerStatus,
+    report: Extract<ReconcileReport, { type: 'invalidSpec' }>,
+    set: (u: ConditionUpdate) => void,
+    event: (e: Omit<EventInput, 'object'>) => void,
+  ): void {
+    const message = report.errors.join('; ');
+    this.invalid.set(kind, { generation: report.generation, message });
+    status.name = report.name;
+    if (report.keepsLastGood) {
+      set({ type: 'Degraded', status: 'True', reason: 'InvalidSpec', message: `generation ${report.generation} rejected, generation ${status.observedGeneration ?? '?'} keeps running: ${message}`, observedGeneration: report.generation });
+    } else {
+      set({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message, observedGeneration: report.generation });
+    }
+    event({ type: 'Warning', reason: 'InvalidSpec', message: `generation ${report.generation}: ${message}` });
+  }
+
+  private converged(
+    kind: string,
+    status: ControllerStatus,
+    report: Extract<ReconcileReport, { type: 'converged' }>,
+    set: (u: ConditionUpdate) => void,
+    event: (e: Omit<EventInput, 'object'>) => void,
+  ): void {
+    const { desired } = report;
+    status.observedGeneration = desired.generation;
+    if (desired.generation === undefined) delete status.observedGeneration;
+    status.details = { ...status.details, ...report.details };
+    const what = desired.name ? `generation ${desired.generation ?? '?'} applied` : `no ${kind} resource: nothing owned`;
+    set({ type: 'Ready', status: 'True', reason: report.applied ? 'Applied' : 'Converged', message: what, ...gen(desired) });
+    set({ type: 'Progressing', status: 'False', reason: 'Converged', message: what, ...gen(desired) });
+    const invalid = this.invalid.get(kind);
+    const warning = report.warnings[0];
+    if (invalid) set({ type: 'Degraded', status: 'True', reason: 'InvalidSpec', message: `generation ${invalid.generation} rejected, generation ${desired.generation ?? '?'} keeps running: ${invalid.message}`, observedGeneration: invalid.generation });
+    else if (warning) set({ type: 'Degraded', status: 'True', reason: warning.reason, message: report.warnings.map((w) => w.message).join('; '), ...gen(desired) });
+    else set({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problems', ...gen(desired) });
+    for (const w of report.warnings) event({ type: 'Warning', reason: w.reason, message: w.message });
+    if (!report.applied) return;
+    const drift = this.lastDrift.delete(kind);
+    event({ type: 'Normal', reason: drift ? 'DriftRepaired' : 'Applied', message: what });
+  }
+}
+
+function gen(source: { generation?: number; observedGeneration?: number }): { observedGeneration?: number } {
+  const g = 'generation' in source ? source.generation : source.observedGeneration;
+  return g === undefined ? {} : { observedGeneration: g };
+}

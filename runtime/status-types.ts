@@ -1,0 +1,57 @@
+/** Kubernetes-style status shapes shared by the runtime, the admin API, SSM status documents and the CLI. */
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  /** CamelCase, stable, machine-readable (InvalidSpec, ApplyFailed, DriftRepaired, ...). */
+  reason: string;
+  message: string;
+  /** The SSM parameter version this condition was computed for. */
+  observedGeneration?: number;
+  lastTransitionTime: string;
+}
+
+export interface ObjectRef {
+  kind: string;
+  name: string;
+}
+
+export interface ControllerStatus {
+  kind: string;
+  /** The resource the controller last worked on; absent when no resource exists. */
+  name?: string;
+  /** The generation (SSM version) last applied successfully. */
+  observedGeneration?: number;
+  /** The reconcile machine's current state: waiting, observing, applying, backingOff, inert, ... */
+  phase: string;
+  conditions: Condition[];
+  /** Controller-specific facts: the mechanism it chose, counters, resolved defaults. Never secrets. */
+  details: Record<string, unknown>;
+}
+
+export interface InstanceStatus {
+  instanceId: string;
+  gateway: string;
+  operatorVersion: string;
+  updatedAt: string;
+  controllers: Record<string, ControllerStatus>;
+}
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface StatusEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+  object: ObjectRef;
+  instanceId: string;
+  /** How many times this (type, reason, object, message) was seen; repeats are folded like Kubernetes does. */
+  count: number;
+  firstTimestamp: string;
+  lastTimestamp: string;
+}
+
+/** SSE protocol of GET /events: `event: status` frames, one `event: synced` after the replay of recent events. */
+export const SSE_EVENT_STATUS = 'status';
+export const SSE_EVENT_SYNCED = 'synced';
