@@ -16,7 +16,8 @@ export function createNftAdapter(runner: CommandRunner, nftBinary = 'nft'): NftP
       const file = join(dir, 'transaction.json');
       await writeFile(file, JSON.stringify(renderTransaction(ops)), { mode: 0o600 });
       const result = await runner.run(nftBinary, [...extraArgs, '-j', '-f', file], { signal });
-      if (result.exitCode !== 0) throw new ControllerError('ApplyFailed', `nft rejected the transaction: ${firstLines(result.stderr)}`);
+      if (result.exitCode !== 0)
+        throw new ControllerError('ApplyFailed', `nft rejected the transaction: ${firstLines(result.stderr)}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -31,7 +32,8 @@ export function createNftAdapter(runner: CommandRunner, nftBinary = 'nft'): NftP
       const decoded = decodeListTable(JSON.parse(result.stdout) as unknown);
       if (!decoded) return undefined;
       // Foreign objects become an impossible chain so that any desired table differs from what is there.
-      if (decoded.foreign.length > 0) decoded.table.chains.push({ name: `foreign: ${decoded.foreign.join(', ')}`, rules: [] });
+      if (decoded.foreign.length > 0)
+        decoded.table.chains.push({ name: `foreign: ${decoded.foreign.join(', ')}`, rules: [] });
       return { table: decoded.table, counters: decoded.counters };
     },
     commit: (ops, signal) => runBatch(ops, signal, []),

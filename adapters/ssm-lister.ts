@@ -13,7 +13,8 @@ export function createSsmLister(client: SSMClient): ParameterLister {
     for await (const page of pages) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
       for (const p of page.Parameters ?? []) {
-        if (p.Name && p.Version !== undefined && p.Value !== undefined) out.push({ name: p.Name, version: p.Version, value: p.Value });
+        if (p.Name && p.Version !== undefined && p.Value !== undefined)
+          out.push({ name: p.Name, version: p.Version, value: p.Value });
       }
     }
     return out;

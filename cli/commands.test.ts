@@ -7,7 +7,7 @@ import { startEmbeddedSsm, type EmbeddedSsmHandle } from '../embedded-ssm/index.
 import { findKind } from '../crds-equivalent/index.js';
 import { gatewayPaths, specPath, statusPath } from '../runtime/paths.js';
 import type { InstanceStatus } from '../runtime/status-types.js';
-import { runCsgw, type CliRun } from './testing-harness.js';
+import { runCsgw, type CliRun } from '../testing/cli-harness.js';
 
 const PREFIX = '/csgw-cli-test';
 const sourceNat = findKind('SourceNat') ?? fail('SourceNat kind missing');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StatusEvent } from '../runtime/status-types.js';
-import { runCsgw } from './testing-harness.js';
+import { runCsgw } from '../testing/cli-harness.js';
 
 function event(reason: string, type: StatusEvent['type'] = 'Normal'): StatusEvent {
   const now = new Date().toISOString();

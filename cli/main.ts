@@ -18,6 +18,8 @@ function lazyShutdownSignal(): () => AbortSignal {
 }
 
 async function main(): Promise<void> {
+  // Node 20 is the runtime this release targets; the SDK's multi-line notice about Node 22 would break JSON logs.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const io: CliIo = {
     env: { ...process.env },
     stdout: process.stdout,

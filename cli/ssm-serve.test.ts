@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedSsm } from '../embedded-ssm/index.js';
-import { runCsgw } from './testing-harness.js';
+import { runCsgw } from '../testing/cli-harness.js';
 
 let tmp: string;
 

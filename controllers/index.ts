@@ -1,4 +1,5 @@
 import { createHostNetAdapter } from '../adapters/host-net.js';
+import { createCommandSysctlAdapter, createNetnsRunner } from '../adapters/netns.js';
 import { createNftAdapter } from '../adapters/nft.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
 import type { AnyController } from '../runtime/controller.js';
@@ -8,12 +9,15 @@ import { createSourceNatController } from './source-nat/index.js';
 export interface HostFacts {
   /** The VPC's CIDRs when known (instance metadata or --vpc-cidr). */
   vpcCidrs: readonly string[];
+  /** Manage this named network namespace instead of the host's own (labs, tests). */
+  netns?: string;
 }
 
 /** Every controller of this node, wired to the real ports. */
 export function createControllers(runner: CommandRunner, facts: HostFacts): AnyController[] {
-  const nft = createNftAdapter(runner);
-  const sysctl = createSysctlAdapter();
-  const hostNet = createHostNetAdapter(runner);
+  const scoped = facts.netns ? createNetnsRunner(facts.netns, runner) : runner;
+  const nft = createNftAdapter(scoped);
+  const sysctl = facts.netns ? createCommandSysctlAdapter(scoped) : createSysctlAdapter();
+  const hostNet = createHostNetAdapter(scoped);
   return [createSourceNatController({ ports: { nft, sysctl, hostNet }, vpcCidrs: facts.vpcCidrs })];
 }

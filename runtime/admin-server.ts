@@ -62,10 +62,14 @@ function send(res: ServerResponse, code: number, type: string, body: string): vo
 function streamEvents(sources: AdminSources, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   let id = 0;
-  const frame = (event: string, data: unknown): boolean => res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const frame = (event: string, data: unknown): boolean =>
+    res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   for (const event of sources.recentEvents()) frame(SSE_EVENT_STATUS, event);
   frame(SSE_EVENT_SYNCED, {});
-  const subscription = sources.events$.subscribe({ next: (e) => frame(SSE_EVENT_STATUS, e), complete: () => res.end() });
+  const subscription = sources.events$.subscribe({
+    next: (e) => frame(SSE_EVENT_STATUS, e),
+    complete: () => res.end(),
+  });
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   req.on('close', () => {
     clearInterval(heartbeat);

@@ -37,7 +37,12 @@ export function resolveSsmTarget(opts: GlobalOptions, env: Env): SsmTarget {
   const region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (endpoint) {
     const noCredentials = !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;
-    return { mode: 'aws', region: region ?? DEFAULT_REGION, endpoint, dummyCredentials: noCredentials && isLoopback(endpoint) };
+    return {
+      mode: 'aws',
+      region: region ?? DEFAULT_REGION,
+      endpoint,
+      dummyCredentials: noCredentials && isLoopback(endpoint),
+    };
   }
   if (region || env.AWS_PROFILE) return { mode: 'aws', region: region ?? DEFAULT_REGION, dummyCredentials: false };
   return { mode: 'embedded', region: DEFAULT_REGION, dataDir: join(opts.dataDir, 'ssm') };

@@ -61,7 +61,11 @@ export class SnapshotDiffer {
 /** List+watch by polling GetParametersByPath under the spec root. */
 export class PollingDesiredSource implements DesiredStateSource {
   private readonly snapshots = new Subject<KindSnapshot>();
-  private readonly health = new BehaviorSubject<SourceHealth>({ ok: false, reason: 'NotListedYet', message: 'desired state not listed yet' });
+  private readonly health = new BehaviorSubject<SourceHealth>({
+    ok: false,
+    reason: 'NotListedYet',
+    message: 'desired state not listed yet',
+  });
   private readonly differ: SnapshotDiffer;
   readonly snapshots$ = this.snapshots.asObservable();
   readonly health$ = this.health.asObservable();
@@ -79,13 +83,23 @@ export class PollingDesiredSource implements DesiredStateSource {
   async resync(signal: AbortSignal): Promise<void> {
     try {
       const parameters = await this.list(this.paths.specRoot, signal);
-      this.health.next({ ok: true, reason: 'Listed', message: `${parameters.length} spec parameters`, lastSuccessAt: this.clock().toISOString() });
+      this.health.next({
+        ok: true,
+        reason: 'Listed',
+        message: `${parameters.length} spec parameters`,
+        lastSuccessAt: this.clock().toISOString(),
+      });
       for (const snapshot of this.differ.changed(parameters)) this.snapshots.next(snapshot);
     } catch (err) {
       if (signal.aborted) return;
       const e = err as Error;
       const previous = this.health.getValue();
-      this.health.next({ ok: false, reason: classifySsmError(e), message: e.message, ...(previous.lastSuccessAt ? { lastSuccessAt: previous.lastSuccessAt } : {}) });
+      this.health.next({
+        ok: false,
+        reason: classifySsmError(e),
+        message: e.message,
+        ...(previous.lastSuccessAt ? { lastSuccessAt: previous.lastSuccessAt } : {}),
+      });
     }
   }
 
@@ -97,7 +111,8 @@ export class PollingDesiredSource implements DesiredStateSource {
 
 /** Maps SSM error names to status reasons users can act on. */
 export function classifySsmError(err: Error): string {
-  if (['AccessDeniedException', 'UnrecognizedClientException', 'CredentialsProviderError'].includes(err.name)) return 'MissingPermission';
+  if (['AccessDeniedException', 'UnrecognizedClientException', 'CredentialsProviderError'].includes(err.name))
+    return 'MissingPermission';
   if (['ThrottlingException', 'TooManyUpdates'].includes(err.name)) return 'SsmThrottled';
   return 'SsmUnavailable';
 }

@@ -4,13 +4,49 @@ import type { ReconcileReport, Reporter } from './reconcile-report.js';
 /** The operator's Prometheus metrics, on a registry of its own (no global state). */
 export class OperatorMetrics {
   readonly registry = new Registry();
-  readonly ssmCalls = new Counter({ name: 'csgw_ssm_calls_total', help: 'SSM API calls by operation', labelNames: ['operation'] as const, registers: [this.registry] });
-  private readonly reconciles = new Counter({ name: 'csgw_reconcile_total', help: 'Reconcile passes by controller and result', labelNames: ['controller', 'result'] as const, registers: [this.registry] });
-  private readonly errors = new Counter({ name: 'csgw_reconcile_errors_total', help: 'Failed reconcile passes by controller and reason', labelNames: ['controller', 'reason'] as const, registers: [this.registry] });
-  private readonly duration = new Histogram({ name: 'csgw_reconcile_duration_seconds', help: 'Observe-to-verdict time of a reconcile pass', labelNames: ['controller'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
-  private readonly generation = new Gauge({ name: 'csgw_last_applied_generation', help: 'SSM version of the spec last applied', labelNames: ['controller'] as const, registers: [this.registry] });
-  private readonly ready = new Gauge({ name: 'csgw_controller_ready', help: '1 when the controller is converged on its desired state', labelNames: ['controller'] as const, registers: [this.registry] });
-  readonly counters = new Gauge({ name: 'csgw_controller_counter', help: 'Data-plane counters reported by controllers (packets, bytes)', labelNames: ['controller', 'counter'] as const, registers: [this.registry] });
+  readonly ssmCalls = new Counter({
+    name: 'csgw_ssm_calls_total',
+    help: 'SSM API calls by operation',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+  private readonly reconciles = new Counter({
+    name: 'csgw_reconcile_total',
+    help: 'Reconcile passes by controller and result',
+    labelNames: ['controller', 'result'] as const,
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'csgw_reconcile_errors_total',
+    help: 'Failed reconcile passes by controller and reason',
+    labelNames: ['controller', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'csgw_reconcile_duration_seconds',
+    help: 'Observe-to-verdict time of a reconcile pass',
+    labelNames: ['controller'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly generation = new Gauge({
+    name: 'csgw_last_applied_generation',
+    help: 'SSM version of the spec last applied',
+    labelNames: ['controller'] as const,
+    registers: [this.registry],
+  });
+  private readonly ready = new Gauge({
+    name: 'csgw_controller_ready',
+    help: '1 when the controller is converged on its desired state',
+    labelNames: ['controller'] as const,
+    registers: [this.registry],
+  });
+  readonly counters = new Gauge({
+    name: 'csgw_controller_counter',
+    help: 'Data-plane counters reported by controllers (packets, bytes)',
+    labelNames: ['controller', 'counter'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'csgw_' });

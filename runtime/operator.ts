@@ -49,14 +49,26 @@ export class Operator {
     private readonly deps: OperatorDeps,
   ) {
     this.events = new EventRecorder(config.instanceId, deps.clock);
-    this.hub = new StatusHub({ instanceId: config.instanceId, gateway: config.paths.root, operatorVersion: config.operatorVersion, clock: deps.clock, events: this.events });
-    this.source = new PollingDesiredSource(config.paths, deps.controllers.map((c) => c.kind), deps.list, deps.clock);
+    this.hub = new StatusHub({
+      instanceId: config.instanceId,
+      gateway: config.paths.root,
+      operatorVersion: config.operatorVersion,
+      clock: deps.clock,
+      events: this.events,
+    });
+    this.source = new PollingDesiredSource(
+      config.paths,
+      deps.controllers.map((c) => c.kind),
+      deps.list,
+      deps.clock,
+    );
     this.publisher = new StatusPublisher({
       path: statusPath(config.paths, config.instanceId),
       write: deps.writeStatus,
       minIntervalMs: config.statusMinIntervalMs,
       now: () => deps.clock().getTime(),
-      onError: (err) => deps.logger.warn({ err: { name: err.name, message: err.message } }, 'status publish failed; will retry'),
+      onError: (err) =>
+        deps.logger.warn({ err: { name: err.name, message: err.message } }, 'status publish failed; will retry'),
     });
   }
 
@@ -64,13 +76,20 @@ export class Operator {
   async start(): Promise<string | undefined> {
     for (const controller of this.deps.controllers) this.startController(controller);
     this.subscriptions.push(
-      this.events.events$.subscribe((e) => this.deps.logger[e.type === 'Warning' ? 'warn' : 'info']({ event: e }, `${e.reason}: ${e.message}`)),
+      this.events.events$.subscribe((e) =>
+        this.deps.logger[e.type === 'Warning' ? 'warn' : 'info']({ event: e }, `${e.reason}: ${e.message}`),
+      ),
       this.hub.status$.subscribe((s) => this.publisher.offer(s)),
-      this.source.snapshots$.subscribe((snapshot) => this.actors.get(snapshot.kind)?.send({ type: 'DESIRED_CHANGED', snapshot })),
-      this.source.health$.pipe(distinctUntilChanged((a, b) => a.ok === b.ok && a.reason === b.reason)).subscribe((h) => this.onHealthChange(h)),
+      this.source.snapshots$.subscribe((snapshot) =>
+        this.actors.get(snapshot.kind)?.send({ type: 'DESIRED_CHANGED', snapshot }),
+      ),
+      this.source.health$
+        .pipe(distinctUntilChanged((a, b) => a.ok === b.ok && a.reason === b.reason))
+        .subscribe((h) => this.onHealthChange(h)),
       this.source.health$.subscribe((h) => void (this.health = h)),
     );
-    if (this.config.admin) this.admin = await startAdminServer(this.adminSources(), this.config.admin.host, this.config.admin.port);
+    if (this.config.admin)
+      this.admin = await startAdminServer(this.adminSources(), this.config.admin.host, this.config.admin.port);
     await this.poll();
     return this.admin?.url;
   }
@@ -106,15 +125,25 @@ export class Operator {
 
   private onHealthChange(health: SourceHealth): void {
     const object = { kind: 'DesiredStateSource', name: this.config.paths.specRoot };
-    if (!health.ok && health.reason !== 'NotListedYet') this.events.record({ type: 'Warning', reason: health.reason, message: `cannot list desired state: ${health.message}`, object });
-    else if (health.ok) this.events.record({ type: 'Normal', reason: 'DesiredStateListed', message: health.message, object });
+    if (!health.ok && health.reason !== 'NotListedYet')
+      this.events.record({
+        type: 'Warning',
+        reason: health.reason,
+        message: `cannot list desired state: ${health.message}`,
+        object,
+      });
+    else if (health.ok)
+      this.events.record({ type: 'Normal', reason: 'DesiredStateListed', message: health.message, object });
   }
 
   private adminSources(): Parameters<typeof startAdminServer>[0] {
     return {
       status: () => ({ ...this.hub.snapshot(), source: this.health }),
       ready: () => {
-        const reasons = [...(this.health.lastSuccessAt ? [] : [`desired state: ${this.health.message}`]), ...(this.hub.allReconciled() ? [] : ['controllers have not reconciled yet'])];
+        const reasons = [
+          ...(this.health.lastSuccessAt ? [] : [`desired state: ${this.health.message}`]),
+          ...(this.hub.allReconciled() ? [] : ['controllers have not reconciled yet']),
+        ];
         return { ready: reasons.length === 0, reasons };
       },
       recentEvents: () => this.events.list(),
@@ -134,6 +163,10 @@ function logReports(log: Logger): Reporter {
   return (report: ReconcileReport) => {
     if (report.type === 'phase' && report.phase === 'observing') reconcileId += 1;
     if (report.type === 'phase') log.debug({ reconcileId, phase: report.phase }, 'phase');
-    else log.debug({ reconcileId, report: { type: report.type, ...('reason' in report ? { reason: report.reason } : {}) } }, report.type);
+    else
+      log.debug(
+        { reconcileId, report: { type: report.type, ...('reason' in report ? { reason: report.reason } : {}) } },
+        report.type,
+      );
   };
 }

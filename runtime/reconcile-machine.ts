@@ -1,6 +1,13 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { backoffDelay } from './backoff.js';
-import { ControllerError, type AnyController, type DecodeResult, type DesiredState, type KindSnapshot, type ProbeResult } from './controller.js';
+import {
+  ControllerError,
+  type AnyController,
+  type DecodeResult,
+  type DesiredState,
+  type KindSnapshot,
+  type ProbeResult,
+} from './controller.js';
 import type { Reporter } from './reconcile-report.js';
 
 export interface ReconcileTiming {
@@ -46,16 +53,25 @@ interface ReconcileContext {
 export type ReconcileEvent = { type: 'DESIRED_CHANGED'; snapshot: KindSnapshot };
 
 const asControllerError = (err: unknown, fallbackReason: string): ControllerError =>
-  err instanceof ControllerError ? err : new ControllerError(fallbackReason, err instanceof Error ? err.message : String(err));
+  err instanceof ControllerError
+    ? err
+    : new ControllerError(fallbackReason, err instanceof Error ? err.message : String(err));
 
 /** Reports a failed stage and computes the retry delay: slow for inert errors, exponential backoff otherwise. */
-function failureUpdate(context: ReconcileContext, stage: Stage, error: unknown, fallbackReason: string): Partial<ReconcileContext> {
+function failureUpdate(
+  context: ReconcileContext,
+  stage: Stage,
+  error: unknown,
+  fallbackReason: string,
+): Partial<ReconcileContext> {
   const err = asControllerError(error, fallbackReason);
   const attempt = context.attempt + 1;
   const nextDelayMs = err.inert ? context.timing.inertRetryMs : backoffDelay(attempt, context.timing, context.random);
   const report = { stage, reason: err.reason, message: err.message, attempt, retryInMs: nextDelayMs };
   context.report(
-    err.inert ? { type: 'inert', ...report } : { type: 'failed', ...report, ...(context.desired ? { desired: context.desired } : {}) },
+    err.inert
+      ? { type: 'inert', ...report }
+      : { type: 'failed', ...report, ...(context.desired ? { desired: context.desired } : {}) },
   );
   return { attempt, nextDelayMs, fullResync: context.fullResync || stage === 'apply' };
 }
@@ -67,8 +83,12 @@ export const reconcileMachine = setup({
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- xstate takes its types from this assertion
   types: {} as { context: ReconcileContext; events: ReconcileEvent; input: ReconcileInput },
   actors: {
-    probe: fromPromise<ProbeResult, { controller: AnyController }>(({ input, signal }) => input.controller.probe(signal)),
-    observe: fromPromise<unknown, { controller: AnyController }>(({ input, signal }) => input.controller.observe(signal)),
+    probe: fromPromise<ProbeResult, { controller: AnyController }>(({ input, signal }) =>
+      input.controller.probe(signal),
+    ),
+    observe: fromPromise<unknown, { controller: AnyController }>(({ input, signal }) =>
+      input.controller.observe(signal),
+    ),
     apply: fromPromise<void, { controller: AnyController; plan: unknown[] }>(({ input, signal }) =>
       input.controller.apply(input.plan, signal),
     ),
@@ -87,13 +107,19 @@ export const reconcileMachine = setup({
     planFailedInert: ({ context }) => context.planError?.inert === true,
     planFailed: ({ context }) => context.planError !== undefined,
     planEmpty: ({ context }) => context.plan.length === 0,
-    isInertError: ({ event }) => { const err = errorOf(event); return err instanceof ControllerError && err.inert; },
+    isInertError: ({ event }) => {
+      const err = errorOf(event);
+      return err instanceof ControllerError && err.inert;
+    },
   },
   actions: {
     storeSnapshot: assign(({ event }) => ({ snapshot: event.snapshot })),
     markPending: assign(({ event }) => ({ snapshot: event.snapshot, pending: true })),
     reportPhase: ({ context }, params: { phase: string }) => context.report({ type: 'phase', phase: params.phase }),
-    decode: assign(({ context }) => ({ decoded: context.snapshot ? context.controller.decode(context.snapshot) : undefined, pending: false })),
+    decode: assign(({ context }) => ({
+      decoded: context.snapshot ? context.controller.decode(context.snapshot) : undefined,
+      pending: false,
+    })),
     adoptDesired: assign(({ context }) => {
       const decoded = context.decoded;
       if (!decoded?.ok) return {};
@@ -103,9 +129,17 @@ export const reconcileMachine = setup({
     }),
     reportInvalid: ({ context }) => {
       const d = context.decoded;
-      if (d && !d.ok) context.report({ type: 'invalidSpec', name: d.name, generation: d.generation, errors: d.errors, keepsLastGood: context.desired !== undefined });
+      if (d && !d.ok)
+        context.report({
+          type: 'invalidSpec',
+          name: d.name,
+          generation: d.generation,
+          errors: d.errors,
+          keepsLastGood: context.desired !== undefined,
+        });
     },
-    reportProbed: ({ context, event }) => context.report({ type: 'probed', details: outputOf<ProbeResult>(event).details }),
+    reportProbed: ({ context, event }) =>
+      context.report({ type: 'probed', details: outputOf<ProbeResult>(event).details }),
     probeFailed: assign(({ context, event }) => {
       const result = (event as { output?: ProbeResult }).output;
       const reason = result?.reason ?? 'ProbeFailed';
@@ -143,7 +177,14 @@ export const reconcileMachine = setup({
       const attempt = context.attempt + 1;
       const nextDelayMs = backoffDelay(attempt, context.timing, context.random);
       const actions = context.plan.map((a) => context.controller.describe(a)).join('; ');
-      context.report({ type: 'failed', stage: 'verify', reason: 'VerifyFailed', message: `still differs after apply: ${actions}`, attempt, retryInMs: nextDelayMs });
+      context.report({
+        type: 'failed',
+        stage: 'verify',
+        reason: 'VerifyFailed',
+        message: `still differs after apply: ${actions}`,
+        attempt,
+        retryInMs: nextDelayMs,
+      });
       return { attempt, nextDelayMs, fullResync: true };
     }),
   },
@@ -187,7 +228,10 @@ export const reconcileMachine = setup({
         { guard: 'needsProbe', target: 'probing' },
         { guard: 'decodedValid', actions: 'adoptDesired', target: 'observing' },
         { guard: 'hasLastGood', actions: 'reportInvalid', target: 'observing' },
-        { actions: ['reportInvalid', assign({ nextDelayMs: ({ context }) => context.timing.inertRetryMs })], target: 'inert' },
+        {
+          actions: ['reportInvalid', assign({ nextDelayMs: ({ context }) => context.timing.inertRetryMs })],
+          target: 'inert',
+        },
       ],
     },
     observing: {

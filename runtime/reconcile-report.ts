@@ -17,6 +17,14 @@ export type ReconcileReport =
       details: Record<string, unknown>;
       warnings: { reason: string; message: string }[];
     }
-  | { type: 'failed'; stage: 'observe' | 'plan' | 'apply' | 'verify'; reason: string; message: string; attempt: number; retryInMs: number; desired?: DesiredState<unknown> };
+  | {
+      type: 'failed';
+      stage: 'observe' | 'plan' | 'apply' | 'verify';
+      reason: string;
+      message: string;
+      attempt: number;
+      retryInMs: number;
+      desired?: DesiredState<unknown>;
+    };
 
 export type Reporter = (report: ReconcileReport) => void;

@@ -13,7 +13,13 @@ export class SpecValidator {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(kinds: readonly KindDefinition[]) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    const ajv = new Ajv({
+      allErrors: true,
+      useDefaults: true,
+      strict: true,
+      strictRequired: false,
+      allowUnionTypes: true,
+    });
     addFormats(ajv);
     for (const kind of kinds) {
       const schema = schemas[kind.schemaFile];

@@ -31,7 +31,15 @@ export class StatusHub {
     this.controllers.set(kind, {
       kind,
       phase: 'starting',
-      conditions: [{ type: 'Ready', status: 'Unknown', reason: 'Initializing', message: 'not reconciled yet', lastTransitionTime: this.now() }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'Unknown',
+          reason: 'Initializing',
+          message: 'not reconciled yet',
+          lastTransitionTime: this.now(),
+        },
+      ],
       details: {},
     });
     return (report) => this.handle(kind, report);
@@ -49,7 +57,9 @@ export class StatusHub {
 
   /** Ready when every controller has reached a verdict (converged or failed), so /readyz means "reconciled once". */
   allReconciled(): boolean {
-    return [...this.controllers.values()].every((c) => c.conditions.some((x) => x.type === 'Ready' && x.reason !== 'Initializing'));
+    return [...this.controllers.values()].every((c) =>
+      c.conditions.some((x) => x.type === 'Ready' && x.reason !== 'Initializing'),
+    );
   }
 
   private now(): string {
@@ -70,7 +80,8 @@ export class StatusHub {
   private apply(kind: string, status: ControllerStatus, report: Exclude<ReconcileReport, { type: 'phase' }>): void {
     const object = { kind, name: status.name ?? kind.toLowerCase() };
     const event = (e: Omit<EventInput, 'object'>): void => void this.opts.events.record({ ...e, object });
-    const set = (update: ConditionUpdate): void => void (status.conditions = setCondition(status.conditions, update, this.now()));
+    const set = (update: ConditionUpdate): void =>
+      void (status.conditions = setCondition(status.conditions, update, this.now()));
     switch (report.type) {
       case 'adopted':
         return this.adopted(kind, status, report.desired);
@@ -82,18 +93,36 @@ export class StatusHub {
         status.details = { ...status.details, ...report.details };
         return event({ type: 'Normal', reason: 'FeatureProbed', message: JSON.stringify(report.details) });
       case 'inert':
-        set({ type: 'Ready', status: 'False', reason: report.reason, message: `${report.message} (retry in ${Math.round(report.retryInMs / 1000)}s)`, ...gen(status) });
+        set({
+          type: 'Ready',
+          status: 'False',
+          reason: report.reason,
+          message: `${report.message} (retry in ${Math.round(report.retryInMs / 1000)}s)`,
+          ...gen(status),
+        });
         return event({ type: 'Warning', reason: report.reason, message: report.message });
       case 'drift':
         this.lastDrift.add(kind);
         return event({ type: 'Warning', reason: 'DriftDetected', message: report.actions.join('; ') });
       case 'applying':
-        set({ type: 'Progressing', status: 'True', reason: 'Applying', message: report.actions.join('; '), ...gen(report.desired) });
+        set({
+          type: 'Progressing',
+          status: 'True',
+          reason: 'Applying',
+          message: report.actions.join('; '),
+          ...gen(report.desired),
+        });
         return event({ type: 'Normal', reason: 'Applying', message: report.actions.join('; ') });
       case 'converged':
         return this.converged(kind, status, report, set, event);
       case 'failed':
-        set({ type: 'Ready', status: 'False', reason: report.reason, message: `${report.message} (attempt ${report.attempt}, retry in ${report.retryInMs} ms)`, ...gen(status) });
+        set({
+          type: 'Ready',
+          status: 'False',
+          reason: report.reason,
+          message: `${report.message} (attempt ${report.attempt}, retry in ${report.retryInMs} ms)`,
+          ...gen(status),
+        });
         set({ type: 'Progressing', status: 'False', reason: report.reason, message: report.message, ...gen(status) });
         return event({ type: 'Warning', reason: report.reason, message: `${report.stage}: ${report.message}` });
     }
@@ -101,7 +130,8 @@ export class StatusHub {
 
   private adopted(kind: string, status: ControllerStatus, desired: DesiredState<unknown>): void {
     const invalid = this.invalid.get(kind);
-    if (invalid && (desired.generation === undefined || desired.generation >= invalid.generation)) this.invalid.delete(kind);
+    if (invalid && (desired.generation === undefined || desired.generation >= invalid.generation))
+      this.invalid.delete(kind);
     if (desired.name) status.name = desired.name;
   }
 
@@ -116,7 +146,13 @@ export class StatusHub {
     this.invalid.set(kind, { generation: report.generation, message });
     status.name = report.name;
     if (report.keepsLastGood) {
-      set({ type: 'Degraded', status: 'True', reason: 'InvalidSpec', message: `generation ${report.generation} rejected, generation ${status.observedGeneration ?? '?'} keeps running: ${message}`, observedGeneration: report.generation });
+      set({
+        type: 'Degraded',
+        status: 'True',
+        reason: 'InvalidSpec',
+        message: `generation ${report.generation} rejected, generation ${status.observedGeneration ?? '?'} keeps running: ${message}`,
+        observedGeneration: report.generation,
+      });
     } else {
       set({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message, observedGeneration: report.generation });
     }
@@ -134,13 +170,35 @@ export class StatusHub {
     status.observedGeneration = desired.generation;
     if (desired.generation === undefined) delete status.observedGeneration;
     status.details = { ...status.details, ...report.details };
-    const what = desired.name ? `generation ${desired.generation ?? '?'} applied` : `no ${kind} resource: nothing owned`;
-    set({ type: 'Ready', status: 'True', reason: report.applied ? 'Applied' : 'Converged', message: what, ...gen(desired) });
+    const what = desired.name
+      ? `generation ${desired.generation ?? '?'} applied`
+      : `no ${kind} resource: nothing owned`;
+    set({
+      type: 'Ready',
+      status: 'True',
+      reason: report.applied ? 'Applied' : 'Converged',
+      message: what,
+      ...gen(desired),
+    });
     set({ type: 'Progressing', status: 'False', reason: 'Converged', message: what, ...gen(desired) });
     const invalid = this.invalid.get(kind);
     const warning = report.warnings[0];
-    if (invalid) set({ type: 'Degraded', status: 'True', reason: 'InvalidSpec', message: `generation ${invalid.generation} rejected, generation ${desired.generation ?? '?'} keeps running: ${invalid.message}`, observedGeneration: invalid.generation });
-    else if (warning) set({ type: 'Degraded', status: 'True', reason: warning.reason, message: report.warnings.map((w) => w.message).join('; '), ...gen(desired) });
+    if (invalid)
+      set({
+        type: 'Degraded',
+        status: 'True',
+        reason: 'InvalidSpec',
+        message: `generation ${invalid.generation} rejected, generation ${desired.generation ?? '?'} keeps running: ${invalid.message}`,
+        observedGeneration: invalid.generation,
+      });
+    else if (warning)
+      set({
+        type: 'Degraded',
+        status: 'True',
+        reason: warning.reason,
+        message: report.warnings.map((w) => w.message).join('; '),
+        ...gen(desired),
+      });
     else set({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problems', ...gen(desired) });
     for (const w of report.warnings) event({ type: 'Warning', reason: w.reason, message: w.message });
     if (!report.applied) return;

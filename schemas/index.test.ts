@@ -1,3 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { schemas } from './index.js';
-describe('schemas', () => { it('loads', () => { expect(Object.keys(schemas)).toContain('source-nat.schema.json'); }); });
+describe('schemas', () => {
+  it('loads', () => {
+    expect(Object.keys(schemas)).toContain('source-nat.schema.json');
+  });
+});

@@ -70,12 +70,17 @@ stage_app() {
 
 build() {
   local image="$1" ctx="$2" started=$SECONDS
-  local logfile="$CACHE/build-${image//[^a-z0-9]/_}.log"
+  local logfile="$CACHE/build-${image//[^a-z0-9]/_}.log" previous
+  previous="$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)"
   # The legacy builder is what docker.io ships (no buildx); say so explicitly
   # so newer clients don't try BuildKit.
   if ! DOCKER_BUILDKIT=0 docker build -t "$image" "$ctx" >"$logfile" 2>&1; then
     tail -n 40 "$logfile" >&2
     fail "docker build of $image failed (full log: $logfile)"
+  fi
+  # Each rebuild would otherwise leave the old image behind as <none>:<none>.
+  if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect -f '{{.Id}}' "$image")" ]; then
+    docker rmi "$previous" >/dev/null 2>&1 || true # still used by a container: keep
   fi
   log "built $image in $((SECONDS - started))s"
 }

@@ -1,12 +1,80 @@
-// Placeholder so the CLI compiles; the lead owns this file and will replace it.
 import type { Command } from 'commander';
-import { CliError, type CliContext } from '../context.js';
+import { createExecRunner } from '../../adapters/exec-runner.js';
+import { createSsmLister } from '../../adapters/ssm-lister.js';
+import { createControllers } from '../../controllers/index.js';
+import type { AnyController, KindSnapshot } from '../../runtime/controller.js';
+import { SnapshotDiffer } from '../../runtime/desired-source.js';
+import { kinds } from '../../crds-equivalent/index.js';
+import { CliError, currentPaths, withSsm, type CliContext } from '../context.js';
 
-export function registerDiff(program: Command, _ctx: CliContext): void {
+const HELP = `
+Runs each controller's decode -> probe -> observe -> plan against this host without applying anything, and prints
+the actions the next reconcile would take. Exit code: 0 when converged, 1 when changes are pending, 2 on errors
+(invalid spec, missing kernel feature).`;
+
+export function registerDiff(program: Command, ctx: CliContext): void {
   program
     .command('diff')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new CliError('csgw diff is not implemented yet');
+    .description('show what the next reconcile on this host would change, without changing it')
+    .option(
+      '--vpc-cidr <cidr...>',
+      'the VPC CIDRs, as given to csgw run; env CSGW_VPC_CIDRS',
+      ctx.env.CSGW_VPC_CIDRS?.split(',').filter(Boolean) ?? [],
+    )
+    .option(
+      '--netns <name>',
+      'the network namespace csgw run manages, as given to it; env CSGW_NETNS',
+      ctx.env.CSGW_NETNS,
+    )
+    .addHelpText('after', HELP)
+    .action(async (opts: { vpcCidr: string[]; netns?: string }) => {
+      const controllers = createControllers(createExecRunner(), {
+        vpcCidrs: opts.vpcCidr,
+        ...(opts.netns ? { netns: opts.netns } : {}),
+      });
+      const snapshots = await withSsm(ctx, async (client) => {
+        const paths = currentPaths(ctx);
+        const parameters = await createSsmLister(client)(paths.specRoot, AbortSignal.timeout(60_000));
+        return new SnapshotDiffer(paths, kinds).changed(parameters);
+      });
+      let worst = 0;
+      for (const controller of controllers) {
+        const snapshot = snapshots.find((s) => s.kind === controller.kind.kind) ?? {
+          kind: controller.kind.kind,
+          resources: [],
+        };
+        worst = Math.max(worst, await diffOne(ctx, controller, snapshot));
+      }
+      if (worst > 0) throw new CliError(worst === 1 ? 'changes pending' : 'some controllers cannot reconcile', worst);
     });
+}
+
+/** Prints one controller's pending actions; returns 0 converged, 1 changes pending, 2 cannot reconcile. */
+async function diffOne(ctx: CliContext, controller: AnyController, snapshot: KindSnapshot): Promise<number> {
+  const out = (line: string): void => void ctx.stdout.write(`${controller.kind.kind}: ${line}\n`);
+  const decoded = controller.decode(snapshot);
+  for (const ignored of decoded.ok ? decoded.ignored : []) out(`ignored ${ignored.name}: ${ignored.reason}`);
+  if (!decoded.ok) {
+    decoded.errors.forEach((e) => out(`InvalidSpec ${decoded.name} generation ${decoded.generation}: ${e}`));
+    return 2;
+  }
+  const signal = AbortSignal.timeout(60_000);
+  const probe = await controller.probe(signal);
+  if (!probe.ok) {
+    out(`${probe.reason}: ${probe.message}`);
+    return 2;
+  }
+  try {
+    const actions = controller.plan(decoded.desired, await controller.observe(signal));
+    if (actions.length === 0) out(`converged (${describeDesired(decoded.desired)})`);
+    actions.forEach((a) => out(`would ${controller.describe(a)}`));
+    return actions.length === 0 ? 0 : 1;
+  } catch (err) {
+    out(`cannot plan: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+}
+
+function describeDesired(desired: { name?: string; generation?: number }): string {
+  return desired.name ? `${desired.name} generation ${desired.generation ?? '?'}` : 'no resource';
 }

@@ -20,6 +20,7 @@ interface RunOptions {
   resyncInterval: string;
   statusInterval: string;
   vpcCidr: string[];
+  netns?: string;
   logLevel: string;
 }
 
@@ -33,13 +34,26 @@ export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('run')
     .description('run the operator: reconcile this host toward the desired state in SSM')
-    .option('--instance-id <id>', 'this instance (status parameter name); env CSGW_INSTANCE_ID', defaultInstanceId(ctx.env))
+    .option(
+      '--instance-id <id>',
+      'this instance (status parameter name); env CSGW_INSTANCE_ID',
+      defaultInstanceId(ctx.env),
+    )
     .option('--embedded-ssm-listen <host:port>', 'serve the embedded SSM endpoint here (embedded mode only)')
     .option('--admin-listen <host:port|off>', 'admin HTTP listener', '127.0.0.1:9464')
     .option('--poll-interval <seconds>', 'how often to list desired state', '10')
     .option('--resync-interval <seconds>', 'how often each controller re-observes to repair drift', '30')
     .option('--status-interval <seconds>', 'minimum time between status writes to SSM', '10')
-    .option('--vpc-cidr <cidr...>', 'the VPC CIDRs (default SourceNat sources); env CSGW_VPC_CIDRS, comma-separated', ctx.env.CSGW_VPC_CIDRS?.split(',').filter(Boolean) ?? [])
+    .option(
+      '--vpc-cidr <cidr...>',
+      'the VPC CIDRs (default SourceNat sources); env CSGW_VPC_CIDRS, comma-separated',
+      ctx.env.CSGW_VPC_CIDRS?.split(',').filter(Boolean) ?? [],
+    )
+    .option(
+      '--netns <name>',
+      'manage this network namespace instead of the host (labs, tests); env CSGW_NETNS',
+      ctx.env.CSGW_NETNS,
+    )
     .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info')
     .addHelpText('after', RUN_HELP)
     .action(async (opts: RunOptions) => runOperator(ctx, opts));
@@ -51,20 +65,34 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
   const logger = createLogger(opts.logLevel);
   const metrics = new OperatorMetrics();
   const target = resolveSsmTarget(ctx.globals(), ctx.env);
-  const ssm = await openSsm(target, { callCounter: metrics.ssmCalls, ...(opts.embeddedSsmListen ? { embeddedListen: opts.embeddedSsmListen } : {}) });
-  logger.info({ ssm: { mode: target.mode, endpoint: ssm.endpoint, servesEmbedded: ssm.servesEmbedded } }, 'SSM connected');
+  const ssm = await openSsm(target, {
+    callCounter: metrics.ssmCalls,
+    ...(opts.embeddedSsmListen ? { embeddedListen: opts.embeddedSsmListen } : {}),
+  });
+  logger.info(
+    { ssm: { mode: target.mode, endpoint: ssm.endpoint, servesEmbedded: ssm.servesEmbedded } },
+    'SSM connected',
+  );
   const operator = new Operator(
     {
       paths: currentPaths(ctx),
       instanceId: opts.instanceId,
       operatorVersion: OPERATOR_VERSION,
       pollIntervalMs: seconds(opts.pollInterval, '--poll-interval'),
-      timing: { resyncMs: seconds(opts.resyncInterval, '--resync-interval'), backoffBaseMs: 1_000, backoffMaxMs: 60_000, inertRetryMs: 60_000 },
+      timing: {
+        resyncMs: seconds(opts.resyncInterval, '--resync-interval'),
+        backoffBaseMs: 1_000,
+        backoffMaxMs: 60_000,
+        inertRetryMs: 60_000,
+      },
       statusMinIntervalMs: seconds(opts.statusInterval, '--status-interval'),
       ...(opts.adminListen === 'off' ? {} : { admin: parseListen(opts.adminListen) }),
     },
     {
-      controllers: createControllers(createExecRunner(), { vpcCidrs: opts.vpcCidr }),
+      controllers: createControllers(createExecRunner(), {
+        vpcCidrs: opts.vpcCidr,
+        ...(opts.netns ? { netns: opts.netns } : {}),
+      }),
       list: createSsmLister(ssm.client),
       writeStatus: createSsmStatusWriter(ssm.client),
       logger,

@@ -4,7 +4,11 @@ import type { SourceNatPorts } from './observe.js';
 import type { SourceNatAction } from './types.js';
 
 /** The table change is one nft transaction; sysctls follow, so a refused sysctl never leaves a half-built table. */
-export async function applySourceNat(ports: SourceNatPorts, actions: SourceNatAction[], signal: AbortSignal): Promise<void> {
+export async function applySourceNat(
+  ports: SourceNatPorts,
+  actions: SourceNatAction[],
+  signal: AbortSignal,
+): Promise<void> {
   const nftOps = actions.flatMap(toNftOp);
   if (nftOps.length > 0) await ports.nft.commit(nftOps, signal);
   for (const action of actions) {

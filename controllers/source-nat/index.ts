@@ -17,7 +17,9 @@ export interface SourceNatOptions {
 
 const ABSENT: SourceNatSpec = { enable: false, mode: 'masquerade' };
 
-export function createSourceNatController(opts: SourceNatOptions): Controller<SourceNatSpec, SourceNatSpec, SourceNatObserved, SourceNatAction> {
+export function createSourceNatController(
+  opts: SourceNatOptions,
+): Controller<SourceNatSpec, SourceNatSpec, SourceNatObserved, SourceNatAction> {
   return {
     kind: sourceNatKind,
     validateSpec: validateSourceNatSpec,
@@ -37,23 +39,47 @@ async function probeNat(ports: SourceNatPorts, signal: AbortSignal): Promise<Pro
   const probeTable = {
     ...NAT_TABLE,
     sets: [],
-    chains: [{ name: POSTROUTING_CHAIN, base: { type: 'nat', hook: 'postrouting', prio: SRCNAT_PRIORITY, policy: 'accept' } as const, rules: [{ expr: [{ masquerade: null }] }] }],
+    chains: [
+      {
+        name: POSTROUTING_CHAIN,
+        base: { type: 'nat', hook: 'postrouting', prio: SRCNAT_PRIORITY, policy: 'accept' } as const,
+        rules: [{ expr: [{ masquerade: null }] }],
+      },
+    ],
   };
   try {
     await ports.nft.check([{ op: 'replaceTable', table: probeTable }], signal);
-    return { ok: true, reason: 'NftablesAvailable', message: 'nftables inet NAT available', details: { mechanism: 'nftables inet nat' } };
+    return {
+      ok: true,
+      reason: 'NftablesAvailable',
+      message: 'nftables inet NAT available',
+      details: { mechanism: 'nftables inet nat' },
+    };
   } catch (err) {
-    return { ok: false, reason: 'KernelFeatureMissing', message: `nftables NAT unavailable: ${(err as Error).message}`, details: {} };
+    return {
+      ok: false,
+      reason: 'KernelFeatureMissing',
+      message: `nftables NAT unavailable: ${(err as Error).message}`,
+      details: {},
+    };
   }
 }
 
-function natDetails(spec: SourceNatSpec, observed: SourceNatObserved, vpcCidrs: readonly string[]): Record<string, unknown> {
+function natDetails(
+  spec: SourceNatSpec,
+  observed: SourceNatObserved,
+  vpcCidrs: readonly string[],
+): Record<string, unknown> {
   const counter = observed.table?.counters[0];
   const base = { table: `${NAT_TABLE.family} ${NAT_TABLE.name}`, mode: spec.mode, enabled: spec.enable };
   if (!spec.enable) return base;
   try {
     const resolved = resolveNat(spec, observed, vpcCidrs);
-    return { ...base, ...resolved, counters: { translatedPackets: counter?.packets ?? 0, translatedBytes: counter?.bytes ?? 0 } };
+    return {
+      ...base,
+      ...resolved,
+      counters: { translatedPackets: counter?.packets ?? 0, translatedBytes: counter?.bytes ?? 0 },
+    };
   } catch {
     return base;
   }

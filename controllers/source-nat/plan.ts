@@ -20,7 +20,8 @@ export function planSourceNat(
   const table = buildNatTable(desired.name, desired.spec, resolved);
   const actions: SourceNatAction[] = [];
   if (!observed.table) actions.push({ op: 'replaceTable', table, reason: 'TableMissing' });
-  else if (!isDeepStrictEqual(observed.table.table, table)) actions.push({ op: 'replaceTable', table, reason: 'TableDiffers' });
+  else if (!isDeepStrictEqual(observed.table.table, table))
+    actions.push({ op: 'replaceTable', table, reason: 'TableDiffers' });
   return [...actions, ...planSysctls(desired.spec, observed)];
 }
 
@@ -40,18 +41,29 @@ function planSysctls(spec: SourceNatSpec, observed: SourceNatObserved): SourceNa
   for (const [key, value] of Object.entries(wantedSysctls(spec, observed))) {
     const current = observed.sysctls[key];
     if (current?.value === value) continue;
-    if (current?.writable) actions.push({ op: 'setSysctl', key, value, ...(current.value ? { current: current.value } : {}) });
+    if (current?.writable)
+      actions.push({ op: 'setSysctl', key, value, ...(current.value ? { current: current.value } : {}) });
     else if (key === SYSCTL.ipForward) {
-      throw new ControllerError('SysctlUnavailable', `${key} is ${current?.value ?? 'missing'} and read-only here: NAT cannot forward`, true);
+      throw new ControllerError(
+        'SysctlUnavailable',
+        `${key} is ${current?.value ?? 'missing'} and read-only here: NAT cannot forward`,
+        true,
+      );
     }
   }
   return actions;
 }
 
 /** Tuning the spec asked for that this host cannot take (read-only or missing sysctls). */
-export function sysctlWarnings(spec: SourceNatSpec, observed: SourceNatObserved): { reason: string; message: string }[] {
+export function sysctlWarnings(
+  spec: SourceNatSpec,
+  observed: SourceNatObserved,
+): { reason: string; message: string }[] {
   return Object.entries(wantedSysctls(spec, observed))
-    .filter(([key, value]) => key !== SYSCTL.ipForward && observed.sysctls[key]?.value !== value && !observed.sysctls[key]?.writable)
+    .filter(
+      ([key, value]) =>
+        key !== SYSCTL.ipForward && observed.sysctls[key]?.value !== value && !observed.sysctls[key]?.writable,
+    )
     .map(([key, value]) => ({
       reason: 'SysctlUnavailable',
       message: `${key}=${value} not applied: ${observed.sysctls[key]?.value === undefined ? 'missing in this kernel' : 'read-only in this network namespace'}`,

@@ -10,16 +10,29 @@ import type { ResolvedNat, SourceNatObserved } from './types.js';
 export function resolveNat(spec: SourceNatSpec, observed: SourceNatObserved, vpcCidrs: readonly string[]): ResolvedNat {
   const egress = spec.egressInterface ?? observed.defaultRoute?.interface;
   if (!egress) {
-    throw new ControllerError('EgressInterfaceUnknown', 'no egressInterface in the spec and no IPv4 default route on the host');
+    throw new ControllerError(
+      'EgressInterfaceUnknown',
+      'no egressInterface in the spec and no IPv4 default route on the host',
+    );
   }
   const egressInterfaceSource = spec.egressInterface ? 'spec' : 'defaultRoute';
-  if (spec.sourceCidrs) return { egressInterface: egress, egressInterfaceSource, sourceCidrs: spec.sourceCidrs, sourceCidrsSource: 'spec' };
-  if (vpcCidrs.length > 0) return { egressInterface: egress, egressInterfaceSource, sourceCidrs: [...vpcCidrs], sourceCidrsSource: 'vpc' };
+  if (spec.sourceCidrs)
+    return { egressInterface: egress, egressInterfaceSource, sourceCidrs: spec.sourceCidrs, sourceCidrsSource: 'spec' };
+  if (vpcCidrs.length > 0)
+    return { egressInterface: egress, egressInterfaceSource, sourceCidrs: [...vpcCidrs], sourceCidrsSource: 'vpc' };
   const connected = [...new Set(observed.addresses.filter((a) => a.interface !== egress).map((a) => a.network))];
   if (connected.length === 0) {
-    throw new ControllerError('SourceCidrsUnknown', `no sourceCidrs in the spec, no VPC CIDR known, and no network besides ${egress}`);
+    throw new ControllerError(
+      'SourceCidrsUnknown',
+      `no sourceCidrs in the spec, no VPC CIDR known, and no network besides ${egress}`,
+    );
   }
-  return { egressInterface: egress, egressInterfaceSource, sourceCidrs: dropNested(connected), sourceCidrsSource: 'connectedNetworks' };
+  return {
+    egressInterface: egress,
+    egressInterfaceSource,
+    sourceCidrs: dropNested(connected),
+    sourceCidrsSource: 'connectedNetworks',
+  };
 }
 
 /** Connected networks may nest (a /16 and a /24 inside it); an interval set refuses overlaps, so keep the outer ones. */

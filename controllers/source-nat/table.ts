@@ -16,7 +16,12 @@ export function buildNatTable(name: string, spec: SourceNatSpec, resolved: Resol
     ...NAT_TABLE,
     sets: [
       { name: SOURCE_SET, type: 'ipv4_addr', flags: ['interval'], elements: cidrs(resolved.sourceCidrs) },
-      { name: EXCLUDE_SET, type: 'ipv4_addr', flags: ['interval'], elements: cidrs(spec.excludeDestinationCidrs ?? []) },
+      {
+        name: EXCLUDE_SET,
+        type: 'ipv4_addr',
+        flags: ['interval'],
+        elements: cidrs(spec.excludeDestinationCidrs ?? []),
+      },
     ],
     chains: [
       {
@@ -41,7 +46,9 @@ export function buildNatTable(name: string, spec: SourceNatSpec, resolved: Resol
 }
 
 function translation(spec: SourceNatSpec): NftStatement {
-  return spec.mode === 'snat' && spec.snatAddress ? { snat: { family: 'ip', addr: spec.snatAddress } } : { masquerade: null };
+  return spec.mode === 'snat' && spec.snatAddress
+    ? { snat: { family: 'ip', addr: spec.snatAddress } }
+    : { masquerade: null };
 }
 
 function match(op: '==' | '!=', left: unknown, right: unknown): NftStatement {

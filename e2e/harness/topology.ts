@@ -176,6 +176,17 @@ async function interfaceFor(gateway: Container, ip: string): Promise<string> {
   return name;
 }
 
+// Safety net for the network naming trick in createNetworks: should another
+// Docker version pick the private side, move the default route (the operator
+// may already be running, so this only fixes what Docker got wrong).
+async function ensurePublicDefaultRoute(gateway: Container, publicNet: string, publicIf: string): Promise<void> {
+  const routes = await mustExec(gateway, ['ip', '-4', 'route', 'show', 'default']);
+  if (routes.includes(`dev ${publicIf}`)) return;
+  const via = (await gateway.inspect()).NetworkSettings.Networks[publicNet]?.Gateway;
+  if (!via) throw new Error(`no Docker gateway address on ${publicNet}`);
+  await mustExec(gateway, ['ip', 'route', 'replace', 'default', 'via', via, 'dev', publicIf]);
+}
+
 async function waitForEchoServer(server: Container, port: number): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   const probe = ['curl', '-sf', '--max-time', '1', `http://127.0.0.1:${port}/`];
@@ -226,6 +237,7 @@ export async function createTopology(name: string, opts: TopologyOptions = {}): 
     const nets = await createNetworks(prefix, runId);
     hosts = await startHosts(prefix, runId, nets, opts);
     const facts = await collectFacts(hosts, nets, opts, runId);
+    await ensurePublicDefaultRoute(hosts.gateway, nets.pub.name, facts.gatewayInterfaces.public);
     await mustExec(hosts.client, ['ip', 'route', 'replace', 'default', 'via', facts.gatewayPrivateIp]);
     await mustExec(hosts.server, ['ip', 'route', 'del', 'default']);
     await waitForEchoServer(hosts.server, facts.serverPort);

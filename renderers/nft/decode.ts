@@ -62,7 +62,13 @@ function decodeRule(body: Record<string, unknown>, table: NftTable, counters: Ru
   for (const stmt of Array.isArray(body.expr) ? (body.expr as NftStatement[]) : []) {
     if (isObject(stmt.counter)) {
       const { packets, bytes } = stmt.counter;
-      counters.push({ chain: chain.name, index: chain.rules.length, ...commentOf(rule), packets: Number(packets), bytes: Number(bytes) });
+      counters.push({
+        chain: chain.name,
+        index: chain.rules.length,
+        ...commentOf(rule),
+        packets: Number(packets),
+        bytes: Number(bytes),
+      });
       rule.expr.push({ counter: null });
     } else rule.expr.push(stmt);
   }

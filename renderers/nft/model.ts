@@ -55,6 +55,4 @@ export interface ObservedTable {
 }
 
 /** Semantic operations an NftPort commits atomically. */
-export type NftOp =
-  | { op: 'replaceTable'; table: NftTable }
-  | { op: 'deleteTable'; family: NftFamily; name: string };
+export type NftOp = { op: 'replaceTable'; table: NftTable } | { op: 'deleteTable'; family: NftFamily; name: string };

@@ -47,7 +47,8 @@ export function checkCidrList(field: string, cidrs: readonly string[]): string[]
     const canonical = canonicalCidr(cidr);
     if (canonical !== cidr) errors.push(`${field}[${i}]: ${cidr} has host bits set; did you mean ${canonical}?`);
     const overlapping = cidrs.findIndex((other, j) => j < i && rangesOverlap(cidrRange(other), cidrRange(cidr)));
-    if (overlapping >= 0) errors.push(`${field}[${i}]: ${cidr} overlaps ${field}[${overlapping}] (${cidrs[overlapping]})`);
+    if (overlapping >= 0)
+      errors.push(`${field}[${i}]: ${cidr} overlaps ${field}[${overlapping}] (${cidrs[overlapping]})`);
   });
   return errors;
 }

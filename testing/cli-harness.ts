@@ -1,7 +1,7 @@
 // Test support for the CLI's in-process command tests (not used by the CLI itself).
 import type { Env } from '../runtime/config.js';
-import type { CliIo } from './context.js';
-import { runCli } from './program.js';
+import type { CliIo } from '../cli/context.js';
+import { runCli } from '../cli/program.js';
 
 export interface CliRun {
   code: number;

@@ -1,0 +1,96 @@
+import { execa, type ResultPromise } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { createLabTopology, type LabTopology } from './topology.js';
+
+/**
+ * `npm start`: the operator on the embedded SSM endpoint, managing a lab gateway namespace (never the host's own
+ * firewall), with a sample SourceNat applied and proven by a request from the lab client. Runs until Ctrl-C;
+ * `--once` exits after the proof (used by the tests of the README's commands).
+ */
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../../examples/lab/sourcenat.yaml', import.meta.url));
+const say = (line: string): void => void process.stdout.write(`[demo] ${line}\n`);
+
+async function csgw(args: string[]): Promise<string> {
+  return (await execa(process.execPath, [CLI, ...args], { env: { CSGW_GATEWAY: 'default' } })).stdout;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function ready(): Promise<true | undefined> {
+  const status = JSON.parse(await csgw(['status', '-o', 'json'])) as {
+    controllers: Record<string, { conditions: { type: string; status: string }[] }>;
+  }[];
+  const nat = status[0]?.controllers.SourceNat;
+  return nat?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+}
+
+async function main(): Promise<void> {
+  const once = process.argv.includes('--once');
+  say('creating the lab: client (10.77.0.2) -> gateway namespace csgw-gw-demo -> server (203.0.113.2)');
+  const lab = await createLabTopology({ gatewayNs: 'create', id: 'demo' });
+  const operator = execa(
+    process.execPath,
+    [
+      CLI,
+      'run',
+      '--netns',
+      lab.gatewayNs ?? '',
+      '--poll-interval',
+      '2',
+      '--status-interval',
+      '1',
+      '--instance-id',
+      'lab-gateway',
+    ],
+    {
+      env: { CSGW_GATEWAY: 'default' },
+      stdout: 'inherit',
+      stderr: 'inherit',
+      reject: false,
+    },
+  );
+  try {
+    await prove(lab);
+    if (!once) await untilInterrupted(operator);
+  } finally {
+    operator.kill('SIGTERM');
+    await operator;
+    await lab.cleanup();
+    say('lab removed');
+  }
+}
+
+async function prove(lab: LabTopology): Promise<void> {
+  say(`before NAT, the client reaches the server: ${(await lab.clientFetch(1)) ? 'yes' : 'no'}`);
+  await waitFor('the operator admin endpoint', async () =>
+    (await fetch('http://127.0.0.1:9464/readyz')).status > 0 ? true : undefined,
+  );
+  say(await csgw(['apply', '-f', EXAMPLE]));
+  await waitFor('SourceNat Ready', ready);
+  const reply = await waitFor('a reply through NAT', () => lab.clientFetch());
+  say(`after NAT, the server saw the client's request come from ${reply.remoteAddress} (the gateway's public address)`);
+  say(`status:\n${await csgw(['status'])}`);
+  say(
+    'try, in another terminal: npx csgw get sourcenat | npx csgw status | npx csgw events -w | npx csgw diff --netns csgw-gw-demo',
+  );
+}
+
+async function untilInterrupted(operator: ResultPromise): Promise<void> {
+  say('operator running; Ctrl-C to stop and remove the lab');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    void operator.then(() => resolve());
+  });
+}
+
+await main();
