@@ -108,3 +108,28 @@ describe('e2e topology harness', () => {
     TEST_TIMEOUT_MS,
   );
 });
+
+describe('e2e topology harness on failure', () => {
+  beforeAll(() => ensureImages(), SETUP_TIMEOUT_MS);
+
+  it(
+    'a gateway that exits at once fails createTopology with its output and leaves nothing behind',
+    async () => {
+      const entrypoint = ['sh', '-c', 'echo boom-from-gateway >&2; exit 3'];
+      const error = await createTopology('exits-at-once', { gatewayEntrypoint: entrypoint }).then(
+        async (t) => {
+          await t.cleanup();
+          return new Error('createTopology succeeded');
+        },
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      const message = error instanceof Error ? error.message : '';
+      expect(message).toContain('boom-from-gateway');
+      const runId = /\(run ([\w-]+)\)/.exec(message)?.[1] ?? '';
+      expect(runId).toMatch(/^exits-at-once-/);
+      expect(await listRunResources(runId)).toEqual({ containers: [], networks: [] });
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

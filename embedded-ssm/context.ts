@@ -7,5 +7,5 @@ export interface OpContext {
   store: ParameterStore;
   cipher: ValueCipher;
   caller: Caller;
-  now(): number;
+  now: () => number;
 }

@@ -27,12 +27,11 @@ export async function readEndpoint(dataDir: string): Promise<EndpointRecord | un
     if (isErrno(err, 'ENOENT') || err instanceof SyntaxError) return undefined;
     throw err;
   }
-  const valid =
-    isObject(parsed) &&
-    typeof parsed['url'] === 'string' &&
-    typeof parsed['pid'] === 'number' &&
-    typeof parsed['token'] === 'string';
-  return valid ? (parsed as unknown as EndpointRecord) : undefined;
+  if (!isObject(parsed)) return undefined;
+  const { url, pid, token } = parsed;
+  return typeof url === 'string' && typeof pid === 'number' && typeof token === 'string'
+    ? { url, pid, token }
+    : undefined;
 }
 
 export async function removeEndpoint(dataDir: string): Promise<void> {

@@ -29,23 +29,32 @@ function parseOne(raw: unknown, mode: FilterMode): ParamFilter {
   if (!isObject(raw)) throw new SsmError('SerializationException', 'ParameterFilters members must be objects.');
   const key = optString(raw, 'Key') ?? '';
   if (!KEYS[mode].includes(key)) {
-    throw new SsmError('InvalidFilterKey', `The following filter key is not valid: ${key}. Valid filter keys include: [${KEYS[mode].join(', ')}].`);
+    throw new SsmError(
+      'InvalidFilterKey',
+      `The following filter key is not valid: ${key}. Valid filter keys include: [${KEYS[mode].join(', ')}].`,
+    );
   }
   const option = optString(raw, 'Option') ?? (key === 'Path' ? 'OneLevel' : 'Equals');
   if (!optionsFor(key).includes(option)) {
-    throw new SsmError('InvalidFilterOption', `The following filter option is not valid: ${option}. Valid options include: [${optionsFor(key).join(', ')}].`);
+    throw new SsmError(
+      'InvalidFilterOption',
+      `The following filter option is not valid: ${option}. Valid options include: [${optionsFor(key).join(', ')}].`,
+    );
   }
   const values = optStringList(raw, 'Values') ?? [];
-  if (values.length === 0) throw new SsmError('InvalidFilterValue', `The following filter values are missing : null for filter key ${key}.`);
+  if (values.length === 0)
+    throw new SsmError('InvalidFilterValue', `The following filter values are missing : null for filter key ${key}.`);
   return { key, option, values: key === 'Path' ? values.map(normalizePath) : values };
 }
 
 function parseLegacy(raw: unknown): ParamFilter {
   if (!isObject(raw)) throw new SsmError('SerializationException', 'Filters members must be objects.');
   const key = optString(raw, 'Key') ?? '';
-  if (!LEGACY_KEYS.includes(key)) throw new SsmError('InvalidFilterKey', `The following filter key is not valid: ${key}.`);
+  if (!LEGACY_KEYS.includes(key))
+    throw new SsmError('InvalidFilterKey', `The following filter key is not valid: ${key}.`);
   const values = optStringList(raw, 'Values') ?? [];
-  if (values.length === 0) throw new SsmError('InvalidFilterValue', `The following filter values are missing : null for filter key ${key}.`);
+  if (values.length === 0)
+    throw new SsmError('InvalidFilterValue', `The following filter values are missing : null for filter key ${key}.`);
   return { key, option: key === 'Name' ? 'BeginsWith' : 'Equals', values };
 }
 
@@ -60,7 +69,10 @@ export function parseFilters(body: JsonObject, mode: FilterMode): ParamFilter[] 
   const seen = new Set<string>();
   for (const f of filters) {
     if (seen.has(f.key)) {
-      throw new SsmError('InvalidFilterKey', `The following filter is duplicated in the request: ${f.key}. A request can contain only one occurrence of a specific filter.`);
+      throw new SsmError(
+        'InvalidFilterKey',
+        `The following filter is duplicated in the request: ${f.key}. A request can contain only one occurrence of a specific filter.`,
+      );
     }
     seen.add(f.key);
   }
@@ -99,7 +111,9 @@ export function matchesFilters(filters: ParamFilter[], name: string, v: VersionR
     if (f.key === 'Label') return true;
     if (f.key === 'Path') return f.values.some((p) => isUnderPath(name, p, f.option === 'Recursive'));
     const actual = attribute(f.key, name, v);
-    return f.values.some((want) => compare(f.option, actual, f.key === 'Name' && f.option !== 'Contains' ? withSlash(want) : want));
+    return f.values.some((want) =>
+      compare(f.option, actual, f.key === 'Name' && f.option !== 'Contains' ? withSlash(want) : want),
+    );
   });
 }
 

@@ -39,8 +39,8 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
 
 /** Removes a file (missing is fine) without fsyncing the directory; callers batch that. */
 export async function removeFile(path: string): Promise<void> {
-  await unlink(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
+  await unlink(path).catch((err: unknown) => {
+    if (!isErrno(err, 'ENOENT')) throw err;
   });
 }
 

@@ -33,7 +33,11 @@ async function history(name: string): Promise<ParameterHistory[]> {
   return all;
 }
 
-function label(name: string, version: number | undefined, labels: string[]): Promise<{ InvalidLabels?: string[]; ParameterVersion?: number }> {
+function label(
+  name: string,
+  version: number | undefined,
+  labels: string[],
+): Promise<{ InvalidLabels?: string[]; ParameterVersion?: number }> {
   return h.client.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: labels }));
 }
 
@@ -60,9 +64,9 @@ describe('GetParameterHistory', () => {
     );
     expect(second.Parameters?.map((p) => p.Version)).toEqual([3]);
     expect(second.NextToken).toBeUndefined();
-    expect((await rejection(h.client.send(new GetParameterHistoryCommand({ Name: '/h/basic', MaxResults: 51 })))).name).toBe(
-      'ValidationException',
-    );
+    expect(
+      (await rejection(h.client.send(new GetParameterHistoryCommand({ Name: '/h/basic', MaxResults: 51 })))).name,
+    ).toBe('ValidationException');
     expect((await rejection(h.client.send(new GetParameterHistoryCommand({ Name: '/h/none' })))).name).toBe(
       'ParameterNotFound',
     );

@@ -19,7 +19,7 @@ export interface HandlerDeps {
   store: ParameterStore;
   cipher: ValueCipher;
   logger?: EndpointLogger;
-  now(): number;
+  now: () => number;
 }
 
 function send(res: ServerResponse, status: number, body: JsonObject, errorType?: string): void {
@@ -44,7 +44,10 @@ function tooLarge(): SsmError {
 /** Reads the body, failing early (before buffering) once it passes the cap. */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return reject(tooLarge());
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      reject(tooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -52,7 +55,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       if (size > MAX_BODY_BYTES) reject(tooLarge());
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
@@ -82,7 +87,8 @@ function operationName(req: IncomingMessage): string {
 async function handle(deps: HandlerDeps, req: IncomingMessage): Promise<JsonObject> {
   const name = operationName(req);
   const operation = findOperation(name);
-  if (operation === undefined) throw new SsmError('InvalidAction', `The action ${name} is not valid for this endpoint.`);
+  if (operation === undefined)
+    throw new SsmError('InvalidAction', `The action ${name} is not valid for this endpoint.`);
   const body = parseBody(await readBody(req));
   const ctx: OpContext = { store: deps.store, cipher: deps.cipher, caller: callerFrom(req.headers), now: deps.now };
   return operation(ctx, body);
@@ -92,18 +98,33 @@ function fail(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, err:
   const known = err instanceof SsmError;
   if (!known) {
     // Only the error message is logged: it never includes parameter values.
-    deps.logger?.warn({ err: err instanceof Error ? err.message : String(err), target: req.headers['x-amz-target'] }, 'embedded SSM request failed');
+    deps.logger?.warn(
+      { err: err instanceof Error ? err.message : String(err), target: req.headers['x-amz-target'] },
+      'embedded SSM request failed',
+    );
   }
   sendError(res, known ? err : new SsmError('InternalServerError', 'An internal error occurred.', 500));
   // The rest of an oversized body is not worth reading.
-  if (known && err.status === 413) res.once('finish', () => req.socket.destroy());
+  if (known && err.status === 413) {
+    res.once('finish', () => {
+      req.socket.destroy();
+    });
+  }
+}
+
+async function respond(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    send(res, 200, await handle(deps, req));
+  } catch (err) {
+    fail(deps, req, res, err);
+  }
 }
 
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    handle(deps, req).then(
-      (result) => send(res, 200, result),
-      (err: unknown) => fail(deps, req, res, err),
-    );
+    // Last resort (e.g. the response could not be written): drop the connection, never crash the process.
+    respond(deps, req, res).catch(() => {
+      req.socket.destroy();
+    });
   };
 }

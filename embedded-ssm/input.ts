@@ -20,7 +20,10 @@ export function optString(body: JsonObject, field: string): string | undefined {
 
 export function reqString(body: JsonObject, field: string): string {
   const v = optString(body, field);
-  if (v === undefined) throw validation(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null.`);
+  if (v === undefined)
+    throw validation(
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null.`,
+    );
   return v;
 }
 
@@ -42,7 +45,7 @@ export function optArray(body: JsonObject, field: string): unknown[] | undefined
   const v = body[field];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) throw wrongType(field, 'a list');
-  return v;
+  return v as unknown[];
 }
 
 export function optStringList(body: JsonObject, field: string): string[] | undefined {

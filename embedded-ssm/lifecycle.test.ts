@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +25,12 @@ afterAll(async () => {
 /** Runs the endpoint in a separate node process and resolves with it once it prints its URL. */
 async function serveInChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [FIXTURE, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  if (child.stdout === null) throw new Error('no stdout');
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+    child.once('exit', (code) => {
+      reject(new Error(`fixture exited early with ${String(code)}`));
+    });
   });
   lines.close();
   const parsed = JSON.parse(first) as { url: string };
@@ -38,7 +39,9 @@ async function serveInChild(dataDir: string): Promise<{ child: ChildProcess; url
 
 function killHard(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    child.once('exit', () => {
+      resolve();
+    });
     child.kill('SIGKILL');
   });
 }
@@ -104,6 +107,30 @@ describe('lifecycle', () => {
     await handle.close();
   });
 
+  it('treats a lock naming a reused pid (same pid, other start time) as stale', async () => {
+    const dir = await freshDir();
+    // Containers often run the server as pid 1 on every start: the pid alone proves nothing.
+    const lock = { pid: process.pid, startTime: '1', token: 'old-incarnation' };
+    await writeFile(join(dir, 'server.lock'), JSON.stringify(lock));
+    const handle = await startEmbeddedSsm({ dataDir: dir });
+    expect(handle.owned).toBe(true);
+    await handle.close();
+  });
+
+  it('refuses to start on a corrupt parameter file rather than silently dropping it', async () => {
+    const dir = await freshDir();
+    const handle = await startEmbeddedSsm({ dataDir: dir });
+    const client = clientFor(handle.url);
+    await client.send(new PutParameterCommand({ Name: '/c', Value: 'v', Type: 'String' }));
+    client.destroy();
+    await handle.close();
+    const [file] = await readdir(join(dir, 'parameters'));
+    await writeFile(join(dir, 'parameters', file ?? 'missing'), '{"format":1,"name":"/c"}');
+    expect((await rejection(startEmbeddedSsm({ dataDir: dir }))).message).toContain('corrupt');
+    expect(await discoverEmbeddedSsm(dir)).toBeUndefined();
+    expect(await readdir(dir)).not.toContain('server.lock');
+  });
+
   it('treats a garbled lock file as stale', async () => {
     const dir = await freshDir();
     await writeFile(join(dir, 'server.lock'), '');
@@ -120,7 +147,9 @@ describe('lifecycle', () => {
       expect((await rejection(startEmbeddedSsm({ dataDir: dir }))).name).toBe('EmbeddedSsmLockedError');
       const client = clientFor(url);
       for (let i = 1; i <= 5; i++) {
-        await client.send(new PutParameterCommand({ Name: '/crash/p', Value: `v${i}`, Type: 'String', Overwrite: true }));
+        await client.send(
+          new PutParameterCommand({ Name: '/crash/p', Value: `v${i}`, Type: 'String', Overwrite: true }),
+        );
       }
       await client.send(new PutParameterCommand({ Name: '/crash/s', Value: 'secret', Type: 'SecureString' }));
       client.destroy();

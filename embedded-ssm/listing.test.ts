@@ -86,13 +86,20 @@ describe('GetParametersByPath', () => {
 
   it('applies Type and Label filters; Label returns the labelled version', async () => {
     const secure = await h.client.send(
-      new GetParametersByPathCommand({ Path: '/app', Recursive: true, ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }] }),
+      new GetParametersByPathCommand({
+        Path: '/app',
+        Recursive: true,
+        ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }],
+      }),
     );
     expect(secure.Parameters?.map((p) => p.Name)).toEqual(['/app/sub/c']);
     await put('/app/a', 'String', 'newer');
     await h.client.send(new LabelParameterVersionCommand({ Name: '/app/a', ParameterVersion: 1, Labels: ['stable'] }));
     const labelled = await h.client.send(
-      new GetParametersByPathCommand({ Path: '/app', ParameterFilters: [{ Key: 'Label', Option: 'Equals', Values: ['stable'] }] }),
+      new GetParametersByPathCommand({
+        Path: '/app',
+        ParameterFilters: [{ Key: 'Label', Option: 'Equals', Values: ['stable'] }],
+      }),
     );
     expect(labelled.Parameters?.map((p) => [p.Name, p.Version, p.Value])).toEqual([['/app/a', 1, 'v']]);
   });
@@ -115,7 +122,13 @@ describe('GetParametersByPath', () => {
 describe('DescribeParameters', () => {
   it('returns metadata of the latest version', async () => {
     await h.client.send(
-      new PutParameterCommand({ Name: '/meta/p', Value: 'secret', Type: 'SecureString', Description: 'd', Overwrite: true }),
+      new PutParameterCommand({
+        Name: '/meta/p',
+        Value: 'secret',
+        Type: 'SecureString',
+        Description: 'd',
+        Overwrite: true,
+      }),
     );
     const res = await h.client.send(
       new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: ['/meta/p'] }] }),
@@ -138,22 +151,19 @@ describe('DescribeParameters', () => {
   });
 
   it('filters by Name (Equals, BeginsWith), Path (OneLevel, Recursive) and Type', async () => {
-    expect(await describeNames({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/app/a', 'top'] }] })).toEqual([
-      '/app/a',
-      'top',
-    ]);
-    expect(await describeNames({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/app'] }] })).toEqual([
+    expect(
+      await describeNames({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/app/a', 'top'] }] }),
+    ).toEqual(['/app/a', 'top']);
+    expect(
+      await describeNames({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/app'] }] }),
+    ).toEqual(['/app/a', '/app/b', '/app/sub/c', '/app/sub/deep/d', '/application/x']);
+    expect(await describeNames({ ParameterFilters: [{ Key: 'Path', Values: ['/app'] }] })).toEqual([
       '/app/a',
       '/app/b',
-      '/app/sub/c',
-      '/app/sub/deep/d',
-      '/application/x',
     ]);
-    expect(await describeNames({ ParameterFilters: [{ Key: 'Path', Values: ['/app'] }] })).toEqual(['/app/a', '/app/b']);
-    expect(await describeNames({ ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: ['/app/sub'] }] })).toEqual([
-      '/app/sub/c',
-      '/app/sub/deep/d',
-    ]);
+    expect(
+      await describeNames({ ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: ['/app/sub'] }] }),
+    ).toEqual(['/app/sub/c', '/app/sub/deep/d']);
     expect(
       await describeNames({
         ParameterFilters: [
@@ -175,7 +185,10 @@ describe('DescribeParameters', () => {
     );
     expect(first.Parameters).toHaveLength(50);
     const second = await h.client.send(
-      new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Path', Values: ['/desc'] }], NextToken: first.NextToken }),
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: 'Path', Values: ['/desc'] }],
+        NextToken: first.NextToken,
+      }),
     );
     expect(second.Parameters).toHaveLength(10);
     expect(second.NextToken).toBeUndefined();
@@ -189,7 +202,9 @@ describe('DescribeParameters', () => {
       (await rejection(h.client.send(new DescribeParametersCommand(input)))).name;
     expect(await fail({ MaxResults: 51 })).toBe('ValidationException');
     expect(await fail({ ParameterFilters: [{ Key: 'Bogus', Values: ['x'] }] })).toBe('InvalidFilterKey');
-    expect(await fail({ ParameterFilters: [{ Key: 'Path', Option: 'Equals', Values: ['/x'] }] })).toBe('InvalidFilterOption');
+    expect(await fail({ ParameterFilters: [{ Key: 'Path', Option: 'Equals', Values: ['/x'] }] })).toBe(
+      'InvalidFilterOption',
+    );
     expect(await fail({ ParameterFilters: [{ Key: 'Name', Values: [] }] })).toBe('InvalidFilterValue');
     expect(
       await fail({ ParameterFilters: [{ Key: 'Name', Values: ['a'] }], Filters: [{ Key: 'Name', Values: ['a'] }] }),

@@ -23,7 +23,12 @@ function resolve(ctx: OpContext, raw: string): Resolved {
   return { name, version: selectVersion(record, selector), selector };
 }
 
-const NOT_RESOLVABLE = new Set(['ParameterNotFound', 'ParameterVersionNotFound', 'ValidationException', 'HierarchyLevelLimitExceededException']);
+const NOT_RESOLVABLE = new Set([
+  'ParameterNotFound',
+  'ParameterVersionNotFound',
+  'ValidationException',
+  'HierarchyLevelLimitExceededException',
+]);
 
 function tryResolve(ctx: OpContext, raw: string): Resolved | undefined {
   try {

@@ -29,7 +29,9 @@ interface PutRequest {
 function enumMember(body: JsonObject, field: string, allowed: readonly string[]): string | undefined {
   const v = optString(body, field);
   if (v !== undefined && !allowed.includes(v)) {
-    throw validation(`1 validation error detected: Value '${v}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+    throw validation(
+      `1 validation error detected: Value '${v}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
+    );
   }
   return v;
 }
@@ -65,7 +67,9 @@ function parsePutRequest(body: JsonObject): PutRequest {
   validateWritableName(name);
   const value = reqString(body, 'Value');
   if (value.length === 0) {
-    throw validation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.");
+    throw validation(
+      "1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.",
+    );
   }
   const overwrite = optBool(body, 'Overwrite');
   checkUnsupported(body, overwrite);
@@ -79,7 +83,7 @@ function parsePutRequest(body: JsonObject): PutRequest {
 }
 
 /** Intelligent-Tiering picks Advanced only when needed; an Advanced parameter never goes back to Standard. */
-function resolveTier(req: PutRequest, previous: VersionRecord | undefined): ParameterTier {
+function chooseTier(req: PutRequest, previous: VersionRecord | undefined): ParameterTier {
   const wasAdvanced = previous?.tier === 'Advanced';
   if (req.tier === 'Intelligent-Tiering') {
     return wasAdvanced || req.value.length > STANDARD_LIMIT ? 'Advanced' : 'Standard';
@@ -87,13 +91,15 @@ function resolveTier(req: PutRequest, previous: VersionRecord | undefined): Para
   if (req.tier === 'Standard' && wasAdvanced) {
     throw validation(`${req.name} is an advanced parameter; it can't be changed back to a standard parameter.`);
   }
-  const tier = (req.tier as ParameterTier | undefined) ?? previous?.tier ?? 'Standard';
+  return (req.tier as ParameterTier | undefined) ?? previous?.tier ?? 'Standard';
+}
+
+function resolveTier(req: PutRequest, previous: VersionRecord | undefined): ParameterTier {
+  const tier = chooseTier(req, previous);
   const limit = tier === 'Advanced' ? ADVANCED_LIMIT : STANDARD_LIMIT;
   if (req.value.length > limit) {
-    throw validation(
-      `Parameter value exceeds the ${tier} tier limit of ${limit} characters.` +
-        (tier === 'Standard' ? ' Use the Advanced or Intelligent-Tiering tier for larger values.' : ''),
-    );
+    const hint = tier === 'Standard' ? ' Use the Advanced or Intelligent-Tiering tier for larger values.' : '';
+    throw validation(`Parameter value exceeds the ${tier} tier limit of ${String(limit)} characters.${hint}`);
   }
   return tier;
 }
@@ -104,34 +110,48 @@ function checkPattern(pattern: string | undefined, value: string): void {
   try {
     regex = new RegExp(`^(?:${pattern})$`);
   } catch {
-    throw new SsmError('InvalidAllowedPatternException', `The request does not meet the regular expression requirement: ${pattern}.`);
+    throw new SsmError(
+      'InvalidAllowedPatternException',
+      `The request does not meet the regular expression requirement: ${pattern}.`,
+    );
   }
   if (!regex.test(value)) {
-    throw new SsmError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${pattern}`);
+    throw new SsmError(
+      'ParameterPatternMismatchException',
+      `Parameter value, cannot be validated against allowedPattern: ${pattern}`,
+    );
   }
 }
 
-/** Builds the new version; description and allowed pattern carry over from the previous version when omitted. */
-function buildVersion(ctx: OpContext, req: PutRequest, previous: VersionRecord | undefined): VersionRecord {
+function resolveType(req: PutRequest, previous: VersionRecord | undefined): ParameterType {
   const type = req.type ?? previous?.type;
   if (type === undefined) throw validation('A parameter type is required when you create a parameter.');
+  return type;
+}
+
+/** Optional metadata; description, allowed pattern and KMS key id carry over from the previous version when omitted. */
+function metadata(req: PutRequest, type: ParameterType, previous: VersionRecord | undefined): Partial<VersionRecord> {
   const allowedPattern = req.allowedPattern ?? previous?.allowedPattern;
-  checkPattern(allowedPattern, req.value);
-  const secure = type === 'SecureString';
-  const keyId = secure ? (req.keyId ?? (previous?.type === 'SecureString' ? previous.keyId : undefined) ?? DEFAULT_KEY_ID) : undefined;
   const description = req.description ?? previous?.description;
+  const keyId = type === 'SecureString' ? (req.keyId ?? previous?.keyId ?? DEFAULT_KEY_ID) : undefined;
+  // Undefined members vanish when the record is serialized.
+  return { keyId, description, allowedPattern };
+}
+
+function buildVersion(ctx: OpContext, req: PutRequest, previous: VersionRecord | undefined): VersionRecord {
+  const type = resolveType(req, previous);
+  const meta = metadata(req, type, previous);
+  checkPattern(meta.allowedPattern, req.value);
   return {
     version: (previous?.version ?? 0) + 1,
     type,
-    value: secure ? ctx.cipher.encrypt(req.name, req.value) : req.value,
+    value: type === 'SecureString' ? ctx.cipher.encrypt(req.name, req.value) : req.value,
     tier: resolveTier(req, previous),
     dataType: req.dataType,
     labels: [],
     modifiedAt: ctx.now(),
     modifiedBy: ctx.caller.userArn,
-    ...(keyId !== undefined ? { keyId } : {}),
-    ...(description !== undefined ? { description } : {}),
-    ...(allowedPattern !== undefined ? { allowedPattern } : {}),
+    ...meta,
   };
 }
 
@@ -159,7 +179,10 @@ export async function putParameter(ctx: OpContext, body: JsonObject): Promise<Js
   return ctx.store.exclusive(async () => {
     const existing = ctx.store.get(req.name);
     if (existing !== undefined && !req.overwrite) {
-      throw new SsmError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this request value, set the overwrite option in the request to true.');
+      throw new SsmError(
+        'ParameterAlreadyExists',
+        'The parameter already exists. To overwrite this request value, set the overwrite option in the request to true.',
+      );
     }
     const version = buildVersion(ctx, req, existing ? latestVersion(existing) : undefined);
     const versions = existing ? appendVersion(existing, version) : [version];

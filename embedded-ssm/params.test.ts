@@ -19,7 +19,9 @@ afterAll(async () => {
   await h.stop();
 });
 
-function put(input: Partial<PutParameterCommandInput> & { Name: string }): Promise<{ Version?: number; Tier?: string }> {
+function put(
+  input: Partial<PutParameterCommandInput> & { Name: string },
+): Promise<{ Version?: number; Tier?: string }> {
   return h.client.send(new PutParameterCommand({ Value: 'v', Type: 'String', ...input }));
 }
 
@@ -52,7 +54,11 @@ describe('PutParameter / GetParameter', () => {
   it('supports StringList and simple names', async () => {
     await put({ Name: 'plain-name', Value: 'a,b,c', Type: 'StringList' });
     const got = await h.client.send(new GetParameterCommand({ Name: 'plain-name' }));
-    expect(got.Parameter).toMatchObject({ Type: 'StringList', Value: 'a,b,c', ARN: 'arn:aws:ssm:us-east-1:000000000000:parameter/plain-name' });
+    expect(got.Parameter).toMatchObject({
+      Type: 'StringList',
+      Value: 'a,b,c',
+      ARN: 'arn:aws:ssm:us-east-1:000000000000:parameter/plain-name',
+    });
   });
 
   it('rejects a put without Overwrite on an existing parameter', async () => {
@@ -64,7 +70,12 @@ describe('PutParameter / GetParameter', () => {
     await put({ Name: '/keep', Value: '1', Description: 'kept', AllowedPattern: '[0-9]+' });
     await h.client.send(new PutParameterCommand({ Name: '/keep', Value: '2', Overwrite: true }));
     const history = await h.client.send(new GetParameterHistoryCommand({ Name: '/keep' }));
-    expect(history.Parameters?.[1]).toMatchObject({ Type: 'String', Description: 'kept', AllowedPattern: '[0-9]+', Value: '2' });
+    expect(history.Parameters?.[1]).toMatchObject({
+      Type: 'String',
+      Description: 'kept',
+      AllowedPattern: '[0-9]+',
+      Value: '2',
+    });
     expect(await errorName({ Name: '/keep', Value: 'abc', Overwrite: true })).toBe('ParameterPatternMismatchException');
   });
 
@@ -90,8 +101,12 @@ describe('PutParameter / GetParameter', () => {
     expect(await errorName({ Name: '/limit/empty', Value: '' })).toBe('ValidationException');
     expect(await errorName({ Name: '/limit/std', Value: 'x'.repeat(4097) })).toBe('ValidationException');
     expect(await put({ Name: '/limit/std-ok', Value: 'x'.repeat(4096) })).toMatchObject({ Version: 1 });
-    expect(await errorName({ Name: '/limit/adv', Value: 'x'.repeat(8193), Tier: 'Advanced' })).toBe('ValidationException');
-    expect(await put({ Name: '/limit/adv-ok', Value: 'x'.repeat(8192), Tier: 'Advanced' })).toMatchObject({ Version: 1 });
+    expect(await errorName({ Name: '/limit/adv', Value: 'x'.repeat(8193), Tier: 'Advanced' })).toBe(
+      'ValidationException',
+    );
+    expect(await put({ Name: '/limit/adv-ok', Value: 'x'.repeat(8192), Tier: 'Advanced' })).toMatchObject({
+      Version: 1,
+    });
   });
 
   it('rejects malformed names with ValidationException', async () => {
@@ -120,7 +135,9 @@ describe('PutParameter / GetParameter', () => {
       'ParameterPatternMismatchException',
     );
     expect(await errorName({ Name: '/v/badpattern', AllowedPattern: '([' })).toBe('InvalidAllowedPatternException');
-    expect(await put({ Name: '/v/pattern-ok', Value: '123', AllowedPattern: '^[0-9]+$' })).toMatchObject({ Version: 1 });
+    expect(await put({ Name: '/v/pattern-ok', Value: '123', AllowedPattern: '^[0-9]+$' })).toMatchObject({
+      Version: 1,
+    });
     expect(await errorName({ Name: '/v/tags', Overwrite: true, Tags: [{ Key: 'k', Value: 'v' }] })).toBe(
       'ValidationException',
     );
@@ -173,7 +190,9 @@ describe('selectors', () => {
   });
 
   it('resolves selectors in GetParameters and lists the unresolvable ones', async () => {
-    const res = await h.client.send(new GetParametersCommand({ Names: ['/sel:1', '/sel:prod', '/sel:7', '/nope', 'bad name'] }));
+    const res = await h.client.send(
+      new GetParametersCommand({ Names: ['/sel:1', '/sel:prod', '/sel:7', '/nope', 'bad name'] }),
+    );
     expect(res.Parameters?.map((p) => [p.Value, p.Selector])).toEqual([
       ['one', ':1'],
       ['two', ':prod'],
@@ -194,7 +213,9 @@ describe('GetParameters / DeleteParameter(s)', () => {
 
   it('limits GetParameters and DeleteParameters to 10 names', async () => {
     const names = Array.from({ length: 11 }, (_, i) => `/n${i}`);
-    expect((await rejection(h.client.send(new GetParametersCommand({ Names: names })))).name).toBe('ValidationException');
+    expect((await rejection(h.client.send(new GetParametersCommand({ Names: names })))).name).toBe(
+      'ValidationException',
+    );
     expect((await rejection(h.client.send(new DeleteParametersCommand({ Names: names })))).name).toBe(
       'ValidationException',
     );
@@ -207,7 +228,9 @@ describe('GetParameters / DeleteParameter(s)', () => {
     await put({ Name: '/del/b' });
     await put({ Name: '/del/c' });
     await h.client.send(new DeleteParameterCommand({ Name: '/del/a' }));
-    expect((await rejection(h.client.send(new GetParameterCommand({ Name: '/del/a' })))).name).toBe('ParameterNotFound');
+    expect((await rejection(h.client.send(new GetParameterCommand({ Name: '/del/a' })))).name).toBe(
+      'ParameterNotFound',
+    );
     const res = await h.client.send(new DeleteParametersCommand({ Names: ['/del/b', '/del/c', '/del/zz'] }));
     expect(res.DeletedParameters).toEqual(['/del/b', '/del/c']);
     expect(res.InvalidParameters).toEqual(['/del/zz']);

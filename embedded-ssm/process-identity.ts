@@ -44,13 +44,16 @@ function pidExists(pid: number): boolean {
   }
 }
 
+async function sameBoot(recorded: string | undefined): Promise<boolean> {
+  if (recorded === undefined) return true;
+  const bootId = await readProc('/proc/sys/kernel/random/boot_id');
+  return bootId === undefined || bootId === recorded;
+}
+
 /** True when the recorded process still runs (same pid, and same start time and boot where known). */
 export async function isAlive(identity: ProcessIdentity): Promise<boolean> {
   if (!Number.isInteger(identity.pid) || identity.pid <= 0 || !pidExists(identity.pid)) return false;
-  if (identity.bootId !== undefined) {
-    const bootId = await readProc('/proc/sys/kernel/random/boot_id');
-    if (bootId !== undefined && bootId !== identity.bootId) return false;
-  }
+  if (!(await sameBoot(identity.bootId))) return false;
   const fields = await statFields(identity.pid);
   // A killed but not yet reaped child lingers as a zombie: it no longer serves anything.
   if (fields?.[0] === 'Z') return false;

@@ -55,9 +55,15 @@ function advertisedUrl(address: AddressInfo): string {
 
 async function closeServer(server: Server): Promise<void> {
   if (!server.listening) return;
-  const closed = new Promise<void>((done) => server.close(() => done()));
+  const closed = new Promise<void>((done) => {
+    server.close(() => {
+      done();
+    });
+  });
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+  const timer = setTimeout(() => {
+    server.closeAllConnections();
+  }, CLOSE_GRACE_MS);
   await closed;
   clearTimeout(timer);
 }
@@ -112,7 +118,7 @@ export async function discoverEmbeddedSsm(dataDir: string): Promise<string | und
 export async function connectOrStartEmbeddedSsm(opts: EmbeddedSsmOptions): Promise<EmbeddedSsmHandle> {
   for (let attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++) {
     const url = await discoverEmbeddedSsm(opts.dataDir);
-    if (url !== undefined) return { url, owned: false, close: async () => undefined };
+    if (url !== undefined) return { url, owned: false, close: () => Promise.resolve() };
     try {
       return await startEmbeddedSsm(opts);
     } catch (err) {

@@ -1,5 +1,6 @@
 // In-memory view of all parameters, backed by one durable file per parameter.
 // Mutations run through a serial queue and reach memory only after they are on disk.
+import { fsyncDir } from './fsutil.js';
 import { deleteRecords, loadAll, parametersDir, saveRecord } from './persistence.js';
 import { SerialQueue } from './serial-queue.js';
 import type { ParameterRecord } from './types.js';
@@ -15,7 +16,10 @@ export class ParameterStore {
 
   static async open(dataDir: string): Promise<ParameterStore> {
     const dir = parametersDir(dataDir);
-    return new ParameterStore(dir, await loadAll(dir));
+    const records = await loadAll(dir);
+    // Makes the (possibly just created) parameters directory itself durable.
+    await fsyncDir(dataDir);
+    return new ParameterStore(dir, records);
   }
 
   get size(): number {

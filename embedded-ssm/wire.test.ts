@@ -10,7 +10,11 @@ afterAll(async () => {
   await h.stop();
 });
 
-async function call(target: string | undefined, body: string, method = 'POST'): Promise<{ status: number; type: string | null; json: unknown }> {
+async function call(
+  target: string | undefined,
+  body: string,
+  method = 'POST',
+): Promise<{ status: number; type: string | null; json: unknown }> {
   const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1' };
   if (target !== undefined) headers['x-amz-target'] = target;
   const res = await fetch(`${h.handle.url}/`, { method, headers, ...(method === 'POST' ? { body } : {}) });
@@ -36,17 +40,29 @@ describe('JSON 1.1 wire protocol', () => {
   it('requires an X-Amz-Target naming a known operation', async () => {
     expect(await call(undefined, '{}')).toMatchObject({ status: 400, type: 'MissingAction' });
     expect(await call('AmazonSSM.SendCommand', '{}')).toMatchObject({ status: 400, type: 'InvalidAction' });
-    expect(await call('AmazonEC2.DescribeInstances', '{}')).toMatchObject({ status: 400, type: 'UnknownOperationException' });
+    expect(await call('AmazonEC2.DescribeInstances', '{}')).toMatchObject({
+      status: 400,
+      type: 'UnknownOperationException',
+    });
     expect(await call('AmazonSSM.constructor', '{}')).toMatchObject({ status: 400, type: 'InvalidAction' });
     expect(await call('AmazonSSM.GetParameter', '', 'GET')).toMatchObject({ status: 405 });
   });
 
   it('rejects malformed JSON, wrong member types and oversized bodies', async () => {
-    expect(await call('AmazonSSM.GetParameter', '{not json')).toMatchObject({ status: 400, type: 'SerializationException' });
+    expect(await call('AmazonSSM.GetParameter', '{not json')).toMatchObject({
+      status: 400,
+      type: 'SerializationException',
+    });
     expect(await call('AmazonSSM.GetParameter', '[1]')).toMatchObject({ status: 400, type: 'SerializationException' });
-    expect(await call('AmazonSSM.GetParameter', '{"Name": 5}')).toMatchObject({ status: 400, type: 'SerializationException' });
+    expect(await call('AmazonSSM.GetParameter', '{"Name": 5}')).toMatchObject({
+      status: 400,
+      type: 'SerializationException',
+    });
     expect(await call('AmazonSSM.GetParameter', '{}')).toMatchObject({ status: 400, type: 'ValidationException' });
     const big = JSON.stringify({ Name: '/big', Value: 'x'.repeat(600 * 1024), Type: 'String' });
-    expect(await call('AmazonSSM.PutParameter', big)).toMatchObject({ status: 413, type: 'RequestEntityTooLargeException' });
+    expect(await call('AmazonSSM.PutParameter', big)).toMatchObject({
+      status: 413,
+      type: 'RequestEntityTooLargeException',
+    });
   });
 });

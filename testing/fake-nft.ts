@@ -2,7 +2,6 @@
 // asked. It rejects what the real `nft -j -f` rejects for the shapes this project writes (prefixes in a set without
 // the interval flag, overlapping intervals, references to missing sets or chains, deleting a missing table), so a
 // plan that only "works" against the fake is unlikely.
-import { isDeepStrictEqual } from 'node:util';
 import { ControllerError } from '../runtime/controller.js';
 import type { NftPort } from '../runtime/ports.js';
 import type { NftFamily, NftOp, NftSet, NftTable, ObservedTable, RuleCounter } from '../renderers/nft/model.js';
@@ -40,13 +39,13 @@ export class FakeNft implements NftPort {
     this.calls.listTable += 1;
     if (signal.aborted) return Promise.reject(abortReason(signal));
     const table = this.tables.get(tableKey(family, name));
-    return Promise.resolve(table ? { table: structuredClone(table), counters: this.countersOf(table) } : undefined);
+    return Promise.resolve(table ? { table: clone(table), counters: this.countersOf(table) } : undefined);
   }
 
   commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void> {
     this.calls.commit += 1;
     if (signal.aborted) return Promise.reject(abortReason(signal));
-    const copy = structuredClone([...ops]);
+    const copy = clone([...ops]);
     try {
       if (this.pendingFailure !== undefined) throw new ControllerError('ApplyFailed', this.pendingFailure);
       const next = simulate(this.tables, copy);
@@ -65,9 +64,9 @@ export class FakeNft implements NftPort {
   check(ops: readonly NftOp[], signal: AbortSignal): Promise<void> {
     this.calls.check += 1;
     if (signal.aborted) return Promise.reject(abortReason(signal));
-    this.checks.push(structuredClone([...ops]));
+    this.checks.push(clone([...ops]));
     try {
-      simulate(this.tables, structuredClone([...ops]));
+      simulate(this.tables, clone([...ops]));
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
@@ -81,7 +80,7 @@ export class FakeNft implements NftPort {
 
   /** Puts a table in place as if another tool had created it (validated like a commit, not recorded). */
   seed(table: NftTable): void {
-    this.tables = simulate(this.tables, [{ op: 'replaceTable', table: structuredClone(table) }]);
+    this.tables = simulate(this.tables, [{ op: 'replaceTable', table: clone(table) }]);
     this.resetCounters(tableKey(table.family, table.name));
   }
 
@@ -95,7 +94,7 @@ export class FakeNft implements NftPort {
   mutate(family: NftFamily, name: string, edit: (table: NftTable) => void): void {
     const table = this.tables.get(tableKey(family, name));
     if (!table) throw new Error(`FakeNft.mutate: no table ${tableKey(family, name)}`);
-    const copy = structuredClone(table);
+    const copy = clone(table);
     edit(copy);
     this.tables.set(tableKey(copy.family, copy.name), copy);
   }
@@ -110,12 +109,12 @@ export class FakeNft implements NftPort {
   /** A deep copy of one table, or undefined. */
   table(family: NftFamily, name: string): NftTable | undefined {
     const table = this.tables.get(tableKey(family, name));
-    return table ? structuredClone(table) : undefined;
+    return table ? clone(table) : undefined;
   }
 
   /** Deep copy of every table, keyed `family name`, for before/after comparisons. */
   snapshot(): Record<string, NftTable> {
-    return Object.fromEntries([...this.tables].map(([key, table]) => [key, structuredClone(table)]));
+    return Object.fromEntries([...this.tables].map(([key, table]) => [key, clone(table)]));
   }
 
   tableKeys(): string[] {
@@ -138,6 +137,14 @@ export class FakeNft implements NftPort {
   }
 }
 
+/**
+ * Deep copy through JSON, not structuredClone: under jest, structuredClone builds objects from another realm, whose
+ * prototypes make node:util isDeepStrictEqual (used by planners) report a difference where there is none.
+ */
+export function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
@@ -147,7 +154,7 @@ function counterKey(table: string, chain: string, index: number): string {
 }
 
 function hasCounter(expr: readonly unknown[]): boolean {
-  return expr.some((stmt) => isDeepStrictEqual(stmt, { counter: null }));
+  return expr.some((stmt) => typeof stmt === 'object' && stmt !== null && Object.keys(stmt).length === 1 && (stmt as { counter?: unknown }).counter === null);
 }
 
 function touchedKeys(ops: readonly NftOp[]): string[] {
@@ -186,7 +193,7 @@ function normaliseTable(table: NftTable): NftTable {
     if (chain.base && !Number.isInteger(chain.base.prio)) throw applyFailed(`chain ${chain.name}: bad priority`);
     for (const rule of chain.rules) assertReferences(rule.expr, setNames, chainNames, chain.name);
   }
-  return { family: table.family, name: table.name, sets, chains: structuredClone(table.chains) };
+  return { family: table.family, name: table.name, sets, chains: clone(table.chains) };
 }
 
 function normaliseSet(set: NftSet): NftSet {

@@ -1,6 +1,6 @@
 // Builds the e2e images (scripts/build-images.sh) once per test run.
 import { execa } from 'execa';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,16 +11,16 @@ export const TESTHOST_IMAGE = 'csgw/testhost:dev';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILD_TIMEOUT_MS = 20 * 60_000;
 
-// Jest gives every test file its own module registry, so a module-level flag
-// would rebuild once per file. A stamp file written by this process (pid +
-// newer than the process start, so a recycled pid does not count) is shared
-// by all files of a --runInBand run.
-const STAMP = join(tmpdir(), `csgw-e2e-images.${process.pid}.stamp`);
+// Jest gives every test file its own module registry (and process.env copy),
+// so a module-level flag would rebuild once per file. One stamp file records
+// which process built last: the same pid started at the same time (so a
+// recycled pid does not count) means this --runInBand run already built.
+const STAMP = join(tmpdir(), 'csgw-e2e-images.stamp');
 const PROCESS_START_MS = Date.now() - process.uptime() * 1000;
 
 async function builtThisRun(): Promise<boolean> {
-  const info = await stat(STAMP).catch(() => undefined);
-  return info !== undefined && info.mtimeMs >= PROCESS_START_MS;
+  const [pid, startMs] = (await readFile(STAMP, 'utf8').catch(() => '')).split(' ').map(Number);
+  return pid === process.pid && Math.abs((startMs ?? 0) - PROCESS_START_MS) < 1000;
 }
 
 let pending: Promise<void> | undefined;
@@ -36,7 +36,7 @@ export function ensureImages(): Promise<void> {
       stderr: 'inherit',
       timeout: BUILD_TIMEOUT_MS,
     });
-    await writeFile(STAMP, `${new Date().toISOString()}\n`);
+    await writeFile(STAMP, `${process.pid} ${Math.round(PROCESS_START_MS)}\n`);
   })();
   return pending;
 }

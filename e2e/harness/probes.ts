@@ -1,5 +1,5 @@
 // Traffic probes between the topology's hosts.
-import type { ExecResult } from './docker.js';
+import type { ExecResult } from './container.js';
 import type { Role, Topology } from './topology.js';
 
 /** What the echo server answers: the peer it saw (plus method/url). */

@@ -2,7 +2,7 @@
 // leftover runs (and the host's own routes) never collide with ours.
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { docker } from './docker.js';
+import { dockerode } from './docker.js';
 
 /** The block test subnets are drawn from: 10.128.0.0/9 (32768 /24s). */
 const BLOCK_BASE = (10 << 24) | (128 << 16);
@@ -30,7 +30,7 @@ function cidrRange(cidr: string): Range | undefined {
 }
 
 async function dockerSubnets(): Promise<Range[]> {
-  const networks = await docker().listNetworks();
+  const networks = await (await dockerode()).listNetworks();
   const subnets = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ''));
   return subnets.map(cidrRange).filter((r): r is Range => r !== undefined);
 }
@@ -49,6 +49,11 @@ async function hostRoutes(): Promise<Range[]> {
       const start = hexToIp(cols[1] ?? '0');
       return { start, end: start + (2 ** 32 - 1 - hexToIp(cols[7] ?? '0')) };
     });
+}
+
+/** The first host address of a CIDR (what Docker's IPAM would pick as the bridge address). */
+export function firstHost(cidr: string): string {
+  return toIp(toInt(cidr.split('/')[0] ?? '') + 1);
 }
 
 const overlaps = (a: Range, b: Range): boolean => a.start <= b.end && b.start <= a.end;

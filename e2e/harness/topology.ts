@@ -6,11 +6,12 @@
 // route, so it can only answer addresses on the public subnet: a reply to the
 // client comes back only if the gateway NATs the client's traffic.
 import { randomBytes } from 'node:crypto';
-import type { Container } from 'dockerode';
+import type { StartedTestContainer } from 'testcontainers';
 import { GATEWAY_IMAGE, TESTHOST_IMAGE } from './images.js';
-import { containerLogs, createNetwork, execIn, removeRun, startContainer } from './docker.js';
-import type { ExecResult } from './docker.js';
-import { pickFreeSubnets } from './subnets.js';
+import { ContainerOutput, execIn, startHost } from './container.js';
+import type { ExecResult } from './container.js';
+import { createNetwork, removeRun } from './docker.js';
+import { firstHost, pickFreeSubnets } from './subnets.js';
 
 export type Role = 'gateway' | 'client' | 'server';
 
@@ -48,13 +49,27 @@ export interface Topology {
 interface Net {
   name: string;
   subnet: string;
+  /** The bridge's own address on the net (Docker's gateway for it). */
+  gateway: string;
 }
 
-type Hosts = Record<Role, Container>;
+interface Nets {
+  pub: Net;
+  priv: Net;
+}
+
+type Hosts = Record<Role, StartedTestContainer>;
+
+/** One createTopology call: what it started so far, and everyone's output. */
+interface Run {
+  runId: string;
+  prefix: string;
+  started: Partial<Hosts>;
+  output: Record<Role, ContainerOutput>;
+}
 
 const DEFAULT_GATEWAY_PORTS = [4566, 9464];
 const DEFAULT_SERVER_PORT = 8080;
-const READY_TIMEOUT_MS = 15_000;
 
 function slug(text: string): string {
   return (
@@ -70,32 +85,31 @@ function slug(text: string): string {
 // name sorts first; "net1-public" < "net2-private" gives the gateway its
 // default route (and published ports) on the public side, like a real NAT box.
 // Retried because a concurrent run may grab the same random subnet.
-async function createNetworks(prefix: string, runId: string): Promise<{ pub: Net; priv: Net }> {
+async function createNetworks(run: Run): Promise<Nets> {
   for (let attempt = 1; ; attempt += 1) {
     const [publicSubnet = '', privateSubnet = ''] = await pickFreeSubnets(2);
-    const pub = { name: `${prefix}-net1-public`, subnet: publicSubnet };
-    const priv = { name: `${prefix}-net2-private`, subnet: privateSubnet };
+    const net = (suffix: string, subnet: string): Net => ({
+      name: `${run.prefix}-${suffix}`,
+      subnet,
+      gateway: firstHost(subnet),
+    });
+    const nets = { pub: net('net1-public', publicSubnet), priv: net('net2-private', privateSubnet) };
     try {
-      await createNetwork(pub.name, pub.subnet, runId);
-      await createNetwork(priv.name, priv.subnet, runId);
-      return { pub, priv };
+      await createNetwork(nets.pub.name, nets.pub.subnet, nets.pub.gateway, run.runId);
+      await createNetwork(nets.priv.name, nets.priv.subnet, nets.priv.gateway, run.runId);
+      return nets;
     } catch (error) {
-      await removeRun(runId);
+      await removeRun(run.runId);
       if (attempt >= 3) throw error;
     }
   }
 }
 
-function startGateway(
-  prefix: string,
-  runId: string,
-  nets: { pub: Net; priv: Net },
-  opts: TopologyOptions,
-): Promise<Container> {
-  return startContainer({
-    name: `${prefix}-gateway`,
+function startGateway(run: Run, nets: Nets, opts: TopologyOptions): Promise<StartedTestContainer> {
+  return startHost({
+    name: `${run.prefix}-gateway`,
     image: GATEWAY_IMAGE,
-    runId,
+    runId: run.runId,
     network: nets.priv.name,
     extraNetworks: [nets.pub.name],
     ...(opts.gatewayEntrypoint ? { entrypoint: opts.gatewayEntrypoint } : {}),
@@ -110,56 +124,42 @@ function startGateway(
     // of a narrower --security-opt systempaths=unconfined).
     readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sysrq-trigger'],
     ports: opts.gatewayPorts ?? DEFAULT_GATEWAY_PORTS,
+    output: run.output.gateway,
   });
 }
 
-async function startHosts(
-  prefix: string,
-  runId: string,
-  nets: { pub: Net; priv: Net },
-  opts: TopologyOptions,
-): Promise<Hosts> {
-  const gateway = await startGateway(prefix, runId, nets, opts);
-  // NET_ADMIN on the test hosts only to rewrite their own routes (below).
-  const server = await startContainer({
-    name: `${prefix}-server`,
-    image: TESTHOST_IMAGE,
-    runId,
+// Started one by one into run.started, so a failure leaves nothing untracked.
+// NET_ADMIN on the test hosts only to rewrite their own routes (below).
+async function startHosts(run: Run, nets: Nets, opts: TopologyOptions): Promise<Hosts> {
+  const host = { runId: run.runId, image: TESTHOST_IMAGE, capAdd: ['NET_ADMIN'] };
+  const serverPort = String(opts.serverPort ?? DEFAULT_SERVER_PORT);
+  const gateway = (run.started.gateway = await startGateway(run, nets, opts));
+  const server = (run.started.server = await startHost({
+    ...host,
+    name: `${run.prefix}-server`,
     network: nets.pub.name,
-    cmd: ['node', '/usr/local/bin/echo-server.mjs', String(opts.serverPort ?? DEFAULT_SERVER_PORT)],
-    capAdd: ['NET_ADMIN'],
-  });
-  const client = await startContainer({
-    name: `${prefix}-client`,
-    image: TESTHOST_IMAGE,
-    runId,
+    cmd: ['node', '/usr/local/bin/echo-server.mjs', serverPort],
+    readyCommand: `curl -sf --max-time 1 http://127.0.0.1:${serverPort}/`,
+    output: run.output.server,
+  }));
+  const client = (run.started.client = await startHost({
+    ...host,
+    name: `${run.prefix}-client`,
     network: nets.priv.name,
     cmd: ['sleep', 'infinity'],
-    capAdd: ['NET_ADMIN'],
-  });
+    output: run.output.client,
+  }));
   return { gateway, client, server };
 }
 
-async function ipOn(container: Container, network: string): Promise<string> {
-  const info = await container.inspect();
-  const ip = info.NetworkSettings.Networks[network]?.IPAddress;
-  if (!ip) throw new Error(`${info.Name} has no address on ${network}`);
+function ipOn(container: StartedTestContainer, network: string): string {
+  const ip = container.getNetworkNames().includes(network) ? container.getIpAddress(network) : '';
+  if (!ip) throw new Error(`${container.getName()} has no address on ${network}`);
   return ip;
 }
 
-async function hostPortsOf(container: Container, ports: number[]): Promise<Record<number, number>> {
-  const info = await container.inspect();
-  const mapped: Record<number, number> = {};
-  for (const port of ports) {
-    const binding = info.NetworkSettings.Ports[`${port}/tcp`]?.[0];
-    if (!binding) throw new Error(`gateway port ${port} was not published`);
-    mapped[port] = Number(binding.HostPort);
-  }
-  return mapped;
-}
-
 /** Must succeed, else the topology is unusable: throws with the output. */
-async function mustExec(container: Container, argv: string[]): Promise<string> {
+async function mustExec(container: StartedTestContainer, argv: string[]): Promise<string> {
   const result = await execIn(container, argv);
   if (result.exitCode !== 0) {
     throw new Error(`${argv.join(' ')} failed (${result.exitCode}): ${result.stderr || result.stdout}`);
@@ -168,7 +168,7 @@ async function mustExec(container: Container, argv: string[]): Promise<string> {
 }
 
 // Docker does not report interface names; read them from `ip` inside.
-async function interfaceFor(gateway: Container, ip: string): Promise<string> {
+async function interfaceFor(gateway: StartedTestContainer, ip: string): Promise<string> {
   const out = await mustExec(gateway, ['ip', '-o', '-4', 'addr', 'show']);
   const line = out.split('\n').find((l) => l.includes(` inet ${ip}/`));
   const name = line?.split(/\s+/)[1];
@@ -179,35 +179,20 @@ async function interfaceFor(gateway: Container, ip: string): Promise<string> {
 // Safety net for the network naming trick in createNetworks: should another
 // Docker version pick the private side, move the default route (the operator
 // may already be running, so this only fixes what Docker got wrong).
-async function ensurePublicDefaultRoute(gateway: Container, publicNet: string, publicIf: string): Promise<void> {
+async function ensurePublicDefaultRoute(gateway: StartedTestContainer, publicNet: Net, publicIf: string): Promise<void> {
   const routes = await mustExec(gateway, ['ip', '-4', 'route', 'show', 'default']);
   if (routes.includes(`dev ${publicIf}`)) return;
-  const via = (await gateway.inspect()).NetworkSettings.Networks[publicNet]?.Gateway;
-  if (!via) throw new Error(`no Docker gateway address on ${publicNet}`);
-  await mustExec(gateway, ['ip', 'route', 'replace', 'default', 'via', via, 'dev', publicIf]);
-}
-
-async function waitForEchoServer(server: Container, port: number): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  const probe = ['curl', '-sf', '--max-time', '1', `http://127.0.0.1:${port}/`];
-  while ((await execIn(server, probe)).exitCode !== 0) {
-    if (Date.now() > deadline) throw new Error(`echo server not ready on :${port}: ${await containerLogs(server)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await mustExec(gateway, ['ip', 'route', 'replace', 'default', 'via', publicNet.gateway, 'dev', publicIf]);
 }
 
 type Facts = Omit<Topology, 'exec' | 'logs' | 'cleanup'>;
 
-async function collectFacts(
-  hosts: Hosts,
-  nets: { pub: Net; priv: Net },
-  opts: TopologyOptions,
-  runId: string,
-): Promise<Facts> {
-  const gatewayPrivateIp = await ipOn(hosts.gateway, nets.priv.name);
-  const gatewayPublicIp = await ipOn(hosts.gateway, nets.pub.name);
+async function collectFacts(run: Run, hosts: Hosts, nets: Nets, opts: TopologyOptions): Promise<Facts> {
+  const gatewayPrivateIp = ipOn(hosts.gateway, nets.priv.name);
+  const gatewayPublicIp = ipOn(hosts.gateway, nets.pub.name);
+  const ports = opts.gatewayPorts ?? DEFAULT_GATEWAY_PORTS;
   return {
-    runId,
+    runId: run.runId,
     privateSubnet: nets.priv.subnet,
     publicSubnet: nets.pub.subnet,
     gatewayPrivateIp,
@@ -216,11 +201,17 @@ async function collectFacts(
       private: await interfaceFor(hosts.gateway, gatewayPrivateIp),
       public: await interfaceFor(hosts.gateway, gatewayPublicIp),
     },
-    clientIp: await ipOn(hosts.client, nets.priv.name),
-    serverIp: await ipOn(hosts.server, nets.pub.name),
+    clientIp: ipOn(hosts.client, nets.priv.name),
+    serverIp: ipOn(hosts.server, nets.pub.name),
     serverPort: opts.serverPort ?? DEFAULT_SERVER_PORT,
-    hostPorts: await hostPortsOf(hosts.gateway, opts.gatewayPorts ?? DEFAULT_GATEWAY_PORTS),
+    hostPorts: Object.fromEntries(ports.map((port) => [port, hosts.gateway.getMappedPort(port)])),
   };
+}
+
+/** Stops what testcontainers started, then sweeps anything else of the run. */
+async function teardown(run: Run): Promise<void> {
+  await Promise.allSettled(Object.values(run.started).map((container) => container.stop()));
+  await removeRun(run.runId);
 }
 
 /**
@@ -231,29 +222,27 @@ async function collectFacts(
  */
 export async function createTopology(name: string, opts: TopologyOptions = {}): Promise<Topology> {
   const runId = `${slug(name)}-${randomBytes(4).toString('hex')}`;
-  const prefix = `csgw-e2e-${runId}`;
-  let hosts: Hosts | undefined;
+  const output = { gateway: new ContainerOutput(), client: new ContainerOutput(), server: new ContainerOutput() };
+  const run: Run = { runId, prefix: `csgw-e2e-${runId}`, started: {}, output };
   try {
-    const nets = await createNetworks(prefix, runId);
-    hosts = await startHosts(prefix, runId, nets, opts);
-    const facts = await collectFacts(hosts, nets, opts, runId);
-    await ensurePublicDefaultRoute(hosts.gateway, nets.pub.name, facts.gatewayInterfaces.public);
+    const nets = await createNetworks(run);
+    const hosts = await startHosts(run, nets, opts);
+    const facts = await collectFacts(run, hosts, nets, opts);
+    await ensurePublicDefaultRoute(hosts.gateway, nets.pub, facts.gatewayInterfaces.public);
     await mustExec(hosts.client, ['ip', 'route', 'replace', 'default', 'via', facts.gatewayPrivateIp]);
     await mustExec(hosts.server, ['ip', 'route', 'del', 'default']);
-    await waitForEchoServer(hosts.server, facts.serverPort);
-    const started = hosts;
     return {
       ...facts,
-      exec: (role, argv) => execIn(started[role], argv),
-      logs: (role) => containerLogs(started[role]),
-      cleanup: () => removeRun(runId),
+      exec: (role, argv) => execIn(hosts[role], argv),
+      logs: (role) => Promise.resolve(output[role].toString()),
+      cleanup: () => teardown(run),
     };
   } catch (error) {
+    await teardown(run);
     // A gateway that exited at once is the usual cause: keep its output.
-    const logs = hosts ? await containerLogs(hosts.gateway).catch(() => '') : '';
-    await removeRun(runId);
+    const logs = output.gateway.toString();
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`createTopology(${name}) failed: ${message}${logs && `\n--- gateway logs ---\n${logs}`}`, {
+    throw new Error(`createTopology(${name}) failed (run ${runId}): ${message}${logs && `\n--- gateway logs ---\n${logs}`}`, {
       cause: error,
     });
   }

@@ -29,17 +29,18 @@ export async function tempDir(prefix: string): Promise<string> {
 export async function startHarness(prefix: string): Promise<Harness> {
   const dir = await tempDir(prefix);
   const handle = await startEmbeddedSsm({ dataDir: dir });
-  const client = clientFor(handle.url);
-  return {
+  const harness: Harness = {
     dir,
     handle,
-    client,
+    client: clientFor(handle.url),
+    // Reads the fields at stop time: tests may swap in a restarted handle and client.
     async stop() {
-      client.destroy();
-      await handle.close();
+      harness.client.destroy();
+      await harness.handle.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return harness;
 }
 
 /** The error a promise rejects with; fails if it resolves. */

@@ -1,0 +1,376 @@
+/**
+ * Convergence benchmark: how long after a PutParameter of a changed SourceNat spec the new table is live in the
+ * kernel, for the real `csgw run` child at a given --poll-interval, with the kernel apply alone (`nft -f` of the same
+ * transaction) measured in the same run as the baseline.
+ *
+ *   node dist/bench/convergence.js [--poll-intervals 1,10] [--changes 100,50] [--probe-ms 5] [--log-level debug]
+ *                                  [--out bench/results]
+ *
+ * Changes are spaced by a random fraction of the poll interval, so they land at uniformly random phases of the
+ * operator's poll cycle: the expected latency is then ~U(0, P) of waiting for the next poll plus a constant
+ * reconcile cost, and the goal is p99 <= P + 200 ms.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { numberList, parseFlags, positiveNumber } from './lib/args.js';
+import { runBenchmark, type Cleanup } from './lib/cleanup.js';
+import { createBenchLab } from './lib/lab.js';
+import { expectedElements, timeDirectApply, waitForElements, writeLiveTableTransaction } from './lib/nft.js';
+import { byLabel, delta, startOperator, tail, type Metrics, type OperatorHandle } from './lib/operator.js';
+import { defaultResultsDir, formatTable, machineInfo, ms, say, writeResults } from './lib/report.js';
+import { benchCidr, putSourceNat, sourceNatSpec, startBenchSsm, type BenchSsm } from './lib/ssm.js';
+import { passAfter, readPasses, toEpochMs, type PassTimes } from './lib/phases.js';
+import { rounded, summarize, type Summary } from './lib/stats.js';
+
+/** Reconcile overhead the goal allows on top of the poll interval. */
+const GOAL_OVERHEAD_MS = 200;
+/** Longer than a verify pass (~60 ms here), so metrics scraped after it count the last change. */
+const SETTLE_MS = 1_000;
+
+interface Options {
+  intervalsS: number[];
+  changes: number[];
+  probeMs: number;
+  logLevel: string;
+  out: string;
+}
+
+interface Context {
+  ssm: BenchSsm;
+  ns: string;
+  opts: Options;
+  /** Global change counter: every PutParameter of the run carries a different CIDR. */
+  next: number;
+}
+
+/** One measured change; all times in ms on this process's performance.now() clock. */
+interface ChangeSample {
+  k: number;
+  cidr: string;
+  /** Random pause before this change, a fraction of the poll interval. */
+  pauseMs: number;
+  putMs: number;
+  /** PutParameter start -> first probe that saw the new set (undefined: timed out). */
+  latencyMs?: number;
+  /** PutParameter start -> the operator's GetParametersByPath that picked the change up. */
+  pollWaitMs?: number;
+  /** That GetParametersByPath -> the new set seen in the kernel (list, decode, observe, nft commit, detection). */
+  listToKernelMs?: number;
+  listRpcMs?: number;
+  probes: number;
+  probeMeanMs: number;
+  /** `nft -j -f` of the same transaction, timed alone (the kernel-apply baseline). */
+  directApplyMs?: number;
+  /** Raw instants (performance.now() ms) used to find the operator's pass in its log. */
+  at: { putStart: number; pickup?: number; detected?: number };
+  /** From the operator's debug log: the pass that applied this change, split into its steps (ms). */
+  phases?: OperatorPhases;
+}
+
+interface OperatorPhases {
+  /** List RPC start -> the pass starts observing (list RPC, snapshot diff, decode and validation). */
+  listToObserving: number;
+  /** Observe: nft list table, four sysctls, ip route, ip addr, all through `ip netns exec`. */
+  observe: number;
+  /** Commit: temp file + `ip netns exec nft -j -f` + clean-up, until the machine enters verifying. */
+  commit: number;
+  /** Verify (after the change is already live, so not part of the latency): the same observe again. */
+  verify?: number;
+}
+
+function parseOptions(): Options {
+  const flags = parseFlags({
+    'poll-intervals': '1,10',
+    changes: '100,50',
+    'probe-ms': '5',
+    // debug: the operator then logs each reconcile phase, which splits its part of the latency into steps.
+    'log-level': 'debug',
+    out: defaultResultsDir(),
+  });
+  const intervalsS = numberList('poll-intervals', flags['poll-intervals']);
+  const changes = numberList('changes', flags.changes).map(Math.round);
+  if (changes.length !== intervalsS.length) throw new Error('--changes needs one count per --poll-intervals entry');
+  return {
+    intervalsS,
+    changes,
+    probeMs: positiveNumber('probe-ms', flags['probe-ms']),
+    logLevel: flags['log-level'],
+    out: flags.out,
+  };
+}
+
+/** The change: PutParameter, then poll the kernel until the new set is there, then the baseline apply. */
+async function measureChange(ctx: Context, pollMs: number, pauseMs: number): Promise<ChangeSample> {
+  const k = ctx.next++;
+  const cidr = benchCidr(k);
+  const t0 = performance.now();
+  await putSourceNat(ctx.ssm.client, sourceNatSpec(cidr));
+  const putMs = performance.now() - t0;
+  const detection = await waitForElements(ctx.ns, expectedElements([cidr]), {
+    intervalMs: ctx.opts.probeMs,
+    timeoutMs: 3 * pollMs + 30_000,
+  });
+  const at = { putStart: t0, ...(detection ? { detected: detection.detectedMs } : {}) };
+  const base = { k, cidr, pauseMs, putMs, probes: detection?.probes ?? 0, probeMeanMs: 0, at };
+  if (!detection) return base;
+  base.probeMeanMs = summarize(detection.probeDurationsMs).mean;
+  // The last list that started before the set changed is the one that picked the change up: polls are >= 1 s apart
+  // while reconciling takes tens of ms, and nothing else makes the operator list.
+  const lists = ctx.ssm.tap.between('GetParametersByPath', t0 - 60_000, detection.detectedMs);
+  const pickup = lists[lists.length - 1];
+  const pickedUp = pickup && pickup.endMs >= t0 ? pickup : undefined;
+  const file = await writeLiveTableTransaction(ctx.ns, ctx.ssm.workDir);
+  return {
+    ...base,
+    at: { ...at, ...(pickedUp ? { pickup: pickedUp.startMs } : {}) },
+    latencyMs: detection.detectedMs - t0,
+    ...(pickedUp
+      ? {
+          pollWaitMs: Math.max(0, pickedUp.startMs - t0),
+          listToKernelMs: detection.detectedMs - Math.max(pickedUp.startMs, t0),
+          listRpcMs: pickedUp.endMs - pickedUp.startMs,
+        }
+      : {}),
+    directApplyMs: await timeDirectApply(ctx.ns, file),
+  };
+}
+
+interface IntervalResult {
+  pollIntervalS: number;
+  changes: number;
+  timeouts: number;
+  goal: string;
+  goalMet: boolean;
+  latencyMs: Summary;
+  p99OverP: number;
+  overheadP99Ms: number;
+  pollWaitMs: Summary;
+  listToKernelMs: Summary;
+  listRpcMs: Summary;
+  directApplyMs: Summary;
+  probeMs: Summary;
+  putMs: Summary;
+  /** Mean poll wait / mean latency: the share of the latency that is waiting for the next poll. */
+  pollingShare: number;
+  /** From the operator's debug log; n = 0 when it ran at another log level. */
+  operatorPhasesMs: Record<keyof OperatorPhases, Summary>;
+  operator: {
+    reconcilePasses: Record<string, number>;
+    meanPassMs: number;
+    ssmCalls: Record<string, number>;
+  };
+  warmup: ChangeSample;
+  samples: ChangeSample[];
+  wallClockS: number;
+}
+
+/** Matches each change to the operator pass that applied it (the first to start observing after its list). */
+function attachPhases(samples: ChangeSample[], passes: readonly PassTimes[]): void {
+  for (const sample of samples) {
+    if (sample.at.pickup === undefined || sample.at.detected === undefined) continue;
+    const listEpoch = toEpochMs(sample.at.pickup);
+    const pass = passAfter(passes, listEpoch);
+    if (!pass?.applyingAt || !pass.verifyingAt || pass.observingAt > toEpochMs(sample.at.detected)) continue;
+    sample.phases = {
+      listToObserving: pass.observingAt - listEpoch,
+      observe: pass.applyingAt - pass.observingAt,
+      commit: pass.verifyingAt - pass.applyingAt,
+      ...(pass.convergedAt !== undefined ? { verify: pass.convergedAt - pass.verifyingAt } : {}),
+    };
+  }
+}
+
+function phaseSummaries(samples: readonly ChangeSample[]): Record<keyof OperatorPhases, Summary> {
+  const of = (key: keyof OperatorPhases): Summary => rounded(summarize(defined(samples.map((s) => s.phases?.[key]))));
+  return { listToObserving: of('listToObserving'), observe: of('observe'), commit: of('commit'), verify: of('verify') };
+}
+
+function defined(values: (number | undefined)[]): number[] {
+  return values.filter((v): v is number => v !== undefined);
+}
+
+function operatorDelta(m0: Metrics, m1: Metrics): IntervalResult['operator'] {
+  const sum = delta(
+    byLabel(m0, 'csgw_reconcile_duration_seconds_sum', 'controller'),
+    byLabel(m1, 'csgw_reconcile_duration_seconds_sum', 'controller'),
+  );
+  const count = delta(
+    byLabel(m0, 'csgw_reconcile_duration_seconds_count', 'controller'),
+    byLabel(m1, 'csgw_reconcile_duration_seconds_count', 'controller'),
+  );
+  const passes = count.SourceNat ?? 0;
+  return {
+    reconcilePasses: delta(
+      byLabel(m0, 'csgw_reconcile_total', 'result'),
+      byLabel(m1, 'csgw_reconcile_total', 'result'),
+    ),
+    meanPassMs: passes > 0 ? ((sum.SourceNat ?? 0) / passes) * 1000 : Number.NaN,
+    ssmCalls: delta(
+      byLabel(m0, 'csgw_ssm_calls_total', 'operation'),
+      byLabel(m1, 'csgw_ssm_calls_total', 'operation'),
+    ),
+  };
+}
+
+function summarizeInterval(
+  pollS: number,
+  samples: ChangeSample[],
+  extra: Pick<IntervalResult, 'operator' | 'warmup' | 'wallClockS'>,
+): IntervalResult {
+  const pollMs = pollS * 1000;
+  const timeoutMs = 3 * pollMs + 30_000;
+  // A timed-out change counts at the timeout: it can only make the percentiles worse, never hide a miss.
+  const latency = summarize(samples.map((s) => s.latencyMs ?? timeoutMs));
+  const pollWait = summarize(defined(samples.map((s) => s.pollWaitMs)));
+  return {
+    pollIntervalS: pollS,
+    changes: samples.length,
+    timeouts: samples.filter((s) => s.latencyMs === undefined).length,
+    goal: `p99 <= ${pollMs + GOAL_OVERHEAD_MS} ms (P + ${GOAL_OVERHEAD_MS} ms)`,
+    goalMet: latency.p99 <= pollMs + GOAL_OVERHEAD_MS,
+    latencyMs: rounded(latency),
+    p99OverP: Math.round((latency.p99 / pollMs) * 1000) / 1000,
+    overheadP99Ms: Math.round(latency.p99 - pollMs),
+    pollWaitMs: rounded(pollWait),
+    listToKernelMs: rounded(summarize(defined(samples.map((s) => s.listToKernelMs)))),
+    listRpcMs: rounded(summarize(defined(samples.map((s) => s.listRpcMs)))),
+    directApplyMs: rounded(summarize(defined(samples.map((s) => s.directApplyMs)))),
+    probeMs: rounded(summarize(samples.map((s) => s.probeMeanMs))),
+    putMs: rounded(summarize(samples.map((s) => s.putMs))),
+    pollingShare: Math.round((pollWait.mean / latency.mean) * 1000) / 1000,
+    operatorPhasesMs: phaseSummaries(samples),
+    ...extra,
+    samples,
+  };
+}
+
+async function runInterval(ctx: Context, cleanup: Cleanup, pollS: number, n: number): Promise<IntervalResult> {
+  const pollMs = pollS * 1000;
+  say(`\n== --poll-interval ${pollS} s: ${n} changes (about ${Math.ceil((n * pollMs) / 60_000)} min)`);
+  const operator = await startOperator(cleanup, {
+    netns: ctx.ns,
+    endpointUrl: ctx.ssm.tap.url,
+    runFlags: ['--poll-interval', String(pollS)],
+    logDir: ctx.ssm.workDir,
+    logLevel: ctx.opts.logLevel,
+    label: `poll-${pollS}s`,
+  });
+  const started = performance.now();
+  let measured: { samples: ChangeSample[]; warmup: ChangeSample; operator: IntervalResult['operator'] };
+  try {
+    // The first change after start-up pays for JIT warm-up and first-time sysctl writes: reported, not measured.
+    const warmup = await measureChange(ctx, pollMs, 0);
+    if (warmup.latencyMs === undefined) throw new Error(`warm-up change not applied:\n${await tail(operator.logFile)}`);
+    // The set is live before the pass that wrote it has verified and counted itself: let it finish before each scrape.
+    await delay(SETTLE_MS);
+    const m0 = await operator.metrics();
+    const samples = await measureChanges(ctx, operator, pollMs, n);
+    await delay(SETTLE_MS);
+    measured = { samples, warmup, operator: operatorDelta(m0, await operator.metrics()) };
+  } finally {
+    await operator.stop();
+  }
+  // Read once the operator has exited, so its log is complete.
+  attachPhases(measured.samples, await readPasses(operator.logFile));
+  const wallClockS = Math.round((performance.now() - started) / 1000);
+  return summarizeInterval(pollS, measured.samples, { ...measured, wallClockS });
+}
+
+async function measureChanges(
+  ctx: Context,
+  operator: OperatorHandle,
+  pollMs: number,
+  n: number,
+): Promise<ChangeSample[]> {
+  const samples: ChangeSample[] = [];
+  for (let i = 0; i < n; i++) {
+    const pauseMs = Math.random() * pollMs;
+    await delay(pauseMs);
+    const sample = await measureChange(ctx, pollMs, pauseMs);
+    samples.push(sample);
+    if (sample.latencyMs === undefined) say(`  change ${i + 1}: TIMED OUT\n${await tail(operator.logFile, 5)}`);
+    else if ((i + 1) % 10 === 0 || i + 1 === n) say(`  ${i + 1}/${n} changes, last ${ms(sample.latencyMs)} ms`);
+  }
+  return samples;
+}
+
+function printResults(results: IntervalResult[]): void {
+  say('\nConvergence: PutParameter -> new exclude_daddrs set live in the kernel (ms)');
+  say(
+    formatTable([
+      ['P', 'n', 'p50', 'p90', 'p99', 'max', 'p99/P', 'p99-P', 'timeouts', 'goal', 'met'],
+      ...results.map((r) => [
+        `${r.pollIntervalS} s`,
+        r.changes,
+        ms(r.latencyMs.p50),
+        ms(r.latencyMs.p90),
+        ms(r.latencyMs.p99),
+        ms(r.latencyMs.max),
+        r.p99OverP.toFixed(3),
+        r.overheadP99Ms,
+        r.timeouts,
+        `p99 <= ${r.pollIntervalS * 1000 + GOAL_OVERHEAD_MS}`,
+        r.goalMet ? 'yes' : 'NO',
+      ]),
+    ]),
+  );
+  say('\nWhere the time goes (ms)');
+  const row = (label: string, s: Summary): (string | number)[] => [
+    label,
+    ms(s.p50),
+    ms(s.p90),
+    ms(s.p99),
+    ms(s.max),
+    ms(s.mean),
+  ];
+  say(
+    formatTable([
+      ['P / component', 'p50', 'p90', 'p99', 'max', 'mean'],
+      ...results.flatMap((r) => [
+        row(`${r.pollIntervalS} s: waiting for the poll (put -> list)`, r.pollWaitMs),
+        row(`${r.pollIntervalS} s: list -> set live in kernel`, r.listToKernelMs),
+        row(`${r.pollIntervalS} s:   of which the list RPC`, r.listRpcMs),
+        row(`${r.pollIntervalS} s:   list -> observing (operator log)`, r.operatorPhasesMs.listToObserving),
+        row(`${r.pollIntervalS} s:   observe (operator log)`, r.operatorPhasesMs.observe),
+        row(`${r.pollIntervalS} s:   commit (operator log)`, r.operatorPhasesMs.commit),
+        row(`${r.pollIntervalS} s: verify, after the change (operator log)`, r.operatorPhasesMs.verify),
+        row(`${r.pollIntervalS} s: baseline direct nft -j -f`, r.directApplyMs),
+        row(`${r.pollIntervalS} s: probe (detection resolution)`, r.probeMs),
+        row(`${r.pollIntervalS} s: PutParameter`, r.putMs),
+      ]),
+    ]),
+  );
+  for (const r of results)
+    say(
+      `P=${r.pollIntervalS} s: polling share of mean latency ${(r.pollingShare * 100).toFixed(1)}%, ` +
+        `operator mean reconcile pass ${ms(r.operator.meanPassMs)} ms, passes ${JSON.stringify(r.operator.reconcilePasses)}, ` +
+        `SSM calls ${JSON.stringify(r.operator.ssmCalls)}, wall clock ${r.wallClockS} s`,
+    );
+}
+
+async function main(cleanup: Cleanup): Promise<void> {
+  const opts = parseOptions();
+  const machineAtStart = machineInfo();
+  // Same as csgw's own main: the SDK's multi-line Node 20 notice would break up the benchmark's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const ssm = await startBenchSsm(cleanup);
+  const lab = await createBenchLab(cleanup);
+  const ctx: Context = { ssm, ns: lab.gatewayNs, opts, next: 0 };
+  say(`gateway namespace ${lab.gatewayNs}, embedded SSM behind tap ${ssm.tap.url}, probe every ${opts.probeMs} ms`);
+  // The spec exists before the operator starts, as on a gateway that reboots into an already configured fleet.
+  await putSourceNat(ssm.client, sourceNatSpec(benchCidr(ctx.next++)));
+  const results: IntervalResult[] = [];
+  for (const [i, pollS] of opts.intervalsS.entries())
+    results.push(await runInterval(ctx, cleanup, pollS, opts.changes[i] ?? 50));
+  printResults(results);
+  const file = await writeResults(opts.out, 'convergence', {
+    benchmark: 'convergence',
+    date: new Date().toISOString(),
+    machineAtStart,
+    machineAtEnd: machineInfo(),
+    options: opts,
+    results,
+  });
+  say(`\nresults: ${file}`);
+}
+
+await runBenchmark(main);
