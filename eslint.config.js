@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'jest.config.js', 'eslint.config.js'] },
+  // Plain-JS helpers (the test hosts' echo server, test fixtures) run outside the TypeScript project.
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'jest.config.js', 'eslint.config.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -34,6 +35,6 @@ export default tseslint.config(
   {
     // An xstate machine is declared as one configuration object: its size is its chart, not a long function.
     files: ['runtime/reconcile-machine.ts'],
-    rules: { 'max-lines-per-function': 'off' },
+    rules: { 'max-lines-per-function': 'off', 'max-lines': ['error', { max: 350, skipBlankLines: true, skipComments: true }] },
   },
 );

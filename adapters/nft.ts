@@ -7,7 +7,7 @@ import { renderTransaction } from '../renderers/nft/render.js';
 import type { CommandRunner, NftPort } from '../runtime/ports.js';
 import { ControllerError } from '../runtime/controller.js';
 
-/** The real NftPort: `nft -j` for reads, one `nft -j -f -` per transaction. */
+/** The real NftPort: `nft -j list` for reads, one `nft -j -f <file>` per transaction. */
 export function createNftAdapter(runner: CommandRunner, nftBinary = 'nft'): NftPort {
   async function runBatch(ops: readonly NftOp[], signal: AbortSignal, extraArgs: string[]): Promise<void> {
     // nft opens -f paths itself and cannot open /dev/stdin when it is a socket (as Node's pipes are): use a file.

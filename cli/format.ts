@@ -37,8 +37,7 @@ export function formatAge(since: Date | undefined, now: Date): string {
 export function formatCell(value: unknown): string {
   if (value === undefined || value === null) return '<none>';
   if (Array.isArray(value)) return value.length === 0 ? '<none>' : value.map(formatListItem).join(',');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function formatListItem(value: unknown): string {

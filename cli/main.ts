@@ -20,6 +20,11 @@ function lazyShutdownSignal(): () => AbortSignal {
 async function main(): Promise<void> {
   // Node 20 is the runtime this release targets; the SDK's multi-line notice about Node 22 would break JSON logs.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // `csgw events | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const io: CliIo = {
     env: { ...process.env },
     stdout: process.stdout,

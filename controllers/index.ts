@@ -7,7 +7,7 @@ import type { CommandRunner } from '../runtime/ports.js';
 import { createSourceNatController } from './source-nat/index.js';
 
 export interface HostFacts {
-  /** The VPC's CIDRs when known (instance metadata or --vpc-cidr). */
+  /** The VPC's CIDRs when known (--vpc-cidr / CSGW_VPC_CIDRS). */
   vpcCidrs: readonly string[];
   /** Manage this named network namespace instead of the host's own (labs, tests). */
   netns?: string;

@@ -3,7 +3,10 @@ import { sourceNatKind } from './source-nat.js';
 
 export type { KindDefinition, KindScope, PrinterColumn } from './types.js';
 
-/** Every kind the operator knows. Add a kind here and nowhere else. */
+/**
+ * Every kind the operator knows. Paths, CLI names and columns come from here; a new kind also needs its schema in
+ * schemas/index.ts, its validator in controllers/registry.ts and its controller in controllers/index.ts.
+ */
 export const kinds: readonly KindDefinition[] = [sourceNatKind];
 
 /** Finds a kind by its name, plural or alias, case-insensitively. */

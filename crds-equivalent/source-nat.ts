@@ -13,6 +13,7 @@ export const sourceNatKind: KindDefinition = {
     { name: 'EGRESS', path: 'spec.egressInterface' },
     { name: 'SOURCES', path: 'spec.sourceCidrs' },
   ],
+  bootstrap: { name: 'default', spec: { enable: true } },
   example: {
     kind: 'SourceNat',
     name: 'default',

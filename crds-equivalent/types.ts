@@ -18,6 +18,11 @@ export interface KindDefinition {
   /** File name under schemas/. */
   schemaFile: string;
   printerColumns: readonly PrinterColumn[];
+  /**
+   * The resource `csgw run --bootstrap-defaults` creates when the kind has none, so an appliance does its base job
+   * (outbound NAT) with no configuration. Written without Overwrite: it never replaces a user's resource.
+   */
+  bootstrap?: { name: string; spec: Record<string, unknown> };
   /** Example manifest, written in docs and accepted by `csgw apply`. */
   example: { kind: string; name: string; spec: Record<string, unknown> };
 }

@@ -7,7 +7,8 @@ import { getParameterHistory, labelParameterVersion, unlabelParameterVersion } f
 import { putParameter } from './ops-put.js';
 import type { JsonObject } from './types.js';
 
-export type Operation = (ctx: OpContext, body: JsonObject) => Promise<JsonObject>;
+// Reads answer from memory synchronously; mutations wait for their durable write.
+export type Operation = (ctx: OpContext, body: JsonObject) => JsonObject | Promise<JsonObject>;
 
 const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
   PutParameter: putParameter,

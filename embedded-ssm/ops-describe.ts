@@ -6,7 +6,7 @@ import { paginate } from './pagination.js';
 import { latestVersion, renderMetadata } from './render.js';
 import type { JsonObject } from './types.js';
 
-export async function describeParameters(ctx: OpContext, body: JsonObject): Promise<JsonObject> {
+export function describeParameters(ctx: OpContext, body: JsonObject): JsonObject {
   const filters = parseFilters(body, 'describe');
   const max = maxResults(body, 50, 50);
   const matching = ctx.store.all().filter((record) => matchesFilters(filters, record.name, latestVersion(record)));

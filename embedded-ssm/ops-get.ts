@@ -39,12 +39,12 @@ function tryResolve(ctx: OpContext, raw: string): Resolved | undefined {
   }
 }
 
-export async function getParameter(ctx: OpContext, body: JsonObject): Promise<JsonObject> {
+export function getParameter(ctx: OpContext, body: JsonObject): JsonObject {
   const r = resolve(ctx, reqString(body, 'Name'));
   return { Parameter: renderParameter(ctx, r.name, r.version, optBool(body, 'WithDecryption'), r.selector) };
 }
 
-export async function getParameters(ctx: OpContext, body: JsonObject): Promise<JsonObject> {
+export function getParameters(ctx: OpContext, body: JsonObject): JsonObject {
   const names = [...new Set(reqStringList(body, 'Names', 10))];
   const decrypt = optBool(body, 'WithDecryption');
   const parameters: JsonObject[] = [];
@@ -57,7 +57,7 @@ export async function getParameters(ctx: OpContext, body: JsonObject): Promise<J
   return { Parameters: parameters, InvalidParameters: invalid };
 }
 
-export async function getParametersByPath(ctx: OpContext, body: JsonObject): Promise<JsonObject> {
+export function getParametersByPath(ctx: OpContext, body: JsonObject): JsonObject {
   const path = normalizePath(reqString(body, 'Path'));
   const recursive = optBool(body, 'Recursive');
   const filters = parseFilters(body, 'path');

@@ -23,7 +23,7 @@ function findVersion(record: ParameterRecord, version: number | undefined): Vers
   return found;
 }
 
-export async function getParameterHistory(ctx: OpContext, body: JsonObject): Promise<JsonObject> {
+export function getParameterHistory(ctx: OpContext, body: JsonObject): JsonObject {
   const record = requireRecord(ctx, reqString(body, 'Name'));
   const max = maxResults(body, 50, 50);
   const decrypt = optBool(body, 'WithDecryption');

@@ -46,7 +46,7 @@ async function eventually<T>(what: string, probe: () => T | Promise<T>, timeoutM
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -63,7 +63,7 @@ function startOperator(): Operator {
       instanceId: 'it-gw',
       operatorVersion: 'test',
       pollIntervalMs: 200,
-      timing: { resyncMs: 500, backoffBaseMs: 200, backoffMaxMs: 2_000, inertRetryMs: 2_000 },
+      timing: { resyncMs: 500, backoffBaseMs: 200, backoffMaxMs: 2_000, inertRetryMs: 2_000, stageTimeoutMs: 30_000 },
       statusMinIntervalMs: 200,
     },
     {

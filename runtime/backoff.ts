@@ -3,7 +3,10 @@ export interface BackoffTiming {
   backoffMaxMs: number;
 }
 
-/** Exponential backoff with full jitter, capped: base * 2^(attempt-1), scaled by a random factor in [0.5, 1]. */
+/**
+ * Exponential backoff with "equal jitter", capped: base * 2^(attempt-1) scaled by a random factor in [0.5, 1], so
+ * retries of a fleet spread out yet never come sooner than half the nominal delay.
+ */
 export function backoffDelay(attempt: number, timing: BackoffTiming, random: () => number): number {
   const exponential = timing.backoffBaseMs * 2 ** Math.max(0, attempt - 1);
   const capped = Math.min(timing.backoffMaxMs, exponential);

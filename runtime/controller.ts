@@ -48,6 +48,10 @@ export interface ProbeResult {
   details: Record<string, unknown>;
 }
 
+export interface ObserveOptions {
+  full: boolean;
+}
+
 /**
  * The contract every controller implements. decode and plan are pure; observe, apply and probe do I/O through
  * ports and must honour the AbortSignal.
@@ -60,7 +64,11 @@ export interface Controller<Spec, Desired, Observed, Action> {
   decode(snapshot: KindSnapshot): DecodeResult<Desired>;
   /** Checks the kernel features / permissions the controller needs; a failed probe makes it inert. */
   probe(signal: AbortSignal): Promise<ProbeResult>;
-  observe(signal: AbortSignal): Promise<Observed>;
+  /**
+   * Reads the real state. `full` is true on the first pass and after a failed apply: a controller that keeps
+   * element-level caches (to send only deltas) must then re-read everything instead of trusting them.
+   */
+  observe(signal: AbortSignal, opts: ObserveOptions): Promise<Observed>;
   plan(desired: DesiredState<Desired>, observed: Observed): Action[];
   apply(actions: Action[], signal: AbortSignal): Promise<void>;
   /** One line per action for logs and `csgw diff`. */

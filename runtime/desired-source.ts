@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { KindSnapshot, StoredResource } from './controller.js';
@@ -30,7 +31,11 @@ export interface DesiredStateSource {
   resync(signal: AbortSignal): Promise<void>;
 }
 
-/** Turns full listings into per-kind snapshots, emitting only kinds whose name:version set changed. */
+/**
+ * Turns full listings into per-kind snapshots, emitting only kinds whose resources changed. The signature holds a
+ * hash of each value as well as its version: a parameter deleted and re-created between two lists is back at
+ * version 1 with another value.
+ */
 export class SnapshotDiffer {
   private readonly signatures = new Map<string, string>();
 
@@ -49,7 +54,7 @@ export class SnapshotDiffer {
     const out: KindSnapshot[] = [];
     for (const [kind, resources] of byKind) {
       resources.sort((a, b) => a.name.localeCompare(b.name));
-      const signature = resources.map((r) => `${r.name}:${r.generation}`).join(',');
+      const signature = resources.map((r) => `${r.name}:${r.generation}:${digest(r.value)}`).join(',');
       if (this.signatures.get(kind) === signature) continue;
       this.signatures.set(kind, signature);
       out.push({ kind, resources });
@@ -107,6 +112,10 @@ export class PollingDesiredSource implements DesiredStateSource {
     this.snapshots.complete();
     this.health.complete();
   }
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 16);
 }
 
 /** Maps SSM error names to status reasons users can act on. */

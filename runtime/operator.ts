@@ -1,6 +1,6 @@
 import { createActor, type Actor } from 'xstate';
 import { distinctUntilChanged, type Subscription } from 'rxjs';
-import type { AnyController } from './controller.js';
+import type { AnyController, KindSnapshot } from './controller.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import { PollingDesiredSource, type ParameterLister, type SourceHealth } from './desired-source.js';
 import { EventRecorder } from './event-recorder.js';
@@ -38,6 +38,7 @@ export class Operator {
   private readonly source: PollingDesiredSource;
   private readonly publisher: StatusPublisher;
   private readonly actors = new Map<string, Actor<typeof reconcileMachine>>();
+  private readonly lastSnapshots = new Map<string, KindSnapshot>();
   private readonly subscriptions: Subscription[] = [];
   private readonly abort = new AbortController();
   private pollTimer?: NodeJS.Timeout;
@@ -109,11 +110,33 @@ export class Operator {
   private startController(controller: AnyController): void {
     const kind = controller.kind.kind;
     const log = this.deps.logger.child({ controller: kind, kind });
-    const report = fanOut(this.hub.register(kind), this.deps.metrics.reporter(kind), logReports(log));
+    const report = fanOut(this.hub.register(kind, controller.kind.singletonName), this.deps.metrics.reporter(kind), logReports(log));
+    this.spawn(controller, report, log);
+  }
+
+  /**
+   * The guard rail around a controller: a bug that throws inside the machine (not a failed stage, which the machine
+   * handles) stops that actor, so it is reported and restarted with the latest desired state after a pause.
+   */
+  private spawn(controller: AnyController, report: Reporter, log: Logger): void {
+    const kind = controller.kind.kind;
     const actor = createActor(reconcileMachine, { input: { controller, timing: this.config.timing, report } });
-    actor.subscribe({ error: (err) => log.error({ err }, 'reconcile machine crashed') });
+    actor.subscribe({
+      error: (err) => {
+        log.error({ err }, 'reconcile machine crashed; restarting');
+        this.events.record({ type: 'Warning', reason: 'ControllerCrashed', message: err instanceof Error ? err.message : String(err), object: { kind, name: controller.kind.singletonName ?? '-' } });
+        if (this.abort.signal.aborted) return;
+        setTimeout(() => this.abort.signal.aborted || this.restart(controller, report, log), this.config.timing.backoffMaxMs).unref();
+      },
+    });
     this.actors.set(kind, actor);
     actor.start();
+  }
+
+  private restart(controller: AnyController, report: Reporter, log: Logger): void {
+    this.spawn(controller, report, log);
+    const snapshot = this.lastSnapshots.get(controller.kind.kind);
+    if (snapshot) this.actors.get(controller.kind.kind)?.send({ type: 'DESIRED_CHANGED', snapshot });
   }
 
   /** Polls forever; a failed list is reported through health and retried on the next tick. */
@@ -157,16 +180,20 @@ function fanOut(...reporters: Reporter[]): Reporter {
   return (report) => reporters.forEach((r) => r(report));
 }
 
-/** Debug-logs every report with a reconcile id that increments each pass, so one pass's lines group together. */
+/**
+ * Logs every report with the resource it concerns and a reconcile id that increments each pass, so one pass's
+ * lines group together. Verdicts are info/warn; phases are debug.
+ */
 function logReports(log: Logger): Reporter {
   let reconcileId = 0;
+  let resource: { name?: string; generation?: number } = {};
   return (report: ReconcileReport) => {
     if (report.type === 'phase' && report.phase === 'observing') reconcileId += 1;
-    if (report.type === 'phase') log.debug({ reconcileId, phase: report.phase }, 'phase');
-    else
-      log.debug(
-        { reconcileId, report: { type: report.type, ...('reason' in report ? { reason: report.reason } : {}) } },
-        report.type,
-      );
+    if ('desired' in report && report.desired) resource = { name: report.desired.name, generation: report.desired.generation };
+    const fields = { reconcileId, ...resource };
+    if (report.type === 'phase') return log.debug({ ...fields, phase: report.phase }, 'phase');
+    const reason = 'reason' in report ? report.reason : undefined;
+    if (report.type === 'failed' || report.type === 'inert') log.warn({ ...fields, stage: 'stage' in report ? report.stage : undefined, reason }, `${report.type}: ${report.message}`);
+    else log.debug({ ...fields, report: report.type, reason }, report.type);
   };
 }

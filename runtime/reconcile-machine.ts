@@ -1,4 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
+import { withDeadline, type StageInput } from './reconcile-stages.js';
 import { backoffDelay } from './backoff.js';
 import {
   ControllerError,
@@ -17,6 +18,8 @@ export interface ReconcileTiming {
   backoffMaxMs: number;
   /** Slow retry while inert (feature missing, no valid spec, permission missing). */
   inertRetryMs: number;
+  /** A probe, observe or apply running longer than this is aborted and counts as failed (StageTimeout). */
+  stageTimeoutMs: number;
 }
 
 export interface ReconcileInput {
@@ -83,14 +86,14 @@ export const reconcileMachine = setup({
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- xstate takes its types from this assertion
   types: {} as { context: ReconcileContext; events: ReconcileEvent; input: ReconcileInput },
   actors: {
-    probe: fromPromise<ProbeResult, { controller: AnyController }>(({ input, signal }) =>
-      input.controller.probe(signal),
+    probe: fromPromise<ProbeResult, StageInput>(({ input, signal }) =>
+      withDeadline('probe', signal, input.timeoutMs, (s) => input.controller.probe(s)),
     ),
-    observe: fromPromise<unknown, { controller: AnyController }>(({ input, signal }) =>
-      input.controller.observe(signal),
+    observe: fromPromise<unknown, StageInput & { full: boolean }>(({ input, signal }) =>
+      withDeadline('observe', signal, input.timeoutMs, (s) => input.controller.observe(s, { full: input.full })),
     ),
-    apply: fromPromise<void, { controller: AnyController; plan: unknown[] }>(({ input, signal }) =>
-      input.controller.apply(input.plan, signal),
+    apply: fromPromise<void, StageInput & { plan: unknown[] }>(({ input, signal }) =>
+      withDeadline('apply', signal, input.timeoutMs, (s) => input.controller.apply(input.plan, s)),
     ),
   },
   delays: {
@@ -210,7 +213,7 @@ export const reconcileMachine = setup({
       on: { DESIRED_CHANGED: { actions: 'storeSnapshot' } },
       invoke: {
         src: 'probe',
-        input: ({ context }) => ({ controller: context.controller }),
+        input: ({ context }) => ({ controller: context.controller, timeoutMs: context.timing.stageTimeoutMs }),
         onDone: [
           { guard: 'probeOk', actions: ['setProbed', 'reportProbed'], target: 'awaitingDesired' },
           { target: 'inert', actions: 'probeFailed' },
@@ -238,7 +241,11 @@ export const reconcileMachine = setup({
       entry: { type: 'reportPhase', params: { phase: 'observing' } },
       invoke: {
         src: 'observe',
-        input: ({ context }) => ({ controller: context.controller }),
+        input: ({ context }) => ({
+          controller: context.controller,
+          timeoutMs: context.timing.stageTimeoutMs,
+          full: context.fullResync,
+        }),
         onDone: { target: 'planning', actions: 'storeObserved' },
         onError: [
           { guard: 'isInertError', target: 'inert', actions: 'observeFailed' },
@@ -260,7 +267,11 @@ export const reconcileMachine = setup({
       on: { DESIRED_CHANGED: { actions: 'markPending' } },
       invoke: {
         src: 'apply',
-        input: ({ context }) => ({ controller: context.controller, plan: context.plan }),
+        input: ({ context }) => ({
+          controller: context.controller,
+          timeoutMs: context.timing.stageTimeoutMs,
+          plan: context.plan,
+        }),
         onDone: 'verifying',
         onError: [
           { guard: 'isInertError', target: 'inert', actions: 'applyFailed' },
@@ -273,7 +284,11 @@ export const reconcileMachine = setup({
       on: { DESIRED_CHANGED: { actions: 'markPending' } },
       invoke: {
         src: 'observe',
-        input: ({ context }) => ({ controller: context.controller }),
+        input: ({ context }) => ({
+          controller: context.controller,
+          timeoutMs: context.timing.stageTimeoutMs,
+          full: context.fullResync,
+        }),
         onDone: { target: 'verified', actions: ['storeObserved', 'computePlan'] },
         onError: { target: 'backingOff', actions: 'observeFailed' },
       },

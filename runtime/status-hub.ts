@@ -19,6 +19,9 @@ export class StatusHub {
   /** Invalid generations waiting for a valid one, per kind: they keep Degraded=True while the last good runs. */
   private readonly invalid = new Map<string, { generation: number; message: string }>();
   private readonly lastDrift = new Set<string>();
+  /** What probing found (mechanism choices): kept apart so each converged pass can replace the other details. */
+  private readonly probeDetails = new Map<string, Record<string, unknown>>();
+  private readonly defaultNames = new Map<string, string>();
   private readonly subject: BehaviorSubject<InstanceStatus>;
   readonly status$: Observable<InstanceStatus>;
 
@@ -27,7 +30,9 @@ export class StatusHub {
     this.status$ = this.subject.asObservable();
   }
 
-  register(kind: string): Reporter {
+  /** defaultName names the object of events emitted before any resource is known (a singleton's name). */
+  register(kind: string, defaultName = '-'): Reporter {
+    this.defaultNames.set(kind, defaultName);
     this.controllers.set(kind, {
       kind,
       phase: 'starting',
@@ -42,6 +47,7 @@ export class StatusHub {
       ],
       details: {},
     });
+    this.subject.next(this.snapshot());
     return (report) => this.handle(kind, report);
   }
 
@@ -78,7 +84,7 @@ export class StatusHub {
   }
 
   private apply(kind: string, status: ControllerStatus, report: Exclude<ReconcileReport, { type: 'phase' }>): void {
-    const object = { kind, name: status.name ?? kind.toLowerCase() };
+    const object = { kind, name: status.name ?? this.defaultNames.get(kind) ?? '-' };
     const event = (e: Omit<EventInput, 'object'>): void => void this.opts.events.record({ ...e, object });
     const set = (update: ConditionUpdate): void =>
       void (status.conditions = setCondition(status.conditions, update, this.now()));
@@ -90,7 +96,8 @@ export class StatusHub {
       case 'invalidSpec':
         return this.invalidSpec(kind, status, report, set, event);
       case 'probed':
-        status.details = { ...status.details, ...report.details };
+        this.probeDetails.set(kind, report.details);
+        status.details = { ...report.details };
         return event({ type: 'Normal', reason: 'FeatureProbed', message: JSON.stringify(report.details) });
       case 'inert':
         set({
@@ -169,7 +176,7 @@ export class StatusHub {
     const { desired } = report;
     status.observedGeneration = desired.generation;
     if (desired.generation === undefined) delete status.observedGeneration;
-    status.details = { ...status.details, ...report.details };
+    status.details = { ...this.probeDetails.get(kind), ...report.details };
     const what = desired.name
       ? `generation ${desired.generation ?? '?'} applied`
       : `no ${kind} resource: nothing owned`;

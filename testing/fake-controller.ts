@@ -3,7 +3,15 @@
 // (mockRejectedValueOnce) or hang until aborted (mockImplementationOnce(untilAborted)).
 import { jest } from '@jest/globals';
 import type { KindDefinition } from '../crds-equivalent/index.js';
-import { ControllerError, type Controller, type DecodeResult, type DesiredState, type KindSnapshot, type ProbeResult } from '../runtime/controller.js';
+import {
+  ControllerError,
+  type Controller,
+  type DecodeResult,
+  type DesiredState,
+  type KindSnapshot,
+  type ObserveOptions,
+  type ProbeResult,
+} from '../runtime/controller.js';
 import type { Validation } from '../runtime/spec-validation.js';
 
 export interface FakeSpec {
@@ -39,7 +47,7 @@ export class FakeController implements Controller<FakeSpec, FakeSpec, number, Fa
   planError?: Error;
 
   readonly probe = jest.fn<(signal: AbortSignal) => Promise<ProbeResult>>(() => Promise.resolve(probeOk));
-  readonly observe = jest.fn<(signal: AbortSignal) => Promise<number>>(() => Promise.resolve(this.world));
+  readonly observe = jest.fn<(signal: AbortSignal, opts: ObserveOptions) => Promise<number>>(() => Promise.resolve(this.world));
   readonly apply = jest.fn<(actions: FakeAction[], signal: AbortSignal) => Promise<void>>((actions) => {
     for (const action of actions) this.world = action.value;
     return Promise.resolve();

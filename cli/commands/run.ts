@@ -10,6 +10,9 @@ import { Operator } from '../../runtime/operator.js';
 import { checkCidrList } from '../../runtime/net/cidr.js';
 import { openSsm, parseListen } from '../../runtime/ssm-connection.js';
 import { OPERATOR_VERSION } from '../../runtime/version.js';
+import { bootstrapDefaults } from '../../runtime/bootstrap.js';
+import { isValidResourceName } from '../../runtime/paths.js';
+import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, waitForAbort, type CliContext } from '../context.js';
 
 interface RunOptions {
@@ -21,6 +24,7 @@ interface RunOptions {
   statusInterval: string;
   vpcCidr: string[];
   netns?: string;
+  bootstrapDefaults: boolean;
   logLevel: string;
 }
 
@@ -54,6 +58,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'manage this network namespace instead of the host (labs, tests); env CSGW_NETNS',
       ctx.env.CSGW_NETNS,
     )
+    .option('--bootstrap-defaults', 'create the default resources (SourceNat enabled) when missing: the appliance image sets this; env CSGW_BOOTSTRAP_DEFAULTS=true', ctx.env.CSGW_BOOTSTRAP_DEFAULTS === 'true')
     .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info')
     .addHelpText('after', RUN_HELP)
     .action(async (opts: RunOptions) => runOperator(ctx, opts));
@@ -62,6 +67,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
 async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
   const cidrErrors = checkCidrList('--vpc-cidr', opts.vpcCidr);
   if (cidrErrors.length > 0) throw new CliError(cidrErrors.join('\n'));
+  if (!isValidResourceName(opts.instanceId)) throw new CliError(`--instance-id "${opts.instanceId}": use letters, digits, _ . - (it names an SSM parameter)`);
   const logger = createLogger(opts.logLevel);
   const metrics = new OperatorMetrics();
   const target = resolveSsmTarget(ctx.globals(), ctx.env);
@@ -73,6 +79,9 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
     { ssm: { mode: target.mode, endpoint: ssm.endpoint, servesEmbedded: ssm.servesEmbedded } },
     'SSM connected',
   );
+  if (opts.bootstrapDefaults) {
+    for (const r of await bootstrapDefaults(ssm.client, currentPaths(ctx), kinds)) logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
+  }
   const operator = new Operator(
     {
       paths: currentPaths(ctx),
@@ -84,6 +93,7 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
         backoffBaseMs: 1_000,
         backoffMaxMs: 60_000,
         inertRetryMs: 60_000,
+        stageTimeoutMs: 120_000,
       },
       statusMinIntervalMs: seconds(opts.statusInterval, '--status-interval'),
       ...(opts.adminListen === 'off' ? {} : { admin: parseListen(opts.adminListen) }),

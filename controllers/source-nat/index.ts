@@ -11,7 +11,7 @@ import type { SourceNatAction, SourceNatObserved } from './types.js';
 
 export interface SourceNatOptions {
   ports: SourceNatPorts;
-  /** The VPC's CIDRs when known (instance metadata or configuration): the default source networks. */
+  /** The VPC's CIDRs when known (--vpc-cidr / CSGW_VPC_CIDRS): the default source networks. */
   vpcCidrs: readonly string[];
 }
 
@@ -25,6 +25,7 @@ export function createSourceNatController(
     validateSpec: validateSourceNatSpec,
     decode: (snapshot) => decodeSingleton(sourceNatKind, snapshot, validateSourceNatSpec, ABSENT),
     probe: (signal) => probeNat(opts.ports, signal),
+    // SourceNat keeps no caches: every observe is a full read, so opts.full changes nothing here.
     observe: (signal) => observeSourceNat(opts.ports, signal),
     plan: (desired, observed) => planSourceNat(desired, observed, opts.vpcCidrs),
     apply: (actions, signal) => applySourceNat(opts.ports, actions, signal),

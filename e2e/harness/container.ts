@@ -94,11 +94,15 @@ class HostContainer extends GenericContainer {
       return await super.start();
     } catch (error) {
       if (this.containerId && !this.output.isAttached) {
-        const client = await getContainerRuntimeClient();
-        await this.output.drain(await client.container.logs(client.container.getById(this.containerId)), 2_000);
+        await this.salvageOutput(this.containerId).catch(() => undefined);
       }
       throw error;
     }
+  }
+
+  private async salvageOutput(containerId: string): Promise<void> {
+    const client = await getContainerRuntimeClient();
+    await this.output.drain(await client.container.logs(client.container.getById(containerId)), 2_000);
   }
 
   withInit(): this {

@@ -179,7 +179,11 @@ async function interfaceFor(gateway: StartedTestContainer, ip: string): Promise<
 // Safety net for the network naming trick in createNetworks: should another
 // Docker version pick the private side, move the default route (the operator
 // may already be running, so this only fixes what Docker got wrong).
-async function ensurePublicDefaultRoute(gateway: StartedTestContainer, publicNet: Net, publicIf: string): Promise<void> {
+async function ensurePublicDefaultRoute(
+  gateway: StartedTestContainer,
+  publicNet: Net,
+  publicIf: string,
+): Promise<void> {
   const routes = await mustExec(gateway, ['ip', '-4', 'route', 'show', 'default']);
   if (routes.includes(`dev ${publicIf}`)) return;
   await mustExec(gateway, ['ip', 'route', 'replace', 'default', 'via', publicNet.gateway, 'dev', publicIf]);
@@ -242,8 +246,7 @@ export async function createTopology(name: string, opts: TopologyOptions = {}): 
     // A gateway that exited at once is the usual cause: keep its output.
     const logs = output.gateway.toString();
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`createTopology(${name}) failed (run ${runId}): ${message}${logs && `\n--- gateway logs ---\n${logs}`}`, {
-      cause: error,
-    });
+    const detail = `${message}${logs && `\n--- gateway logs ---\n${logs}`}`;
+    throw new Error(`createTopology(${name}) failed (run ${runId}): ${detail}`, { cause: error });
   }
 }

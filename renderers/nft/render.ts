@@ -4,7 +4,7 @@ import type { NftChain, NftOp, NftSet, NftTable } from './model.js';
 /** One libnftables JSON command, e.g. { add: { table: {...} } }. */
 export type NftJsonCommand = Record<string, Record<string, unknown>>;
 
-/** Renders ops as one libnftables JSON document: `nft -j -f -` runs it as a single transaction. */
+/** Renders ops as one libnftables JSON document: `nft -j -f <file>` runs it as a single transaction. */
 export function renderTransaction(ops: readonly NftOp[]): { nftables: NftJsonCommand[] } {
   return { nftables: ops.flatMap(renderOp) };
 }

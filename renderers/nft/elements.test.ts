@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { cidrRange, numberToIpv4 } from '../../runtime/net/cidr.js';
+import { disjointCidrs } from '../../testing/arbitraries.js';
+import { elementFromJson, elementToJson, sortElements } from './elements.js';
+
+describe('elementToJson', () => {
+  it.each([
+    ['ipv4_addr', '10.0.0.0/8', { prefix: { addr: '10.0.0.0', len: 8 } }],
+    ['ipv4_addr', '0.0.0.0/0', { prefix: { addr: '0.0.0.0', len: 0 } }],
+    ['ipv4_addr', '192.168.1.7/32', '192.168.1.7'],
+    ['ipv4_addr', '10.0.0.1-10.0.0.9', { range: ['10.0.0.1', '10.0.0.9'] }],
+    ['inet_service', '443', 443],
+    ['inet_service', '8000-8080', { range: [8000, 8080] }],
+    ['inet_proto', 'tcp', 'tcp'],
+  ] as const)('%s %s -> %j', (type, element, json) => {
+    expect(elementToJson(type, element)).toEqual(json);
+  });
+});
+
+describe('elementFromJson', () => {
+  it.each([
+    ['a bare address', '192.168.1.7', '192.168.1.7/32'],
+    ['a prefix', { prefix: { addr: '10.0.0.0', len: 8 } }, '10.0.0.0/8'],
+    ['an address range', { range: ['10.0.0.1', '10.0.0.9'] }, '10.0.0.1-10.0.0.9'],
+    ['a port', 443, '443'],
+    ['a port range', { range: [8000, 8080] }, '8000-8080'],
+    ['a protocol name', 'tcp', 'tcp'],
+    ['an element wrapped with a counter', { elem: { val: { prefix: { addr: '10.0.0.0', len: 16 } }, counter: { packets: 3, bytes: 180 } } }, '10.0.0.0/16'],
+    ['a wrapped bare address', { elem: { val: '192.168.1.7', counter: { packets: 0, bytes: 0 } } }, '192.168.1.7/32'],
+  ])('decodes %s', (_what, json, element) => {
+    expect(elementFromJson(json)).toBe(element);
+  });
+
+  it('keeps unknown shapes visible instead of dropping them', () => {
+    expect(elementFromJson({ concat: ['10.0.0.1', 80] })).toBe('{"concat":["10.0.0.1",80]}');
+  });
+});
+
+describe('sortElements', () => {
+  it('sorts addresses numerically, not as text', () => {
+    expect(sortElements(['192.168.0.0/16', '10.0.0.0/8', '9.0.0.0/8', '100.64.0.0/10', '10.0.0.1-10.0.0.9'])).toEqual([
+      '9.0.0.0/8',
+      '10.0.0.0/8',
+      '10.0.0.1-10.0.0.9',
+      '100.64.0.0/10',
+      '192.168.0.0/16',
+    ]);
+  });
+
+  it('sorts ports numerically', () => {
+    expect(sortElements(['8080', '443', '22', '1000-2000'])).toEqual(['22', '443', '1000-2000', '8080']);
+  });
+
+  it('returns a new array and leaves its input alone', () => {
+    const input = ['10.0.0.2/32', '10.0.0.1/32'];
+    const sorted = sortElements(input);
+    expect(sorted).toEqual(['10.0.0.1/32', '10.0.0.2/32']);
+    expect(input).toEqual(['10.0.0.2/32', '10.0.0.1/32']);
+  });
+});
+
+const disjoint = disjointCidrs({ maxLength: 40 });
+
+describe('element properties', () => {
+  it('elementFromJson(elementToJson(x)) === x for any canonical IPv4 CIDR in a disjoint set', () => {
+    fc.assert(
+      fc.property(disjoint, (cidrs) => {
+        for (const c of cidrs) expect(elementFromJson(elementToJson('ipv4_addr', c))).toBe(c);
+      }),
+    );
+  });
+
+  it('round-trips address ranges and ports', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 2 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 65535 }), (a, span, port) => {
+        const range = `${numberToIpv4(a)}-${numberToIpv4(Math.min(a + span, 2 ** 32 - 1))}`;
+        expect(elementFromJson(elementToJson('ipv4_addr', range))).toBe(range);
+        expect(elementFromJson(elementToJson('inet_service', String(port)))).toBe(String(port));
+      }),
+    );
+  });
+
+  it('sorting a disjoint set is independent of input order and ascends by first address', () => {
+    fc.assert(
+      fc.property(disjoint.chain((cidrs) => fc.tuple(fc.constant(cidrs), fc.shuffledSubarray(cidrs, { minLength: cidrs.length }))), ([cidrs, shuffled]) => {
+        const sorted = sortElements(shuffled);
+        expect(sorted).toEqual(sortElements(cidrs));
+        const firsts = sorted.map((c) => cidrRange(c).first);
+        expect(firsts).toEqual([...firsts].sort((x, y) => x - y));
+        expect(new Set(firsts).size).toBe(firsts.length);
+      }),
+    );
+  });
+});

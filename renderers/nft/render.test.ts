@@ -1,0 +1,92 @@
+import { describe, expect, it } from '@jest/globals';
+import type { NftOp, NftTable } from './model.js';
+import { renderTransaction } from './render.js';
+
+const oifname = { match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'ens5' } };
+const saddrInSources = { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@sources' } };
+
+const table: NftTable = {
+  family: 'inet',
+  name: 'csgw_nat',
+  sets: [
+    { name: 'sources', type: 'ipv4_addr', flags: ['interval'], elements: ['10.0.0.0/16', '172.16.0.1-172.16.0.9', '192.168.1.7/32'] },
+    { name: 'ports', type: 'inet_service', flags: [], elements: ['22', '443', '8000-8080'] },
+    { name: 'empty', type: 'ipv4_addr', flags: ['interval'], elements: [] },
+  ],
+  chains: [
+    {
+      name: 'postrouting',
+      base: { type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' },
+      rules: [
+        { comment: 'sourcenat/default', expr: [oifname, saddrInSources, { counter: null }, { masquerade: null }] },
+        { expr: [{ accept: null }] },
+      ],
+    },
+    { name: 'helper', rules: [] },
+  ],
+};
+
+describe('renderTransaction', () => {
+  it('renders replaceTable and deleteTable as one libnftables JSON batch (golden)', () => {
+    const ops: NftOp[] = [
+      { op: 'replaceTable', table },
+      { op: 'deleteTable', family: 'ip', name: 'old_nat' },
+    ];
+    const ref = { family: 'inet', table: 'csgw_nat' };
+    expect(renderTransaction(ops)).toEqual({
+      nftables: [
+        // add + delete + add: valid whether or not the table exists, and empties it atomically.
+        { add: { table: { family: 'inet', name: 'csgw_nat' } } },
+        { delete: { table: { family: 'inet', name: 'csgw_nat' } } },
+        { add: { table: { family: 'inet', name: 'csgw_nat' } } },
+        {
+          add: {
+            set: {
+              ...ref,
+              name: 'sources',
+              type: 'ipv4_addr',
+              flags: ['interval'],
+              elem: [{ prefix: { addr: '10.0.0.0', len: 16 } }, { range: ['172.16.0.1', '172.16.0.9'] }, '192.168.1.7'],
+            },
+          },
+        },
+        { add: { set: { ...ref, name: 'ports', type: 'inet_service', elem: [22, 443, { range: [8000, 8080] }] } } },
+        { add: { set: { ...ref, name: 'empty', type: 'ipv4_addr', flags: ['interval'] } } },
+        { add: { chain: { ...ref, name: 'postrouting', type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' } } },
+        {
+          add: {
+            rule: { ...ref, chain: 'postrouting', comment: 'sourcenat/default', expr: [oifname, saddrInSources, { counter: null }, { masquerade: null }] },
+          },
+        },
+        { add: { rule: { ...ref, chain: 'postrouting', expr: [{ accept: null }] } } },
+        { add: { chain: { ...ref, name: 'helper' } } },
+        { delete: { table: { family: 'ip', name: 'old_nat' } } },
+      ],
+    });
+  });
+
+  it('keeps the commands in dependency order: table, then sets, then chains each followed by its rules', () => {
+    const kinds = renderTransaction([{ op: 'replaceTable', table }]).nftables.map((cmd) => {
+      const [verb, body] = Object.entries(cmd)[0] ?? ['?', {}];
+      return `${verb} ${Object.keys(body)[0] ?? '?'}`;
+    });
+    expect(kinds).toEqual(['add table', 'delete table', 'add table', 'add set', 'add set', 'add set', 'add chain', 'add rule', 'add rule', 'add chain']);
+  });
+
+  it('renders an empty transaction as an empty batch', () => {
+    expect(renderTransaction([])).toEqual({ nftables: [] });
+  });
+
+  it('does not leak model-only fields into the batch (no elements/base/rules keys, no undefined values)', () => {
+    const text = JSON.stringify(renderTransaction([{ op: 'replaceTable', table }]));
+    expect(text).not.toMatch(/"elements"|"base"|"rules"|"sets"|"chains"/);
+    expect(JSON.parse(text)).toEqual(renderTransaction([{ op: 'replaceTable', table }]));
+  });
+
+  it('does not mutate the ops it renders', () => {
+    const ops: NftOp[] = [{ op: 'replaceTable', table: JSON.parse(JSON.stringify(table)) as NftTable }];
+    const before = JSON.stringify(ops);
+    renderTransaction(ops);
+    expect(JSON.stringify(ops)).toBe(before);
+  });
+});

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { significantKey, StatusPublisher } from './status-publisher.js';
+import type { ControllerStatus, InstanceStatus } from './status-types.js';
+
+const INTERVAL = 10_000;
+
+function status(ready: 'True' | 'False', over: Partial<ControllerStatus> = {}, updatedAt = '2025-01-01T00:00:00.000Z'): InstanceStatus {
+  return {
+    instanceId: 'i-1',
+    gateway: '/cloudspectra/gw',
+    operatorVersion: '0.1.0',
+    updatedAt,
+    controllers: {
+      SourceNat: {
+        kind: 'SourceNat',
+        name: 'default',
+        observedGeneration: 1,
+        phase: 'waiting',
+        conditions: [{ type: 'Ready', status: ready, reason: ready === 'True' ? 'Applied' : 'ApplyFailed', message: 'm', observedGeneration: 1, lastTransitionTime: updatedAt }],
+        details: { egressInterface: 'ens5', counters: { translatedPackets: 0 } },
+        ...over,
+      },
+    },
+  };
+}
+
+function setup(): { publisher: StatusPublisher; writes: { name: string; body: InstanceStatus }[]; errors: Error[]; failNext: (n: number) => void } {
+  const writes: { name: string; body: InstanceStatus }[] = [];
+  const errors: Error[] = [];
+  let failures = 0;
+  const publisher = new StatusPublisher({
+    path: '/cloudspectra/gw/status/i-1',
+    minIntervalMs: INTERVAL,
+    now: () => Date.now(),
+    onError: (err) => errors.push(err),
+    write: (name, value) => {
+      if (failures > 0) {
+        failures -= 1;
+        return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      }
+      writes.push({ name, body: JSON.parse(value) as InstanceStatus });
+      return Promise.resolve();
+    },
+  });
+  return { publisher, writes, errors, failNext: (n) => void (failures = n) };
+}
+
+const readyOf = (s: InstanceStatus): string | undefined => s.controllers.SourceNat?.conditions[0]?.status;
+
+describe('StatusPublisher', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: Date.parse('2025-01-01T00:00:00Z') });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('writes the first status at once, to the status path', async () => {
+    const { publisher, writes } = setup();
+    publisher.offer(status('True'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(writes).toEqual([{ name: '/cloudspectra/gw/status/i-1', body: status('True') }]);
+  });
+
+  it('coalesces a burst into one write of the latest status per interval', async () => {
+    const { publisher, writes } = setup();
+    publisher.offer(status('True'));
+    await jest.advanceTimersByTimeAsync(0);
+    for (let i = 2; i <= 6; i++) publisher.offer(status(i % 2 ? 'True' : 'False', { observedGeneration: i }));
+    await jest.advanceTimersByTimeAsync(INTERVAL - 1);
+    expect(writes).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(writes).toHaveLength(2);
+    expect(writes[1]?.body.controllers.SourceNat?.observedGeneration).toBe(6);
+    await jest.advanceTimersByTimeAsync(5 * INTERVAL);
+    expect(writes).toHaveLength(2);
+  });
+
+  it('skips writes when only counters, phase or timestamps changed', async () => {
+    const { publisher, writes } = setup();
+    publisher.offer(status('True'));
+    await jest.advanceTimersByTimeAsync(0);
+    publisher.offer(status('True', { phase: 'observing', details: { egressInterface: 'ens5', counters: { translatedPackets: 999 } } }, '2025-01-01T01:00:00.000Z'));
+    await jest.advanceTimersByTimeAsync(3 * INTERVAL);
+    expect(writes).toHaveLength(1);
+    publisher.offer(status('True', { details: { egressInterface: 'ens6' } }));
+    await jest.advanceTimersByTimeAsync(INTERVAL);
+    expect(writes).toHaveLength(2);
+  });
+
+  it('retries after a failed write, one interval later, and reports the error', async () => {
+    const { publisher, writes, errors, failNext } = setup();
+    failNext(1);
+    publisher.offer(status('False'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(writes).toEqual([]);
+    expect(errors.map((e) => e.name)).toEqual(['ThrottlingException']);
+    await jest.advanceTimersByTimeAsync(INTERVAL - 1);
+    expect(writes).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(writes.map((w) => readyOf(w.body))).toEqual(['False']);
+    await jest.advanceTimersByTimeAsync(5 * INTERVAL);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('writes a status that changed while a write was in flight after the interval', async () => {
+    const { publisher, writes } = setup();
+    publisher.offer(status('True'));
+    publisher.offer(status('True'));
+    await jest.advanceTimersByTimeAsync(0);
+    publisher.offer(status('False'));
+    await jest.advanceTimersByTimeAsync(INTERVAL);
+    expect(writes.map((w) => readyOf(w.body))).toEqual(['True', 'False']);
+  });
+
+  it('flush() writes a pending change now (shutdown) and nothing when unchanged', async () => {
+    const { publisher, writes } = setup();
+    publisher.offer(status('True'));
+    await jest.advanceTimersByTimeAsync(0);
+    publisher.offer(status('False'));
+    await publisher.flush();
+    expect(writes.map((w) => readyOf(w.body))).toEqual(['True', 'False']);
+    await publisher.flush();
+    expect(writes).toHaveLength(2);
+  });
+
+  it('stop() cancels a scheduled write', async () => {
+    const { publisher, writes } = setup();
+    publisher.offer(status('True'));
+    await jest.advanceTimersByTimeAsync(0);
+    publisher.offer(status('False'));
+    publisher.stop();
+    await jest.advanceTimersByTimeAsync(10 * INTERVAL);
+    expect(writes).toHaveLength(1);
+  });
+});
+
+describe('significantKey', () => {
+  it('ignores timestamps, phase and counters', () => {
+    const a = status('True');
+    const b = status('True', { phase: 'applying', details: { egressInterface: 'ens5', counters: { translatedPackets: 5 } } }, '2030-01-01T00:00:00.000Z');
+    expect(significantKey(b)).toBe(significantKey(a));
+  });
+
+  it.each([
+    ['a condition status', status('False')],
+    ['the observed generation', status('True', { observedGeneration: 2 })],
+    ['the resource name', status('True', { name: 'other' })],
+    ['a detail', status('True', { details: { egressInterface: 'ens6' } })],
+  ])('changes with %s', (_what, changed) => {
+    expect(significantKey(changed)).not.toBe(significantKey(status('True')));
+  });
+});
