@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { createActor, fromPromise, type Actor } from 'xstate';
 import { deferred, untilAborted } from '../testing/deferred.js';
 import { FakeController, fakeSnapshot, inertError, transientError } from '../testing/fake-controller.js';
-import { ControllerError } from './controller.js';
+import { ControllerError, type AnyController } from './controller.js';
 import { reconcileMachine, type ReconcileTiming } from './reconcile-machine.js';
 import type { ReconcileReport } from './reconcile-report.js';
 
@@ -384,12 +384,13 @@ describe('reconcile machine: stage deadline (real timers)', () => {
 describe('reconcile machine: provide()', () => {
   it('one actor can be replaced with .provide({ actors })', async () => {
     const fake = new FakeController();
-    const observe = jest.fn(() => Promise.resolve(5));
-    const machine = reconcileMachine.provide({ actors: { observe: fromPromise<unknown, { controller: unknown }>(observe) } });
+    const observe = jest.fn((_args: { input: { controller: AnyController; timeoutMs: number; full: boolean } }) => Promise.resolve(5));
+    const machine = reconcileMachine.provide({ actors: { observe: fromPromise<unknown, { controller: AnyController; timeoutMs: number; full: boolean }>(observe) } });
     const run = track(start({ fake, machine }));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }) });
     await settle();
     expect(observe).toHaveBeenCalledTimes(1);
+    expect(observe.mock.calls[0]?.[0].input).toMatchObject({ controller: fake, full: true, timeoutMs: timing.stageTimeoutMs });
     expect(fake.observe).not.toHaveBeenCalled();
     expect(fake.apply).not.toHaveBeenCalled();
     expect(run.last('converged')).toMatchObject({ applied: false, details: { world: 5 } });

@@ -11,6 +11,8 @@ import { FakeNft } from './fake-nft.js';
 import { FakeSysctl, type FakeSysctlEntry } from './fake-sysctl.js';
 
 export const signal = (): AbortSignal => new AbortController().signal;
+/** SourceNat keeps no caches, so full and incremental observes read the same; tests ask for full ones. */
+export const FULL = { full: true } as const;
 
 /** A typical EC2 NAT instance: ens5 is the egress (default route), ens6 faces a private subnet. */
 export const HOST = {
@@ -73,7 +75,7 @@ export async function reconcilePass(
   controller: ReturnType<typeof createSourceNatController>,
   desired: DesiredState<SourceNatSpec>,
 ): Promise<SourceNatAction[]> {
-  const actions = controller.plan(desired, await controller.observe(signal()));
+  const actions = controller.plan(desired, await controller.observe(signal(), FULL));
   await controller.apply(actions, signal());
   return actions;
 }

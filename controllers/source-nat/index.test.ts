@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { NftOp } from '../../renderers/nft/model.js';
 import type { NftPort } from '../../runtime/ports.js';
 import { FakeNft } from '../../testing/fake-nft.js';
-import { hostSysctls, natHarness, natSnapshot, reconcilePass, signal } from '../../testing/source-nat-fixtures.js';
+import { hostSysctls, natHarness, FULL, natSnapshot, reconcilePass, signal } from '../../testing/source-nat-fixtures.js';
 import { createSourceNatController } from './index.js';
 import { SYSCTL } from './names.js';
 import { FakeSysctl } from '../../testing/fake-sysctl.js';
@@ -25,7 +25,7 @@ describe('SourceNat controller with in-memory ports', () => {
       'set net.ipv4.conf.all.rp_filter=2 (was 1)',
       'set net.netfilter.nf_conntrack_max=262144 (was 65536)',
     ]);
-    expect(h.controller.plan(desired, await h.controller.observe(signal()))).toEqual([]);
+    expect(h.controller.plan(desired, await h.controller.observe(signal(), FULL))).toEqual([]);
     expect(h.nft.table('inet', 'csgw_nat')?.sets[0]?.elements).toEqual(['10.0.1.0/24']);
     expect(h.sysctl.get(SYSCTL.ipForward)).toBe('1');
     expect(h.nft.transactions).toHaveLength(1);
@@ -35,7 +35,7 @@ describe('SourceNat controller with in-memory ports', () => {
     const h = natHarness();
     const desired = decoded(h, {});
     await reconcilePass(h.controller, desired);
-    const observed = await h.controller.observe(signal());
+    const observed = await h.controller.observe(signal(), FULL);
     expect(h.controller.details(desired, observed)).toMatchObject({
       table: 'inet csgw_nat',
       mode: 'masquerade',
@@ -58,7 +58,7 @@ describe('SourceNat controller with in-memory ports', () => {
     const desired = decoded(h, { mode: 'snat', snatAddress: '203.0.113.5' });
     await reconcilePass(h.controller, desired);
     h.nft.setCounter('inet', 'csgw_nat', { chain: 'postrouting', index: 0 }, { packets: 17, bytes: 1700 });
-    const details = h.controller.details(desired, await h.controller.observe(signal()));
+    const details = h.controller.details(desired, await h.controller.observe(signal(), FULL));
     expect(details).toMatchObject({ mode: 'snat', counters: { translatedPackets: 17, translatedBytes: 1700 } });
   });
 
@@ -82,14 +82,14 @@ describe('SourceNat controller with in-memory ports', () => {
       if (!result.ok) throw new Error('decode failed');
       await reconcilePass(h.controller, result.desired);
       expect(h.nft.table('inet', 'csgw_nat')).toBeUndefined();
-      expect(h.controller.plan(result.desired, await h.controller.observe(signal()))).toEqual([]);
+      expect(h.controller.plan(result.desired, await h.controller.observe(signal(), FULL))).toEqual([]);
     }
   });
 
   it('a refused nft commit writes no sysctl (the table goes first, all or nothing)', async () => {
     const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.ipForward]: { value: '0', writable: true } }) });
     const desired = decoded(h, {});
-    const plan = h.controller.plan(desired, await h.controller.observe(signal()));
+    const plan = h.controller.plan(desired, await h.controller.observe(signal(), FULL));
     h.nft.failNextCommit('netlink: Operation not permitted');
     await expect(h.controller.apply(plan, signal())).rejects.toMatchObject({ reason: 'ApplyFailed' });
     expect(h.sysctl.writes).toEqual([]);
@@ -100,7 +100,7 @@ describe('SourceNat controller with in-memory ports', () => {
     const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.conntrackMax]: { value: '65536', writable: false } }) });
     const desired = decoded(h, { conntrack: { max: 262144 } });
     await reconcilePass(h.controller, desired);
-    const observed = await h.controller.observe(signal());
+    const observed = await h.controller.observe(signal(), FULL);
     expect(h.controller.warnings(desired, observed)).toEqual([
       { reason: 'SysctlUnavailable', message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace' },
     ]);

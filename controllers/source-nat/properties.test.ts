@@ -8,7 +8,7 @@ import { ControllerError, type KindSnapshot } from '../../runtime/controller.js'
 import { disjointCidrs, interfaceName } from '../../testing/arbitraries.js';
 import { addr } from '../../testing/fake-host-net.js';
 import type { FakeSysctlEntry } from '../../testing/fake-sysctl.js';
-import { natHarness, natSnapshot, signal } from '../../testing/source-nat-fixtures.js';
+import { FULL, natHarness, natSnapshot, signal } from '../../testing/source-nat-fixtures.js';
 import { NAT_TABLE, OBSERVED_SYSCTLS, SYSCTL } from './names.js';
 import { buildNatTable } from './table.js';
 
@@ -33,7 +33,7 @@ const specArb = fc
 /** A snapshot with the spec, or (sometimes) no resource at all. */
 const snapshotArb: fc.Arbitrary<KindSnapshot> = fc.oneof(
   { weight: 9, arbitrary: fc.tuple(specArb, fc.integer({ min: 1, max: 50 })).map(([spec, gen]) => natSnapshot(spec, gen)) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'SourceNat', resources: [] }) },
+  { weight: 1, arbitrary: fc.constant<KindSnapshot>({ kind: 'SourceNat', resources: [] }) },
 );
 
 /** A table of ours that is not what the spec wants: an older version, or one a human edited. */
@@ -91,7 +91,7 @@ function harnessFor(start: Start, extraTables: readonly NftTable[] = [], extraSy
 async function onePass(h: ReturnType<typeof natHarness>, snapshot: KindSnapshot): Promise<Parameters<typeof h.controller.plan>[0]> {
   const decoded = h.controller.decode(snapshot);
   if (!decoded.ok) throw new Error(`generated an invalid spec: ${decoded.errors.join('; ')}`);
-  const plan = h.controller.plan(decoded.desired, await h.controller.observe(signal()));
+  const plan = h.controller.plan(decoded.desired, await h.controller.observe(signal(), FULL));
   await h.controller.apply(plan, signal());
   return decoded.desired;
 }
@@ -103,7 +103,7 @@ describe('SourceNat properties', () => {
         const h = harnessFor(start);
         const desired = await onePass(h, start.snapshot);
         const committed = h.nft.transactions.length;
-        expect(h.controller.plan(desired, await h.controller.observe(signal()))).toEqual([]);
+        expect(h.controller.plan(desired, await h.controller.observe(signal(), FULL))).toEqual([]);
         expect(h.nft.transactions).toHaveLength(committed);
       }),
       { numRuns: 150 },
@@ -160,7 +160,7 @@ describe('SourceNat properties', () => {
         const h = harnessFor({ ...start, sysctls: { ...start.sysctls, [SYSCTL.ipForward]: { value: '0', writable: false } } });
         const decoded = h.controller.decode(start.snapshot);
         if (!decoded.ok) throw new Error('generated an invalid spec');
-        const observed = await h.controller.observe(signal());
+        const observed = await h.controller.observe(signal(), FULL);
         if (!decoded.desired.name || !decoded.desired.spec.enable) return; // owning nothing needs no forwarding
         expect(() => h.controller.plan(decoded.desired, observed)).toThrow(ControllerError);
       }),
