@@ -35,6 +35,9 @@ export default tseslint.config(
   {
     // An xstate machine is declared as one configuration object: its size is its chart, not a long function.
     files: ['runtime/reconcile-machine.ts'],
-    rules: { 'max-lines-per-function': 'off', 'max-lines': ['error', { max: 350, skipBlankLines: true, skipComments: true }] },
+    rules: {
+      'max-lines-per-function': 'off',
+      'max-lines': ['error', { max: 350, skipBlankLines: true, skipComments: true }],
+    },
   },
 );

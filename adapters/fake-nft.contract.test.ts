@@ -26,14 +26,23 @@ describe('FakeNft test controls', () => {
 
   it('deleting a missing table throws ApplyFailed', async () => {
     const nft = new FakeNft();
-    await expect(nft.commit([{ op: 'deleteTable', family: 'ip', name: 'nope' }], signal)).rejects.toMatchObject({ reason: 'ApplyFailed' });
+    await expect(nft.commit([{ op: 'deleteTable', family: 'ip', name: 'nope' }], signal)).rejects.toMatchObject({
+      reason: 'ApplyFailed',
+    });
   });
 
   it('reports counters set by the test and resets them when the table is replaced', async () => {
     const nft = new FakeNft([contractTable()]);
     nft.setCounter('inet', main, { chain: 'forward', index: 2 }, { packets: 7, bytes: 700 });
-    expect((await nft.listTable('inet', main, signal))?.counters[1]).toEqual({ chain: 'forward', index: 2, packets: 7, bytes: 700 });
-    expect(() => nft.setCounter('inet', main, { chain: 'forward', index: 1 }, { packets: 1, bytes: 1 })).toThrow(/no counter rule/);
+    expect((await nft.listTable('inet', main, signal))?.counters[1]).toEqual({
+      chain: 'forward',
+      index: 2,
+      packets: 7,
+      bytes: 700,
+    });
+    expect(() => nft.setCounter('inet', main, { chain: 'forward', index: 1 }, { packets: 1, bytes: 1 })).toThrow(
+      /no counter rule/,
+    );
     await nft.commit([{ op: 'replaceTable', table: contractTable() }], signal);
     expect((await nft.listTable('inet', main, signal))?.counters[1]).toMatchObject({ packets: 0, bytes: 0 });
   });
@@ -56,20 +65,30 @@ describe('FakeNft test controls', () => {
 
   it('lists elements sorted and canonical like the kernel, whatever order they were committed in', async () => {
     const table = contractTable();
-    table.sets[0] = { name: 'sources', type: 'ipv4_addr', flags: ['interval'], elements: ['192.168.1.7/32', '10.0.0.0/16', '172.16.0.1-172.16.0.9'] };
+    table.sets[0] = {
+      name: 'sources',
+      type: 'ipv4_addr',
+      flags: ['interval'],
+      elements: ['192.168.1.7/32', '10.0.0.0/16', '172.16.0.1-172.16.0.9'],
+    };
     const nft = new FakeNft();
     await nft.commit([{ op: 'replaceTable', table }], signal);
     expect((await nft.listTable('inet', main, signal))?.table).toEqual(contractTable());
   });
 
   it.each([
-    ['a prefix in a set without the interval flag', { name: 'ports', type: 'ipv4_addr', flags: [], elements: ['10.0.0.0/8'] }],
+    [
+      'a prefix in a set without the interval flag',
+      { name: 'ports', type: 'ipv4_addr', flags: [], elements: ['10.0.0.0/8'] },
+    ],
     ['host bits set', { name: 'ports', type: 'ipv4_addr', flags: ['interval'], elements: ['10.0.0.1/8'] }],
     ['a port out of range', { name: 'ports', type: 'inet_service', flags: [], elements: ['70000'] }],
   ] as const)('refuses %s', async (_why, set) => {
     const table = contractTable();
     table.sets[1] = { ...set, flags: [...set.flags], elements: [...set.elements] };
-    await expect(new FakeNft().commit([{ op: 'replaceTable', table }], signal)).rejects.toMatchObject({ reason: 'ApplyFailed' });
+    await expect(new FakeNft().commit([{ op: 'replaceTable', table }], signal)).rejects.toMatchObject({
+      reason: 'ApplyFailed',
+    });
   });
 
   it('honours an aborted signal', async () => {

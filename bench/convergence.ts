@@ -16,7 +16,7 @@ import { runBenchmark, type Cleanup } from './lib/cleanup.js';
 import { createBenchLab } from './lib/lab.js';
 import { expectedElements, timeDirectApply, waitForElements, writeLiveTableTransaction } from './lib/nft.js';
 import { byLabel, delta, startOperator, tail, type Metrics, type OperatorHandle } from './lib/operator.js';
-import { defaultResultsDir, formatTable, machineInfo, ms, say, writeResults } from './lib/report.js';
+import { codeVersion, defaultResultsDir, formatTable, machineInfo, ms, say, writeResults } from './lib/report.js';
 import { benchCidr, putSourceNat, sourceNatSpec, startBenchSsm, type BenchSsm } from './lib/ssm.js';
 import { passAfter, readPasses, toEpochMs, type PassTimes } from './lib/phases.js';
 import { rounded, summarize, type Summary } from './lib/stats.js';
@@ -204,10 +204,7 @@ function operatorDelta(m0: Metrics, m1: Metrics): IntervalResult['operator'] {
       byLabel(m1, 'csgw_reconcile_total', 'result'),
     ),
     meanPassMs: passes > 0 ? ((sum.SourceNat ?? 0) / passes) * 1000 : Number.NaN,
-    ssmCalls: delta(
-      byLabel(m0, 'csgw_ssm_calls_total', 'operation'),
-      byLabel(m1, 'csgw_ssm_calls_total', 'operation'),
-    ),
+    ssmCalls: delta(byLabel(m0, 'csgw_ssm_calls_total', 'operation'), byLabel(m1, 'csgw_ssm_calls_total', 'operation')),
   };
 }
 
@@ -365,6 +362,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   const file = await writeResults(opts.out, 'convergence', {
     benchmark: 'convergence',
     date: new Date().toISOString(),
+    code: await codeVersion(),
     machineAtStart,
     machineAtEnd: machineInfo(),
     options: opts,

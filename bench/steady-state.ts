@@ -14,10 +14,18 @@ import { parseFlags, positiveNumber } from './lib/args.js';
 import { runBenchmark, type Cleanup } from './lib/cleanup.js';
 import { createBenchLab } from './lib/lab.js';
 import { expectedElements, waitForElements } from './lib/nft.js';
-import { BENCH_INSTANCE_ID, byLabel, delta, startOperator, tail, type Metrics, type OperatorHandle } from './lib/operator.js';
+import {
+  BENCH_INSTANCE_ID,
+  byLabel,
+  delta,
+  startOperator,
+  tail,
+  type Metrics,
+  type OperatorHandle,
+} from './lib/operator.js';
 import { readCpuSeconds, readRssMiB } from './lib/proc.js';
 import { statusWrites, type StatusWrite } from './lib/status-history.js';
-import { defaultResultsDir, formatTable, machineInfo, say, writeResults } from './lib/report.js';
+import { codeVersion, defaultResultsDir, formatTable, machineInfo, say, writeResults } from './lib/report.js';
 import { benchCidr, putSourceNat, sourceNatSpec, startBenchSsm, type BenchSsm } from './lib/ssm.js';
 
 const GOAL_CALLS_PER_MIN = 12;
@@ -176,13 +184,23 @@ function printResults(ssmPart: Record<string, unknown>, rssPart: Record<string, 
   say(
     formatTable([
       ['measure', 'value', 'goal', 'met'],
-      ['SSM calls / min (total)', get(ssmPart, 'ssmCallsPerMin'), `<= ${GOAL_CALLS_PER_MIN}`, get(ssmPart, 'callsGoalMet')],
+      [
+        'SSM calls / min (total)',
+        get(ssmPart, 'ssmCallsPerMin'),
+        `<= ${GOAL_CALLS_PER_MIN}`,
+        get(ssmPart, 'callsGoalMet'),
+      ],
       ['SSM calls / min by operation', get(ssmPart, 'ssmCallsPerMinByOperation'), '', ''],
       ['requests reaching SSM (tap)', get(ssmPart, 'requestsReachingSsm'), '', ''],
       ['operator RSS max (MiB)', get(rssPart, 'operatorMaxMiB'), `<= ${GOAL_RSS_MB} MB`, get(rssPart, 'rssGoalMet')],
       ['operator RSS last (MiB)', get(rssPart, 'operatorLastMiB'), '', ''],
       ['operator RSS max incl. start-up (MiB)', get(rssPart, 'operatorMaxIncludingStartupMiB'), '', ''],
-      ['bare node RSS max / last (MiB)', `${get(rssPart, 'bareNodeMaxMiB')} / ${get(rssPart, 'bareNodeLastMiB')}`, '', ''],
+      [
+        'bare node RSS max / last (MiB)',
+        `${get(rssPart, 'bareNodeMaxMiB')} / ${get(rssPart, 'bareNodeLastMiB')}`,
+        '',
+        '',
+      ],
       ['operator / bare node RSS (last)', get(rssPart, 'ratioLastOverBareNode'), '', ''],
       ['operator / bare node RSS (max)', get(rssPart, 'ratioMaxOverBareNode'), '', ''],
       ['operator CPU (% of one core)', get(ssmPart, 'operatorCpuPercentOfOneCore'), '', ''],
@@ -224,12 +242,17 @@ async function main(cleanup: Cleanup): Promise<void> {
   const window = await sampleRss(procs, 'window', { ...timing, untilMs: start.atMs + opts.durationS * 1000 });
   const ssmPart = await windowResult(ssm, procs, start);
   // Epoch ms of the window start: SSM stamps versions with the wall clock.
-  ssmPart.statusWritesInWindow = await statusWrites(ssm.client, BENCH_INSTANCE_ID, Date.now() - (performance.now() - start.atMs));
+  ssmPart.statusWritesInWindow = await statusWrites(
+    ssm.client,
+    BENCH_INSTANCE_ID,
+    Date.now() - (performance.now() - start.atMs),
+  );
   const rssPart = rssResult([...warm, ...window]);
   printResults(ssmPart, rssPart);
   const file = await writeResults(opts.out, 'steady-state', {
     benchmark: 'steady-state',
     date: new Date().toISOString(),
+    code: await codeVersion(),
     machineAtStart,
     machineAtEnd: machineInfo(),
     options: opts,

@@ -43,7 +43,11 @@ async function condition(type: string): Promise<Condition | undefined> {
 
 async function events(): Promise<StatusEvent[]> {
   const out = await csgw(['events', '--admin-url', adminUrl, '-o', 'json']);
-  return out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as StatusEvent);
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as StatusEvent);
 }
 
 async function natReply(maxTimeSec = 3): Promise<string | undefined> {
@@ -53,13 +57,32 @@ async function natReply(maxTimeSec = 3): Promise<string | undefined> {
 beforeAll(async () => {
   await ensureImages();
   t = await createTopology('source-nat', {
-    gatewayCommand: ['run', '--gateway', GATEWAY, '--instance-id', 'gw-1', '--embedded-ssm-listen', '0.0.0.0:4566', '--admin-listen', '0.0.0.0:9464', '--poll-interval', '1', '--resync-interval', '2', '--status-interval', '1'],
+    gatewayCommand: [
+      'run',
+      '--gateway',
+      GATEWAY,
+      '--instance-id',
+      'gw-1',
+      '--embedded-ssm-listen',
+      '0.0.0.0:4566',
+      '--admin-listen',
+      '0.0.0.0:9464',
+      '--poll-interval',
+      '1',
+      '--resync-interval',
+      '2',
+      '--status-interval',
+      '1',
+    ],
   });
   endpoint = `http://127.0.0.1:${t.hostPorts[4566]}`;
   adminUrl = `http://127.0.0.1:${t.hostPorts[9464]}`;
   ssm = createSsmClient({ region: 'us-east-1', endpoint, dummyCredentials: true });
   workDir = await mkdtemp(join(tmpdir(), 'csgw-e2e-'));
-  await waitFor(async () => (await fetch(`${adminUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok, { timeoutMs: 30_000, what: 'operator admin endpoint' });
+  await waitFor(async () => (await fetch(`${adminUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok, {
+    timeoutMs: 30_000,
+    what: 'operator admin endpoint',
+  });
 }, 20 * 60_000);
 
 afterAll(async () => {
@@ -85,14 +108,21 @@ describe('SourceNat in a gateway container', () => {
       { timeoutMs: 30_000, what: 'Ready for generation 1 in the SSM status document' },
     );
     expect(ready.reason).toMatch(/Applied|Converged/);
-    const sysctl = await t.exec('gateway', ['cat', '/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established']);
+    const sysctl = await t.exec('gateway', [
+      'cat',
+      '/proc/sys/net/ipv4/ip_forward',
+      '/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established',
+    ]);
     expect(sysctl.stdout.split('\n').slice(0, 2)).toEqual(['1', '7440']);
   }, 120_000);
 
   it('a table deleted by hand is restored and a drift event is emitted', async () => {
     const deleted = await t.exec('gateway', ['nft', 'delete', 'table', 'inet', 'csgw_nat']);
     expect(deleted.exitCode).toBe(0);
-    const repaired = await waitFor(async () => (await events()).find((e) => e.reason === 'DriftRepaired'), { timeoutMs: 30_000, what: 'DriftRepaired event' });
+    const repaired = await waitFor(async () => (await events()).find((e) => e.reason === 'DriftRepaired'), {
+      timeoutMs: 30_000,
+      what: 'DriftRepaired event',
+    });
     expect(repaired.object).toEqual({ kind: 'SourceNat', name: 'default' });
     expect((await events()).some((e) => e.reason === 'DriftDetected')).toBe(true);
     expect((await t.exec('gateway', ['nft', 'list', 'table', 'inet', 'csgw_nat'])).exitCode).toBe(0);
@@ -101,8 +131,18 @@ describe('SourceNat in a gateway container', () => {
 
   it('an invalid spec is rejected in status while the last good NAT keeps working', async () => {
     const before = (await t.exec('gateway', ['nft', '--stateless', 'list', 'table', 'inet', 'csgw_nat'])).stdout;
-    await ssm.send(new PutParameterCommand({ Name: SPEC_NAME, Value: JSON.stringify({ enable: true, egressInterface: 'eth0; flush ruleset' }), Type: 'String', Overwrite: true }));
-    const degraded = await waitFor(async () => ((await condition('Degraded'))?.reason === 'InvalidSpec' ? condition('Degraded') : undefined), { timeoutMs: 30_000, what: 'Degraded InvalidSpec' });
+    await ssm.send(
+      new PutParameterCommand({
+        Name: SPEC_NAME,
+        Value: JSON.stringify({ enable: true, egressInterface: 'eth0; flush ruleset' }),
+        Type: 'String',
+        Overwrite: true,
+      }),
+    );
+    const degraded = await waitFor(
+      async () => ((await condition('Degraded'))?.reason === 'InvalidSpec' ? condition('Degraded') : undefined),
+      { timeoutMs: 30_000, what: 'Degraded InvalidSpec' },
+    );
     expect(degraded?.message).toContain('spec.egressInterface');
     expect(degraded?.observedGeneration).toBe(2);
     expect((await condition('Ready'))?.status).toBe('True');
@@ -112,7 +152,10 @@ describe('SourceNat in a gateway container', () => {
 
   it('enable false removes the table and egress stops', async () => {
     await applySpec({ enable: false });
-    await waitFor(async () => (await t.exec('gateway', ['nft', 'list', 'table', 'inet', 'csgw_nat'])).exitCode !== 0, { timeoutMs: 30_000, what: 'table removed' });
+    await waitFor(async () => (await t.exec('gateway', ['nft', 'list', 'table', 'inet', 'csgw_nat'])).exitCode !== 0, {
+      timeoutMs: 30_000,
+      what: 'table removed',
+    });
     expect(await natReply(2)).toBeUndefined();
   }, 60_000);
 

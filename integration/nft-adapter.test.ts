@@ -23,8 +23,18 @@ describe('SourceNat tables round-trip through the kernel', () => {
     });
     await fc.assert(
       fc.asyncProperty(spec, async ({ sources, excludes, egress, snat }) => {
-        const natSpec: SourceNatSpec = { enable: true, mode: snat ? 'snat' : 'masquerade', ...(snat ? { snatAddress: snat } : {}), excludeDestinationCidrs: excludes };
-        const table = buildNatTable('default', natSpec, { egressInterface: egress, egressInterfaceSource: 'spec', sourceCidrs: sources, sourceCidrsSource: 'spec' });
+        const natSpec: SourceNatSpec = {
+          enable: true,
+          mode: snat ? 'snat' : 'masquerade',
+          ...(snat ? { snatAddress: snat } : {}),
+          excludeDestinationCidrs: excludes,
+        };
+        const table = buildNatTable('default', natSpec, {
+          egressInterface: egress,
+          egressInterfaceSource: 'spec',
+          sourceCidrs: sources,
+          sourceCidrsSource: 'spec',
+        });
         await nft.commit([{ op: 'replaceTable', table }], signal);
         const observed = await nft.listTable(table.family, table.name, signal);
         expect(observed?.table).toEqual(table);

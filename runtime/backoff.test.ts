@@ -42,9 +42,15 @@ describe('backoffDelay', () => {
 
   it('never shrinks as attempts grow (same random draw)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
-        expect(backoffDelay(attempt + 1, timing, () => r)).toBeGreaterThanOrEqual(backoffDelay(attempt, timing, () => r));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, r) => {
+          expect(backoffDelay(attempt + 1, timing, () => r)).toBeGreaterThanOrEqual(
+            backoffDelay(attempt, timing, () => r),
+          );
+        },
+      ),
     );
   });
 });

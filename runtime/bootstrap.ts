@@ -12,13 +12,24 @@ export interface BootstrapResult {
  * Creates each kind's bootstrap resource unless one of that name exists. PutParameter without Overwrite makes this
  * safe for a whole fleet booting at once: exactly one instance creates it, the others get ParameterAlreadyExists.
  */
-export async function bootstrapDefaults(client: SSMClient, paths: GatewayPaths, kinds: readonly KindDefinition[]): Promise<BootstrapResult[]> {
+export async function bootstrapDefaults(
+  client: SSMClient,
+  paths: GatewayPaths,
+  kinds: readonly KindDefinition[],
+): Promise<BootstrapResult[]> {
   const results: BootstrapResult[] = [];
   for (const kind of kinds) {
     if (!kind.bootstrap) continue;
     const { name, spec } = kind.bootstrap;
     try {
-      await client.send(new PutParameterCommand({ Name: specPath(paths, kind, name), Value: JSON.stringify(spec), Type: 'String', Overwrite: false }));
+      await client.send(
+        new PutParameterCommand({
+          Name: specPath(paths, kind, name),
+          Value: JSON.stringify(spec),
+          Type: 'String',
+          Overwrite: false,
+        }),
+      );
       results.push({ kind: kind.kind, name, created: true });
     } catch (err) {
       if ((err as Error).name !== 'ParameterAlreadyExists') throw err;

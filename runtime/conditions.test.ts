@@ -8,15 +8,41 @@ const T2 = '2025-01-01T00:02:00.000Z';
 
 describe('setCondition', () => {
   it('adds a new condition stamped with now', () => {
-    expect(setCondition([], { type: 'Ready', status: 'True', reason: 'Applied', message: 'ok', observedGeneration: 3 }, T0)).toEqual([
-      { type: 'Ready', status: 'True', reason: 'Applied', message: 'ok', observedGeneration: 3, lastTransitionTime: T0 },
+    expect(
+      setCondition([], { type: 'Ready', status: 'True', reason: 'Applied', message: 'ok', observedGeneration: 3 }, T0),
+    ).toEqual([
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Applied',
+        message: 'ok',
+        observedGeneration: 3,
+        lastTransitionTime: T0,
+      },
     ]);
   });
 
   it('keeps lastTransitionTime when only reason, message or generation change', () => {
-    const first = setCondition([], { type: 'Ready', status: 'True', reason: 'Applied', message: 'generation 1 applied', observedGeneration: 1 }, T0);
-    const second = setCondition(first, { type: 'Ready', status: 'True', reason: 'Converged', message: 'generation 2 applied', observedGeneration: 2 }, T1);
-    expect(second).toEqual([{ type: 'Ready', status: 'True', reason: 'Converged', message: 'generation 2 applied', observedGeneration: 2, lastTransitionTime: T0 }]);
+    const first = setCondition(
+      [],
+      { type: 'Ready', status: 'True', reason: 'Applied', message: 'generation 1 applied', observedGeneration: 1 },
+      T0,
+    );
+    const second = setCondition(
+      first,
+      { type: 'Ready', status: 'True', reason: 'Converged', message: 'generation 2 applied', observedGeneration: 2 },
+      T1,
+    );
+    expect(second).toEqual([
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Converged',
+        message: 'generation 2 applied',
+        observedGeneration: 2,
+        lastTransitionTime: T0,
+      },
+    ]);
   });
 
   it('moves lastTransitionTime when the status flips, and again when it flips back', () => {
@@ -29,7 +55,9 @@ describe('setCondition', () => {
 
   it('treats Unknown as a status of its own', () => {
     const unknown = setCondition([], { type: 'Ready', status: 'Unknown', reason: 'Initializing', message: '' }, T0);
-    expect(setCondition(unknown, { type: 'Ready', status: 'False', reason: 'X', message: '' }, T1)[0]?.lastTransitionTime).toBe(T1);
+    expect(
+      setCondition(unknown, { type: 'Ready', status: 'False', reason: 'X', message: '' }, T1)[0]?.lastTransitionTime,
+    ).toBe(T1);
   });
 
   it('updates one type in place and leaves the others (and their order) alone', () => {
@@ -37,7 +65,11 @@ describe('setCondition', () => {
       { type: 'Ready', status: 'True', reason: 'Applied', message: '', lastTransitionTime: T0 },
       { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', lastTransitionTime: T0 },
     ];
-    const next = setCondition(start, { type: 'Degraded', status: 'True', reason: 'SysctlUnavailable', message: 'x' }, T1);
+    const next = setCondition(
+      start,
+      { type: 'Degraded', status: 'True', reason: 'SysctlUnavailable', message: 'x' },
+      T1,
+    );
     expect(next.map((c) => [c.type, c.status, c.lastTransitionTime])).toEqual([
       ['Ready', 'True', T0],
       ['Degraded', 'True', T1],
@@ -45,12 +77,20 @@ describe('setCondition', () => {
   });
 
   it('drops observedGeneration when the update has none', () => {
-    const withGen = setCondition([], { type: 'Ready', status: 'True', reason: 'A', message: '', observedGeneration: 4 }, T0);
-    expect(setCondition(withGen, { type: 'Ready', status: 'True', reason: 'A', message: '' }, T1)[0]).not.toHaveProperty('observedGeneration');
+    const withGen = setCondition(
+      [],
+      { type: 'Ready', status: 'True', reason: 'A', message: '', observedGeneration: 4 },
+      T0,
+    );
+    expect(
+      setCondition(withGen, { type: 'Ready', status: 'True', reason: 'A', message: '' }, T1)[0],
+    ).not.toHaveProperty('observedGeneration');
   });
 
   it('does not mutate its input', () => {
-    const start: Condition[] = [{ type: 'Ready', status: 'True', reason: 'Applied', message: '', lastTransitionTime: T0 }];
+    const start: Condition[] = [
+      { type: 'Ready', status: 'True', reason: 'Applied', message: '', lastTransitionTime: T0 },
+    ];
     const copy = structuredClone(start);
     setCondition(start, { type: 'Ready', status: 'False', reason: 'ApplyFailed', message: 'boom' }, T1);
     expect(start).toEqual(copy);

@@ -1,35 +1,67 @@
 import { describe, expect, it } from '@jest/globals';
 import { defaultDataDir, defaultInstanceId, resolveSsmTarget, type GlobalOptions } from './config.js';
 
-const opts = (over: Partial<GlobalOptions> = {}): GlobalOptions => ({ prefix: '/cloudspectra', gateway: 'gw', dataDir: '/var/lib/csgw', ...over });
+const opts = (over: Partial<GlobalOptions> = {}): GlobalOptions => ({
+  prefix: '/cloudspectra',
+  gateway: 'gw',
+  dataDir: '/var/lib/csgw',
+  ...over,
+});
 
 describe('resolveSsmTarget', () => {
   it('with nothing configured, uses the embedded endpoint under dataDir', () => {
-    expect(resolveSsmTarget(opts(), {})).toEqual({ mode: 'embedded', region: 'us-east-1', dataDir: '/var/lib/csgw/ssm' });
+    expect(resolveSsmTarget(opts(), {})).toEqual({
+      mode: 'embedded',
+      region: 'us-east-1',
+      dataDir: '/var/lib/csgw/ssm',
+    });
   });
 
   it('the endpoint flag beats AWS_ENDPOINT_URL_SSM, which beats AWS_ENDPOINT_URL', () => {
     const env = { AWS_ENDPOINT_URL_SSM: 'http://ssm-env:4566', AWS_ENDPOINT_URL: 'http://generic-env:4566' };
-    expect(resolveSsmTarget(opts({ endpointUrl: 'http://flag:4566' }), env)).toMatchObject({ mode: 'aws', endpoint: 'http://flag:4566' });
+    expect(resolveSsmTarget(opts({ endpointUrl: 'http://flag:4566' }), env)).toMatchObject({
+      mode: 'aws',
+      endpoint: 'http://flag:4566',
+    });
     expect(resolveSsmTarget(opts(), env)).toMatchObject({ mode: 'aws', endpoint: 'http://ssm-env:4566' });
-    expect(resolveSsmTarget(opts(), { AWS_ENDPOINT_URL: 'http://generic-env:4566' })).toMatchObject({ mode: 'aws', endpoint: 'http://generic-env:4566' });
+    expect(resolveSsmTarget(opts(), { AWS_ENDPOINT_URL: 'http://generic-env:4566' })).toMatchObject({
+      mode: 'aws',
+      endpoint: 'http://generic-env:4566',
+    });
   });
 
   it('the region flag beats AWS_REGION, which beats AWS_DEFAULT_REGION', () => {
     const env = { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' };
-    expect(resolveSsmTarget(opts({ region: 'us-west-2' }), env)).toEqual({ mode: 'aws', region: 'us-west-2', dummyCredentials: false });
+    expect(resolveSsmTarget(opts({ region: 'us-west-2' }), env)).toEqual({
+      mode: 'aws',
+      region: 'us-west-2',
+      dummyCredentials: false,
+    });
     expect(resolveSsmTarget(opts(), env)).toEqual({ mode: 'aws', region: 'eu-west-1', dummyCredentials: false });
-    expect(resolveSsmTarget(opts(), { AWS_DEFAULT_REGION: 'ap-south-1' })).toEqual({ mode: 'aws', region: 'ap-south-1', dummyCredentials: false });
+    expect(resolveSsmTarget(opts(), { AWS_DEFAULT_REGION: 'ap-south-1' })).toEqual({
+      mode: 'aws',
+      region: 'ap-south-1',
+      dummyCredentials: false,
+    });
   });
 
   it('a profile alone means real AWS in the default region', () => {
-    expect(resolveSsmTarget(opts(), { AWS_PROFILE: 'prod' })).toEqual({ mode: 'aws', region: 'us-east-1', dummyCredentials: false });
+    expect(resolveSsmTarget(opts(), { AWS_PROFILE: 'prod' })).toEqual({
+      mode: 'aws',
+      region: 'us-east-1',
+      dummyCredentials: false,
+    });
   });
 
   it.each(['http://localhost:4566', 'http://127.0.0.1:4566', 'http://127.1.2.3:4566', 'http://[::1]:4566'])(
     'uses dummy credentials for the loopback endpoint %s when no credentials are configured',
     (endpoint) => {
-      expect(resolveSsmTarget(opts({ endpointUrl: endpoint }), {})).toEqual({ mode: 'aws', region: 'us-east-1', endpoint, dummyCredentials: true });
+      expect(resolveSsmTarget(opts({ endpointUrl: endpoint }), {})).toEqual({
+        mode: 'aws',
+        region: 'us-east-1',
+        endpoint,
+        dummyCredentials: true,
+      });
     },
   );
 
@@ -40,7 +72,10 @@ describe('resolveSsmTarget', () => {
     ['loopback with a profile', 'http://127.0.0.1:4566', { AWS_PROFILE: 'dev' }],
     ['an unparsable endpoint', 'not a url', {}],
   ])('never uses dummy credentials for %s', (_what, endpoint, env) => {
-    expect(resolveSsmTarget(opts({ endpointUrl: endpoint }), env)).toMatchObject({ mode: 'aws', dummyCredentials: false });
+    expect(resolveSsmTarget(opts({ endpointUrl: endpoint }), env)).toMatchObject({
+      mode: 'aws',
+      dummyCredentials: false,
+    });
   });
 });
 

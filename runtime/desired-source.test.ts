@@ -2,13 +2,24 @@ import { describe, expect, it } from '@jest/globals';
 import { sourceNatKind } from '../crds-equivalent/source-nat.js';
 import { fakeKind } from '../testing/fake-controller.js';
 import type { KindSnapshot } from './controller.js';
-import { classifySsmError, PollingDesiredSource, SnapshotDiffer, type SourceHealth, type StoredParameter } from './desired-source.js';
+import {
+  classifySsmError,
+  PollingDesiredSource,
+  SnapshotDiffer,
+  type SourceHealth,
+  type StoredParameter,
+} from './desired-source.js';
 import { gatewayPaths } from './paths.js';
 
 const paths = gatewayPaths('/cloudspectra', 'gw1');
 const kinds = [sourceNatKind, fakeKind];
-const param = (plural: string, name: string, version: number, value = '{}'): StoredParameter => ({ name: `${paths.specRoot}/${plural}/${name}`, version, value });
-const summary = (snapshots: KindSnapshot[]): string[] => snapshots.map((s) => `${s.kind}:${s.resources.map((r) => `${r.name}@${r.generation}`).join(',')}`);
+const param = (plural: string, name: string, version: number, value = '{}'): StoredParameter => ({
+  name: `${paths.specRoot}/${plural}/${name}`,
+  version,
+  value,
+});
+const summary = (snapshots: KindSnapshot[]): string[] =>
+  snapshots.map((s) => `${s.kind}:${s.resources.map((r) => `${r.name}@${r.generation}`).join(',')}`);
 
 describe('SnapshotDiffer', () => {
   it('emits every known kind on the first call, empty ones included', () => {
@@ -18,7 +29,10 @@ describe('SnapshotDiffer', () => {
 
   it('carries name, generation and value, sorted by name', () => {
     const differ = new SnapshotDiffer(paths, kinds);
-    const [nat] = differ.changed([param('sourcenats', 'zeta', 1, '{"z":1}'), param('sourcenats', 'default', 2, '{"mode":"snat"}')]);
+    const [nat] = differ.changed([
+      param('sourcenats', 'zeta', 1, '{"z":1}'),
+      param('sourcenats', 'default', 2, '{"mode":"snat"}'),
+    ]);
     expect(nat).toEqual({
       kind: 'SourceNat',
       resources: [
@@ -44,13 +58,17 @@ describe('SnapshotDiffer', () => {
   it('a version bump emits only that kind, with all of its resources', () => {
     const differ = new SnapshotDiffer(paths, kinds);
     differ.changed([param('sourcenats', 'default', 1), param('fakes', 'default', 1)]);
-    expect(summary(differ.changed([param('sourcenats', 'default', 2), param('fakes', 'default', 1)]))).toEqual(['SourceNat:default@2']);
+    expect(summary(differ.changed([param('sourcenats', 'default', 2), param('fakes', 'default', 1)]))).toEqual([
+      'SourceNat:default@2',
+    ]);
   });
 
   it('an added resource emits its kind', () => {
     const differ = new SnapshotDiffer(paths, kinds);
     differ.changed([param('fakes', 'default', 1)]);
-    expect(summary(differ.changed([param('fakes', 'default', 1), param('fakes', 'second', 1)]))).toEqual(['Fake:default@1,second@1']);
+    expect(summary(differ.changed([param('fakes', 'default', 1), param('fakes', 'second', 1)]))).toEqual([
+      'Fake:default@1,second@1',
+    ]);
   });
 
   it('a deletion emits an empty snapshot of that kind, once', () => {
@@ -75,7 +93,11 @@ describe('SnapshotDiffer', () => {
   });
 });
 
-function source(list: (path: string, signal: AbortSignal) => Promise<StoredParameter[]>): { src: PollingDesiredSource; snapshots: KindSnapshot[]; health: SourceHealth[] } {
+function source(list: (path: string, signal: AbortSignal) => Promise<StoredParameter[]>): {
+  src: PollingDesiredSource;
+  snapshots: KindSnapshot[];
+  health: SourceHealth[];
+} {
   let t = Date.parse('2025-01-01T00:00:00Z');
   const src = new PollingDesiredSource(paths, kinds, list, () => new Date((t += 1000)));
   const snapshots: KindSnapshot[] = [];
@@ -97,7 +119,12 @@ describe('PollingDesiredSource', () => {
     expect(health).toEqual([{ ok: false, reason: 'NotListedYet', message: 'desired state not listed yet' }]);
     await src.resync(new AbortController().signal);
     expect(calls).toEqual(['/cloudspectra/gw1/spec']);
-    expect(health.at(-1)).toEqual({ ok: true, reason: 'Listed', message: '1 spec parameters', lastSuccessAt: '2025-01-01T00:00:01.000Z' });
+    expect(health.at(-1)).toEqual({
+      ok: true,
+      reason: 'Listed',
+      message: '1 spec parameters',
+      lastSuccessAt: '2025-01-01T00:00:01.000Z',
+    });
     expect(summary(snapshots)).toEqual(['SourceNat:default@1', 'Fake:']);
   });
 
@@ -119,12 +146,21 @@ describe('PollingDesiredSource', () => {
   it('keeps lastSuccessAt through a failure and recovers on the next good list', async () => {
     let fail = false;
     let version = 1;
-    const { src, health, snapshots } = source(() => (fail ? Promise.reject(awsError('ThrottlingException', 'Rate exceeded')) : Promise.resolve([param('sourcenats', 'default', version)])));
+    const { src, health, snapshots } = source(() =>
+      fail
+        ? Promise.reject(awsError('ThrottlingException', 'Rate exceeded'))
+        : Promise.resolve([param('sourcenats', 'default', version)]),
+    );
     const signal = new AbortController().signal;
     await src.resync(signal);
     fail = true;
     await src.resync(signal);
-    expect(health.at(-1)).toEqual({ ok: false, reason: 'SsmThrottled', message: 'Rate exceeded', lastSuccessAt: '2025-01-01T00:00:01.000Z' });
+    expect(health.at(-1)).toEqual({
+      ok: false,
+      reason: 'SsmThrottled',
+      message: 'Rate exceeded',
+      lastSuccessAt: '2025-01-01T00:00:01.000Z',
+    });
     fail = false;
     version = 2;
     await src.resync(signal);

@@ -34,7 +34,11 @@ describe('EventRecorder', () => {
     rec.record(input());
     c.advance(30_000);
     const repeat = rec.record(input());
-    expect(repeat).toMatchObject({ count: 2, firstTimestamp: '2025-01-01T00:00:00.000Z', lastTimestamp: '2025-01-01T00:00:30.000Z' });
+    expect(repeat).toMatchObject({
+      count: 2,
+      firstTimestamp: '2025-01-01T00:00:00.000Z',
+      lastTimestamp: '2025-01-01T00:00:30.000Z',
+    });
     expect(rec.list()).toEqual([repeat]);
   });
 

@@ -110,7 +110,11 @@ export class Operator {
   private startController(controller: AnyController): void {
     const kind = controller.kind.kind;
     const log = this.deps.logger.child({ controller: kind, kind });
-    const report = fanOut(this.hub.register(kind, controller.kind.singletonName), this.deps.metrics.reporter(kind), logReports(log));
+    const report = fanOut(
+      this.hub.register(kind, controller.kind.singletonName),
+      this.deps.metrics.reporter(kind),
+      logReports(log),
+    );
     this.spawn(controller, report, log);
   }
 
@@ -124,9 +128,17 @@ export class Operator {
     actor.subscribe({
       error: (err) => {
         log.error({ err }, 'reconcile machine crashed; restarting');
-        this.events.record({ type: 'Warning', reason: 'ControllerCrashed', message: err instanceof Error ? err.message : String(err), object: { kind, name: controller.kind.singletonName ?? '-' } });
+        this.events.record({
+          type: 'Warning',
+          reason: 'ControllerCrashed',
+          message: err instanceof Error ? err.message : String(err),
+          object: { kind, name: controller.kind.singletonName ?? '-' },
+        });
         if (this.abort.signal.aborted) return;
-        setTimeout(() => this.abort.signal.aborted || this.restart(controller, report, log), this.config.timing.backoffMaxMs).unref();
+        setTimeout(
+          () => this.abort.signal.aborted || this.restart(controller, report, log),
+          this.config.timing.backoffMaxMs,
+        ).unref();
       },
     });
     this.actors.set(kind, actor);
@@ -189,11 +201,16 @@ function logReports(log: Logger): Reporter {
   let resource: { name?: string; generation?: number } = {};
   return (report: ReconcileReport) => {
     if (report.type === 'phase' && report.phase === 'observing') reconcileId += 1;
-    if ('desired' in report && report.desired) resource = { name: report.desired.name, generation: report.desired.generation };
+    if ('desired' in report && report.desired)
+      resource = { name: report.desired.name, generation: report.desired.generation };
     const fields = { reconcileId, ...resource };
     if (report.type === 'phase') return log.debug({ ...fields, phase: report.phase }, 'phase');
     const reason = 'reason' in report ? report.reason : undefined;
-    if (report.type === 'failed' || report.type === 'inert') log.warn({ ...fields, stage: 'stage' in report ? report.stage : undefined, reason }, `${report.type}: ${report.message}`);
+    if (report.type === 'failed' || report.type === 'inert')
+      log.warn(
+        { ...fields, stage: 'stage' in report ? report.stage : undefined, reason },
+        `${report.type}: ${report.message}`,
+      );
     else log.debug({ ...fields, report: report.type, reason }, report.type);
   };
 }

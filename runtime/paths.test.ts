@@ -37,7 +37,10 @@ describe('spec and status paths', () => {
   });
 
   it('parseSpecPath inverts specPath', () => {
-    expect(parseSpecPath(paths, specPath(paths, sourceNatKind, 'default'))).toEqual({ plural: 'sourcenats', name: 'default' });
+    expect(parseSpecPath(paths, specPath(paths, sourceNatKind, 'default'))).toEqual({
+      plural: 'sourcenats',
+      name: 'default',
+    });
   });
 
   it.each([

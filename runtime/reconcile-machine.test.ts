@@ -7,7 +7,13 @@ import { reconcileMachine, type ReconcileTiming } from './reconcile-machine.js';
 import type { ReconcileReport } from './reconcile-report.js';
 
 // stageTimeoutMs is long: its deadline (AbortSignal.timeout) runs on real timers, which jest's fake timers do not move.
-const timing: ReconcileTiming = { resyncMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 8_000, inertRetryMs: 60_000, stageTimeoutMs: 600_000 };
+const timing: ReconcileTiming = {
+  resyncMs: 30_000,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 8_000,
+  inertRetryMs: 60_000,
+  stageTimeoutMs: 600_000,
+};
 
 type Report<T extends ReconcileReport['type']> = Extract<ReconcileReport, { type: T }>;
 
@@ -22,11 +28,23 @@ interface Run {
   clear: () => void;
 }
 
-function start(opts: { fake?: FakeController; random?: () => number; machine?: typeof reconcileMachine; timing?: ReconcileTiming } = {}): Run {
+function start(
+  opts: {
+    fake?: FakeController;
+    random?: () => number;
+    machine?: typeof reconcileMachine;
+    timing?: ReconcileTiming;
+  } = {},
+): Run {
   const fake = opts.fake ?? new FakeController();
   const reports: ReconcileReport[] = [];
   const actor = createActor(opts.machine ?? reconcileMachine, {
-    input: { controller: fake, timing: opts.timing ?? timing, report: (r) => void reports.push(r), ...(opts.random ? { random: opts.random } : {}) },
+    input: {
+      controller: fake,
+      timing: opts.timing ?? timing,
+      report: (r) => void reports.push(r),
+      ...(opts.random ? { random: opts.random } : {}),
+    },
   });
   actor.start();
   return {
@@ -80,11 +98,21 @@ describe('reconcile machine: probing', () => {
 
   it('a failed probe makes it inert; it re-probes after inertRetryMs, then works', async () => {
     const fake = new FakeController();
-    fake.probe.mockResolvedValueOnce({ ok: false, reason: 'KernelFeatureMissing', message: 'no nf_tables', details: {} });
+    fake.probe.mockResolvedValueOnce({
+      ok: false,
+      reason: 'KernelFeatureMissing',
+      message: 'no nf_tables',
+      details: {},
+    });
     const run = track(start({ fake }));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 3 }) });
     await settle();
-    expect(run.last('inert')).toEqual({ type: 'inert', reason: 'KernelFeatureMissing', message: 'no nf_tables', retryInMs: 60_000 });
+    expect(run.last('inert')).toEqual({
+      type: 'inert',
+      reason: 'KernelFeatureMissing',
+      message: 'no nf_tables',
+      retryInMs: 60_000,
+    });
     expect(run.phase()).toBe('inert');
     await advance(59_999);
     expect(fake.probe).toHaveBeenCalledTimes(1);
@@ -100,7 +128,10 @@ describe('reconcile machine: probing', () => {
     fake.probe.mockRejectedValueOnce(new Error('nft: command not found'));
     const run = track(start({ fake }));
     await settle();
-    expect(run.last('inert')).toMatchObject({ reason: 'ProbeFailed', message: expect.stringContaining('nft: command not found') as unknown });
+    expect(run.last('inert')).toMatchObject({
+      reason: 'ProbeFailed',
+      message: expect.stringContaining('nft: command not found') as unknown,
+    });
   });
 });
 
@@ -110,9 +141,22 @@ describe('reconcile machine: the happy path', () => {
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }, 2) });
     await settle();
     expect(run.kinds()).toEqual(['probed', 'adopted', 'applying', 'converged']);
-    expect(run.reports.filter((r) => r.type === 'phase').map((r) => r.phase)).toEqual(['probing', 'awaitingDesired', 'observing', 'applying', 'verifying', 'waiting']);
+    expect(run.reports.filter((r) => r.type === 'phase').map((r) => r.phase)).toEqual([
+      'probing',
+      'awaitingDesired',
+      'observing',
+      'applying',
+      'verifying',
+      'waiting',
+    ]);
     expect(run.last('applying')?.actions).toEqual(['set world=5']);
-    expect(run.last('converged')).toEqual({ type: 'converged', desired: { name: 'default', generation: 2, spec: { value: 5 } }, applied: true, details: { world: 5 }, warnings: [] });
+    expect(run.last('converged')).toEqual({
+      type: 'converged',
+      desired: { name: 'default', generation: 2, spec: { value: 5 } },
+      applied: true,
+      details: { world: 5 },
+      warnings: [],
+    });
     expect(run.fake.world).toBe(5);
     expect(run.fake.observe).toHaveBeenCalledTimes(2);
     expect(run.fake.apply).toHaveBeenCalledTimes(1);
@@ -131,7 +175,9 @@ describe('reconcile machine: the happy path', () => {
   it('passes warnings through to the converged report', async () => {
     const run = track(await converged(-2));
     await advance(timing.resyncMs);
-    expect(run.last('converged')?.warnings).toEqual([{ reason: 'NegativeWorld', message: 'a negative world works but is odd' }]);
+    expect(run.last('converged')?.warnings).toEqual([
+      { reason: 'NegativeWorld', message: 'a negative world works but is odd' },
+    ]);
   });
 
   it('reports ignored resources when adopting', async () => {
@@ -174,7 +220,13 @@ describe('reconcile machine: failures', () => {
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }) });
     await settle();
     const first = run.last('failed');
-    expect(first).toMatchObject({ stage: 'apply', reason: 'ApplyFailed', message: 'nft busy', attempt: 1, desired: { spec: { value: 5 } } });
+    expect(first).toMatchObject({
+      stage: 'apply',
+      reason: 'ApplyFailed',
+      message: 'nft busy',
+      attempt: 1,
+      desired: { spec: { value: 5 } },
+    });
     expect(first?.retryInMs).toBeGreaterThanOrEqual(500);
     expect(first?.retryInMs).toBeLessThanOrEqual(1_000);
     expect(run.phase()).toBe('backingOff');
@@ -216,7 +268,11 @@ describe('reconcile machine: failures', () => {
     const run = track(start({ fake }));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }) });
     await settle();
-    expect(run.last('inert')).toMatchObject({ reason: 'MissingPermission', message: 'CAP_NET_ADMIN missing', retryInMs: 60_000 });
+    expect(run.last('inert')).toMatchObject({
+      reason: 'MissingPermission',
+      message: 'CAP_NET_ADMIN missing',
+      retryInMs: 60_000,
+    });
     expect(run.last('failed')).toBeUndefined();
     expect(run.phase()).toBe('inert');
     await advance(timing.backoffMaxMs * 2);
@@ -228,7 +284,9 @@ describe('reconcile machine: failures', () => {
 
   it('a transient observe error backs off (ObserveFailed); an inert one goes inert', async () => {
     const fake = new FakeController();
-    fake.observe.mockRejectedValueOnce(new Error('EIO')).mockRejectedValueOnce(new ControllerError('KernelFeatureMissing', 'gone', true));
+    fake.observe
+      .mockRejectedValueOnce(new Error('EIO'))
+      .mockRejectedValueOnce(new ControllerError('KernelFeatureMissing', 'gone', true));
     const run = track(start({ fake }));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }) });
     await settle();
@@ -256,7 +314,12 @@ describe('reconcile machine: failures', () => {
     const run = track(start({ fake }));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }) });
     await settle();
-    expect(run.last('failed')).toMatchObject({ stage: 'verify', reason: 'VerifyFailed', message: 'still differs after apply: set world=5', attempt: 1 });
+    expect(run.last('failed')).toMatchObject({
+      stage: 'verify',
+      reason: 'VerifyFailed',
+      message: 'still differs after apply: set world=5',
+      attempt: 1,
+    });
     await advance(run.last('failed')?.retryInMs ?? 0);
     expect(fake.world).toBe(5);
     expect(run.last('converged')).toMatchObject({ applied: true });
@@ -268,7 +331,13 @@ describe('reconcile machine: invalid specs', () => {
     const run = track(start());
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot('{"value":"five"}', 4) });
     await settle();
-    expect(run.last('invalidSpec')).toEqual({ type: 'invalidSpec', name: 'default', generation: 4, errors: ['spec.value: must be integer'], keepsLastGood: false });
+    expect(run.last('invalidSpec')).toEqual({
+      type: 'invalidSpec',
+      name: 'default',
+      generation: 4,
+      errors: ['spec.value: must be integer'],
+      keepsLastGood: false,
+    });
     expect(run.phase()).toBe('inert');
     await advance(3 * timing.inertRetryMs);
     expect(run.fake.observe).not.toHaveBeenCalled();
@@ -282,7 +351,11 @@ describe('reconcile machine: invalid specs', () => {
     const run = track(await converged(5));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot('{"value":5,"extra":1}', 2) });
     await settle();
-    expect(run.last('invalidSpec')).toMatchObject({ generation: 2, keepsLastGood: true, errors: ['spec: unknown field "extra"'] });
+    expect(run.last('invalidSpec')).toMatchObject({
+      generation: 2,
+      keepsLastGood: true,
+      errors: ['spec: unknown field "extra"'],
+    });
     expect(run.last('converged')).toMatchObject({ applied: false, desired: { generation: 1, spec: { value: 5 } } });
     run.fake.world = 7;
     await advance(timing.resyncMs);
@@ -323,7 +396,9 @@ describe('reconcile machine: interrupting events', () => {
     expect(run.fake.apply.mock.calls.at(-1)?.[1].aborted).toBe(false);
     gate.resolve();
     await settle();
-    const converges = run.reports.filter((r): r is Report<'converged'> => r.type === 'converged').map((r) => [r.desired.generation, r.applied]);
+    const converges = run.reports
+      .filter((r): r is Report<'converged'> => r.type === 'converged')
+      .map((r) => [r.desired.generation, r.applied]);
     expect(converges).toEqual([
       [1, true],
       [2, true],
@@ -370,12 +445,22 @@ describe('reconcile machine: stage deadline (real timers)', () => {
     jest.useRealTimers();
     const fake = new FakeController();
     fake.apply.mockImplementationOnce((_actions, signal) => untilAborted(signal));
-    const short: ReconcileTiming = { resyncMs: 60_000, backoffBaseMs: 5, backoffMaxMs: 5, inertRetryMs: 60_000, stageTimeoutMs: 30 };
+    const short: ReconcileTiming = {
+      resyncMs: 60_000,
+      backoffBaseMs: 5,
+      backoffMaxMs: 5,
+      inertRetryMs: 60_000,
+      stageTimeoutMs: 30,
+    };
     const run = track(start({ fake, timing: short }));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }) });
     const deadline = Date.now() + 2_000;
     while (!run.last('converged') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(run.last('failed')).toMatchObject({ stage: 'apply', reason: 'StageTimeout', message: 'apply took longer than 30 ms' });
+    expect(run.last('failed')).toMatchObject({
+      stage: 'apply',
+      reason: 'StageTimeout',
+      message: 'apply took longer than 30 ms',
+    });
     expect(fake.apply.mock.calls[0]?.[1].aborted).toBe(true);
     expect(run.last('converged')).toMatchObject({ applied: true });
   });
@@ -384,13 +469,23 @@ describe('reconcile machine: stage deadline (real timers)', () => {
 describe('reconcile machine: provide()', () => {
   it('one actor can be replaced with .provide({ actors })', async () => {
     const fake = new FakeController();
-    const observe = jest.fn((_args: { input: { controller: AnyController; timeoutMs: number; full: boolean } }) => Promise.resolve(5));
-    const machine = reconcileMachine.provide({ actors: { observe: fromPromise<unknown, { controller: AnyController; timeoutMs: number; full: boolean }>(observe) } });
+    const observe = jest.fn((_args: { input: { controller: AnyController; timeoutMs: number; full: boolean } }) =>
+      Promise.resolve(5),
+    );
+    const machine = reconcileMachine.provide({
+      actors: {
+        observe: fromPromise<unknown, { controller: AnyController; timeoutMs: number; full: boolean }>(observe),
+      },
+    });
     const run = track(start({ fake, machine }));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }) });
     await settle();
     expect(observe).toHaveBeenCalledTimes(1);
-    expect(observe.mock.calls[0]?.[0].input).toMatchObject({ controller: fake, full: true, timeoutMs: timing.stageTimeoutMs });
+    expect(observe.mock.calls[0]?.[0].input).toMatchObject({
+      controller: fake,
+      full: true,
+      timeoutMs: timing.stageTimeoutMs,
+    });
     expect(fake.observe).not.toHaveBeenCalled();
     expect(fake.apply).not.toHaveBeenCalled();
     expect(run.last('converged')).toMatchObject({ applied: false, details: { world: 5 } });

@@ -33,7 +33,9 @@ export class SpecValidator {
     if (!validate) return { ok: false, errors: [`unknown kind ${kind.kind}`] };
     const copy: unknown = structuredClone(spec);
     if (validate(copy)) return { ok: true, value: copy as T };
-    return { ok: false, errors: (validate.errors ?? []).map(formatError) };
+    // An `if` failure only repeats what its `then` branch already reported, naming the field.
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+    return { ok: false, errors: errors.map(formatError) };
   }
 }
 
@@ -47,7 +49,7 @@ export function parseSpecJson(value: string): Validation<unknown> {
 }
 
 function formatError(e: ErrorObject): string {
-  const field = e.instancePath ? `spec${e.instancePath.replace(/\//g, '.')}` : 'spec';
+  const field = `spec${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
   if (e.keyword === 'additionalProperties') {
     return `${field}: unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
   }

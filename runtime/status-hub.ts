@@ -84,8 +84,9 @@ export class StatusHub {
   }
 
   private apply(kind: string, status: ControllerStatus, report: Exclude<ReconcileReport, { type: 'phase' }>): void {
-    const object = { kind, name: status.name ?? this.defaultNames.get(kind) ?? '-' };
-    const event = (e: Omit<EventInput, 'object'>): void => void this.opts.events.record({ ...e, object });
+    // The object is read when the event is recorded: handlers below may first learn the resource's name.
+    const event = (e: Omit<EventInput, 'object'>): void =>
+      void this.opts.events.record({ ...e, object: { kind, name: status.name ?? this.defaultNames.get(kind) ?? '-' } });
     const set = (update: ConditionUpdate): void =>
       void (status.conditions = setCondition(status.conditions, update, this.now()));
     switch (report.type) {
@@ -140,6 +141,7 @@ export class StatusHub {
     if (invalid && (desired.generation === undefined || desired.generation >= invalid.generation))
       this.invalid.delete(kind);
     if (desired.name) status.name = desired.name;
+    else delete status.name;
   }
 
   private invalidSpec(

@@ -4,7 +4,11 @@ import type { ControllerStatus, InstanceStatus } from './status-types.js';
 
 const INTERVAL = 10_000;
 
-function status(ready: 'True' | 'False', over: Partial<ControllerStatus> = {}, updatedAt = '2025-01-01T00:00:00.000Z'): InstanceStatus {
+function status(
+  ready: 'True' | 'False',
+  over: Partial<ControllerStatus> = {},
+  updatedAt = '2025-01-01T00:00:00.000Z',
+): InstanceStatus {
   return {
     instanceId: 'i-1',
     gateway: '/cloudspectra/gw',
@@ -16,7 +20,16 @@ function status(ready: 'True' | 'False', over: Partial<ControllerStatus> = {}, u
         name: 'default',
         observedGeneration: 1,
         phase: 'waiting',
-        conditions: [{ type: 'Ready', status: ready, reason: ready === 'True' ? 'Applied' : 'ApplyFailed', message: 'm', observedGeneration: 1, lastTransitionTime: updatedAt }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: ready,
+            reason: ready === 'True' ? 'Applied' : 'ApplyFailed',
+            message: 'm',
+            observedGeneration: 1,
+            lastTransitionTime: updatedAt,
+          },
+        ],
         details: { egressInterface: 'ens5', counters: { translatedPackets: 0 } },
         ...over,
       },
@@ -24,7 +37,12 @@ function status(ready: 'True' | 'False', over: Partial<ControllerStatus> = {}, u
   };
 }
 
-function setup(): { publisher: StatusPublisher; writes: { name: string; body: InstanceStatus }[]; errors: Error[]; failNext: (n: number) => void } {
+function setup(): {
+  publisher: StatusPublisher;
+  writes: { name: string; body: InstanceStatus }[];
+  errors: Error[];
+  failNext: (n: number) => void;
+} {
   const writes: { name: string; body: InstanceStatus }[] = [];
   const errors: Error[] = [];
   let failures = 0;
@@ -80,7 +98,14 @@ describe('StatusPublisher', () => {
     const { publisher, writes } = setup();
     publisher.offer(status('True'));
     await jest.advanceTimersByTimeAsync(0);
-    publisher.offer(status('True', { phase: 'observing', details: { egressInterface: 'ens5', counters: { translatedPackets: 999 } } }, '2025-01-01T01:00:00.000Z'));
+    publisher.offer(
+      status(
+        'True',
+        { phase: 'observing', details: { egressInterface: 'ens5', counters: { translatedPackets: 999 } } },
+        '2025-01-01T01:00:00.000Z',
+      ),
+    );
+    expect(jest.getTimerCount()).toBe(0);
     await jest.advanceTimersByTimeAsync(3 * INTERVAL);
     expect(writes).toHaveLength(1);
     publisher.offer(status('True', { details: { egressInterface: 'ens6' } }));
@@ -138,7 +163,11 @@ describe('StatusPublisher', () => {
 describe('significantKey', () => {
   it('ignores timestamps, phase and counters', () => {
     const a = status('True');
-    const b = status('True', { phase: 'applying', details: { egressInterface: 'ens5', counters: { translatedPackets: 5 } } }, '2030-01-01T00:00:00.000Z');
+    const b = status(
+      'True',
+      { phase: 'applying', details: { egressInterface: 'ens5', counters: { translatedPackets: 5 } } },
+      '2030-01-01T00:00:00.000Z',
+    );
     expect(significantKey(b)).toBe(significantKey(a));
   });
 

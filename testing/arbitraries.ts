@@ -11,13 +11,21 @@ export function canonicalCidr(minLen = 0, maxLen = 32): fc.Arbitrary<string> {
 
 /** Keeps the first of any overlapping CIDRs, so the list fits an nftables interval set. */
 export function dropOverlapping(cidrs: readonly string[]): string[] {
-  return cidrs.reduce<string[]>((kept, c) => (kept.some((k) => rangesOverlap(cidrRange(k), cidrRange(c))) ? kept : [...kept, c]), []);
+  return cidrs.reduce<string[]>(
+    (kept, c) => (kept.some((k) => rangesOverlap(cidrRange(k), cidrRange(c))) ? kept : [...kept, c]),
+    [],
+  );
 }
 
 /** A list of canonical, pairwise non-overlapping CIDRs. */
-export function disjointCidrs(opts: { minLength?: number; maxLength?: number; minLen?: number; maxLen?: number } = {}): fc.Arbitrary<string[]> {
+export function disjointCidrs(
+  opts: { minLength?: number; maxLength?: number; minLen?: number; maxLen?: number } = {},
+): fc.Arbitrary<string[]> {
   return fc
-    .array(canonicalCidr(opts.minLen ?? 0, opts.maxLen ?? 32), { minLength: opts.minLength ?? 0, maxLength: opts.maxLength ?? 20 })
+    .array(canonicalCidr(opts.minLen ?? 0, opts.maxLen ?? 32), {
+      minLength: opts.minLength ?? 0,
+      maxLength: opts.maxLength ?? 20,
+    })
     .map(dropOverlapping)
     .filter((list) => list.length >= (opts.minLength ?? 0));
 }

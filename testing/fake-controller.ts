@@ -37,7 +37,12 @@ export const fakeKind: KindDefinition = {
 /** What the controller owns when no resource exists. */
 export const FAKE_ABSENT: FakeSpec = { value: 0 };
 
-export const probeOk: ProbeResult = { ok: true, reason: 'FakeReady', message: 'fake world reachable', details: { mechanism: 'fake' } };
+export const probeOk: ProbeResult = {
+  ok: true,
+  reason: 'FakeReady',
+  message: 'fake world reachable',
+  details: { mechanism: 'fake' },
+};
 
 export class FakeController implements Controller<FakeSpec, FakeSpec, number, FakeAction> {
   readonly kind = fakeKind;
@@ -47,7 +52,9 @@ export class FakeController implements Controller<FakeSpec, FakeSpec, number, Fa
   planError?: Error;
 
   readonly probe = jest.fn<(signal: AbortSignal) => Promise<ProbeResult>>(() => Promise.resolve(probeOk));
-  readonly observe = jest.fn<(signal: AbortSignal, opts: ObserveOptions) => Promise<number>>(() => Promise.resolve(this.world));
+  readonly observe = jest.fn<(signal: AbortSignal, opts: ObserveOptions) => Promise<number>>(() =>
+    Promise.resolve(this.world),
+  );
   readonly apply = jest.fn<(actions: FakeAction[], signal: AbortSignal) => Promise<void>>((actions) => {
     for (const action of actions) this.world = action.value;
     return Promise.resolve();
@@ -55,16 +62,20 @@ export class FakeController implements Controller<FakeSpec, FakeSpec, number, Fa
   readonly planCalls: { desired: DesiredState<FakeSpec>; observed: number }[] = [];
 
   validateSpec(raw: unknown): Validation<FakeSpec> {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, errors: ['spec: must be object'] };
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      return { ok: false, errors: ['spec: must be object'] };
     const extra = Object.keys(raw).filter((k) => k !== 'value');
     if (extra.length > 0) return { ok: false, errors: extra.map((k) => `spec: unknown field "${k}"`) };
     const value = (raw as { value?: unknown }).value;
-    if (typeof value !== 'number' || !Number.isInteger(value)) return { ok: false, errors: ['spec.value: must be integer'] };
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      return { ok: false, errors: ['spec.value: must be integer'] };
     return { ok: true, value: { value } };
   }
 
   decode(snapshot: KindSnapshot): DecodeResult<FakeSpec> {
-    const ignored = snapshot.resources.filter((r) => r.name !== 'default').map((r) => ({ name: r.name, reason: 'only "default" is used' }));
+    const ignored = snapshot.resources
+      .filter((r) => r.name !== 'default')
+      .map((r) => ({ name: r.name, reason: 'only "default" is used' }));
     const resource = snapshot.resources.find((r) => r.name === 'default');
     if (!resource) return { ok: true, desired: { spec: { ...FAKE_ABSENT } }, ignored };
     let raw: unknown;
@@ -106,4 +117,5 @@ export function fakeSnapshot(spec: FakeSpec | string | undefined, generation = 1
 
 /** Errors the fake raises, by kind of failure. */
 export const transientError = (message = 'kernel busy'): ControllerError => new ControllerError('ApplyFailed', message);
-export const inertError = (reason = 'MissingPermission', message = 'CAP_NET_ADMIN missing'): ControllerError => new ControllerError(reason, message, true);
+export const inertError = (reason = 'MissingPermission', message = 'CAP_NET_ADMIN missing'): ControllerError =>
+  new ControllerError(reason, message, true);

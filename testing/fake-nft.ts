@@ -100,9 +100,15 @@ export class FakeNft implements NftPort {
   }
 
   /** Sets the packet/byte counter of the rule at `index` of `chain` (the rule must carry `{ counter: null }`). */
-  setCounter(family: NftFamily, name: string, at: { chain: string; index: number }, value: { packets: number; bytes: number }): void {
+  setCounter(
+    family: NftFamily,
+    name: string,
+    at: { chain: string; index: number },
+    value: { packets: number; bytes: number },
+  ): void {
     const rule = this.tables.get(tableKey(family, name))?.chains.find((c) => c.name === at.chain)?.rules[at.index];
-    if (!rule || !hasCounter(rule.expr)) throw new Error(`FakeNft.setCounter: no counter rule ${at.chain}[${at.index}] in ${tableKey(family, name)}`);
+    if (!rule || !hasCounter(rule.expr))
+      throw new Error(`FakeNft.setCounter: no counter rule ${at.chain}[${at.index}] in ${tableKey(family, name)}`);
     this.counterValues.set(counterKey(tableKey(family, name), at.chain, at.index), { ...value });
   }
 
@@ -154,11 +160,19 @@ function counterKey(table: string, chain: string, index: number): string {
 }
 
 function hasCounter(expr: readonly unknown[]): boolean {
-  return expr.some((stmt) => typeof stmt === 'object' && stmt !== null && Object.keys(stmt).length === 1 && (stmt as { counter?: unknown }).counter === null);
+  return expr.some(
+    (stmt) =>
+      typeof stmt === 'object' &&
+      stmt !== null &&
+      Object.keys(stmt).length === 1 &&
+      (stmt as { counter?: unknown }).counter === null,
+  );
 }
 
 function touchedKeys(ops: readonly NftOp[]): string[] {
-  return ops.map((op) => (op.op === 'deleteTable' ? tableKey(op.family, op.name) : tableKey(op.table.family, op.table.name)));
+  return ops.map((op) =>
+    op.op === 'deleteTable' ? tableKey(op.family, op.name) : tableKey(op.table.family, op.table.name),
+  );
 }
 
 /** Applies ops to a copy of the tables; throws ControllerError('ApplyFailed') on the first invalid op. */
@@ -182,9 +196,16 @@ function applyFailed(message: string): ControllerError {
 
 /** Validates a table the way nft would and returns it as `nft list` would show it (sorted elements and flags). */
 function normaliseTable(table: NftTable): NftTable {
-  if (!FAMILIES.includes(table.family) || !isIdentifier(table.name)) throw applyFailed(`bad table ${table.family} ${table.name}`);
-  assertUnique(table.sets.map((s) => s.name), 'set');
-  assertUnique(table.chains.map((c) => c.name), 'chain');
+  if (!FAMILIES.includes(table.family) || !isIdentifier(table.name))
+    throw applyFailed(`bad table ${table.family} ${table.name}`);
+  assertUnique(
+    table.sets.map((s) => s.name),
+    'set',
+  );
+  assertUnique(
+    table.chains.map((c) => c.name),
+    'chain',
+  );
   const sets = table.sets.map(normaliseSet);
   const setNames = new Set(sets.map((s) => s.name));
   const chainNames = new Set(table.chains.map((c) => c.name));
@@ -202,7 +223,8 @@ function normaliseSet(set: NftSet): NftSet {
   const ranges = set.elements.map((e) => parseElement(set, e, interval));
   if (interval) {
     ranges.forEach((r, i) => {
-      if (ranges.some((o, j) => j < i && rangesOverlap(o, r))) throw applyFailed(`set ${set.name}: conflicting intervals specified`);
+      if (ranges.some((o, j) => j < i && rangesOverlap(o, r)))
+        throw applyFailed(`set ${set.name}: conflicting intervals specified`);
     });
   } else if (new Set(set.elements).size !== set.elements.length) {
     throw applyFailed(`set ${set.name}: duplicate element`);
@@ -213,32 +235,40 @@ function normaliseSet(set: NftSet): NftSet {
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
+type ElementError = (why: string) => ControllerError;
+
 function parseElement(set: NftSet, element: string, interval: boolean): Ipv4Range {
-  const bad = (why: string): ControllerError => applyFailed(`set ${set.name}: element "${element}" ${why}`);
-  if (set.type === 'ipv4_addr') {
-    const dash = element.indexOf('-');
-    if (dash > 0) {
-      const [a, b] = [element.slice(0, dash), element.slice(dash + 1)];
-      if (!isIpv4(a) || !isIpv4(b) || ipv4ToNumber(a) > ipv4ToNumber(b)) throw bad('is not a valid range');
-      if (!interval) throw bad("needs 'flags interval'");
-      return { first: ipv4ToNumber(a), last: ipv4ToNumber(b) };
-    }
-    const [addr = '', len = ''] = element.split('/');
-    if (!isIpv4(addr) || !/^\d+$/.test(len) || Number(len) > 32) throw bad('is not a.b.c.d/len');
-    const range = cidrRange(element);
-    if (range.first !== ipv4ToNumber(addr)) throw bad('has host bits set');
-    if (!interval && len !== '32') throw bad("is a prefix: add 'flags interval'");
-    return range;
-  }
-  if (set.type === 'inet_service') {
-    const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(element);
-    const [first, last] = [Number(m?.[1]), Number(m?.[2] ?? m?.[1])];
-    if (!m || last > 65535 || first > last) throw bad('is not a port or port range');
-    if (m[2] !== undefined && !interval) throw bad("needs 'flags interval'");
-    return { first, last };
-  }
+  const bad: ElementError = (why) => applyFailed(`set ${set.name}: element "${element}" ${why}`);
+  if (set.type === 'ipv4_addr')
+    return element.indexOf('-') > 0 ? parseAddressRange(element, interval, bad) : parsePrefix(element, interval, bad);
+  if (set.type === 'inet_service') return parsePorts(element, interval, bad);
   if (!/^[a-z0-9-]+$/.test(element)) throw bad('is not a protocol');
   return { first: 0, last: -1 };
+}
+
+function parseAddressRange(element: string, interval: boolean, bad: ElementError): Ipv4Range {
+  const dash = element.indexOf('-');
+  const [a, b] = [element.slice(0, dash), element.slice(dash + 1)];
+  if (!isIpv4(a) || !isIpv4(b) || ipv4ToNumber(a) > ipv4ToNumber(b)) throw bad('is not a valid range');
+  if (!interval) throw bad("needs 'flags interval'");
+  return { first: ipv4ToNumber(a), last: ipv4ToNumber(b) };
+}
+
+function parsePrefix(element: string, interval: boolean, bad: ElementError): Ipv4Range {
+  const [addr = '', len = ''] = element.split('/');
+  if (!isIpv4(addr) || !/^\d+$/.test(len) || Number(len) > 32) throw bad('is not a.b.c.d/len');
+  const range = cidrRange(element);
+  if (range.first !== ipv4ToNumber(addr)) throw bad('has host bits set');
+  if (!interval && len !== '32') throw bad("is a prefix: add 'flags interval'");
+  return range;
+}
+
+function parsePorts(element: string, interval: boolean, bad: ElementError): Ipv4Range {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(element);
+  const [first, last] = [Number(m?.[1]), Number(m?.[2] ?? m?.[1])];
+  if (!m || last > 65535 || first > last) throw bad('is not a port or port range');
+  if (m[2] !== undefined && !interval) throw bad("needs 'flags interval'");
+  return { first, last };
 }
 
 function isIpv4(text: string): boolean {
@@ -261,7 +291,8 @@ function assertUnique(names: readonly string[], what: string): void {
 /** Every "@set" string and every jump/goto target inside a rule must exist in the same table. */
 function assertReferences(value: unknown, sets: ReadonlySet<string>, chains: ReadonlySet<string>, chain: string): void {
   if (typeof value === 'string') {
-    if (value.startsWith('@') && !sets.has(value.slice(1))) throw applyFailed(`chain ${chain}: set ${value.slice(1)} does not exist`);
+    if (value.startsWith('@') && !sets.has(value.slice(1)))
+      throw applyFailed(`chain ${chain}: set ${value.slice(1)} does not exist`);
     return;
   }
   if (Array.isArray(value)) {

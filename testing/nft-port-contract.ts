@@ -25,9 +25,18 @@ export function contractTable(name: string = CONTRACT_TABLES.main, variant: 'a' 
         rules: [
           {
             comment: 'counted/sources',
-            expr: [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@sources' } }, { counter: null }, { accept: null }],
+            expr: [
+              { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@sources' } },
+              { counter: null },
+              { accept: null },
+            ],
           },
-          { expr: [{ match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: '@ports' } }, { accept: null }] },
+          {
+            expr: [
+              { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: '@ports' } },
+              { accept: null },
+            ],
+          },
           { expr: [{ counter: null }] },
         ],
       },
@@ -36,7 +45,16 @@ export function contractTable(name: string = CONTRACT_TABLES.main, variant: 'a' 
             {
               name: 'postrouting',
               base: { type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' } as const,
-              rules: [{ comment: 'sourcenat/contract', expr: [{ match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'eth0' } }, { counter: null }, { masquerade: null }] }],
+              rules: [
+                {
+                  comment: 'sourcenat/contract',
+                  expr: [
+                    { match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'eth0' } },
+                    { counter: null },
+                    { masquerade: null },
+                  ],
+                },
+              ],
             },
           ]
         : []),
@@ -52,7 +70,8 @@ export function describeNftPortContract(name: string, makePort: MakeNftPort): vo
     const signal = (): AbortSignal => new AbortController().signal;
     const replace = (table: NftTable): NftOp => ({ op: 'replaceTable', table });
     const del = (table: string): NftOp => ({ op: 'deleteTable', family: 'inet', name: table });
-    const list = (table: string = CONTRACT_TABLES.main): ReturnType<NftPort['listTable']> => port.listTable('inet', table, signal());
+    const list = (table: string = CONTRACT_TABLES.main): ReturnType<NftPort['listTable']> =>
+      port.listTable('inet', table, signal());
 
     beforeEach(async () => {
       port = await makePort();
@@ -117,7 +136,12 @@ export function describeNftPortContract(name: string, makePort: MakeNftPort): vo
 
     it('refuses overlapping intervals in an interval set', async () => {
       const overlapping = contractTable();
-      overlapping.sets[0] = { name: 'sources', type: 'ipv4_addr', flags: ['interval'], elements: ['10.0.0.0/16', '10.0.1.0/24'] };
+      overlapping.sets[0] = {
+        name: 'sources',
+        type: 'ipv4_addr',
+        flags: ['interval'],
+        elements: ['10.0.0.0/16', '10.0.1.0/24'],
+      };
       await expect(port.commit([replace(overlapping)], signal())).rejects.toThrow();
       await expect(list()).resolves.toBeUndefined();
     });

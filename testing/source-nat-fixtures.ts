@@ -32,7 +32,12 @@ export function hostSysctls(over: Readonly<Record<string, SysctlValue>> = {}): R
 }
 
 export function observedState(over: Partial<SourceNatObserved> = {}): SourceNatObserved {
-  return { sysctls: hostSysctls(), defaultRoute: { ...HOST.defaultRoute }, addresses: HOST.addresses.map((a) => ({ ...a })), ...over };
+  return {
+    sysctls: hostSysctls(),
+    defaultRoute: { ...HOST.defaultRoute },
+    addresses: HOST.addresses.map((a) => ({ ...a })),
+    ...over,
+  };
 }
 
 export function desiredState(spec: Partial<SourceNatSpec> = {}, generation = 1): DesiredState<SourceNatSpec> {
@@ -63,7 +68,11 @@ export function natHarness(opts: NatHarnessOptions = {}): {
   const nft = new FakeNft(opts.tables ?? []);
   const sysctl = new FakeSysctl(opts.sysctls ?? hostSysctls());
   const hostNet = new FakeHostNet({
-    ...('defaultRoute' in opts ? (opts.defaultRoute ? { defaultRoute: opts.defaultRoute } : {}) : { defaultRoute: HOST.defaultRoute }),
+    ...('defaultRoute' in opts
+      ? opts.defaultRoute
+        ? { defaultRoute: opts.defaultRoute }
+        : {}
+      : { defaultRoute: HOST.defaultRoute }),
     addresses: opts.addresses ?? HOST.addresses,
   });
   const controller = createSourceNatController({ ports: { nft, sysctl, hostNet }, vpcCidrs: opts.vpcCidrs ?? [] });

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 
 /** Parses `--name value` flags with defaults; every flag is a string, converted by the helpers below. */
-export function parseFlags<K extends string>(defaults: Record<K, string>, argv = process.argv.slice(2)): Record<K, string> {
+export function parseFlags<K extends string>(
+  defaults: Record<K, string>,
+  argv = process.argv.slice(2),
+): Record<K, string> {
   const options = Object.fromEntries(
     Object.entries<string>(defaults).map(([name, value]) => [name, { type: 'string' as const, default: value }]),
   );

@@ -3,12 +3,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 
 /** Prints rows as an aligned plain-text table (first row = headers), the form docs/benchmarks.md quotes. */
 export function formatTable(rows: readonly (readonly (string | number)[])[]): string {
   const cells = rows.map((row) => row.map(String));
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0))) ?? [];
-  const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const [head = [], ...body] = cells;
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
@@ -51,5 +56,19 @@ export function machineInfo(): Record<string, unknown> {
     memoryMiB: Math.round(totalmem() / 1024 / 1024),
     node: process.version,
     loadAverage1m5m15m: loadavg().map((v) => Math.round(v * 100) / 100),
+  };
+}
+
+/**
+ * The code that was measured: others commit while benchmarks run, so results name the commit and whether the
+ * working tree differed from it (dist/ is built from the working tree).
+ */
+export async function codeVersion(): Promise<{ commit: string; uncommittedFiles: number }> {
+  const cwd = resolve(defaultResultsDir(), '../..');
+  const head = await execa('git', ['rev-parse', '--short', 'HEAD'], { cwd, reject: false });
+  const status = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, reject: false });
+  return {
+    commit: head.exitCode === 0 ? head.stdout.trim() : 'unknown',
+    uncommittedFiles: status.exitCode === 0 ? status.stdout.split('\n').filter(Boolean).length : -1,
   };
 }

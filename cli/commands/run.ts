@@ -58,7 +58,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'manage this network namespace instead of the host (labs, tests); env CSGW_NETNS',
       ctx.env.CSGW_NETNS,
     )
-    .option('--bootstrap-defaults', 'create the default resources (SourceNat enabled) when missing: the appliance image sets this; env CSGW_BOOTSTRAP_DEFAULTS=true', ctx.env.CSGW_BOOTSTRAP_DEFAULTS === 'true')
+    .option(
+      '--bootstrap-defaults',
+      'create the default resources (SourceNat enabled) when missing: the appliance image sets this; env CSGW_BOOTSTRAP_DEFAULTS=true',
+      ctx.env.CSGW_BOOTSTRAP_DEFAULTS === 'true',
+    )
     .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info')
     .addHelpText('after', RUN_HELP)
     .action(async (opts: RunOptions) => runOperator(ctx, opts));
@@ -67,7 +71,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
 async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
   const cidrErrors = checkCidrList('--vpc-cidr', opts.vpcCidr);
   if (cidrErrors.length > 0) throw new CliError(cidrErrors.join('\n'));
-  if (!isValidResourceName(opts.instanceId)) throw new CliError(`--instance-id "${opts.instanceId}": use letters, digits, _ . - (it names an SSM parameter)`);
+  if (!isValidResourceName(opts.instanceId))
+    throw new CliError(`--instance-id "${opts.instanceId}": use letters, digits, _ . - (it names an SSM parameter)`);
   const logger = createLogger(opts.logLevel);
   const metrics = new OperatorMetrics();
   const target = resolveSsmTarget(ctx.globals(), ctx.env);
@@ -80,7 +85,8 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
     'SSM connected',
   );
   if (opts.bootstrapDefaults) {
-    for (const r of await bootstrapDefaults(ssm.client, currentPaths(ctx), kinds)) logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
+    for (const r of await bootstrapDefaults(ssm.client, currentPaths(ctx), kinds))
+      logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
   }
   const operator = new Operator(
     {

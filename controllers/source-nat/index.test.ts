@@ -2,13 +2,24 @@ import { describe, expect, it } from '@jest/globals';
 import type { NftOp } from '../../renderers/nft/model.js';
 import type { NftPort } from '../../runtime/ports.js';
 import { FakeNft } from '../../testing/fake-nft.js';
-import { hostSysctls, natHarness, FULL, natSnapshot, reconcilePass, signal } from '../../testing/source-nat-fixtures.js';
+import {
+  hostSysctls,
+  natHarness,
+  FULL,
+  natSnapshot,
+  reconcilePass,
+  signal,
+} from '../../testing/source-nat-fixtures.js';
 import { createSourceNatController } from './index.js';
 import { SYSCTL } from './names.js';
 import { FakeSysctl } from '../../testing/fake-sysctl.js';
 import { FakeHostNet } from '../../testing/fake-host-net.js';
 
-function decoded(h: ReturnType<typeof natHarness>, spec: unknown, generation = 1): Parameters<typeof h.controller.plan>[0] {
+function decoded(
+  h: ReturnType<typeof natHarness>,
+  spec: unknown,
+  generation = 1,
+): Parameters<typeof h.controller.plan>[0] {
   const result = h.controller.decode(natSnapshot(spec, generation));
   if (!result.ok) throw new Error(`decode failed: ${result.errors.join('; ')}`);
   return result.desired;
@@ -16,7 +27,12 @@ function decoded(h: ReturnType<typeof natHarness>, spec: unknown, generation = 1
 
 describe('SourceNat controller with in-memory ports', () => {
   it('converges in one pass: snapshot -> plan -> apply -> observe -> empty plan', async () => {
-    const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.ipForward]: { value: '0', writable: true }, [SYSCTL.rpFilter]: { value: '1', writable: true } }) });
+    const h = natHarness({
+      sysctls: hostSysctls({
+        [SYSCTL.ipForward]: { value: '0', writable: true },
+        [SYSCTL.rpFilter]: { value: '1', writable: true },
+      }),
+    });
     const desired = decoded(h, { egressInterface: 'ens5', sourceCidrs: ['10.0.1.0/24'], conntrack: { max: 262144 } });
     const first = await reconcilePass(h.controller, desired);
     expect(first.map((a) => h.controller.describe(a))).toEqual([
@@ -68,9 +84,13 @@ describe('SourceNat controller with in-memory ports', () => {
     await reconcilePass(h.controller, desired);
     const wanted = h.nft.table('inet', 'csgw_nat');
     h.nft.mutate('inet', 'csgw_nat', (t) => void t.sets[1]?.elements.push('8.8.8.8/32'));
-    expect((await reconcilePass(h.controller, desired)).map((a) => a.op === 'replaceTable' && a.reason)).toEqual(['TableDiffers']);
+    expect((await reconcilePass(h.controller, desired)).map((a) => a.op === 'replaceTable' && a.reason)).toEqual([
+      'TableDiffers',
+    ]);
     h.nft.deleteTableOutOfBand('inet', 'csgw_nat');
-    expect((await reconcilePass(h.controller, desired)).map((a) => a.op === 'replaceTable' && a.reason)).toEqual(['TableMissing']);
+    expect((await reconcilePass(h.controller, desired)).map((a) => a.op === 'replaceTable' && a.reason)).toEqual([
+      'TableMissing',
+    ]);
     expect(h.nft.table('inet', 'csgw_nat')).toEqual(wanted);
   });
 
@@ -102,7 +122,10 @@ describe('SourceNat controller with in-memory ports', () => {
     await reconcilePass(h.controller, desired);
     const observed = await h.controller.observe(signal(), FULL);
     expect(h.controller.warnings(desired, observed)).toEqual([
-      { reason: 'SysctlUnavailable', message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace' },
+      {
+        reason: 'SysctlUnavailable',
+        message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace',
+      },
     ]);
     expect(h.controller.warnings(decoded(h, { enable: false, conntrack: { max: 262144 } }), observed)).toEqual([]);
   });
@@ -127,17 +150,26 @@ describe('SourceNat decode', () => {
   });
 
   it('owns nothing when no resource exists', () => {
-    expect(h.controller.decode({ kind: 'SourceNat', resources: [] })).toEqual({ ok: true, desired: { spec: { enable: false, mode: 'masquerade' } }, ignored: [] });
+    expect(h.controller.decode({ kind: 'SourceNat', resources: [] })).toEqual({
+      ok: true,
+      desired: { spec: { enable: false, mode: 'masquerade' } },
+      ignored: [],
+    });
   });
 
   it('reports invalid JSON and invalid specs with the generation that carried them', () => {
-    expect(h.controller.decode({ kind: 'SourceNat', resources: [{ name: 'default', generation: 3, value: '{"mode":' }] })).toMatchObject({
+    expect(
+      h.controller.decode({ kind: 'SourceNat', resources: [{ name: 'default', generation: 3, value: '{"mode":' }] }),
+    ).toMatchObject({
       ok: false,
       name: 'default',
       generation: 3,
       errors: [expect.stringMatching(/^spec is not valid JSON/) as unknown],
     });
-    expect(h.controller.decode(natSnapshot({ sourceCidrs: ['10.0.0.1/16'] }, 5))).toMatchObject({ ok: false, generation: 5 });
+    expect(h.controller.decode(natSnapshot({ sourceCidrs: ['10.0.0.1/16'] }, 5))).toMatchObject({
+      ok: false,
+      generation: 5,
+    });
   });
 });
 
@@ -157,7 +189,10 @@ describe('SourceNat probe', () => {
       commit: (ops: readonly NftOp[], s) => nft.commit(ops, s),
       check: () => Promise.reject(new Error('Error: Could not process rule: No such file or directory')),
     };
-    const controller = createSourceNatController({ ports: { nft: refusing, sysctl: new FakeSysctl(), hostNet: new FakeHostNet() }, vpcCidrs: [] });
+    const controller = createSourceNatController({
+      ports: { nft: refusing, sysctl: new FakeSysctl(), hostNet: new FakeHostNet() },
+      vpcCidrs: [],
+    });
     const result = await controller.probe(signal());
     expect(result).toMatchObject({ ok: false, reason: 'KernelFeatureMissing' });
     expect(result.message).toMatch(/Could not process rule/);

@@ -15,7 +15,10 @@ const desired = desiredState({ egressInterface: 'ens5' });
 /** The table the planner wants for `desired` on the standard host. */
 const wantedTable = buildNatTable('default', desired.spec, resolveNat(desired.spec, observedState(), VPC));
 const withTable = (over: Partial<SourceNatObserved> = {}): SourceNatObserved =>
-  observedState({ table: { table: clone(wantedTable), counters: [{ chain: 'postrouting', index: 0, packets: 42, bytes: 4200 }] }, ...over });
+  observedState({
+    table: { table: clone(wantedTable), counters: [{ chain: 'postrouting', index: 0, packets: 42, bytes: 4200 }] },
+    ...over,
+  });
 const sysctls = (over: Record<string, SysctlValue>): Record<string, SysctlValue> => hostSysctls(over);
 
 function planError(fn: () => unknown): ControllerError {
@@ -30,7 +33,9 @@ function planError(fn: () => unknown): ControllerError {
 
 describe('planSourceNat: the table', () => {
   it('replaces a missing table (TableMissing) with the table built from the resolved spec', () => {
-    expect(planSourceNat(desired, observedState(), VPC)).toEqual([{ op: 'replaceTable', table: wantedTable, reason: 'TableMissing' }]);
+    expect(planSourceNat(desired, observedState(), VPC)).toEqual([
+      { op: 'replaceTable', table: wantedTable, reason: 'TableMissing' },
+    ]);
   });
 
   it('plans nothing when the table is as wanted, whatever its counters say', () => {
@@ -39,14 +44,25 @@ describe('planSourceNat: the table', () => {
 
   it.each([
     ['an extra source element', (o: SourceNatObserved) => o.table?.table.sets[0]?.elements.push('8.8.8.8/32')],
-    ['a different egress interface', (o: SourceNatObserved) => void (o.table?.table.chains[0]?.rules[0]?.expr.splice(0, 1, { match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'eth1' } }))],
+    [
+      'a different egress interface',
+      (o: SourceNatObserved) =>
+        void o.table?.table.chains[0]?.rules[0]?.expr.splice(0, 1, {
+          match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'eth1' },
+        }),
+    ],
     ['a foreign chain', (o: SourceNatObserved) => o.table?.table.chains.push({ name: 'foreign: map m', rules: [] })],
     ['a missing rule', (o: SourceNatObserved) => void o.table?.table.chains[0]?.rules.splice(0)],
-    ['another priority', (o: SourceNatObserved) => void (o.table?.table.chains[0]?.base && (o.table.table.chains[0].base.prio = 0))],
+    [
+      'another priority',
+      (o: SourceNatObserved) => void (o.table?.table.chains[0]?.base && (o.table.table.chains[0].base.prio = 0)),
+    ],
   ])('replaces a table with %s (TableDiffers)', (_what, drift) => {
     const observed = withTable();
     drift(observed);
-    expect(planSourceNat(desired, observed, VPC)).toEqual([{ op: 'replaceTable', table: wantedTable, reason: 'TableDiffers' }]);
+    expect(planSourceNat(desired, observed, VPC)).toEqual([
+      { op: 'replaceTable', table: wantedTable, reason: 'TableDiffers' },
+    ]);
   });
 
   it('deletes the table when disabled, and only if it exists', () => {
@@ -66,17 +82,29 @@ describe('planSourceNat: the table', () => {
   });
 
   it('propagates resolution errors (no egress interface) as ControllerErrors', () => {
-    expect(planError(() => planSourceNat(desiredState(), observedState({ defaultRoute: undefined }), VPC)).reason).toBe('EgressInterfaceUnknown');
+    expect(planError(() => planSourceNat(desiredState(), observedState({ defaultRoute: undefined }), VPC)).reason).toBe(
+      'EgressInterfaceUnknown',
+    );
   });
 });
 
 describe('planSourceNat: sysctls', () => {
-  const planFor = (values: Record<string, SysctlValue>, spec: Partial<SourceNatSpec> = { egressInterface: 'ens5' }): unknown[] =>
-    planSourceNat(desiredState(spec), withTable({ sysctls: sysctls(values) }), VPC);
+  const planFor = (
+    values: Record<string, SysctlValue>,
+    spec: Partial<SourceNatSpec> = { egressInterface: 'ens5' },
+  ): unknown[] => planSourceNat(desiredState(spec), withTable({ sysctls: sysctls(values) }), VPC);
 
   it.each([
-    ['ip_forward 0 -> 1', { [SYSCTL.ipForward]: { value: '0', writable: true } }, [{ op: 'setSysctl', key: SYSCTL.ipForward, value: '1', current: '0' }]],
-    ['strict rp_filter 1 -> loose 2', { [SYSCTL.rpFilter]: { value: '1', writable: true } }, [{ op: 'setSysctl', key: SYSCTL.rpFilter, value: '2', current: '1' }]],
+    [
+      'ip_forward 0 -> 1',
+      { [SYSCTL.ipForward]: { value: '0', writable: true } },
+      [{ op: 'setSysctl', key: SYSCTL.ipForward, value: '1', current: '0' }],
+    ],
+    [
+      'strict rp_filter 1 -> loose 2',
+      { [SYSCTL.rpFilter]: { value: '1', writable: true } },
+      [{ op: 'setSysctl', key: SYSCTL.rpFilter, value: '2', current: '1' }],
+    ],
     ['rp_filter 0 stays', { [SYSCTL.rpFilter]: { value: '0', writable: true } }, []],
     ['rp_filter 2 stays', { [SYSCTL.rpFilter]: { value: '2', writable: true } }, []],
     ['ip_forward read-only but already 1', { [SYSCTL.ipForward]: { value: '1', writable: false } }, []],
@@ -86,7 +114,9 @@ describe('planSourceNat: sysctls', () => {
 
   it('sets the conntrack knobs the spec asks for, and only those that differ', () => {
     const spec = { egressInterface: 'ens5', conntrack: { max: 262144, tcpEstablishedTimeoutSeconds: 432000 } };
-    expect(planFor({}, spec)).toEqual([{ op: 'setSysctl', key: SYSCTL.conntrackMax, value: '262144', current: '65536' }]);
+    expect(planFor({}, spec)).toEqual([
+      { op: 'setSysctl', key: SYSCTL.conntrackMax, value: '262144', current: '65536' },
+    ]);
     expect(planFor({ [SYSCTL.tcpEstablishedTimeout]: { value: '7440', writable: true } }, spec)).toEqual([
       { op: 'setSysctl', key: SYSCTL.conntrackMax, value: '262144', current: '65536' },
       { op: 'setSysctl', key: SYSCTL.tcpEstablishedTimeout, value: '432000', current: '7440' },
@@ -98,7 +128,11 @@ describe('planSourceNat: sysctls', () => {
   });
 
   it('puts the table change before the sysctl changes', () => {
-    const plan = planSourceNat(desired, observedState({ sysctls: sysctls({ [SYSCTL.ipForward]: { value: '0', writable: true } }) }), VPC);
+    const plan = planSourceNat(
+      desired,
+      observedState({ sysctls: sysctls({ [SYSCTL.ipForward]: { value: '0', writable: true } }) }),
+      VPC,
+    );
     expect(plan.map((a) => a.op)).toEqual(['replaceTable', 'setSysctl']);
   });
 
@@ -112,27 +146,47 @@ describe('planSourceNat: sysctls', () => {
   });
 
   it('skips a read-only or missing conntrack knob and reports it as a warning instead', () => {
-    const spec = desiredState({ egressInterface: 'ens5', conntrack: { max: 262144, tcpEstablishedTimeoutSeconds: 7440 } });
+    const spec = desiredState({
+      egressInterface: 'ens5',
+      conntrack: { max: 262144, tcpEstablishedTimeoutSeconds: 7440 },
+    });
     const observed = withTable({
-      sysctls: sysctls({ [SYSCTL.conntrackMax]: { value: '65536', writable: false }, [SYSCTL.tcpEstablishedTimeout]: { writable: false } }),
+      sysctls: sysctls({
+        [SYSCTL.conntrackMax]: { value: '65536', writable: false },
+        [SYSCTL.tcpEstablishedTimeout]: { writable: false },
+      }),
     });
     expect(planSourceNat(spec, observed, VPC)).toEqual([]);
     expect(sysctlWarnings(spec.spec, observed)).toEqual([
-      { reason: 'SysctlUnavailable', message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace' },
-      { reason: 'SysctlUnavailable', message: 'net.netfilter.nf_conntrack_tcp_timeout_established=7440 not applied: missing in this kernel' },
+      {
+        reason: 'SysctlUnavailable',
+        message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace',
+      },
+      {
+        reason: 'SysctlUnavailable',
+        message: 'net.netfilter.nf_conntrack_tcp_timeout_established=7440 not applied: missing in this kernel',
+      },
     ]);
   });
 
   it('has no warnings when every wanted value is in place or writable', () => {
     const spec = desiredState({ conntrack: { max: 65536 } });
     expect(sysctlWarnings(spec.spec, withTable())).toEqual([]);
-    expect(sysctlWarnings(spec.spec, withTable({ sysctls: sysctls({ [SYSCTL.conntrackMax]: { value: '65536', writable: false } }) }))).toEqual([]);
+    expect(
+      sysctlWarnings(
+        spec.spec,
+        withTable({ sysctls: sysctls({ [SYSCTL.conntrackMax]: { value: '65536', writable: false } }) }),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('describeAction', () => {
   it.each([
-    [{ op: 'replaceTable', table: wantedTable, reason: 'TableMissing' }, 'replace nft table inet csgw_nat (TableMissing)'],
+    [
+      { op: 'replaceTable', table: wantedTable, reason: 'TableMissing' },
+      'replace nft table inet csgw_nat (TableMissing)',
+    ],
     [{ op: 'deleteTable', reason: 'Disabled' }, 'delete nft table inet csgw_nat (Disabled)'],
     [{ op: 'setSysctl', key: SYSCTL.ipForward, value: '1', current: '0' }, 'set net.ipv4.ip_forward=1 (was 0)'],
     [{ op: 'setSysctl', key: SYSCTL.ipForward, value: '1' }, 'set net.ipv4.ip_forward=1'],

@@ -13,7 +13,8 @@ import { NAT_TABLE, OBSERVED_SYSCTLS, SYSCTL } from './names.js';
 import { buildNatTable } from './table.js';
 
 const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
-const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const defined = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /** Specs the schema accepts, as a user would write them (before defaults). */
 const specArb = fc
@@ -23,16 +24,28 @@ const specArb = fc
     excludeDestinationCidrs: optional(disjointCidrs({ maxLength: 4 })),
     // Never ens6, the one interface the generated host always has besides the egress: keeps defaults resolvable.
     egressInterface: optional(interfaceName.filter((n) => n !== 'ens6')),
-    translation: fc.oneof(fc.constant({ mode: 'masquerade' }), fc.ipV4().map((snatAddress) => ({ mode: 'snat', snatAddress }))),
+    translation: fc.oneof(
+      fc.constant({ mode: 'masquerade' }),
+      fc.ipV4().map((snatAddress) => ({ mode: 'snat', snatAddress })),
+    ),
     conntrack: optional(
-      fc.record({ max: fc.integer({ min: 1024, max: 67108864 }), tcpEstablishedTimeoutSeconds: fc.integer({ min: 60, max: 2592000 }) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          max: fc.integer({ min: 1024, max: 67108864 }),
+          tcpEstablishedTimeoutSeconds: fc.integer({ min: 60, max: 2592000 }),
+        },
+        { requiredKeys: [] },
+      ),
     ),
   })
   .map(({ translation, ...rest }) => defined({ ...rest, ...translation }));
 
 /** A snapshot with the spec, or (sometimes) no resource at all. */
 const snapshotArb: fc.Arbitrary<KindSnapshot> = fc.oneof(
-  { weight: 9, arbitrary: fc.tuple(specArb, fc.integer({ min: 1, max: 50 })).map(([spec, gen]) => natSnapshot(spec, gen)) },
+  {
+    weight: 9,
+    arbitrary: fc.tuple(specArb, fc.integer({ min: 1, max: 50 })).map(([spec, gen]) => natSnapshot(spec, gen)),
+  },
   { weight: 1, arbitrary: fc.constant<KindSnapshot>({ kind: 'SourceNat', resources: [] }) },
 );
 
@@ -40,7 +53,11 @@ const snapshotArb: fc.Arbitrary<KindSnapshot> = fc.oneof(
 const staleTableArb: fc.Arbitrary<NftTable> = fc
   .record({ sources: disjointCidrs({ minLength: 1, maxLength: 3 }), egress: interfaceName, junk: fc.boolean() })
   .map(({ sources, egress, junk }) => {
-    const table = buildNatTable('old', { enable: true, mode: 'masquerade' }, { egressInterface: egress, egressInterfaceSource: 'spec', sourceCidrs: sources, sourceCidrsSource: 'spec' });
+    const table = buildNatTable(
+      'old',
+      { enable: true, mode: 'masquerade' },
+      { egressInterface: egress, egressInterfaceSource: 'spec', sourceCidrs: sources, sourceCidrsSource: 'spec' },
+    );
     if (junk) table.chains.push({ name: 'junk', rules: [{ expr: [{ counter: null }, { accept: null }] }] });
     return table;
   });
@@ -53,7 +70,11 @@ const entryArb = (values: string[], missing: boolean): fc.Arbitrary<FakeSysctlEn
 
 /** Host sysctls; ip_forward is never "0 and read-only" (that host cannot NAT: the planner refuses, tested elsewhere). */
 const sysctlsArb = fc.record({
-  [SYSCTL.ipForward]: fc.constantFrom<FakeSysctlEntry>({ value: '0', writable: true }, { value: '1', writable: true }, { value: '1', writable: false }),
+  [SYSCTL.ipForward]: fc.constantFrom<FakeSysctlEntry>(
+    { value: '0', writable: true },
+    { value: '1', writable: true },
+    { value: '1', writable: false },
+  ),
   [SYSCTL.rpFilter]: entryArb(['0', '1', '2'], false),
   [SYSCTL.conntrackMax]: entryArb(['65536', '262144', '1048576'], true),
   [SYSCTL.tcpEstablishedTimeout]: entryArb(['432000', '7440', '3600'], true),
@@ -61,7 +82,11 @@ const sysctlsArb = fc.record({
 
 const hostArb = fc.record({
   addresses: fc.array(
-    fc.tuple(fc.constantFrom('ens5', 'ens6', 'ens7'), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 8, max: 30 })),
+    fc.tuple(
+      fc.constantFrom('ens5', 'ens6', 'ens7'),
+      fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+      fc.integer({ min: 8, max: 30 }),
+    ),
     { maxLength: 4 },
   ),
   vpcCidrs: fc.oneof(fc.constant<string[]>([]), disjointCidrs({ minLength: 1, maxLength: 3 })),
@@ -76,19 +101,29 @@ const startArb = fc.record({
 
 type Start = typeof startArb extends fc.Arbitrary<infer T> ? T : never;
 
-function harnessFor(start: Start, extraTables: readonly NftTable[] = [], extraSysctls: Record<string, FakeSysctlEntry> = {}): ReturnType<typeof natHarness> {
+function harnessFor(
+  start: Start,
+  extraTables: readonly NftTable[] = [],
+  extraSysctls: Record<string, FakeSysctlEntry> = {},
+): ReturnType<typeof natHarness> {
   const ip = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
   return natHarness({
     tables: [...extraTables, ...(start.table ? [start.table] : [])],
     sysctls: { ...start.sysctls, ...extraSysctls },
     defaultRoute: { interface: 'ens5' },
-    addresses: [addr('ens6', '10.200.0.1/24'), ...start.host.addresses.map(([iface, n, len]) => addr(iface, `${ip(n)}/${len}`))],
+    addresses: [
+      addr('ens6', '10.200.0.1/24'),
+      ...start.host.addresses.map(([iface, n, len]) => addr(iface, `${ip(n)}/${len}`)),
+    ],
     vpcCidrs: start.host.vpcCidrs,
   });
 }
 
 /** Decodes, plans and applies once; returns the desired state it reconciled toward. */
-async function onePass(h: ReturnType<typeof natHarness>, snapshot: KindSnapshot): Promise<Parameters<typeof h.controller.plan>[0]> {
+async function onePass(
+  h: ReturnType<typeof natHarness>,
+  snapshot: KindSnapshot,
+): Promise<Parameters<typeof h.controller.plan>[0]> {
   const decoded = h.controller.decode(snapshot);
   if (!decoded.ok) throw new Error(`generated an invalid spec: ${decoded.errors.join('; ')}`);
   const plan = h.controller.plan(decoded.desired, await h.controller.observe(signal(), FULL));
@@ -120,11 +155,31 @@ describe('SourceNat properties', () => {
           {
             name: 'forward',
             base: { type: 'filter', hook: 'forward', prio: 0, policy: 'drop' },
-            rules: [{ comment: 'ops', expr: [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@allowed' } }, { counter: null }, { accept: null }] }],
+            rules: [
+              {
+                comment: 'ops',
+                expr: [
+                  { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@allowed' } },
+                  { counter: null },
+                  { accept: null },
+                ],
+              },
+            ],
           },
         ],
       },
-      { family: 'ip', name: 'csgw_other', sets: [], chains: [{ name: 'postrouting', base: { type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' }, rules: [{ expr: [{ counter: null }, { masquerade: null }] }] }] },
+      {
+        family: 'ip',
+        name: 'csgw_other',
+        sets: [],
+        chains: [
+          {
+            name: 'postrouting',
+            base: { type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' },
+            rules: [{ expr: [{ counter: null }, { masquerade: null }] }],
+          },
+        ],
+      },
       // Same name, other family: still not ours.
       { family: 'ip', name: 'csgw_nat', sets: [], chains: [{ name: 'post', rules: [] }] },
     ];
@@ -141,11 +196,19 @@ describe('SourceNat properties', () => {
         await onePass(h, start.snapshot);
         await onePass(h, start.snapshot);
         const after = h.nft.snapshot();
-        for (const t of foreignTables) expect(after[`${t.family} ${t.name}`]).toEqual(before.tables[`${t.family} ${t.name}`]);
+        for (const t of foreignTables)
+          expect(after[`${t.family} ${t.name}`]).toEqual(before.tables[`${t.family} ${t.name}`]);
         expect(await h.nft.listTable('inet', 'filter', signal())).toEqual(before.filter);
-        expect(Object.keys(after).sort()).toEqual(['inet csgw_nat', 'inet filter', 'ip csgw_nat', 'ip csgw_other'].filter((k) => k !== 'inet csgw_nat' || after[k]));
+        expect(Object.keys(after).sort()).toEqual(
+          ['inet csgw_nat', 'inet filter', 'ip csgw_nat', 'ip csgw_other'].filter(
+            (k) => k !== 'inet csgw_nat' || after[k],
+          ),
+        );
         for (const op of h.nft.transactions.flat()) {
-          expect(op.op === 'deleteTable' ? [op.family, op.name] : [op.table.family, op.table.name]).toEqual([NAT_TABLE.family, NAT_TABLE.name]);
+          expect(op.op === 'deleteTable' ? [op.family, op.name] : [op.table.family, op.table.name]).toEqual([
+            NAT_TABLE.family,
+            NAT_TABLE.name,
+          ]);
         }
         for (const [key, entry] of Object.entries(foreignSysctls)) expect(h.sysctl.snapshot()[key]).toEqual(entry);
         for (const write of h.sysctl.writes) expect(OBSERVED_SYSCTLS).toContain(write.key);
@@ -157,7 +220,10 @@ describe('SourceNat properties', () => {
   it('refuses to plan, rather than plan half, on a host whose ip_forward is 0 and read-only', async () => {
     await fc.assert(
       fc.asyncProperty(startArb, async (start) => {
-        const h = harnessFor({ ...start, sysctls: { ...start.sysctls, [SYSCTL.ipForward]: { value: '0', writable: false } } });
+        const h = harnessFor({
+          ...start,
+          sysctls: { ...start.sysctls, [SYSCTL.ipForward]: { value: '0', writable: false } },
+        });
         const decoded = h.controller.decode(start.snapshot);
         if (!decoded.ok) throw new Error('generated an invalid spec');
         const observed = await h.controller.observe(signal(), FULL);

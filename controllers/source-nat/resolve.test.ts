@@ -19,11 +19,17 @@ function thrown(fn: () => unknown): ControllerError {
 
 describe('resolveNat: egress interface', () => {
   it('takes the spec egressInterface over the default route', () => {
-    expect(resolveNat(spec({ egressInterface: 'eth9' }), observedState(), [])).toMatchObject({ egressInterface: 'eth9', egressInterfaceSource: 'spec' });
+    expect(resolveNat(spec({ egressInterface: 'eth9' }), observedState(), [])).toMatchObject({
+      egressInterface: 'eth9',
+      egressInterfaceSource: 'spec',
+    });
   });
 
   it('defaults to the interface of the default route', () => {
-    expect(resolveNat(spec(), observedState(), [])).toMatchObject({ egressInterface: 'ens5', egressInterfaceSource: 'defaultRoute' });
+    expect(resolveNat(spec(), observedState(), [])).toMatchObject({
+      egressInterface: 'ens5',
+      egressInterfaceSource: 'defaultRoute',
+    });
   });
 
   it('fails with EgressInterfaceUnknown when neither exists', () => {
@@ -52,7 +58,12 @@ describe('resolveNat: source networks', () => {
   });
 
   it('else defaults to the networks connected to every interface but the egress one, each once', () => {
-    const addresses = [addr('ens5', '10.0.0.10/24'), addr('ens6', '10.0.1.10/24'), addr('ens6', '10.0.1.11/24'), addr('ens7', '172.16.5.1/24')];
+    const addresses = [
+      addr('ens5', '10.0.0.10/24'),
+      addr('ens6', '10.0.1.10/24'),
+      addr('ens6', '10.0.1.11/24'),
+      addr('ens7', '172.16.5.1/24'),
+    ];
     expect(resolveNat(spec(), observedState({ addresses }), [])).toMatchObject({
       sourceCidrs: expect.arrayContaining(['10.0.1.0/24', '172.16.5.0/24']) as unknown,
       sourceCidrsSource: 'connectedNetworks',
@@ -61,7 +72,12 @@ describe('resolveNat: source networks', () => {
   });
 
   it('drops networks nested in another connected network (an interval set refuses overlaps)', () => {
-    const addresses = [addr('ens5', '10.0.0.10/24'), addr('ens6', '10.1.5.1/24'), addr('ens7', '10.1.0.1/16'), addr('ens8', '10.1.5.129/25')];
+    const addresses = [
+      addr('ens5', '10.0.0.10/24'),
+      addr('ens6', '10.1.5.1/24'),
+      addr('ens7', '10.1.0.1/16'),
+      addr('ens8', '10.1.5.129/25'),
+    ];
     expect(resolveNat(spec(), observedState({ addresses }), []).sourceCidrs).toEqual(['10.1.0.0/16']);
   });
 

@@ -20,6 +20,9 @@ export function validateSourceNatSpec(raw: unknown): Validation<SourceNatSpec> {
   const result = validator.validate<SourceNatSpec>(sourceNatKind, raw);
   if (!result.ok) return result;
   const errors = [
+    ...(result.value.mode !== 'snat' && result.value.snatAddress
+      ? ['spec.snatAddress: only valid with mode snat']
+      : []),
     ...checkCidrList('spec.sourceCidrs', result.value.sourceCidrs ?? []),
     ...checkCidrList('spec.excludeDestinationCidrs', result.value.excludeDestinationCidrs ?? []),
   ];

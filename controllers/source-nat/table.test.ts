@@ -35,7 +35,11 @@ const golden = (translation: Record<string, unknown>, excluded: string[]): unkno
 
 describe('buildNatTable', () => {
   it('masquerade (golden)', () => {
-    const table = buildNatTable('default', { enable: true, mode: 'masquerade', excludeDestinationCidrs: ['192.168.0.0/16', '172.16.0.0/12'] }, resolved);
+    const table = buildNatTable(
+      'default',
+      { enable: true, mode: 'masquerade', excludeDestinationCidrs: ['192.168.0.0/16', '172.16.0.0/12'] },
+      resolved,
+    );
     expect(table).toEqual(golden({ masquerade: null }, ['172.16.0.0/12', '192.168.0.0/16']));
   });
 
@@ -45,17 +49,27 @@ describe('buildNatTable', () => {
   });
 
   it('canonicalises source networks that arrive with host bits set (e.g. VPC CIDRs from configuration)', () => {
-    const table = buildNatTable('default', { enable: true, mode: 'masquerade' }, { ...resolved, sourceCidrs: ['10.0.7.9/16', '192.168.1.1/32'] });
+    const table = buildNatTable(
+      'default',
+      { enable: true, mode: 'masquerade' },
+      { ...resolved, sourceCidrs: ['10.0.7.9/16', '192.168.1.1/32'] },
+    );
     expect(table.sets[0]?.elements).toEqual(['10.0.0.0/16', '192.168.1.1/32']);
   });
 
   it('names the rule after the resource it came from', () => {
-    expect(buildNatTable('edge', { enable: true, mode: 'masquerade' }, resolved).chains[0]?.rules[0]?.comment).toBe('sourcenat/edge');
+    expect(buildNatTable('edge', { enable: true, mode: 'masquerade' }, resolved).chains[0]?.rules[0]?.comment).toBe(
+      'sourcenat/edge',
+    );
   });
 
   it('is deterministic: source order does not change the table', () => {
     const a = buildNatTable('default', { enable: true, mode: 'masquerade' }, resolved);
-    const b = buildNatTable('default', { enable: true, mode: 'masquerade' }, { ...resolved, sourceCidrs: [...resolved.sourceCidrs].reverse() });
+    const b = buildNatTable(
+      'default',
+      { enable: true, mode: 'masquerade' },
+      { ...resolved, sourceCidrs: [...resolved.sourceCidrs].reverse() },
+    );
     expect(b).toEqual(a);
   });
 });

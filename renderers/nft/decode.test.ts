@@ -24,7 +24,15 @@ const listing = {
       },
     },
     { rule: { family: 'inet', table: 'csgw_nat', chain: 'postrouting', handle: 6, expr: [{ accept: null }] } },
-    { rule: { family: 'inet', table: 'csgw_nat', chain: 'helper', handle: 9, expr: [{ counter: { packets: 5, bytes: 300 } }] } },
+    {
+      rule: {
+        family: 'inet',
+        table: 'csgw_nat',
+        chain: 'helper',
+        handle: 9,
+        expr: [{ counter: { packets: 5, bytes: 300 } }],
+      },
+    },
     { counter: { family: 'inet', name: 'seen', table: 'csgw_nat', handle: 3, packets: 0, bytes: 0 } },
     {
       set: {
@@ -43,10 +51,40 @@ const listing = {
       },
     },
     { set: { family: 'inet', name: 'ports', table: 'csgw_nat', type: 'inet_service', handle: 3, elem: [443, 22] } },
-    { set: { family: 'inet', name: 'exclude_daddrs', table: 'csgw_nat', type: 'ipv4_addr', handle: 4, flags: ['interval'] } },
-    { map: { family: 'inet', name: 'm', table: 'csgw_nat', type: 'ipv4_addr', handle: 8, map: 'ipv4_addr', elem: [['1.2.3.4', '5.6.7.8']] } },
+    {
+      set: {
+        family: 'inet',
+        name: 'exclude_daddrs',
+        table: 'csgw_nat',
+        type: 'ipv4_addr',
+        handle: 4,
+        flags: ['interval'],
+      },
+    },
+    {
+      map: {
+        family: 'inet',
+        name: 'm',
+        table: 'csgw_nat',
+        type: 'ipv4_addr',
+        handle: 8,
+        map: 'ipv4_addr',
+        elem: [['1.2.3.4', '5.6.7.8']],
+      },
+    },
     { flowtable: { family: 'inet', name: 'ft', table: 'csgw_nat', handle: 10, hook: 'ingress', prio: 0, dev: ['lo'] } },
-    { chain: { family: 'inet', table: 'csgw_nat', name: 'postrouting', handle: 1, type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' } },
+    {
+      chain: {
+        family: 'inet',
+        table: 'csgw_nat',
+        name: 'postrouting',
+        handle: 1,
+        type: 'nat',
+        hook: 'postrouting',
+        prio: 100,
+        policy: 'accept',
+      },
+    },
     { chain: { family: 'inet', table: 'csgw_nat', name: 'helper', handle: 2 } },
   ],
 };
@@ -55,7 +93,12 @@ const expectedTable: NftTable = {
   family: 'inet',
   name: 'csgw_nat',
   sets: [
-    { name: 'source_cidrs', type: 'ipv4_addr', flags: ['interval'], elements: ['9.0.0.0/8', '10.0.0.0/16', '172.16.0.1-172.16.0.9', '192.168.1.7/32'] },
+    {
+      name: 'source_cidrs',
+      type: 'ipv4_addr',
+      flags: ['interval'],
+      elements: ['9.0.0.0/8', '10.0.0.0/16', '172.16.0.1-172.16.0.9', '192.168.1.7/32'],
+    },
     { name: 'ports', type: 'inet_service', flags: [], elements: ['22', '443'] },
     { name: 'exclude_daddrs', type: 'ipv4_addr', flags: ['interval'], elements: [] },
   ],
@@ -104,7 +147,9 @@ describe('decodeListTable', () => {
 
   it('attaches rules to their chain whatever the item order (the fixture lists rules first, nft lists chains first)', () => {
     const isRule = (i: object): boolean => 'rule' in i;
-    const chainsFirst = { nftables: [...listing.nftables.filter((i) => !isRule(i)), ...listing.nftables.filter(isRule)] };
+    const chainsFirst = {
+      nftables: [...listing.nftables.filter((i) => !isRule(i)), ...listing.nftables.filter(isRule)],
+    };
     expect(decodeListTable(chainsFirst)).toEqual(decoded);
     expect(decoded?.table.chains.map((c) => c.rules.length)).toEqual([2, 1]);
   });
@@ -153,11 +198,21 @@ describe('decodeListTable', () => {
   // nftables prints a set with a single flag as a string since "json: Print single set flag as non-array"
   // (Phil Sutter, May 2025; earlier releases such as 1.0.6 print ["interval"]). Decoding it as no flags makes every
   // observed interval set differ from the desired one, so the planner replaces the table on every pass.
-  it.failing('decodes a single set flag printed as a string (newer nftables) like the array form', () => {
+  it('decodes a single set flag printed as a string (newer nftables) like the array form', () => {
     const json = {
       nftables: [
         { table: { family: 'inet', name: 'csgw_nat', handle: 1 } },
-        { set: { family: 'inet', name: 'source_cidrs', table: 'csgw_nat', type: 'ipv4_addr', handle: 2, flags: 'interval', elem: [{ prefix: { addr: '10.0.0.0', len: 16 } }] } },
+        {
+          set: {
+            family: 'inet',
+            name: 'source_cidrs',
+            table: 'csgw_nat',
+            type: 'ipv4_addr',
+            handle: 2,
+            flags: 'interval',
+            elem: [{ prefix: { addr: '10.0.0.0', len: 16 } }],
+          },
+        },
       ],
     };
     expect(decodeListTable(json)?.table.sets[0]?.flags).toEqual(['interval']);

@@ -36,7 +36,8 @@ function decodeSet(body: Record<string, unknown>): NftSet {
   return {
     name: String(body.name),
     type: body.type as NftSet['type'],
-    flags: Array.isArray(body.flags) ? (body.flags as string[]) : [],
+    // nftables >= 1.1.4 prints a single flag as a bare string.
+    flags: typeof body.flags === 'string' ? [body.flags] : Array.isArray(body.flags) ? (body.flags as string[]) : [],
     elements: sortElements(elem.map(elementFromJson)),
   };
 }

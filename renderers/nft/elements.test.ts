@@ -26,7 +26,11 @@ describe('elementFromJson', () => {
     ['a port', 443, '443'],
     ['a port range', { range: [8000, 8080] }, '8000-8080'],
     ['a protocol name', 'tcp', 'tcp'],
-    ['an element wrapped with a counter', { elem: { val: { prefix: { addr: '10.0.0.0', len: 16 } }, counter: { packets: 3, bytes: 180 } } }, '10.0.0.0/16'],
+    [
+      'an element wrapped with a counter',
+      { elem: { val: { prefix: { addr: '10.0.0.0', len: 16 } }, counter: { packets: 3, bytes: 180 } } },
+      '10.0.0.0/16',
+    ],
     ['a wrapped bare address', { elem: { val: '192.168.1.7', counter: { packets: 0, bytes: 0 } } }, '192.168.1.7/32'],
   ])('decodes %s', (_what, json, element) => {
     expect(elementFromJson(json)).toBe(element);
@@ -73,23 +77,33 @@ describe('element properties', () => {
 
   it('round-trips address ranges and ports', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 2 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 65535 }), (a, span, port) => {
-        const range = `${numberToIpv4(a)}-${numberToIpv4(Math.min(a + span, 2 ** 32 - 1))}`;
-        expect(elementFromJson(elementToJson('ipv4_addr', range))).toBe(range);
-        expect(elementFromJson(elementToJson('inet_service', String(port)))).toBe(String(port));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 32 - 2 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 0, max: 65535 }),
+        (a, span, port) => {
+          const range = `${numberToIpv4(a)}-${numberToIpv4(Math.min(a + span, 2 ** 32 - 1))}`;
+          expect(elementFromJson(elementToJson('ipv4_addr', range))).toBe(range);
+          expect(elementFromJson(elementToJson('inet_service', String(port)))).toBe(String(port));
+        },
+      ),
     );
   });
 
   it('sorting a disjoint set is independent of input order and ascends by first address', () => {
     fc.assert(
-      fc.property(disjoint.chain((cidrs) => fc.tuple(fc.constant(cidrs), fc.shuffledSubarray(cidrs, { minLength: cidrs.length }))), ([cidrs, shuffled]) => {
-        const sorted = sortElements(shuffled);
-        expect(sorted).toEqual(sortElements(cidrs));
-        const firsts = sorted.map((c) => cidrRange(c).first);
-        expect(firsts).toEqual([...firsts].sort((x, y) => x - y));
-        expect(new Set(firsts).size).toBe(firsts.length);
-      }),
+      fc.property(
+        disjoint.chain((cidrs) =>
+          fc.tuple(fc.constant(cidrs), fc.shuffledSubarray(cidrs, { minLength: cidrs.length })),
+        ),
+        ([cidrs, shuffled]) => {
+          const sorted = sortElements(shuffled);
+          expect(sorted).toEqual(sortElements(cidrs));
+          const firsts = sorted.map((c) => cidrRange(c).first);
+          expect(firsts).toEqual([...firsts].sort((x, y) => x - y));
+          expect(new Set(firsts).size).toBe(firsts.length);
+        },
+      ),
     );
   });
 });

@@ -3,13 +3,20 @@ import type { NftOp, NftTable } from './model.js';
 import { renderTransaction } from './render.js';
 
 const oifname = { match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'ens5' } };
-const saddrInSources = { match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@sources' } };
+const saddrInSources = {
+  match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@sources' },
+};
 
 const table: NftTable = {
   family: 'inet',
   name: 'csgw_nat',
   sets: [
-    { name: 'sources', type: 'ipv4_addr', flags: ['interval'], elements: ['10.0.0.0/16', '172.16.0.1-172.16.0.9', '192.168.1.7/32'] },
+    {
+      name: 'sources',
+      type: 'ipv4_addr',
+      flags: ['interval'],
+      elements: ['10.0.0.0/16', '172.16.0.1-172.16.0.9', '192.168.1.7/32'],
+    },
     { name: 'ports', type: 'inet_service', flags: [], elements: ['22', '443', '8000-8080'] },
     { name: 'empty', type: 'ipv4_addr', flags: ['interval'], elements: [] },
   ],
@@ -52,10 +59,19 @@ describe('renderTransaction', () => {
         },
         { add: { set: { ...ref, name: 'ports', type: 'inet_service', elem: [22, 443, { range: [8000, 8080] }] } } },
         { add: { set: { ...ref, name: 'empty', type: 'ipv4_addr', flags: ['interval'] } } },
-        { add: { chain: { ...ref, name: 'postrouting', type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' } } },
         {
           add: {
-            rule: { ...ref, chain: 'postrouting', comment: 'sourcenat/default', expr: [oifname, saddrInSources, { counter: null }, { masquerade: null }] },
+            chain: { ...ref, name: 'postrouting', type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' },
+          },
+        },
+        {
+          add: {
+            rule: {
+              ...ref,
+              chain: 'postrouting',
+              comment: 'sourcenat/default',
+              expr: [oifname, saddrInSources, { counter: null }, { masquerade: null }],
+            },
           },
         },
         { add: { rule: { ...ref, chain: 'postrouting', expr: [{ accept: null }] } } },
@@ -70,7 +86,18 @@ describe('renderTransaction', () => {
       const [verb, body] = Object.entries(cmd)[0] ?? ['?', {}];
       return `${verb} ${Object.keys(body)[0] ?? '?'}`;
     });
-    expect(kinds).toEqual(['add table', 'delete table', 'add table', 'add set', 'add set', 'add set', 'add chain', 'add rule', 'add rule', 'add chain']);
+    expect(kinds).toEqual([
+      'add table',
+      'delete table',
+      'add table',
+      'add set',
+      'add set',
+      'add set',
+      'add chain',
+      'add rule',
+      'add rule',
+      'add chain',
+    ]);
   });
 
   it('renders an empty transaction as an empty batch', () => {
