@@ -14,7 +14,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { numberList, parseFlags, positiveNumber } from './lib/args.js';
 import { runBenchmark, type Cleanup } from './lib/cleanup.js';
 import { createBenchLab } from './lib/lab.js';
-import { expectedElements, timeDirectApply, waitForElements, writeLiveTableTransaction } from './lib/nft.js';
+import {
+  expectedElements,
+  timeDirectApply,
+  timeObserveCommands,
+  waitForElements,
+  writeLiveTableTransaction,
+} from './lib/nft.js';
 import { byLabel, delta, startOperator, tail, type Metrics, type OperatorHandle } from './lib/operator.js';
 import { codeVersion, defaultResultsDir, formatTable, machineInfo, ms, say, writeResults } from './lib/report.js';
 import { benchCidr, putSourceNat, sourceNatSpec, startBenchSsm, type BenchSsm } from './lib/ssm.js';
@@ -60,6 +66,8 @@ interface ChangeSample {
   probeMeanMs: number;
   /** `nft -j -f` of the same transaction, timed alone (the kernel-apply baseline). */
   directApplyMs?: number;
+  /** The observe's seven commands run in parallel from this process (the observe baseline). */
+  directObserveMs?: number;
   /** Raw instants (performance.now() ms) used to find the operator's pass in its log. */
   at: { putStart: number; pickup?: number; detected?: number };
   /** From the operator's debug log: the pass that applied this change, split into its steps (ms). */
@@ -131,6 +139,7 @@ async function measureChange(ctx: Context, pollMs: number, pauseMs: number): Pro
         }
       : {}),
     directApplyMs: await timeDirectApply(ctx.ns, file),
+    directObserveMs: await timeObserveCommands(ctx.ns),
   };
 }
 
@@ -147,6 +156,7 @@ interface IntervalResult {
   listToKernelMs: Summary;
   listRpcMs: Summary;
   directApplyMs: Summary;
+  directObserveMs: Summary;
   probeMs: Summary;
   putMs: Summary;
   /** Mean poll wait / mean latency: the share of the latency that is waiting for the next poll. */
@@ -231,6 +241,7 @@ function summarizeInterval(
     listToKernelMs: rounded(summarize(defined(samples.map((s) => s.listToKernelMs)))),
     listRpcMs: rounded(summarize(defined(samples.map((s) => s.listRpcMs)))),
     directApplyMs: rounded(summarize(defined(samples.map((s) => s.directApplyMs)))),
+    directObserveMs: rounded(summarize(defined(samples.map((s) => s.directObserveMs)))),
     probeMs: rounded(summarize(samples.map((s) => s.probeMeanMs))),
     putMs: rounded(summarize(samples.map((s) => s.putMs))),
     pollingShare: Math.round((pollWait.mean / latency.mean) * 1000) / 1000,
@@ -331,6 +342,7 @@ function printResults(results: IntervalResult[]): void {
         row(`${r.pollIntervalS} s:   commit (operator log)`, r.operatorPhasesMs.commit),
         row(`${r.pollIntervalS} s: verify, after the change (operator log)`, r.operatorPhasesMs.verify),
         row(`${r.pollIntervalS} s: baseline direct nft -j -f`, r.directApplyMs),
+        row(`${r.pollIntervalS} s: baseline observe commands`, r.directObserveMs),
         row(`${r.pollIntervalS} s: probe (detection resolution)`, r.probeMs),
         row(`${r.pollIntervalS} s: PutParameter`, r.putMs),
       ]),

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { createExecRunner } from '../../adapters/exec-runner.js';
 import { createNetnsRunner } from '../../adapters/netns.js';
 import { createNftAdapter } from '../../adapters/nft.js';
-import { EXCLUDE_SET, NAT_TABLE } from '../../controllers/source-nat/names.js';
+import { EXCLUDE_SET, NAT_TABLE, OBSERVED_SYSCTLS } from '../../controllers/source-nat/names.js';
 import { elementFromJson, isObject, sortElements } from '../../renderers/nft/elements.js';
 import { renderTransaction } from '../../renderers/nft/render.js';
 import { canonicalCidr } from '../../runtime/net/cidr.js';
@@ -98,5 +98,24 @@ export async function writeLiveTableTransaction(ns: string, dir: string): Promis
 export async function timeDirectApply(ns: string, file: string): Promise<number> {
   const start = performance.now();
   await execa('ip', ['netns', 'exec', ns, 'nft', '-j', '-f', file], { stdin: 'ignore' });
+  return performance.now() - start;
+}
+
+/**
+ * The observe baseline: the seven commands a SourceNat observe runs (nft list table, four sysctls, ip route, ip
+ * addr), each through `ip netns exec` and all at once as the operator runs them, timed from a bare process. Comparing
+ * it with the operator's observe phase shows how much of that phase is process spawning rather than the operator.
+ */
+export async function timeObserveCommands(ns: string): Promise<number> {
+  const commands = [
+    ['nft', '-j', 'list', 'table', NAT_TABLE.family, NAT_TABLE.name],
+    ...OBSERVED_SYSCTLS.map((key) => ['sysctl', '-n', key]),
+    ['ip', '-j', '-4', 'route', 'show', 'default'],
+    ['ip', '-j', '-4', 'addr', 'show'],
+  ];
+  const start = performance.now();
+  await Promise.all(
+    commands.map((argv) => execa('ip', ['netns', 'exec', ns, ...argv], { reject: false, stdin: 'ignore' })),
+  );
   return performance.now() - start;
 }
