@@ -81,9 +81,10 @@ export class Operator {
         this.deps.logger[e.type === 'Warning' ? 'warn' : 'info']({ event: e }, `${e.reason}: ${e.message}`),
       ),
       this.hub.status$.subscribe((s) => this.publisher.offer(s)),
-      this.source.snapshots$.subscribe((snapshot) =>
-        this.actors.get(snapshot.kind)?.send({ type: 'DESIRED_CHANGED', snapshot }),
-      ),
+      this.source.snapshots$.subscribe((snapshot) => {
+        this.lastSnapshots.set(snapshot.kind, snapshot);
+        this.actors.get(snapshot.kind)?.send({ type: 'DESIRED_CHANGED', snapshot });
+      }),
       this.source.health$
         .pipe(distinctUntilChanged((a, b) => a.ok === b.ok && a.reason === b.reason))
         .subscribe((h) => this.onHealthChange(h)),

@@ -292,8 +292,7 @@ describe('StatusHub', () => {
     expect(events.list().at(-1)).toMatchObject({ reason: 'Applied', object: { kind: KIND, name: 'edge' } });
   });
 
-  // BUG (latent for singleton kinds): apply() computes the event object from status.name before invalidSpec()
-  // records report.name, so the InvalidSpec event names the previously known resource, not the rejected one.
+  // Regression: the event object used to be computed before invalidSpec() learned the rejected resource's name.
   it('names the InvalidSpec event after the resource that was rejected', () => {
     const events = new EventRecorder('i-1', () => new Date(0));
     const hub = new StatusHub({
@@ -308,8 +307,7 @@ describe('StatusHub', () => {
     expect(events.list().at(-1)?.object).toEqual({ kind: KIND, name: 'edge' });
   });
 
-  // BUG: ControllerStatus.name is documented as "absent when no resource exists", but adopted() only ever sets it,
-  // so after the resource is deleted the status still names it (next to "no SourceNat resource: nothing owned").
+  // Regression: ControllerStatus.name is "absent when no resource exists", so deleting the resource must drop it.
   it('drops the resource name once the resource is deleted', () => {
     const { hub, report } = setup();
     report({ type: 'adopted', desired: desired(3) }, converged(3));

@@ -69,13 +69,13 @@ describe('SourceNat controller with in-memory ports', () => {
     expect(h.nft.table('inet', 'csgw_nat')?.sets[0]?.elements).toEqual(['10.0.0.0/16']);
   });
 
-  it('reports the translated packets counter in details', async () => {
+  it('reports translated connections (the nat chain counter) in details', async () => {
     const h = natHarness();
     const desired = decoded(h, { mode: 'snat', snatAddress: '203.0.113.5' });
     await reconcilePass(h.controller, desired);
     h.nft.setCounter('inet', 'csgw_nat', { chain: 'postrouting', index: 0 }, { packets: 17, bytes: 1700 });
     const details = h.controller.details(desired, await h.controller.observe(signal(), FULL));
-    expect(details).toMatchObject({ mode: 'snat', counters: { translatedPackets: 17, translatedBytes: 1700 } });
+    expect(details).toMatchObject({ mode: 'snat', counters: { translatedConnections: 17 } });
   });
 
   it('repairs drift: a table deleted or edited out of band is replaced on the next pass', async () => {

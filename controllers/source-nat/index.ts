@@ -79,7 +79,8 @@ function natDetails(
     return {
       ...base,
       ...resolved,
-      counters: { translatedPackets: counter?.packets ?? 0, translatedBytes: counter?.bytes ?? 0 },
+      // A nat chain sees only the first packet of each connection, so its counter counts translated connections.
+      counters: { translatedConnections: counter?.packets ?? 0 },
     };
   } catch {
     return base;

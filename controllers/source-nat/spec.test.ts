@@ -110,8 +110,7 @@ describe('validateSourceNatSpec: each invalid case names the field', () => {
     expect(validateSourceNatSpec({ snatAddress: '203.0.113.5' }).ok).toBe(false);
   });
 
-  // BUG: the only errors are 'spec: must NOT be valid' and 'spec: must match "else" schema' (the schema's
-  // if/then/else on mode), which name neither snatAddress nor mode: a user cannot tell what to fix.
+  // Regression: a schema if/then/else once reported only 'must match "else" schema', naming no field.
   it('names snatAddress when it is given with mode masquerade', () => {
     expect(errorsOf({ mode: 'masquerade', snatAddress: '203.0.113.5' }).join('\n')).toMatch(/snatAddress/);
   });
