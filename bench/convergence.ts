@@ -3,27 +3,32 @@
  * kernel, for the real `csgw run` child at a given --poll-interval, with the kernel apply alone (`nft -f` of the same
  * transaction) measured in the same run as the baseline.
  *
- *   node dist/bench/convergence.js [--poll-intervals 1,10] [--changes 100,50] [--probe-ms 5] [--log-level debug]
- *                                  [--out bench/results]
+ *   node dist/bench/convergence.js [--poll-intervals 1,10] [--changes 100,50] [--detect poll|monitor] [--probe-ms 5]
+ *                                  [--log-level debug] [--out bench/results]
  *
  * Changes are spaced by a random fraction of the poll interval, so they land at uniformly random phases of the
  * operator's poll cycle: the expected latency is then ~U(0, P) of waiting for the next poll plus a constant
  * reconcile cost, and the goal is p99 <= P + 200 ms.
  */
+import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { numberList, parseFlags, positiveNumber } from './lib/args.js';
 import { runBenchmark, type Cleanup } from './lib/cleanup.js';
 import { createBenchLab } from './lib/lab.js';
+import { startSetMonitor, type SetMonitor } from './lib/monitor.js';
 import {
   expectedElements,
+  probeExcludeSet,
   timeDirectApply,
   timeObserveCommands,
   waitForElements,
   writeLiveTableTransaction,
+  type Detection,
 } from './lib/nft.js';
 import { byLabel, delta, startOperator, tail, type Metrics, type OperatorHandle } from './lib/operator.js';
 import { codeVersion, defaultResultsDir, formatTable, machineInfo, ms, say, writeResults } from './lib/report.js';
 import { benchCidr, putSourceNat, sourceNatSpec, startBenchSsm, type BenchSsm } from './lib/ssm.js';
+import { busyPercent, readMachineCpu } from './lib/proc.js';
 import { passAfter, readPasses, toEpochMs, type PassTimes } from './lib/phases.js';
 import { rounded, summarize, type Summary } from './lib/stats.js';
 
@@ -35,6 +40,8 @@ const SETTLE_MS = 1_000;
 interface Options {
   intervalsS: number[];
   changes: number[];
+  /** poll: `nft list set` every probeMs (the specified method); monitor: `nft monitor` events (no probing load). */
+  detect: 'poll' | 'monitor';
   probeMs: number;
   logLevel: string;
   out: string;
@@ -44,6 +51,7 @@ interface Context {
   ssm: BenchSsm;
   ns: string;
   opts: Options;
+  monitor?: SetMonitor;
   /** Global change counter: every PutParameter of the run carries a different CIDR. */
   next: number;
 }
@@ -89,6 +97,7 @@ function parseOptions(): Options {
   const flags = parseFlags({
     'poll-intervals': '1,10',
     changes: '100,50',
+    detect: 'poll',
     'probe-ms': '5',
     // debug: the operator then logs each reconcile phase, which splits its part of the latency into steps.
     'log-level': 'debug',
@@ -97,13 +106,33 @@ function parseOptions(): Options {
   const intervalsS = numberList('poll-intervals', flags['poll-intervals']);
   const changes = numberList('changes', flags.changes).map(Math.round);
   if (changes.length !== intervalsS.length) throw new Error('--changes needs one count per --poll-intervals entry');
+  const detect = flags.detect;
+  if (detect !== 'poll' && detect !== 'monitor') throw new Error('--detect must be poll or monitor');
   return {
     intervalsS,
     changes,
+    detect,
     probeMs: positiveNumber('probe-ms', flags['probe-ms']),
     logLevel: flags['log-level'],
     out: flags.out,
   };
+}
+
+/** When the expected set went live, by whichever detector the run uses. */
+async function detect(
+  ctx: Context,
+  expected: string[],
+  sinceMs: number,
+  timeoutMs: number,
+): Promise<Detection | undefined> {
+  if (!ctx.monitor) return waitForElements(ctx.ns, expected, { intervalMs: ctx.opts.probeMs, timeoutMs });
+  const at = await ctx.monitor.waitFor(expected, sinceMs, timeoutMs);
+  if (at === undefined) return undefined;
+  // The notification says a transaction with these elements committed; one (untimed) probe confirms it is live.
+  const probe = await probeExcludeSet(ctx.ns);
+  if (JSON.stringify(probe.elements) !== JSON.stringify(expected))
+    throw new Error(`nft monitor saw ${expected.join(',')} but the set holds ${JSON.stringify(probe.elements)}`);
+  return { detectedMs: at, probeStartMs: at, probes: 0, probeDurationsMs: [] };
 }
 
 /** The change: PutParameter, then poll the kernel until the new set is there, then the baseline apply. */
@@ -113,10 +142,7 @@ async function measureChange(ctx: Context, pollMs: number, pauseMs: number): Pro
   const t0 = performance.now();
   await putSourceNat(ctx.ssm.client, sourceNatSpec(cidr));
   const putMs = performance.now() - t0;
-  const detection = await waitForElements(ctx.ns, expectedElements([cidr]), {
-    intervalMs: ctx.opts.probeMs,
-    timeoutMs: 3 * pollMs + 30_000,
-  });
+  const detection = await detect(ctx, expectedElements([cidr]), t0, 3 * pollMs + 30_000);
   const at = { putStart: t0, ...(detection ? { detected: detection.detectedMs } : {}) };
   const base = { k, cidr, pauseMs, putMs, probes: detection?.probes ?? 0, probeMeanMs: 0, at };
   if (!detection) return base;
@@ -171,6 +197,8 @@ interface IntervalResult {
   warmup: ChangeSample;
   samples: ChangeSample[];
   wallClockS: number;
+  /** Whole-machine CPU busy % during the measured changes, and the 1-minute load average before and after. */
+  machine: { cpuBusyPercent: number; load1mStart: number; load1mEnd: number };
 }
 
 /** Matches each change to the operator pass that applied it (the first to start observing after its list). */
@@ -221,7 +249,7 @@ function operatorDelta(m0: Metrics, m1: Metrics): IntervalResult['operator'] {
 function summarizeInterval(
   pollS: number,
   samples: ChangeSample[],
-  extra: Pick<IntervalResult, 'operator' | 'warmup' | 'wallClockS'>,
+  extra: Pick<IntervalResult, 'operator' | 'warmup' | 'wallClockS' | 'machine'>,
 ): IntervalResult {
   const pollMs = pollS * 1000;
   const timeoutMs = 3 * pollMs + 30_000;
@@ -263,7 +291,7 @@ async function runInterval(ctx: Context, cleanup: Cleanup, pollS: number, n: num
     label: `poll-${pollS}s`,
   });
   const started = performance.now();
-  let measured: { samples: ChangeSample[]; warmup: ChangeSample; operator: IntervalResult['operator'] };
+  let measured: Pick<IntervalResult, 'samples' | 'warmup' | 'operator' | 'machine'>;
   try {
     // The first change after start-up pays for JIT warm-up and first-time sysctl writes: reported, not measured.
     const warmup = await measureChange(ctx, pollMs, 0);
@@ -271,9 +299,16 @@ async function runInterval(ctx: Context, cleanup: Cleanup, pollS: number, n: num
     // The set is live before the pass that wrote it has verified and counted itself: let it finish before each scrape.
     await delay(SETTLE_MS);
     const m0 = await operator.metrics();
+    const [cpu0, load0] = [await readMachineCpu(), loadavg()[0] ?? Number.NaN];
     const samples = await measureChanges(ctx, operator, pollMs, n);
+    const machine = { cpuBusyPercent: busyPercent(cpu0, await readMachineCpu()), load1mStart: load0 };
     await delay(SETTLE_MS);
-    measured = { samples, warmup, operator: operatorDelta(m0, await operator.metrics()) };
+    measured = {
+      samples,
+      warmup,
+      operator: operatorDelta(m0, await operator.metrics()),
+      machine: { ...machine, load1mEnd: loadavg()[0] ?? Number.NaN },
+    };
   } finally {
     await operator.stop();
   }
@@ -352,7 +387,8 @@ function printResults(results: IntervalResult[]): void {
     say(
       `P=${r.pollIntervalS} s: polling share of mean latency ${(r.pollingShare * 100).toFixed(1)}%, ` +
         `operator mean reconcile pass ${ms(r.operator.meanPassMs)} ms, passes ${JSON.stringify(r.operator.reconcilePasses)}, ` +
-        `SSM calls ${JSON.stringify(r.operator.ssmCalls)}, wall clock ${r.wallClockS} s`,
+        `SSM calls ${JSON.stringify(r.operator.ssmCalls)}, wall clock ${r.wallClockS} s, ` +
+        `machine CPU busy ${r.machine.cpuBusyPercent}% (load ${r.machine.load1mStart.toFixed(2)} -> ${r.machine.load1mEnd.toFixed(2)})`,
     );
 }
 
@@ -364,7 +400,9 @@ async function main(cleanup: Cleanup): Promise<void> {
   const ssm = await startBenchSsm(cleanup);
   const lab = await createBenchLab(cleanup);
   const ctx: Context = { ssm, ns: lab.gatewayNs, opts, next: 0 };
-  say(`gateway namespace ${lab.gatewayNs}, embedded SSM behind tap ${ssm.tap.url}, probe every ${opts.probeMs} ms`);
+  if (opts.detect === 'monitor') ctx.monitor = await startSetMonitor(cleanup, lab.gatewayNs);
+  const how = opts.detect === 'monitor' ? 'nft monitor events' : `a probe every ${opts.probeMs} ms`;
+  say(`gateway namespace ${lab.gatewayNs}, embedded SSM behind tap ${ssm.tap.url}, detection by ${how}`);
   // The spec exists before the operator starts, as on a gateway that reboots into an already configured fleet.
   await putSourceNat(ssm.client, sourceNatSpec(benchCidr(ctx.next++)));
   const results: IntervalResult[] = [];

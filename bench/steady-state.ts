@@ -102,8 +102,8 @@ interface WindowStart {
   atMs: number;
   metrics: Metrics;
   tapCount: number;
-  operatorCpuS: number;
-  bareCpuS: number;
+  operatorCpu: { self: number; children: number };
+  bareCpu: { self: number; children: number };
 }
 
 async function windowStart(ssm: BenchSsm, procs: Processes): Promise<WindowStart> {
@@ -111,10 +111,15 @@ async function windowStart(ssm: BenchSsm, procs: Processes): Promise<WindowStart
     atMs: performance.now(),
     metrics: await procs.operator.metrics(),
     tapCount: ssm.tap.records.length,
-    operatorCpuS: (await readCpuSeconds(procs.operator.pid)) ?? Number.NaN,
-    bareCpuS: (await readCpuSeconds(procs.barePid)) ?? Number.NaN,
+    operatorCpu: (await readCpuSeconds(procs.operator.pid)) ?? NO_CPU,
+    bareCpu: (await readCpuSeconds(procs.barePid)) ?? NO_CPU,
   };
 }
+
+const NO_CPU = { self: Number.NaN, children: Number.NaN };
+
+/** CPU seconds over a window -> percent of one core. */
+const cpuPercent = (cpuS: number, minutes: number): number => Math.round((cpuS / (minutes * 60)) * 10000) / 100;
 
 const perMinute = (counts: Record<string, number>, minutes: number): Record<string, number> =>
   Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Math.round((v / minutes) * 100) / 100]));
@@ -149,9 +154,10 @@ async function windowResult(ssm: BenchSsm, procs: Processes, start: WindowStart)
       byLabel(start.metrics, 'csgw_reconcile_total', 'result'),
       byLabel(end.metrics, 'csgw_reconcile_total', 'result'),
     ),
-    // CPU seconds per minute of wall clock = percent of one core / 100 * 60.
-    operatorCpuPercentOfOneCore: Math.round(((end.operatorCpuS - start.operatorCpuS) / (minutes * 60)) * 10000) / 100,
-    bareNodeCpuPercentOfOneCore: Math.round(((end.bareCpuS - start.bareCpuS) / (minutes * 60)) * 10000) / 100,
+    operatorCpuPercentOfOneCore: cpuPercent(end.operatorCpu.self - start.operatorCpu.self, minutes),
+    // The ip / nft / sysctl processes each observe spawns: part of the operator's cost, not of its own process.
+    operatorChildrenCpuPercentOfOneCore: cpuPercent(end.operatorCpu.children - start.operatorCpu.children, minutes),
+    bareNodeCpuPercentOfOneCore: cpuPercent(end.bareCpu.self - start.bareCpu.self, minutes),
   };
 }
 
@@ -204,6 +210,7 @@ function printResults(ssmPart: Record<string, unknown>, rssPart: Record<string, 
       ['operator / bare node RSS (last)', get(rssPart, 'ratioLastOverBareNode'), '', ''],
       ['operator / bare node RSS (max)', get(rssPart, 'ratioMaxOverBareNode'), '', ''],
       ['operator CPU (% of one core)', get(ssmPart, 'operatorCpuPercentOfOneCore'), '', ''],
+      ['operator children CPU (% of one core)', get(ssmPart, 'operatorChildrenCpuPercentOfOneCore'), '', ''],
       ['bare node CPU (% of one core)', get(ssmPart, 'bareNodeCpuPercentOfOneCore'), '', ''],
       ['reconcile passes in window', get(ssmPart, 'reconcilePasses'), '', ''],
     ]),

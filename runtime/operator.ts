@@ -152,11 +152,14 @@ export class Operator {
     if (snapshot) this.actors.get(controller.kind.kind)?.send({ type: 'DESIRED_CHANGED', snapshot });
   }
 
-  /** Polls forever; a failed list is reported through health and retried on the next tick. */
+  /** Polls forever at a fixed rate; a failed list is reported through health and retried on the next tick. */
   private async poll(): Promise<void> {
     if (this.abort.signal.aborted) return;
+    const started = Date.now();
     await this.source.resync(this.abort.signal);
-    if (!this.abort.signal.aborted) this.pollTimer = setTimeout(() => void this.poll(), this.config.pollIntervalMs);
+    // Fixed rate: the list's own duration (many pages against real SSM) must not stretch the poll interval.
+    const wait = Math.max(0, this.config.pollIntervalMs - (Date.now() - started));
+    if (!this.abort.signal.aborted) this.pollTimer = setTimeout(() => void this.poll(), wait);
   }
 
   private onHealthChange(health: SourceHealth): void {

@@ -89,6 +89,17 @@ describe('StatusHub', () => {
     expect(eventReasons(events)).toEqual([]);
   });
 
+  it('a quiet resync after an apply keeps Ready unchanged, so the status document is not rewritten', () => {
+    const { hub, report, condition } = setup();
+    report(converged(3));
+    const before = JSON.stringify(hub.snapshot().controllers[KIND]?.conditions);
+    report(converged(3, { applied: false }));
+    expect(condition('Ready')).toMatchObject({ status: 'True', reason: 'Applied', observedGeneration: 3 });
+    expect(JSON.stringify(hub.snapshot().controllers[KIND]?.conditions)).toBe(before);
+    report(converged(4, { applied: false }));
+    expect(condition('Ready')).toMatchObject({ reason: 'Converged', observedGeneration: 4 });
+  });
+
   it('says "nothing owned" when no resource exists', () => {
     const { hub, report, condition } = setup();
     report({ type: 'converged', desired: { spec: {} }, applied: true, details: {}, warnings: [] });

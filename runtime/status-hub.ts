@@ -182,13 +182,7 @@ export class StatusHub {
     const what = desired.name
       ? `generation ${desired.generation ?? '?'} applied`
       : `no ${kind} resource: nothing owned`;
-    set({
-      type: 'Ready',
-      status: 'True',
-      reason: report.applied ? 'Applied' : 'Converged',
-      message: what,
-      ...gen(desired),
-    });
+    set({ type: 'Ready', status: 'True', reason: readyReason(status, report), message: what, ...gen(desired) });
     set({ type: 'Progressing', status: 'False', reason: 'Converged', message: what, ...gen(desired) });
     const invalid = this.invalid.get(kind);
     const warning = report.warnings[0];
@@ -214,6 +208,17 @@ export class StatusHub {
     const drift = this.lastDrift.delete(kind);
     event({ type: 'Normal', reason: drift ? 'DriftRepaired' : 'Applied', message: what });
   }
+}
+
+/**
+ * Applied when this pass changed something, else the reason Ready already had for this generation: a quiet resync
+ * after an apply must not rewrite the status document (SSM writes are rate-limited fleet-wide).
+ */
+function readyReason(status: ControllerStatus, report: Extract<ReconcileReport, { type: 'converged' }>): string {
+  if (report.applied) return 'Applied';
+  const ready = status.conditions.find((c) => c.type === 'Ready');
+  const same = ready?.status === 'True' && ready.observedGeneration === report.desired.generation;
+  return same ? ready.reason : 'Converged';
 }
 
 function gen(source: { generation?: number; observedGeneration?: number }): { observedGeneration?: number } {

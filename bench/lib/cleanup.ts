@@ -41,8 +41,10 @@ export async function runBenchmark(main: (cleanup: Cleanup) => Promise<void>): P
     process.stderr.write(`\n${signal}: cleaning up...\n`);
     void cleanup.run().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal that no other listener is left to handle,
+  // which would kill this process in the middle of the teardown. A second Ctrl-C just waits for the same teardown.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await main(cleanup);
   } catch (err) {
