@@ -17,6 +17,7 @@ import { gatewayPaths, specPath } from '../runtime/paths.js';
 import type { ControllerStatus, StatusEvent } from '../runtime/status-types.js';
 import { sourceNatKind } from '../crds-equivalent/source-nat.js';
 import { createLabTopology, type LabTopology } from '../lab/topology.js';
+import { waitFor } from '../testing/wait.js';
 
 const paths = gatewayPaths('/cloudspectra', 'it');
 const SPEC = specPath(paths, sourceNatKind, 'default');
@@ -42,14 +43,9 @@ function condition(type: string): { status: string; reason: string; observedGene
   return natStatus()?.conditions.find((c) => c.type === type);
 }
 
+/** The shared poller, with this file's habit of truthy probes. */
 async function eventually<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return waitFor(async () => (await probe()) || undefined, { what, timeoutMs, intervalMs: 100 });
 }
 
 async function natTableExists(): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../testing/wait.js';
 import { createLabTopology, type LabTopology } from './topology.js';
 
 /**
@@ -13,16 +14,6 @@ const say = (line: string): void => void process.stdout.write(`[demo] ${line}\n`
 
 async function csgw(args: string[]): Promise<string> {
   return (await execa(process.execPath, [CLI, ...args], { env: { CSGW_GATEWAY: 'default' } })).stdout;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 async function ready(): Promise<true | undefined> {
@@ -71,12 +62,14 @@ async function main(): Promise<void> {
 
 async function prove(lab: LabTopology): Promise<void> {
   say(`before NAT, the client reaches the server: ${(await lab.clientFetch(1)) ? 'yes' : 'no'}`);
-  await waitFor('the operator admin endpoint', async () =>
-    (await fetch('http://127.0.0.1:9464/readyz')).status > 0 ? true : undefined,
-  );
+  const patience = { timeoutMs: 30_000, intervalMs: 250 };
+  await waitFor(async () => (await fetch('http://127.0.0.1:9464/readyz')).status > 0, {
+    ...patience,
+    what: 'the operator admin endpoint',
+  });
   say(await csgw(['apply', '-f', EXAMPLE]));
-  await waitFor('SourceNat Ready', ready);
-  const reply = await waitFor('a reply through NAT', () => lab.clientFetch());
+  await waitFor(ready, { ...patience, what: 'SourceNat Ready' });
+  const reply = await waitFor(() => lab.clientFetch(), { ...patience, what: 'a reply through NAT' });
   say(`after NAT, the server saw the client's request come from ${reply.remoteAddress} (the gateway's public address)`);
   say(`status:\n${await csgw(['status'])}`);
   say(

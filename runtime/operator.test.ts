@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { FakeController, fakeKind } from '../testing/fake-controller.js';
+import { waitFor } from '../testing/wait.js';
 import type { StoredParameter } from './desired-source.js';
 import { createLogger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
@@ -9,12 +10,8 @@ import { gatewayPaths, specPath } from './paths.js';
 const paths = gatewayPaths('/cloudspectra', 'op');
 const timing = { resyncMs: 60_000, backoffBaseMs: 10, backoffMaxMs: 50, inertRetryMs: 60_000, stageTimeoutMs: 5_000 };
 
-async function eventually(what: string, probe: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function eventually(what: string, probe: () => boolean, timeoutMs = 3_000): Promise<true> {
+  return waitFor(() => Promise.resolve(probe() || undefined), { what, timeoutMs, intervalMs: 10 });
 }
 
 function operatorWith(controller: FakeController, parameters: StoredParameter[], writes: string[]): Operator {

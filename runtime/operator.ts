@@ -123,7 +123,7 @@ export class Operator {
    * The guard rail around a controller: a bug that throws inside the machine (not a failed stage, which the machine
    * handles) stops that actor, so it is reported and restarted with the latest desired state after a pause.
    */
-  private spawn(controller: AnyController, report: Reporter, log: Logger): void {
+  private spawn(controller: AnyController, report: Reporter, log: Logger): Actor<typeof reconcileMachine> {
     const kind = controller.kind.kind;
     const actor = createActor(reconcileMachine, { input: { controller, timing: this.config.timing, report } });
     actor.subscribe({
@@ -144,12 +144,13 @@ export class Operator {
     });
     this.actors.set(kind, actor);
     actor.start();
+    return actor;
   }
 
   private restart(controller: AnyController, report: Reporter, log: Logger): void {
-    this.spawn(controller, report, log);
+    const actor = this.spawn(controller, report, log);
     const snapshot = this.lastSnapshots.get(controller.kind.kind);
-    if (snapshot) this.actors.get(controller.kind.kind)?.send({ type: 'DESIRED_CHANGED', snapshot });
+    if (snapshot) actor.send({ type: 'DESIRED_CHANGED', snapshot });
   }
 
   /** Polls forever at a fixed rate; a failed list is reported through health and retried on the next tick. */

@@ -1,5 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { setCondition, type ConditionUpdate } from './conditions.js';
+import { findCondition, setCondition, type ConditionUpdate } from './conditions.js';
 import type { DesiredState } from './controller.js';
 import type { EventInput, EventRecorder } from './event-recorder.js';
 import type { ReconcileReport, Reporter } from './reconcile-report.js';
@@ -155,13 +155,7 @@ export class StatusHub {
     this.invalid.set(kind, { generation: report.generation, message });
     status.name = report.name;
     if (report.keepsLastGood) {
-      set({
-        type: 'Degraded',
-        status: 'True',
-        reason: 'InvalidSpec',
-        message: `generation ${report.generation} rejected, generation ${status.observedGeneration ?? '?'} keeps running: ${message}`,
-        observedGeneration: report.generation,
-      });
+      set(invalidSpecDegraded({ generation: report.generation, message }, status.observedGeneration));
     } else {
       set({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message, observedGeneration: report.generation });
     }
@@ -186,14 +180,7 @@ export class StatusHub {
     set({ type: 'Progressing', status: 'False', reason: 'Converged', message: what, ...gen(desired) });
     const invalid = this.invalid.get(kind);
     const warning = report.warnings[0];
-    if (invalid)
-      set({
-        type: 'Degraded',
-        status: 'True',
-        reason: 'InvalidSpec',
-        message: `generation ${invalid.generation} rejected, generation ${desired.generation ?? '?'} keeps running: ${invalid.message}`,
-        observedGeneration: invalid.generation,
-      });
+    if (invalid) set(invalidSpecDegraded(invalid, desired.generation));
     else if (warning)
       set({
         type: 'Degraded',
@@ -214,9 +201,23 @@ export class StatusHub {
  * Applied when this pass changed something, else the reason Ready already had for this generation: a quiet resync
  * after an apply must not rewrite the status document (SSM writes are rate-limited fleet-wide).
  */
+/** Degraded=True InvalidSpec: the rejected generation, and the last good one that keeps running. */
+function invalidSpecDegraded(
+  invalid: { generation: number; message: string },
+  running: number | undefined,
+): ConditionUpdate {
+  return {
+    type: 'Degraded',
+    status: 'True',
+    reason: 'InvalidSpec',
+    message: `generation ${invalid.generation} rejected, generation ${running ?? '?'} keeps running: ${invalid.message}`,
+    observedGeneration: invalid.generation,
+  };
+}
+
 function readyReason(status: ControllerStatus, report: Extract<ReconcileReport, { type: 'converged' }>): string {
   if (report.applied) return 'Applied';
-  const ready = status.conditions.find((c) => c.type === 'Ready');
+  const ready = findCondition(status.conditions, 'Ready');
   const same = ready?.status === 'True' && ready.observedGeneration === report.desired.generation;
   return same ? ready.reason : 'Converged';
 }

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { createExecRunner } from '../../adapters/exec-runner.js';
 import { createSsmLister } from '../../adapters/ssm-lister.js';
-import { createControllers } from '../../controllers/index.js';
 import type { AnyController, KindSnapshot } from '../../runtime/controller.js';
 import { SnapshotDiffer } from '../../runtime/desired-source.js';
 import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, withSsm, type CliContext } from '../context.js';
+import { addHostOptions, hostControllers, type HostOptions } from '../host-options.js';
 
 const HELP = `
 Runs each controller's decode -> probe -> observe -> plan against this host without applying anything, and prints
@@ -13,25 +12,13 @@ the actions the next reconcile would take. Exit code: 0 when converged, 1 when c
 (invalid spec, missing kernel feature).`;
 
 export function registerDiff(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('diff')
-    .description('show what the next reconcile on this host would change, without changing it')
-    .option(
-      '--vpc-cidr <cidr...>',
-      'the VPC CIDRs, as given to csgw run; env CSGW_VPC_CIDRS',
-      ctx.env.CSGW_VPC_CIDRS?.split(',').filter(Boolean) ?? [],
-    )
-    .option(
-      '--netns <name>',
-      'the network namespace csgw run manages, as given to it; env CSGW_NETNS',
-      ctx.env.CSGW_NETNS,
-    )
+    .description('show what the next reconcile on this host would change, without changing it');
+  addHostOptions(command, ctx)
     .addHelpText('after', HELP)
-    .action(async (opts: { vpcCidr: string[]; netns?: string }) => {
-      const controllers = createControllers(createExecRunner(), {
-        vpcCidrs: opts.vpcCidr,
-        ...(opts.netns ? { netns: opts.netns } : {}),
-      });
+    .action(async (opts: HostOptions) => {
+      const controllers = hostControllers(opts);
       const snapshots = await withSsm(ctx, async (client) => {
         const paths = currentPaths(ctx);
         const parameters = await createSsmLister(client)(paths.specRoot, AbortSignal.timeout(60_000));

@@ -1,29 +1,25 @@
 import type { Command } from 'commander';
-import { createExecRunner } from '../../adapters/exec-runner.js';
 import { createSsmLister } from '../../adapters/ssm-lister.js';
 import { createSsmStatusWriter } from '../../adapters/ssm-status-writer.js';
-import { createControllers } from '../../controllers/index.js';
 import { defaultInstanceId, resolveSsmTarget } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { OperatorMetrics } from '../../runtime/metrics.js';
 import { Operator } from '../../runtime/operator.js';
-import { checkCidrList } from '../../runtime/net/cidr.js';
 import { openSsm, parseListen } from '../../runtime/ssm-connection.js';
 import { OPERATOR_VERSION } from '../../runtime/version.js';
 import { bootstrapDefaults } from '../../runtime/bootstrap.js';
 import { isValidResourceName } from '../../runtime/paths.js';
 import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, waitForAbort, type CliContext } from '../context.js';
+import { addHostOptions, hostControllers, type HostOptions } from '../host-options.js';
 
-interface RunOptions {
+interface RunOptions extends HostOptions {
   instanceId: string;
   embeddedSsmListen?: string;
   adminListen: string;
   pollInterval: string;
   resyncInterval: string;
   statusInterval: string;
-  vpcCidr: string[];
-  netns?: string;
   bootstrapDefaults: boolean;
   logLevel: string;
 }
@@ -35,7 +31,7 @@ state toward it, publishes status to <prefix>/<gateway>/status/<instance-id>, an
 restart never cuts traffic.`;
 
 export function registerRun(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('run')
     .description('run the operator: reconcile this host toward the desired state in SSM')
     .option(
@@ -49,28 +45,18 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--resync-interval <seconds>', 'how often each controller re-observes to repair drift', '30')
     .option('--status-interval <seconds>', 'minimum time between status writes to SSM', '10')
     .option(
-      '--vpc-cidr <cidr...>',
-      'the VPC CIDRs (default SourceNat sources); env CSGW_VPC_CIDRS, comma-separated',
-      ctx.env.CSGW_VPC_CIDRS?.split(',').filter(Boolean) ?? [],
-    )
-    .option(
-      '--netns <name>',
-      'manage this network namespace instead of the host (labs, tests); env CSGW_NETNS',
-      ctx.env.CSGW_NETNS,
-    )
-    .option(
       '--bootstrap-defaults',
       'create the default resources (SourceNat enabled) when missing: the appliance image sets this; env CSGW_BOOTSTRAP_DEFAULTS=true',
       ctx.env.CSGW_BOOTSTRAP_DEFAULTS === 'true',
     )
-    .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info')
+    .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info');
+  addHostOptions(command, ctx)
     .addHelpText('after', RUN_HELP)
     .action(async (opts: RunOptions) => runOperator(ctx, opts));
 }
 
 async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
-  const cidrErrors = checkCidrList('--vpc-cidr', opts.vpcCidr);
-  if (cidrErrors.length > 0) throw new CliError(cidrErrors.join('\n'));
+  const controllers = hostControllers(opts);
   if (!isValidResourceName(opts.instanceId))
     throw new CliError(`--instance-id "${opts.instanceId}": use letters, digits, _ . - (it names an SSM parameter)`);
   const logger = createLogger(opts.logLevel);
@@ -105,10 +91,7 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
       ...(opts.adminListen === 'off' ? {} : { admin: parseListen(opts.adminListen) }),
     },
     {
-      controllers: createControllers(createExecRunner(), {
-        vpcCidrs: opts.vpcCidr,
-        ...(opts.netns ? { netns: opts.netns } : {}),
-      }),
+      controllers,
       list: createSsmLister(ssm.client),
       writeStatus: createSsmStatusWriter(ssm.client),
       logger,

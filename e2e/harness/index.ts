@@ -4,6 +4,6 @@ export { createTopology } from './topology.js';
 export type { Role, Topology, TopologyOptions } from './topology.js';
 export { listRunResources, RUN_LABEL } from './docker.js';
 export type { ExecResult } from './container.js';
-export { waitFor } from './wait.js';
+export { waitFor } from '../../testing/wait.js';
 export { curlServer } from './probes.js';
 export type { EchoReply, HttpProbe } from './probes.js';
