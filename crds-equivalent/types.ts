@@ -1,5 +1,6 @@
 /** A kind's definition: the single place its name, paths, schema and CLI columns are declared. */
-export type KindScope = 'node' | 'cluster';
+/** node: every instance reconciles its own host; cluster / az: only the holder of that lease scope acts. */
+export type KindScope = 'node' | 'cluster' | 'az';
 
 export interface PrinterColumn {
   name: string;

@@ -1,5 +1,6 @@
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { Validation } from './spec-validation.js';
+import type { LeaseGuard } from './lease/fencing.js';
 
 /** One stored resource of a kind, as read from SSM. */
 export interface StoredResource {
@@ -48,8 +49,10 @@ export interface ProbeResult {
   details: Record<string, unknown>;
 }
 
-export interface ObserveOptions {
+export interface ObserveOptions<D = unknown> {
   full: boolean;
+  /** The desired state being reconciled: what to read (which allocation, which route tables). */
+  desired: DesiredState<D>;
 }
 
 /**
@@ -58,6 +61,11 @@ export interface ObserveOptions {
  */
 export interface Controller<Spec, Desired, Observed, Action> {
   readonly kind: KindDefinition;
+  /**
+   * Set on cluster- and AZ-scoped controllers: the operator runs them only while this node holds the lease of
+   * lease.scope, and they check it before every write.
+   */
+  readonly lease?: LeaseGuard;
   /** Schema + semantic validation of one resource's spec (used by the controller and by `csgw apply`). */
   validateSpec(raw: unknown): Validation<Spec>;
   /** Turns a snapshot of the kind into the desired state (resolving defaults from host facts given at wiring). */
@@ -68,7 +76,7 @@ export interface Controller<Spec, Desired, Observed, Action> {
    * Reads the real state. `full` is true on the first pass and after a failed apply: a controller that keeps
    * element-level caches (to send only deltas) must then re-read everything instead of trusting them.
    */
-  observe(signal: AbortSignal, opts: ObserveOptions): Promise<Observed>;
+  observe(signal: AbortSignal, opts: ObserveOptions<Desired>): Promise<Observed>;
   plan(desired: DesiredState<Desired>, observed: Observed): Action[];
   apply(actions: Action[], signal: AbortSignal): Promise<void>;
   /** One line per action for logs and `csgw diff`. */

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { BehaviorSubject, type Observable } from 'rxjs';
 import { FakeController, fakeKind } from '../testing/fake-controller.js';
 import { waitFor } from '../testing/wait.js';
 import type { StoredParameter } from './desired-source.js';
+import type { LeaseView } from './lease/elector.js';
 import { createLogger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
 import { Operator } from './operator.js';
@@ -14,7 +16,12 @@ function eventually(what: string, probe: () => boolean, timeoutMs = 3_000): Prom
   return waitFor(() => Promise.resolve(probe() || undefined), { what, timeoutMs, intervalMs: 10 });
 }
 
-function operatorWith(controller: FakeController, parameters: StoredParameter[], writes: string[]): Operator {
+function operatorWith(
+  controller: FakeController,
+  parameters: StoredParameter[],
+  writes: string[],
+  leases?: ReadonlyMap<string, Observable<LeaseView>>,
+): Operator {
   return new Operator(
     { paths, instanceId: 'i-1', operatorVersion: 't', pollIntervalMs: 60_000, timing, statusMinIntervalMs: 10 },
     {
@@ -27,6 +34,7 @@ function operatorWith(controller: FakeController, parameters: StoredParameter[],
       logger: createLogger('silent'),
       metrics: new OperatorMetrics(),
       clock: () => new Date(),
+      ...(leases ? { leases } : {}),
     },
   );
 }
@@ -78,5 +86,47 @@ describe('Operator', () => {
     );
     expect(fake.world).toBe(7);
     expect(operator.events.list().find((e) => e.reason === 'ControllerCrashed')?.message).toBe('details exploded');
+  });
+
+  it('runs a lease-gated controller only while this instance holds the lease', async () => {
+    const fake = new FakeController();
+    fake.lease = { scope: 'cluster', assertHeld: () => ({ scope: 'cluster', holder: 'i-1', epoch: 4, version: 9 }) };
+    const lease = new BehaviorSubject<LeaseView>({ scope: 'cluster', holder: 'i-2', epoch: 2, version: 5 });
+    operator = operatorWith(
+      fake,
+      [{ name: specPath(paths, fakeKind, 'default'), version: 1, value: '{"value":5}' }],
+      [],
+      new Map([['cluster', lease]]),
+    );
+    const ready = () => operator?.hub.snapshot().controllers[fakeKind.kind]?.conditions.find((c) => c.type === 'Ready');
+    await operator.start();
+    await eventually('standby', () => ready()?.reason === 'Standby');
+    expect(ready()?.message).toContain('held by i-2');
+    expect(operator.hub.snapshot().leases).toEqual({ cluster: { held: false, holder: 'i-2', epoch: 2 } });
+    expect(fake.observe).not.toHaveBeenCalled();
+
+    const token = { scope: 'cluster', holder: 'i-1', epoch: 4, version: 9 };
+    lease.next({ scope: 'cluster', token, holder: 'i-1', epoch: 4, version: 9 });
+    await eventually(
+      'leading: converged',
+      () => fake.world === 5 && ready()?.status === 'True' && ready()?.reason !== 'Standby',
+    );
+
+    lease.next({ scope: 'cluster', holder: 'i-3', epoch: 12, version: 12 });
+    await eventually('standby again', () => ready()?.reason === 'Standby');
+    const calls = fake.observe.mock.calls.length;
+    fake.world = 9; // drift while standing by is not ours to repair
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.observe.mock.calls.length).toBe(calls);
+
+    lease.next({
+      scope: 'cluster',
+      token: { ...token, epoch: 13, version: 13 },
+      holder: 'i-1',
+      epoch: 13,
+      version: 13,
+    });
+    await eventually('repaired after taking the lease back', () => fake.world === 5);
+    expect(operator.events.list().some((e) => e.reason === 'ControllerCrashed')).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import { createActor, type Actor } from 'xstate';
-import { distinctUntilChanged, type Subscription } from 'rxjs';
+import { distinctUntilChanged, type Observable, type Subscription } from 'rxjs';
 import type { AnyController, KindSnapshot } from './controller.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import { PollingDesiredSource, type ParameterLister, type SourceHealth } from './desired-source.js';
 import { EventRecorder } from './event-recorder.js';
+import type { LeaseView } from './lease/elector.js';
 import type { Logger } from './logger.js';
 import type { OperatorMetrics } from './metrics.js';
 import { statusPath, type GatewayPaths } from './paths.js';
@@ -29,6 +30,10 @@ export interface OperatorDeps {
   logger: Logger;
   metrics: OperatorMetrics;
   clock: () => Date;
+  /** Leadership per lease scope: controllers with a `lease` run only while this node holds their scope. */
+  leases?: ReadonlyMap<string, Observable<LeaseView>>;
+  /** Shared with the lease electors, so their events reach the same logs, /events stream and status. */
+  events?: EventRecorder;
 }
 
 /** Wires the desired-state source, one reconcile machine per controller, status, events and the admin listener. */
@@ -39,6 +44,8 @@ export class Operator {
   private readonly publisher: StatusPublisher;
   private readonly actors = new Map<string, Actor<typeof reconcileMachine>>();
   private readonly lastSnapshots = new Map<string, KindSnapshot>();
+  /** Lease-gated kinds whose lease this node does not hold: their actors are stopped and must not restart. */
+  private readonly standingBy = new Set<string>();
   private readonly subscriptions: Subscription[] = [];
   private readonly abort = new AbortController();
   private pollTimer?: NodeJS.Timeout;
@@ -49,7 +56,7 @@ export class Operator {
     private readonly config: OperatorConfig,
     private readonly deps: OperatorDeps,
   ) {
-    this.events = new EventRecorder(config.instanceId, deps.clock);
+    this.events = deps.events ?? new EventRecorder(config.instanceId, deps.clock);
     this.hub = new StatusHub({
       instanceId: config.instanceId,
       gateway: config.paths.root,
@@ -75,6 +82,10 @@ export class Operator {
 
   /** Starts everything; returns the admin URL when the admin listener is enabled. */
   async start(): Promise<string | undefined> {
+    for (const [scope, view$] of this.deps.leases ?? [])
+      this.subscriptions.push(
+        view$.subscribe((v) => this.hub.setLease(scope, { held: !!v.token, holder: v.holder, epoch: v.epoch })),
+      );
     for (const controller of this.deps.controllers) this.startController(controller);
     this.subscriptions.push(
       this.events.events$.subscribe((e) =>
@@ -116,7 +127,28 @@ export class Operator {
       this.deps.metrics.reporter(kind),
       logReports(log),
     );
-    this.spawn(controller, report, log);
+    const scope = controller.lease?.scope;
+    if (scope === undefined) return void this.spawn(controller, report, log);
+    const view$ = this.deps.leases?.get(scope);
+    if (!view$) throw new Error(`${kind} needs the ${scope} lease, and no elector runs for it`);
+    this.subscriptions.push(
+      view$.subscribe((view) => (view.token ? this.lead(controller, report, log) : this.standBy(kind, report, view))),
+    );
+  }
+
+  /** This node took the scope's lease: start the controller with the latest desired state. */
+  private lead(controller: AnyController, report: Reporter, log: Logger): void {
+    const kind = controller.kind.kind;
+    this.standingBy.delete(kind);
+    if (!this.actors.has(kind)) this.restart(controller, report, log);
+  }
+
+  /** Stopping the actor aborts its in-flight stage; the lease guard refuses any write that still tries. */
+  private standBy(kind: string, report: Reporter, view: LeaseView): void {
+    this.standingBy.add(kind);
+    this.actors.get(kind)?.stop();
+    this.actors.delete(kind);
+    report({ type: 'standby', scope: view.scope, holder: view.holder });
   }
 
   /**
@@ -135,16 +167,20 @@ export class Operator {
           message: err instanceof Error ? err.message : String(err),
           object: { kind, name: controller.kind.singletonName ?? '-' },
         });
+        this.actors.delete(kind);
         if (this.abort.signal.aborted) return;
-        setTimeout(
-          () => this.abort.signal.aborted || this.restart(controller, report, log),
-          this.config.timing.backoffMaxMs,
-        ).unref();
+        setTimeout(() => this.restartAfterCrash(controller, report, log), this.config.timing.backoffMaxMs).unref();
       },
     });
     this.actors.set(kind, actor);
     actor.start();
     return actor;
+  }
+
+  private restartAfterCrash(controller: AnyController, report: Reporter, log: Logger): void {
+    const kind = controller.kind.kind;
+    if (this.abort.signal.aborted || this.actors.has(kind) || this.standingBy.has(kind)) return;
+    this.restart(controller, report, log);
   }
 
   private restart(controller: AnyController, report: Reporter, log: Logger): void {

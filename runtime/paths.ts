@@ -40,3 +40,16 @@ export function parseSpecPath(paths: GatewayPaths, name: string): { plural: stri
 export function isValidResourceName(name: string): boolean {
   return SEGMENT.test(name);
 }
+
+const LEASE_SCOPE = /^(cluster|az\/[a-z0-9-]{1,32})$/;
+
+/** The parameter of one lease scope: 'cluster' or 'az/<az-id>'. */
+export function leasePath(paths: GatewayPaths, scope: string): string {
+  if (!LEASE_SCOPE.test(scope)) throw new Error(`invalid lease scope "${scope}": expected cluster or az/<az-id>`);
+  return `${paths.leaseRoot}/${scope}`;
+}
+
+/** The SecureString holding the external id the operational roles' trust policies require. */
+export function externalIdPath(paths: GatewayPaths): string {
+  return `${paths.root}/config/external-id`;
+}

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { createActor, fromPromise, type Actor } from 'xstate';
 import { deferred, untilAborted } from '../testing/deferred.js';
 import { FakeController, fakeSnapshot, inertError, transientError } from '../testing/fake-controller.js';
-import { ControllerError, type AnyController } from './controller.js';
+import { ControllerError, type AnyController, type DesiredState } from './controller.js';
 import { reconcileMachine, type ReconcileTiming } from './reconcile-machine.js';
 import type { ReconcileReport } from './reconcile-report.js';
 
@@ -16,6 +16,8 @@ const timing: ReconcileTiming = {
 };
 
 type Report<T extends ReconcileReport['type']> = Extract<ReconcileReport, { type: T }>;
+/** What the machine hands its observe actor. */
+type ObserveInput = { controller: AnyController; timeoutMs: number; full: boolean; desired: DesiredState<unknown> };
 
 interface Run {
   fake: FakeController;
@@ -159,6 +161,9 @@ describe('reconcile machine: the happy path', () => {
     });
     expect(run.fake.world).toBe(5);
     expect(run.fake.observe).toHaveBeenCalledTimes(2);
+    const adopted = run.last('adopted')?.desired;
+    expect(adopted).toEqual({ name: 'default', generation: 2, spec: { value: 5 } });
+    expect(run.fake.observe.mock.calls.map((call) => call[1].desired)).toEqual([adopted, adopted]);
     expect(run.fake.apply).toHaveBeenCalledTimes(1);
     expect(run.fake.apply.mock.calls[0]?.[0]).toEqual([{ op: 'set', value: 5 }]);
   });
@@ -361,6 +366,9 @@ describe('reconcile machine: invalid specs', () => {
     await advance(timing.resyncMs);
     expect(run.fake.world).toBe(5);
     expect(run.last('converged')).toMatchObject({ applied: true, desired: { generation: 1 } });
+    // Every observe since the invalid generation 2 (its converge, the resync, the verify) reads the last good one.
+    const lastGood = { name: 'default', generation: 1, spec: { value: 5 } };
+    expect(run.fake.observe.mock.calls.slice(2).map((call) => call[1].desired)).toEqual([lastGood, lastGood, lastGood]);
   });
 });
 
@@ -372,11 +380,13 @@ describe('reconcile machine: interrupting events', () => {
     expect(run.phase()).toBe('observing');
     const signal = run.fake.observe.mock.calls.at(-1)?.[0];
     expect(signal?.aborted).toBe(false);
+    expect(run.fake.observe.mock.calls.at(-1)?.[1].desired).toMatchObject({ generation: 1 });
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 8 }, 2) });
     expect(signal?.aborted).toBe(true);
     await settle();
     expect(run.last('failed')).toBeUndefined();
     expect(run.last('converged')).toMatchObject({ applied: true, desired: { generation: 2 } });
+    expect(run.fake.observe.mock.calls.at(-1)?.[1].desired).toMatchObject({ generation: 2, spec: { value: 8 } });
     expect(run.fake.world).toBe(8);
   });
 
@@ -469,14 +479,8 @@ describe('reconcile machine: stage deadline (real timers)', () => {
 describe('reconcile machine: provide()', () => {
   it('one actor can be replaced with .provide({ actors })', async () => {
     const fake = new FakeController();
-    const observe = jest.fn((_args: { input: { controller: AnyController; timeoutMs: number; full: boolean } }) =>
-      Promise.resolve(5),
-    );
-    const machine = reconcileMachine.provide({
-      actors: {
-        observe: fromPromise<unknown, { controller: AnyController; timeoutMs: number; full: boolean }>(observe),
-      },
-    });
+    const observe = jest.fn((_args: { input: ObserveInput }) => Promise.resolve(5));
+    const machine = reconcileMachine.provide({ actors: { observe: fromPromise<unknown, ObserveInput>(observe) } });
     const run = track(start({ fake, machine }));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }) });
     await settle();
@@ -485,6 +489,7 @@ describe('reconcile machine: provide()', () => {
       controller: fake,
       full: true,
       timeoutMs: timing.stageTimeoutMs,
+      desired: { name: 'default', generation: 1, spec: { value: 5 } },
     });
     expect(fake.observe).not.toHaveBeenCalled();
     expect(fake.apply).not.toHaveBeenCalled();

@@ -89,8 +89,10 @@ export const reconcileMachine = setup({
     probe: fromPromise<ProbeResult, StageInput>(({ input, signal }) =>
       withDeadline('probe', signal, input.timeoutMs, (s) => input.controller.probe(s)),
     ),
-    observe: fromPromise<unknown, StageInput & { full: boolean }>(({ input, signal }) =>
-      withDeadline('observe', signal, input.timeoutMs, (s) => input.controller.observe(s, { full: input.full })),
+    observe: fromPromise<unknown, StageInput & { full: boolean; desired: DesiredState<unknown> }>(({ input, signal }) =>
+      withDeadline('observe', signal, input.timeoutMs, (s) =>
+        input.controller.observe(s, { full: input.full, desired: input.desired }),
+      ),
     ),
     apply: fromPromise<void, StageInput & { plan: unknown[] }>(({ input, signal }) =>
       withDeadline('apply', signal, input.timeoutMs, (s) => input.controller.apply(input.plan, s)),
@@ -245,6 +247,8 @@ export const reconcileMachine = setup({
           controller: context.controller,
           timeoutMs: context.timing.stageTimeoutMs,
           full: context.fullResync,
+          // Observing is only entered with a valid desired state (adopted, or the last good one).
+          desired: context.desired!,
         }),
         onDone: { target: 'planning', actions: 'storeObserved' },
         onError: [
@@ -288,6 +292,8 @@ export const reconcileMachine = setup({
           controller: context.controller,
           timeoutMs: context.timing.stageTimeoutMs,
           full: context.fullResync,
+          // Observing is only entered with a valid desired state (adopted, or the last good one).
+          desired: context.desired!,
         }),
         onDone: { target: 'verified', actions: ['storeObserved', 'computePlan'] },
         onError: { target: 'backingOff', actions: 'observeFailed' },

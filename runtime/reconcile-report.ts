@@ -3,6 +3,8 @@ import type { DesiredState } from './controller.js';
 /** What a reconcile machine tells the status hub. The machine decides; the hub turns reports into status. */
 export type ReconcileReport =
   | { type: 'phase'; phase: string }
+  /** A cluster- or AZ-scoped controller on a node that does not hold the scope's lease: nothing to do here. */
+  | { type: 'standby'; scope: string; holder: string }
   | { type: 'ignored'; name: string; reason: string }
   | { type: 'adopted'; desired: DesiredState<unknown> }
   | { type: 'invalidSpec'; name: string; generation: number; errors: string[]; keepsLastGood: boolean }

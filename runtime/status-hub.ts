@@ -3,7 +3,7 @@ import { findCondition, setCondition, type ConditionUpdate } from './conditions.
 import type { DesiredState } from './controller.js';
 import type { EventInput, EventRecorder } from './event-recorder.js';
 import type { ReconcileReport, Reporter } from './reconcile-report.js';
-import type { ControllerStatus, InstanceStatus } from './status-types.js';
+import type { ControllerStatus, InstanceStatus, LeaseStatus } from './status-types.js';
 
 export interface StatusHubOptions {
   instanceId: string;
@@ -22,6 +22,7 @@ export class StatusHub {
   /** What probing found (mechanism choices): kept apart so each converged pass can replace the other details. */
   private readonly probeDetails = new Map<string, Record<string, unknown>>();
   private readonly defaultNames = new Map<string, string>();
+  private readonly leases = new Map<string, LeaseStatus>();
   private readonly subject: BehaviorSubject<InstanceStatus>;
   readonly status$: Observable<InstanceStatus>;
 
@@ -58,7 +59,13 @@ export class StatusHub {
       operatorVersion: this.opts.operatorVersion,
       updatedAt: this.now(),
       controllers: Object.fromEntries(this.controllers),
+      leases: Object.fromEntries(this.leases),
     };
+  }
+
+  setLease(scope: string, lease: LeaseStatus): void {
+    this.leases.set(scope, lease);
+    this.subject.next(this.snapshot());
   }
 
   /** Ready when every controller has reached a verdict (converged or failed), so /readyz means "reconciled once". */
@@ -96,6 +103,8 @@ export class StatusHub {
         return event({ type: 'Warning', reason: 'Ignored', message: `${report.name}: ${report.reason}` });
       case 'invalidSpec':
         return this.invalidSpec(kind, status, report, set, event);
+      case 'standby':
+        return this.standby(status, report, set);
       case 'probed':
         this.probeDetails.set(kind, report.details);
         status.details = { ...report.details };
@@ -134,6 +143,18 @@ export class StatusHub {
         set({ type: 'Progressing', status: 'False', reason: report.reason, message: report.message, ...gen(status) });
         return event({ type: 'Warning', reason: report.reason, message: `${report.stage}: ${report.message}` });
     }
+  }
+
+  private standby(
+    status: ControllerStatus,
+    report: Extract<ReconcileReport, { type: 'standby' }>,
+    set: (u: ConditionUpdate) => void,
+  ): void {
+    status.phase = 'standby';
+    const holder = report.holder ? `held by ${report.holder}` : 'not held by anyone yet';
+    const message = `the ${report.scope} lease is ${holder}; this instance stands by`;
+    set({ type: 'Ready', status: 'True', reason: 'Standby', message, ...gen(status) });
+    set({ type: 'Progressing', status: 'False', reason: 'Standby', message, ...gen(status) });
   }
 
   private adopted(kind: string, status: ControllerStatus, desired: DesiredState<unknown>): void {

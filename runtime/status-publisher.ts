@@ -66,5 +66,5 @@ export function significantKey(status: InstanceStatus): string {
     conditions: c.conditions.map((x) => [x.type, x.status, x.reason, x.message, x.observedGeneration]),
     details: { ...c.details, counters: undefined },
   }));
-  return JSON.stringify(controllers);
+  return JSON.stringify({ controllers, leases: status.leases });
 }

@@ -36,6 +36,16 @@ export interface InstanceStatus {
   operatorVersion: string;
   updatedAt: string;
   controllers: Record<string, ControllerStatus>;
+  /** The lease scopes this instance takes part in, and who holds each as far as it last read. */
+  leases?: Record<string, LeaseStatus>;
+}
+
+export interface LeaseStatus {
+  held: boolean;
+  /** '' when the lease is released or nobody holds it yet. */
+  holder: string;
+  /** The term of the holder: the SSM version at which its claim landed. */
+  epoch?: number;
 }
 
 export type EventType = 'Normal' | 'Warning';

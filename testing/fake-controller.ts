@@ -12,6 +12,7 @@ import {
   type ObserveOptions,
   type ProbeResult,
 } from '../runtime/controller.js';
+import type { LeaseGuard } from '../runtime/lease/fencing.js';
 import type { Validation } from '../runtime/spec-validation.js';
 
 export interface FakeSpec {
@@ -46,6 +47,8 @@ export const probeOk: ProbeResult = {
 
 export class FakeController implements Controller<FakeSpec, FakeSpec, number, FakeAction> {
   readonly kind = fakeKind;
+  /** Set to make the fake lease-gated, like a cluster-scoped controller. */
+  lease?: LeaseGuard;
   /** The state the controller manages; tests change it directly to simulate drift. */
   world = 0;
   /** When set, plan() throws it (e.g. an inert ControllerError for "cannot work here"). */
