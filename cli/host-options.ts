@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createExecRunner } from '../adapters/exec-runner.js';
-import { createControllers } from '../controllers/index.js';
+import { createControllers, type HostFacts } from '../controllers/index.js';
 import type { AnyController } from '../runtime/controller.js';
 import { checkCidrList } from '../runtime/net/cidr.js';
 import { CliError, type CliContext } from './context.js';
@@ -26,11 +26,12 @@ export function addHostOptions(command: Command, ctx: CliContext): Command {
 }
 
 /** The node's controllers wired to the real ports, after checking the host options. */
-export function hostControllers(opts: HostOptions): AnyController[] {
+export function hostControllers(opts: HostOptions, aws?: HostFacts['aws']): AnyController[] {
   const cidrErrors = checkCidrList('--vpc-cidr', opts.vpcCidr);
   if (cidrErrors.length > 0) throw new CliError(cidrErrors.join('\n'));
   return createControllers(createExecRunner(), {
     vpcCidrs: opts.vpcCidr,
     ...(opts.netns ? { netns: opts.netns } : {}),
+    ...(aws ? { aws } : {}),
   });
 }

@@ -5,6 +5,8 @@ import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEvents } from './commands/events.js';
 import { registerGet } from './commands/get.js';
+import { registerIam } from './commands/iam.js';
+import { registerLeases } from './commands/leases.js';
 import { registerRun } from './commands/run.js';
 import { registerSsm } from './commands/ssm.js';
 import { registerStatus } from './commands/status.js';
@@ -57,8 +59,10 @@ export function buildProgram(io: CliIo): Command {
     registerDiff,
     registerStatus,
     registerEvents,
+    registerLeases,
     registerRun,
     registerSsm,
+    registerIam,
   ];
   for (const register of registrations) register(program, ctx);
   return program;

@@ -4,6 +4,7 @@ import { createNftAdapter } from '../adapters/nft.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
 import type { AnyController } from '../runtime/controller.js';
 import type { CommandRunner } from '../runtime/ports.js';
+import { createAwsControllers, type AwsFacts } from './aws.js';
 import { createSourceNatController } from './source-nat/index.js';
 
 export interface HostFacts {
@@ -11,7 +12,11 @@ export interface HostFacts {
   vpcCidrs: readonly string[];
   /** Manage this named network namespace instead of the host's own (labs, tests). */
   netns?: string;
+  /** The EC2 side of this node; without it the EC2 kinds report why they cannot work here. */
+  aws?: AwsFacts | { unavailable: string };
 }
+
+const NO_AWS = { unavailable: 'no EC2 identity given to this command' };
 
 /** Every controller of this node, wired to the real ports. */
 export function createControllers(runner: CommandRunner, facts: HostFacts): AnyController[] {
@@ -19,5 +24,8 @@ export function createControllers(runner: CommandRunner, facts: HostFacts): AnyC
   const nft = createNftAdapter(scoped);
   const sysctl = facts.netns ? createCommandSysctlAdapter(scoped) : createSysctlAdapter();
   const hostNet = createHostNetAdapter(scoped);
-  return [createSourceNatController({ ports: { nft, sysctl, hostNet }, vpcCidrs: facts.vpcCidrs })];
+  return [
+    createSourceNatController({ ports: { nft, sysctl, hostNet }, vpcCidrs: facts.vpcCidrs }),
+    ...createAwsControllers(facts.aws ?? NO_AWS),
+  ];
 }

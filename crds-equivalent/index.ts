@@ -1,4 +1,7 @@
 import type { KindDefinition } from './types.js';
+import { azRoutesKind } from './az-routes.js';
+import { elasticIpKind } from './elastic-ip.js';
+import { sourceDestCheckKind } from './source-dest-check.js';
 import { sourceNatKind } from './source-nat.js';
 
 export type { KindDefinition, KindScope, PrinterColumn } from './types.js';
@@ -7,7 +10,7 @@ export type { KindDefinition, KindScope, PrinterColumn } from './types.js';
  * Every kind the operator knows. Paths, CLI names and columns come from here; a new kind also needs its schema in
  * schemas/index.ts, its validator in controllers/registry.ts and its controller in controllers/index.ts.
  */
-export const kinds: readonly KindDefinition[] = [sourceNatKind];
+export const kinds: readonly KindDefinition[] = [sourceNatKind, sourceDestCheckKind, elasticIpKind, azRoutesKind];
 
 /** Finds a kind by its name, plural or alias, case-insensitively. */
 export function findKind(nameOrAlias: string): KindDefinition | undefined {

@@ -59,6 +59,8 @@ beforeAll(async () => {
   t = await createTopology('source-nat', {
     gatewayCommand: [
       'run',
+      '--imds',
+      'off',
       '--gateway',
       GATEWAY,
       '--instance-id',

@@ -33,6 +33,9 @@ async function main(): Promise<void> {
     [
       CLI,
       'run',
+      // The lab is not EC2: no instance metadata to ask, and the EC2 kinds report that they cannot work here.
+      '--imds',
+      'off',
       '--netns',
       lab.gatewayNs ?? '',
       '--poll-interval',

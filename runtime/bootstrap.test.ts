@@ -26,14 +26,20 @@ afterAll(async () => {
 });
 
 describe('bootstrapDefaults', () => {
-  it('creates the default SourceNat once; a second instance finds it', async () => {
+  it('creates the defaults (SourceNat on, source/dest check off) once; a second instance finds them', async () => {
     const paths = gatewayPaths('/cloudspectra', 'boot');
     expect(await bootstrapDefaults(client, paths, kinds)).toEqual([
       { kind: 'SourceNat', name: 'default', created: true },
+      { kind: 'SourceDestCheck', name: 'default', created: true },
     ]);
     expect(await bootstrapDefaults(client, paths, kinds)).toEqual([
       { kind: 'SourceNat', name: 'default', created: false },
+      { kind: 'SourceDestCheck', name: 'default', created: false },
     ]);
+    const check = await client.send(
+      new GetParameterCommand({ Name: '/cloudspectra/boot/spec/sourcedestchecks/default' }),
+    );
+    expect(check.Parameter?.Value).toBe('{"enabled":false}');
     const stored = await client.send(new GetParameterCommand({ Name: '/cloudspectra/boot/spec/sourcenats/default' }));
     expect(stored.Parameter).toMatchObject({ Version: 1, Value: '{"enable":true}' });
   });
@@ -42,9 +48,11 @@ describe('bootstrapDefaults', () => {
     const paths = gatewayPaths('/cloudspectra', 'user');
     const name = '/cloudspectra/user/spec/sourcenats/default';
     await client.send(new PutParameterCommand({ Name: name, Value: '{"enable":false}', Type: 'String' }));
-    expect(await bootstrapDefaults(client, paths, kinds)).toEqual([
-      { kind: 'SourceNat', name: 'default', created: false },
-    ]);
+    expect(await bootstrapDefaults(client, paths, kinds)).toContainEqual({
+      kind: 'SourceNat',
+      name: 'default',
+      created: false,
+    });
     expect((await client.send(new GetParameterCommand({ Name: name }))).Parameter?.Value).toBe('{"enable":false}');
   });
 });

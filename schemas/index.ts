@@ -1,6 +1,12 @@
+import azRoutes from './az-routes.schema.json' with { type: 'json' };
+import elasticIp from './elastic-ip.schema.json' with { type: 'json' };
+import sourceDestCheck from './source-dest-check.schema.json' with { type: 'json' };
 import sourceNat from './source-nat.schema.json' with { type: 'json' };
 
 /** JSON Schemas by file name; kinds refer to them through KindDefinition.schemaFile. */
 export const schemas: Readonly<Record<string, object>> = {
   'source-nat.schema.json': sourceNat,
+  'elastic-ip.schema.json': elasticIp,
+  'az-routes.schema.json': azRoutes,
+  'source-dest-check.schema.json': sourceDestCheck,
 };

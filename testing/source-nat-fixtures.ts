@@ -84,7 +84,7 @@ export async function reconcilePass(
   controller: ReturnType<typeof createSourceNatController>,
   desired: DesiredState<SourceNatSpec>,
 ): Promise<SourceNatAction[]> {
-  const actions = controller.plan(desired, await controller.observe(signal(), FULL));
+  const actions = controller.plan(desired, await controller.observe(signal(), { ...FULL, desired }));
   await controller.apply(actions, signal());
   return actions;
 }

@@ -45,6 +45,8 @@ export async function startOperator(cleanup: Cleanup, opts: OperatorOptions): Pr
       '--gateway',
       BENCH_GATEWAY,
       'run',
+      '--imds',
+      'off',
       '--netns',
       opts.netns,
       '--admin-listen',

@@ -52,7 +52,10 @@ async function diffOne(ctx: CliContext, controller: AnyController, snapshot: Kin
     return 2;
   }
   try {
-    const actions = controller.plan(decoded.desired, await controller.observe(signal, { full: true }));
+    const actions = controller.plan(
+      decoded.desired,
+      await controller.observe(signal, { full: true, desired: decoded.desired }),
+    );
     if (actions.length === 0) out(`converged (${describeDesired(decoded.desired)})`);
     actions.forEach((a) => out(`would ${controller.describe(a)}`));
     return actions.length === 0 ? 0 : 1;

@@ -4,17 +4,20 @@ import { createSsmStatusWriter } from '../../adapters/ssm-status-writer.js';
 import { defaultInstanceId, resolveSsmTarget } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { OperatorMetrics } from '../../runtime/metrics.js';
-import { Operator } from '../../runtime/operator.js';
+import { Operator, type OperatorConfig } from '../../runtime/operator.js';
+import type { InstanceIdentity } from '../../runtime/aws/ports.js';
 import { openSsm, parseListen } from '../../runtime/ssm-connection.js';
 import { OPERATOR_VERSION } from '../../runtime/version.js';
 import { bootstrapDefaults } from '../../runtime/bootstrap.js';
-import { isValidResourceName } from '../../runtime/paths.js';
+import { isValidResourceName, type GatewayPaths } from '../../runtime/paths.js';
 import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, waitForAbort, type CliContext } from '../context.js';
 import { addHostOptions, hostControllers, type HostOptions } from '../host-options.js';
+import { addClusterOptions, leaseTiming, resolveIdentity, setUpCluster, type ClusterOptions } from '../cluster.js';
+import { EventRecorder } from '../../runtime/event-recorder.js';
 
-interface RunOptions extends HostOptions {
-  instanceId: string;
+interface RunOptions extends HostOptions, ClusterOptions {
+  instanceId?: string;
   embeddedSsmListen?: string;
   adminListen: string;
   pollInterval: string;
@@ -36,8 +39,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .description('run the operator: reconcile this host toward the desired state in SSM')
     .option(
       '--instance-id <id>',
-      'this instance (status parameter name); env CSGW_INSTANCE_ID',
-      defaultInstanceId(ctx.env),
+      'this instance: status parameter name and lease holder; env CSGW_INSTANCE_ID, else the EC2 instance id, else the host name',
+      ctx.env.CSGW_INSTANCE_ID,
     )
     .option('--embedded-ssm-listen <host:port>', 'serve the embedded SSM endpoint here (embedded mode only)')
     .option('--admin-listen <host:port|off>', 'admin HTTP listener', '127.0.0.1:9464')
@@ -50,16 +53,18 @@ export function registerRun(program: Command, ctx: CliContext): void {
       ctx.env.CSGW_BOOTSTRAP_DEFAULTS === 'true',
     )
     .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info');
-  addHostOptions(command, ctx)
+  addClusterOptions(addHostOptions(command, ctx), ctx)
     .addHelpText('after', RUN_HELP)
     .action(async (opts: RunOptions) => runOperator(ctx, opts));
 }
 
 async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
-  const controllers = hostControllers(opts);
-  if (!isValidResourceName(opts.instanceId))
-    throw new CliError(`--instance-id "${opts.instanceId}": use letters, digits, _ . - (it names an SSM parameter)`);
+  hostControllers(opts); // checks the host options before anything starts
+  leaseTiming(opts);
   const logger = createLogger(opts.logLevel);
+  const identity = await resolveIdentity(ctx, opts.imds);
+  if (typeof identity === 'string') logger.info({ reason: identity }, 'EC2 controllers stay inert');
+  const instanceId = chooseInstanceId(ctx, opts, identity);
   const metrics = new OperatorMetrics();
   const target = resolveSsmTarget(ctx.globals(), ctx.env);
   const ssm = await openSsm(target, {
@@ -74,37 +79,60 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
     for (const r of await bootstrapDefaults(ssm.client, currentPaths(ctx), kinds))
       logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
   }
-  const operator = new Operator(
-    {
-      paths: currentPaths(ctx),
-      instanceId: opts.instanceId,
-      operatorVersion: OPERATOR_VERSION,
-      pollIntervalMs: seconds(opts.pollInterval, '--poll-interval'),
-      timing: {
-        resyncMs: seconds(opts.resyncInterval, '--resync-interval'),
-        backoffBaseMs: 1_000,
-        backoffMaxMs: 60_000,
-        inertRetryMs: 60_000,
-        stageTimeoutMs: 120_000,
-      },
-      statusMinIntervalMs: seconds(opts.statusInterval, '--status-interval'),
-      ...(opts.adminListen === 'off' ? {} : { admin: parseListen(opts.adminListen) }),
-    },
-    {
-      controllers,
-      list: createSsmLister(ssm.client),
-      writeStatus: createSsmStatusWriter(ssm.client),
-      logger,
-      metrics,
-      clock: () => new Date(),
-    },
-  );
+  const events = new EventRecorder(instanceId, () => new Date());
+  const cluster = setUpCluster(opts, identity, {
+    ssm: ssm.client,
+    paths: currentPaths(ctx),
+    holder: instanceId,
+    events,
+    logger,
+  });
+  const operator = new Operator(operatorConfig(opts, currentPaths(ctx), instanceId), {
+    controllers: hostControllers(opts, cluster.aws),
+    list: createSsmLister(ssm.client),
+    writeStatus: createSsmStatusWriter(ssm.client),
+    logger,
+    metrics,
+    clock: () => new Date(),
+    leases: cluster.leases,
+    events,
+  });
   const adminUrl = await operator.start();
-  logger.info({ adminUrl, gateway: ctx.globals().gateway, instanceId: opts.instanceId }, 'operator running');
+  cluster.start();
+  logger.info({ adminUrl, gateway: ctx.globals().gateway, instanceId }, 'operator running');
   await waitForAbort(ctx.shutdownSignal());
   logger.info('stopping: the data plane is left as it is');
+  // Controllers stop before the leases are released, so no write of ours can follow the release.
   await operator.stop();
+  await cluster.stop();
   await ssm.close();
+}
+
+/** --instance-id, else CSGW_INSTANCE_ID (its default), else the EC2 instance id, else the host name. */
+function chooseInstanceId(ctx: CliContext, opts: RunOptions, identity: InstanceIdentity | string): string {
+  const instanceId =
+    opts.instanceId ?? (typeof identity === 'string' ? defaultInstanceId(ctx.env) : identity.instanceId);
+  if (!isValidResourceName(instanceId))
+    throw new CliError(`--instance-id "${instanceId}": use letters, digits, _ . - (it names an SSM parameter)`);
+  return instanceId;
+}
+
+function operatorConfig(opts: RunOptions, paths: GatewayPaths, instanceId: string): OperatorConfig {
+  return {
+    paths,
+    instanceId,
+    operatorVersion: OPERATOR_VERSION,
+    pollIntervalMs: seconds(opts.pollInterval, '--poll-interval'),
+    timing: {
+      resyncMs: seconds(opts.resyncInterval, '--resync-interval'),
+      backoffBaseMs: 1_000,
+      backoffMaxMs: 60_000,
+      inertRetryMs: 60_000,
+      stageTimeoutMs: 120_000,
+    },
+    statusMinIntervalMs: seconds(opts.statusInterval, '--status-interval'),
+    ...(opts.adminListen === 'off' ? {} : { admin: parseListen(opts.adminListen) }),
+  };
 }
 
 function seconds(value: string, flag: string): number {

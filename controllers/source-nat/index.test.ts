@@ -41,7 +41,7 @@ describe('SourceNat controller with in-memory ports', () => {
       'set net.ipv4.conf.all.rp_filter=2 (was 1)',
       'set net.netfilter.nf_conntrack_max=262144 (was 65536)',
     ]);
-    expect(h.controller.plan(desired, await h.controller.observe(signal(), FULL))).toEqual([]);
+    expect(h.controller.plan(desired, await h.controller.observe(signal(), { ...FULL, desired }))).toEqual([]);
     expect(h.nft.table('inet', 'csgw_nat')?.sets[0]?.elements).toEqual(['10.0.1.0/24']);
     expect(h.sysctl.get(SYSCTL.ipForward)).toBe('1');
     expect(h.nft.transactions).toHaveLength(1);
@@ -51,7 +51,7 @@ describe('SourceNat controller with in-memory ports', () => {
     const h = natHarness();
     const desired = decoded(h, {});
     await reconcilePass(h.controller, desired);
-    const observed = await h.controller.observe(signal(), FULL);
+    const observed = await h.controller.observe(signal(), { ...FULL, desired });
     expect(h.controller.details(desired, observed)).toMatchObject({
       table: 'inet csgw_nat',
       mode: 'masquerade',
@@ -74,7 +74,7 @@ describe('SourceNat controller with in-memory ports', () => {
     const desired = decoded(h, { mode: 'snat', snatAddress: '203.0.113.5' });
     await reconcilePass(h.controller, desired);
     h.nft.setCounter('inet', 'csgw_nat', { chain: 'postrouting', index: 0 }, { packets: 17, bytes: 1700 });
-    const details = h.controller.details(desired, await h.controller.observe(signal(), FULL));
+    const details = h.controller.details(desired, await h.controller.observe(signal(), { ...FULL, desired }));
     expect(details).toMatchObject({ mode: 'snat', counters: { translatedConnections: 17 } });
   });
 
@@ -102,14 +102,15 @@ describe('SourceNat controller with in-memory ports', () => {
       if (!result.ok) throw new Error('decode failed');
       await reconcilePass(h.controller, result.desired);
       expect(h.nft.table('inet', 'csgw_nat')).toBeUndefined();
-      expect(h.controller.plan(result.desired, await h.controller.observe(signal(), FULL))).toEqual([]);
+      const observed = await h.controller.observe(signal(), { ...FULL, desired: result.desired });
+      expect(h.controller.plan(result.desired, observed)).toEqual([]);
     }
   });
 
   it('a refused nft commit writes no sysctl (the table goes first, all or nothing)', async () => {
     const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.ipForward]: { value: '0', writable: true } }) });
     const desired = decoded(h, {});
-    const plan = h.controller.plan(desired, await h.controller.observe(signal(), FULL));
+    const plan = h.controller.plan(desired, await h.controller.observe(signal(), { ...FULL, desired }));
     h.nft.failNextCommit('netlink: Operation not permitted');
     await expect(h.controller.apply(plan, signal())).rejects.toMatchObject({ reason: 'ApplyFailed' });
     expect(h.sysctl.writes).toEqual([]);
@@ -120,7 +121,7 @@ describe('SourceNat controller with in-memory ports', () => {
     const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.conntrackMax]: { value: '65536', writable: false } }) });
     const desired = decoded(h, { conntrack: { max: 262144 } });
     await reconcilePass(h.controller, desired);
-    const observed = await h.controller.observe(signal(), FULL);
+    const observed = await h.controller.observe(signal(), { ...FULL, desired });
     expect(h.controller.warnings(desired, observed)).toEqual([
       {
         reason: 'SysctlUnavailable',

@@ -126,7 +126,10 @@ async function onePass(
 ): Promise<Parameters<typeof h.controller.plan>[0]> {
   const decoded = h.controller.decode(snapshot);
   if (!decoded.ok) throw new Error(`generated an invalid spec: ${decoded.errors.join('; ')}`);
-  const plan = h.controller.plan(decoded.desired, await h.controller.observe(signal(), FULL));
+  const plan = h.controller.plan(
+    decoded.desired,
+    await h.controller.observe(signal(), { ...FULL, desired: decoded.desired }),
+  );
   await h.controller.apply(plan, signal());
   return decoded.desired;
 }
@@ -138,7 +141,7 @@ describe('SourceNat properties', () => {
         const h = harnessFor(start);
         const desired = await onePass(h, start.snapshot);
         const committed = h.nft.transactions.length;
-        expect(h.controller.plan(desired, await h.controller.observe(signal(), FULL))).toEqual([]);
+        expect(h.controller.plan(desired, await h.controller.observe(signal(), { ...FULL, desired }))).toEqual([]);
         expect(h.nft.transactions).toHaveLength(committed);
       }),
       { numRuns: 150 },
@@ -226,7 +229,7 @@ describe('SourceNat properties', () => {
         });
         const decoded = h.controller.decode(start.snapshot);
         if (!decoded.ok) throw new Error('generated an invalid spec');
-        const observed = await h.controller.observe(signal(), FULL);
+        const observed = await h.controller.observe(signal(), { ...FULL, desired: decoded.desired });
         if (!decoded.desired.name || !decoded.desired.spec.enable) return; // owning nothing needs no forwarding
         expect(() => h.controller.plan(decoded.desired, observed)).toThrow(ControllerError);
       }),

@@ -1,0 +1,35 @@
+import type { Ec2Port } from '../../runtime/aws/ports.js';
+import type { LeaseGuard } from '../../runtime/lease/fencing.js';
+import { currentToken } from '../aws-common/fencing.js';
+import type { AccountTables, AzRoutesObserved, OwnedRoute } from './types.js';
+
+/** Picks the EC2 port of an account: undefined is this instance's own account. */
+export type Ec2For = (accountId?: string) => Ec2Port;
+
+/** The tables each account's routes live in, in first-listed order. */
+export function tablesByAccount(routes: readonly OwnedRoute[]): { accountId?: string; requested: string[] }[] {
+  const byAccount = new Map<string | undefined, Set<string>>();
+  for (const route of routes) {
+    const tables = byAccount.get(route.accountId) ?? new Set<string>();
+    tables.add(route.routeTableId);
+    byAccount.set(route.accountId, tables);
+  }
+  return [...byAccount].map(([accountId, tables]) => ({ ...(accountId ? { accountId } : {}), requested: [...tables] }));
+}
+
+/** One DescribeRouteTables per account, in parallel; the lease term is read for the plan's fencing check. */
+export async function observeAzRoutes(
+  ec2For: Ec2For,
+  lease: LeaseGuard,
+  routes: readonly OwnedRoute[],
+  signal: AbortSignal,
+): Promise<AzRoutesObserved> {
+  const accounts = await Promise.all(
+    tablesByAccount(routes).map(async (group): Promise<AccountTables> => ({
+      ...group,
+      tables: await ec2For(group.accountId).describeRouteTables(group.requested, signal),
+    })),
+  );
+  const token = currentToken(lease);
+  return { accounts, ...(token ? { token } : {}) };
+}

@@ -1,0 +1,80 @@
+import type { AddressView, ResourceTags } from '../../runtime/aws/ports.js';
+import { ControllerError, type DesiredState } from '../../runtime/controller.js';
+import { assertNotFenced, taggedTerm } from '../aws-common/fencing.js';
+import type { InstanceIdentity } from '../../runtime/aws/ports.js';
+import type { ElasticIpSpec } from './spec.js';
+import type { ElasticIpAction, ElasticIpObserved, ElasticIpTarget } from './types.js';
+
+export function resolveTarget(spec: ElasticIpSpec, identity: InstanceIdentity): ElasticIpTarget {
+  return {
+    allocationId: spec.allocationId,
+    networkInterfaceId: spec.networkInterfaceId ?? identity.primaryEniId,
+    networkInterfaceSource: spec.networkInterfaceId ? 'spec' : 'identity',
+    ...(spec.privateIpAddress ? { privateIpAddress: spec.privateIpAddress } : {}),
+  };
+}
+
+/**
+ * (desired, observed) -> actions; pure. No resource plans nothing: the address stays where it is (disassociating
+ * would cut the gateway's public address). Otherwise the address moves to our interface, stamped with our term first.
+ */
+export function planElasticIp(
+  desired: DesiredState<ElasticIpTarget | null>,
+  observed: ElasticIpObserved,
+): ElasticIpAction[] {
+  const target = desired.spec;
+  if (!desired.name || !target) return [];
+  const { allocationId } = target;
+  if (observed.allocationId !== allocationId) {
+    throw new ControllerError('ObservedStale', `observed ${observed.allocationId ?? 'nothing'}, not ${allocationId}`);
+  }
+  const address = observed.address;
+  if (!address)
+    throw new ControllerError('AllocationNotFound', `Elastic IP allocation ${allocationId} not found`, true);
+  if (associatedAsWanted(address, target)) return [];
+  assertNotFenced(`Elastic IP ${allocationId}`, address.tags, observed.token);
+  return [
+    { op: 'tagFencing', allocationId },
+    {
+      op: 'associate',
+      allocationId,
+      publicIp: address.publicIp,
+      networkInterfaceId: target.networkInterfaceId,
+      ...(target.privateIpAddress ? { privateIpAddress: target.privateIpAddress } : {}),
+      ...(address.networkInterfaceId ? { from: address.networkInterfaceId } : {}),
+    },
+  ];
+}
+
+/** On our interface, and on the private address the spec names (any one when it names none). */
+function associatedAsWanted(address: AddressView, target: ElasticIpTarget): boolean {
+  if (address.networkInterfaceId !== target.networkInterfaceId) return false;
+  return !target.privateIpAddress || address.privateIpAddress === target.privateIpAddress;
+}
+
+export function describeElasticIpAction(action: ElasticIpAction): string {
+  if (action.op === 'tagFencing') return `tag ${action.allocationId} with this instance's lease term`;
+  const from = action.from ? ` (was ${action.from})` : ' (was unassociated)';
+  const to = action.privateIpAddress
+    ? `${action.networkInterfaceId} ${action.privateIpAddress}`
+    : action.networkInterfaceId;
+  return `associate ${action.publicIp} (${action.allocationId}) with ${to}${from}`;
+}
+
+export function elasticIpDetails(target: ElasticIpTarget | null, observed: ElasticIpObserved): Record<string, unknown> {
+  const address = observed.address;
+  if (!target || !address) return target ? { allocationId: target.allocationId } : {};
+  return {
+    publicIp: address.publicIp,
+    allocationId: address.allocationId,
+    associationId: address.associationId,
+    networkInterfaceId: address.networkInterfaceId,
+    networkInterfaceSource: target.networkInterfaceSource,
+    ...termOf(address.tags),
+  };
+}
+
+function termOf(tags: ResourceTags): { holder?: string; epoch?: number } {
+  const term = taggedTerm(tags);
+  return term ? { holder: term.holder, epoch: term.epoch } : {};
+}
