@@ -5,33 +5,49 @@ import { SnapshotDiffer } from '../../runtime/desired-source.js';
 import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, withSsm, type CliContext } from '../context.js';
 import { addHostOptions, hostControllers, type HostOptions } from '../host-options.js';
+import { addClusterOptions, resolveIdentity, setUpCluster, type ClusterOptions } from '../cluster.js';
+import { EventRecorder } from '../../runtime/event-recorder.js';
+import { createLogger } from '../../runtime/logger.js';
 
 const HELP = `
 Runs each controller's decode -> probe -> observe -> plan against this host without applying anything, and prints
 the actions the next reconcile would take. Exit code: 0 when converged, 1 when changes are pending, 2 on errors
-(invalid spec, missing kernel feature).`;
+(invalid spec, missing kernel feature or EC2 identity for a kind that has a resource). Takes the same host and
+EC2 options as csgw run, so it plans exactly what the operator on this host would; it never takes a lease.`;
+
+type DiffOptions = HostOptions & ClusterOptions;
 
 export function registerDiff(program: Command, ctx: CliContext): void {
   const command = program
     .command('diff')
     .description('show what the next reconcile on this host would change, without changing it');
-  addHostOptions(command, ctx)
+  addClusterOptions(addHostOptions(command, ctx), ctx)
     .addHelpText('after', HELP)
-    .action(async (opts: HostOptions) => {
-      const controllers = hostControllers(opts);
-      const snapshots = await withSsm(ctx, async (client) => {
+    .action(async (opts: DiffOptions) => {
+      hostControllers(opts); // checks the host options before anything is read
+      const identity = await resolveIdentity(ctx, opts.imds);
+      const worst = await withSsm(ctx, async (client) => {
         const paths = currentPaths(ctx);
+        // The electors are built but never started: diff reads as a non-holder and writes nothing.
+        const cluster = setUpCluster(opts, identity, {
+          ssm: client,
+          paths,
+          holder: typeof identity === 'string' ? 'csgw-diff' : identity.instanceId,
+          events: new EventRecorder('csgw-diff', () => new Date()),
+          logger: createLogger('silent'),
+        });
         const parameters = await createSsmLister(client)(paths.specRoot, AbortSignal.timeout(60_000));
-        return new SnapshotDiffer(paths, kinds).changed(parameters);
+        const snapshots = new SnapshotDiffer(paths, kinds).changed(parameters);
+        let worst = 0;
+        for (const controller of hostControllers(opts, cluster.aws)) {
+          const snapshot = snapshots.find((s) => s.kind === controller.kind.kind) ?? {
+            kind: controller.kind.kind,
+            resources: [],
+          };
+          worst = Math.max(worst, await diffOne(ctx, controller, snapshot));
+        }
+        return worst;
       });
-      let worst = 0;
-      for (const controller of controllers) {
-        const snapshot = snapshots.find((s) => s.kind === controller.kind.kind) ?? {
-          kind: controller.kind.kind,
-          resources: [],
-        };
-        worst = Math.max(worst, await diffOne(ctx, controller, snapshot));
-      }
       if (worst > 0) throw new CliError(worst === 1 ? 'changes pending' : 'some controllers cannot reconcile', worst);
     });
 }
@@ -47,6 +63,11 @@ async function diffOne(ctx: CliContext, controller: AnyController, snapshot: Kin
   }
   const signal = AbortSignal.timeout(60_000);
   const probe = await controller.probe(signal);
+  if (!probe.ok && !decoded.desired.name) {
+    // Nothing is asked of this kind: that this host could not do it is no reason to fail.
+    out(`converged (no resource; ${probe.reason}: ${probe.message})`);
+    return 0;
+  }
   if (!probe.ok) {
     out(`${probe.reason}: ${probe.message}`);
     return 2;

@@ -67,6 +67,8 @@ export interface HostSpec {
   readonlyPaths?: string[];
   /** Container TCP ports published on 127.0.0.1 with a random host port. */
   ports?: number[];
+  /** Files written into the container before it starts (e.g. a state file its command reads). */
+  files?: { content: string; target: string }[];
   /** sh command that must succeed inside before start resolves; default: the container runs. */
   readyCommand?: string;
   output: ContainerOutput;
@@ -171,6 +173,7 @@ export function startHost(spec: HostSpec): Promise<StartedTestContainer> {
   if (spec.entrypoint) container.withEntrypoint(spec.entrypoint);
   if (spec.cmd) container.withCommand(spec.cmd);
   if (spec.readonlyPaths) container.withReadonlyPaths(spec.readonlyPaths);
+  if (spec.files) container.withCopyContentToContainer(spec.files);
   return container.start();
 }
 

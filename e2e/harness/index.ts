@@ -7,3 +7,7 @@ export type { ExecResult } from './container.js';
 export { waitFor } from '../../testing/wait.js';
 export { curlServer } from './probes.js';
 export type { EchoReply, HttpProbe } from './probes.js';
+export { CLUSTER_REGION, createCluster } from './cluster.js';
+export type { Cluster, ClusterOptions, MemberSpec } from './cluster.js';
+export { effectiveHolder, LeaseSampler, readLease } from './lease-sampler.js';
+export type { SampledTerm } from './lease-sampler.js';

@@ -81,6 +81,11 @@ function slug(text: string): string {
   );
 }
 
+/** The test's name as a slug plus random hex: concurrent runs never share a label or a container name. */
+export function newRunId(name: string): string {
+  return `${slug(name)}-${randomBytes(4).toString('hex')}`;
+}
+
 // Docker picks a multi-homed container's default route from the network whose
 // name sorts first; "net1-public" < "net2-private" gives the gateway its
 // default route (and published ports) on the public side, like a real NAT box.
@@ -225,7 +230,7 @@ async function teardown(run: Run): Promise<void> {
  * the partial topology is removed before the error propagates.
  */
 export async function createTopology(name: string, opts: TopologyOptions = {}): Promise<Topology> {
-  const runId = `${slug(name)}-${randomBytes(4).toString('hex')}`;
+  const runId = newRunId(name);
   const output = { gateway: new ContainerOutput(), client: new ContainerOutput(), server: new ContainerOutput() };
   const run: Run = { runId, prefix: `csgw-e2e-${runId}`, started: {}, output };
   try {

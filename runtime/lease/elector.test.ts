@@ -77,6 +77,7 @@ describe('LeaseElector over the embedded SSM endpoint', () => {
       const [leader] = await until(() => leaderOf(all).length === 1 && leaderOf(all), { what: 'a leader' });
       const token = leader!.guard().assertHeld();
       expect(token.scope).toBe('cluster');
+      expect(leader!.view()).toMatchObject({ holder: token.holder, epoch: token.epoch });
       for (const other of all.filter((e) => e !== leader))
         expect(() => other.guard().assertHeld()).toThrow(ControllerError);
       if (token.holder === 'a') expect(events.list().map((e) => e.reason)).toContain('LeaderElected');
@@ -92,6 +93,9 @@ describe('LeaseElector over the embedded SSM endpoint', () => {
         { what: 'three renews' },
       );
       const current = leaderOf(all);
+      // The holder's view names its term even when the latest version is a losing claim it will build on.
+      for (const e of current)
+        expect(e.view()).toMatchObject({ holder: e.view().token?.holder, epoch: e.view().token?.epoch });
       if (renewed.record?.epoch === token.epoch) {
         expect(renewed.record.holder).toBe(token.holder);
         expect(current.map((e) => e.guard().assertHeld().epoch)).toEqual([token.epoch]);

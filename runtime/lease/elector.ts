@@ -99,9 +99,11 @@ export class LeaseElector {
     const seen = this.core.observed();
     const token = this.core.token(this.now());
     const record = seen && isEffective(seen) ? seen.record : undefined;
+    // While holding, our own term is the truth: the latest version may be a losing claim we are about to build on.
+    if (token)
+      return { scope: this.opts.scope, token, holder: token.holder, epoch: token.epoch, version: token.version };
     return {
       scope: this.opts.scope,
-      ...(token ? { token } : {}),
       holder: record && !record.released ? record.holder : '',
       ...(record ? { epoch: record.epoch } : {}),
       version: seen?.version ?? 0,
