@@ -179,14 +179,14 @@ describe('AzRoutes with FakeEc2', () => {
     expect(h.ec2.calls).toEqual([]);
   });
 
-  it('is gated by its AZ lease, and probes with a read in its own account', async () => {
+  it('is gated by its AZ lease, and probes without any call: an AZ without AzRoutes needs no operational role', async () => {
     const h = harness();
     expect(h.controller.lease?.scope).toBe(SCOPE);
     await expect(h.controller.probe(signal())).resolves.toMatchObject({
       ok: true,
-      details: { mechanism: 'ec2 ReplaceRoute' },
+      details: { mechanism: 'ec2 ReplaceRoute (operational role 1)' },
     });
-    expect(h.asked).toEqual([undefined]);
-    expect(writesOf(h.ec2)).toEqual([]);
+    expect(h.asked).toEqual([]);
+    expect(h.ec2.calls).toEqual([]);
   });
 });

@@ -2,7 +2,6 @@ import { azRoutesKind } from '../../crds-equivalent/az-routes.js';
 import type { InstanceIdentity } from '../../runtime/aws/ports.js';
 import type { Controller } from '../../runtime/controller.js';
 import type { LeaseGuard } from '../../runtime/lease/fencing.js';
-import { probeEc2 } from '../aws-common/probe.js';
 import { applyAzRoutes } from './apply.js';
 import { decodeAzRoutes } from './decode.js';
 import { observeAzRoutes, type Ec2For } from './observe.js';
@@ -29,7 +28,15 @@ export function createAzRoutesController(opts: AzRoutesOptions): AzRoutesControl
     lease,
     validateSpec: validateAzRoutesSpec,
     decode: (snapshot) => decodeAzRoutes(snapshot, identity),
-    probe: (signal) => probeEc2(ec2For(), identity.primaryEniId, 'ec2 ReplaceRoute', signal),
+    // No call here: the operational role is needed only for listed route tables, and observe reports its absence
+    // (OperationalRoleUnavailable) exactly when there is one. An AZ without AzRoutes needs no role.
+    probe: () =>
+      Promise.resolve({
+        ok: true,
+        reason: 'OperationalRole',
+        message: 'EC2 through the per-AZ NAT data plane operational role',
+        details: { mechanism: 'ec2 ReplaceRoute (operational role 1)' },
+      }),
     // Every observe is a full read: there is no cache to distrust.
     observe: (signal, { desired }) => observeAzRoutes(ec2For, lease, desired.spec.routes, signal),
     plan: planAzRoutes,
