@@ -41,6 +41,19 @@ export class OperatorMetrics {
     labelNames: ['controller'] as const,
     registers: [this.registry],
   });
+  /** Which lease scopes this instance holds, and the epoch of the term it knows of (its own or another's). */
+  readonly leaseHeld = new Gauge({
+    name: 'csgw_lease_held',
+    help: '1 while this instance holds the lease of the scope',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+  readonly leaseEpoch = new Gauge({
+    name: 'csgw_lease_epoch',
+    help: 'Epoch of the lease term this instance last saw in the scope (SSM version of the claim)',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
   readonly counters = new Gauge({
     name: 'csgw_controller_counter',
     help: 'Data-plane counters reported by controllers (packets, bytes)',

@@ -21,6 +21,7 @@ function operatorWith(
   parameters: StoredParameter[],
   writes: string[],
   leases?: ReadonlyMap<string, Observable<LeaseView>>,
+  metrics = new OperatorMetrics(),
 ): Operator {
   return new Operator(
     { paths, instanceId: 'i-1', operatorVersion: 't', pollIntervalMs: 60_000, timing, statusMinIntervalMs: 10 },
@@ -32,7 +33,7 @@ function operatorWith(
         return Promise.resolve();
       },
       logger: createLogger('silent'),
-      metrics: new OperatorMetrics(),
+      metrics,
       clock: () => new Date(),
       ...(leases ? { leases } : {}),
     },
@@ -91,18 +92,22 @@ describe('Operator', () => {
   it('runs a lease-gated controller only while this instance holds the lease', async () => {
     const fake = new FakeController();
     fake.lease = { scope: 'cluster', assertHeld: () => ({ scope: 'cluster', holder: 'i-1', epoch: 4, version: 9 }) };
+    const metrics = new OperatorMetrics();
+    const held = async (): Promise<string> => metrics.registry.getSingleMetricAsString('csgw_lease_held');
     const lease = new BehaviorSubject<LeaseView>({ scope: 'cluster', holder: 'i-2', epoch: 2, version: 5 });
     operator = operatorWith(
       fake,
       [{ name: specPath(paths, fakeKind, 'default'), version: 1, value: '{"value":5}' }],
       [],
       new Map([['cluster', lease]]),
+      metrics,
     );
     const ready = () => operator?.hub.snapshot().controllers[fakeKind.kind]?.conditions.find((c) => c.type === 'Ready');
     await operator.start();
     await eventually('standby', () => ready()?.reason === 'Standby');
     expect(ready()?.message).toContain('held by i-2');
     expect(operator.hub.snapshot().leases).toEqual({ cluster: { held: false, holder: 'i-2', epoch: 2 } });
+    expect(await held()).toMatch(/csgw_lease_held\{scope="cluster"\} 0/);
     expect(fake.observe).not.toHaveBeenCalled();
 
     const token = { scope: 'cluster', holder: 'i-1', epoch: 4, version: 9 };
@@ -111,6 +116,7 @@ describe('Operator', () => {
       'leading: converged',
       () => fake.world === 5 && ready()?.status === 'True' && ready()?.reason !== 'Standby',
     );
+    expect(await held()).toMatch(/csgw_lease_held\{scope="cluster"\} 1/);
 
     lease.next({ scope: 'cluster', holder: 'i-3', epoch: 12, version: 12 });
     await eventually('standby again', () => ready()?.reason === 'Standby');

@@ -84,7 +84,11 @@ export class Operator {
   async start(): Promise<string | undefined> {
     for (const [scope, view$] of this.deps.leases ?? [])
       this.subscriptions.push(
-        view$.subscribe((v) => this.hub.setLease(scope, { held: !!v.token, holder: v.holder, epoch: v.epoch })),
+        view$.subscribe((v) => {
+          this.hub.setLease(scope, { held: !!v.token, holder: v.holder, epoch: v.epoch });
+          this.deps.metrics.leaseHeld.set({ scope }, v.token ? 1 : 0);
+          if (v.epoch !== undefined) this.deps.metrics.leaseEpoch.set({ scope }, v.epoch);
+        }),
       );
     for (const controller of this.deps.controllers) this.startController(controller);
     this.subscriptions.push(
