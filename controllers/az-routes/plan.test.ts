@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { RouteTableView, RouteView } from '../../runtime/aws/ports.js';
-import { ControllerError, type DesiredState } from '../../runtime/controller.js';
+import type { DesiredState } from '../../runtime/controller.js';
 import { FakeEc2 } from '../../testing/fake-ec2.js';
 import { FakeLeaseGuard } from '../../testing/fake-lease-guard.js';
 import {
@@ -20,6 +20,7 @@ import { createAzRoutesController } from './index.js';
 import { routeKey } from './decode.js';
 import { azRoutesDetails, azRoutesWarnings, describeAzRoutesAction, planAzRoutes } from './plan.js';
 import type { AzRoutesDesired, AzRoutesObserved, OwnedRoute } from './types.js';
+import { planError } from '../../testing/controller-error.js';
 
 const ENI = SELF.primaryEniId;
 const SCOPE = 'az/use1-az1';
@@ -63,16 +64,6 @@ const write = (
   networkInterfaceId: ENI,
   ...(from ? { from } : {}),
 });
-
-function planError(fn: () => unknown): ControllerError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ControllerError) return err;
-    throw err;
-  }
-  throw new Error('expected the planner to throw');
-}
 
 describe('planAzRoutes', () => {
   it.each<[string, DesiredState<AzRoutesDesired>, AzRoutesObserved, unknown[]]>([

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { ControllerError, type DesiredState } from '../../runtime/controller.js';
+import type { DesiredState } from '../../runtime/controller.js';
 import { address, ALLOCATION, fenceTags, PEER_ENI, PUBLIC_IP, SECOND_ENI, SELF } from '../../testing/ec2-fixtures.js';
 import { describeElasticIpAction, elasticIpDetails, planElasticIp, resolveTarget } from './plan.js';
 import type { ElasticIpObserved, ElasticIpTarget } from './types.js';
+import { planError } from '../../testing/controller-error.js';
 
 const token = { scope: 'cluster', holder: SELF.instanceId, epoch: 7, version: 7 };
 const target = resolveTarget({ allocationId: ALLOCATION }, SELF);
@@ -19,16 +20,6 @@ const observed = (over: Partial<ElasticIpObserved> = {}): ElasticIpObserved => (
 });
 const onEni = (networkInterfaceId: string, tags = {}): ElasticIpObserved =>
   observed({ address: address({ associationId: 'eipassoc-1', networkInterfaceId, tags }) });
-
-function planError(fn: () => unknown): ControllerError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ControllerError) return err;
-    throw err;
-  }
-  throw new Error('expected the planner to throw');
-}
 
 describe('resolveTarget', () => {
   it('defaults the interface to the primary ENI, and says so', () => {

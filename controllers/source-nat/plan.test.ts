@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { ControllerError } from '../../runtime/controller.js';
 import type { SysctlValue } from '../../runtime/ports.js';
 import { clone } from '../../testing/fake-nft.js';
 import { desiredState, hostSysctls, NO_RESOURCE, observedState } from '../../testing/source-nat-fixtures.js';
@@ -9,6 +8,7 @@ import { resolveNat } from './resolve.js';
 import type { SourceNatSpec } from './spec.js';
 import { buildNatTable } from './table.js';
 import type { SourceNatObserved } from './types.js';
+import { planError } from '../../testing/controller-error.js';
 
 const VPC = ['10.0.0.0/16'];
 const desired = desiredState({ egressInterface: 'ens5' });
@@ -20,16 +20,6 @@ const withTable = (over: Partial<SourceNatObserved> = {}): SourceNatObserved =>
     ...over,
   });
 const sysctls = (over: Record<string, SysctlValue>): Record<string, SysctlValue> => hostSysctls(over);
-
-function planError(fn: () => unknown): ControllerError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ControllerError) return err;
-    throw err;
-  }
-  throw new Error('expected the planner to throw');
-}
 
 describe('planSourceNat: the table', () => {
   it('replaces a missing table (TableMissing) with the table built from the resolved spec', () => {
