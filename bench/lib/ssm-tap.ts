@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 /** One SSM request the operator made, on this process's performance.now() clock. */
 export interface TapRecord {
   operation: string;
+  /** Name (GetParameter, PutParameter, ...) or Path (GetParametersByPath); '' when the body named neither. */
+  parameter: string;
   startMs: number;
   endMs: number;
   status: number;
@@ -22,7 +24,8 @@ export interface SsmTap {
  * A transparent HTTP relay between the operator and the embedded SSM endpoint that timestamps every request by its
  * X-Amz-Target. It is how the convergence benchmark tells "waiting for the next poll" apart from "reconciling"
  * (the time of the GetParametersByPath that picked a change up), and how the steady-state benchmark counts the
- * requests that really reached SSM, SDK retries included, as a cross-check of the operator's own counter.
+ * requests that really reached SSM, SDK retries included, as a cross-check of the operator's own counter. The
+ * parameter each request named splits lease renews from status writes (both PutParameter) in the lease benchmark.
  */
 export async function startSsmTap(upstreamUrl: string): Promise<SsmTap> {
   const upstream = new URL(upstreamUrl);
@@ -57,9 +60,27 @@ interface RelayDeps {
   records: TapRecord[];
 }
 
+/** The Name or Path of an SSM JSON request body. */
+export function parameterOf(body: string): string {
+  try {
+    const doc = JSON.parse(body) as { Name?: unknown; Path?: unknown };
+    if (typeof doc.Name === 'string') return doc.Name;
+    return typeof doc.Path === 'string' ? doc.Path : '';
+  } catch {
+    return '';
+  }
+}
+
 function relay(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): void {
   const startMs = performance.now();
   const operation = String(req.headers['x-amz-target'] ?? 'unknown').replace(/^AmazonSSM\./, '');
+  // SSM bodies are small JSON documents; a copy is kept while the same chunks stream upstream.
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const record = (status: number): void => {
+    const parameter = parameterOf(Buffer.concat(chunks).toString('utf8'));
+    deps.records.push({ operation, parameter, startMs, endMs: performance.now(), status });
+  };
   const upstreamReq = request(
     {
       host: deps.upstream.hostname,
@@ -73,13 +94,11 @@ function relay(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): void
     (upstreamRes) => {
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
       upstreamRes.pipe(res);
-      res.once('finish', () =>
-        deps.records.push({ operation, startMs, endMs: performance.now(), status: upstreamRes.statusCode ?? 0 }),
-      );
+      res.once('finish', () => record(upstreamRes.statusCode ?? 0));
     },
   );
   upstreamReq.once('error', () => {
-    deps.records.push({ operation, startMs, endMs: performance.now(), status: 502 });
+    record(502);
     if (!res.headersSent) res.writeHead(502);
     res.end();
   });
