@@ -1,4 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCsgw } from '../testing/cli-harness.js';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
 import { EventRecorder } from '../runtime/event-recorder.js';
@@ -89,5 +93,21 @@ describe('leaseTiming', () => {
 
   it('refuses a timing that breaks client-go’s rules', () => {
     expect(() => leaseTiming({ ...OPTS, leaseDuration: '2.6' })).toThrow(/lease timing: lease duration must exceed/);
+  });
+});
+
+describe('csgw run start-up errors', () => {
+  it('exits with the error, not hanging on the embedded endpoint it started', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'csgw-run-'));
+    try {
+      const run = await runCsgw(
+        ['--data-dir', dir, 'run', '--imds', 'off', '--admin-listen', 'off', '--manager-stack-name', 'm'],
+        { env: { ...IDENTITY_ENV, HOME: dir, CSGW_MANAGER_STACK_ID: 'not-an-arn' } },
+      );
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/stack/i);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultDataDir, defaultInstanceId, resolveSsmTarget, type GlobalOptions } from './config.js';
+import { defaultDataDir, defaultInstanceId, resolveSsmTarget, type GlobalOptions, ssmTargetOnEc2 } from './config.js';
 
 const opts = (over: Partial<GlobalOptions> = {}): GlobalOptions => ({
   prefix: '/cloudspectra',
@@ -76,6 +76,22 @@ describe('resolveSsmTarget', () => {
       mode: 'aws',
       dummyCredentials: false,
     });
+  });
+});
+
+describe('ssmTargetOnEc2', () => {
+  it('turns the embedded default into real SSM in the instance region', () => {
+    const embedded = resolveSsmTarget({ prefix: '/p', gateway: 'g', dataDir: '/d' }, {});
+    expect(ssmTargetOnEc2(embedded, 'eu-west-1')).toEqual({
+      mode: 'aws',
+      region: 'eu-west-1',
+      dummyCredentials: false,
+    });
+  });
+
+  it('leaves a configured endpoint or region alone', () => {
+    const configured = resolveSsmTarget({ prefix: '/p', gateway: 'g', dataDir: '/d', region: 'us-west-2' }, {});
+    expect(ssmTargetOnEc2(configured, 'eu-west-1')).toBe(configured);
   });
 });
 

@@ -48,6 +48,14 @@ export function resolveSsmTarget(opts: GlobalOptions, env: Env): SsmTarget {
   return { mode: 'embedded', region: DEFAULT_REGION, dataDir: join(opts.dataDir, 'ssm') };
 }
 
+/**
+ * On EC2 (an identity read from IMDS) with no endpoint or region configured, SSM is the real one of the instance's
+ * region: falling back to a private embedded store there would let every instance elect itself.
+ */
+export function ssmTargetOnEc2(target: SsmTarget, region: string): SsmTarget {
+  return target.mode === 'embedded' ? { mode: 'aws', region, dummyCredentials: false } : target;
+}
+
 function isLoopback(url: string): boolean {
   try {
     const host = new URL(url).hostname;

@@ -79,6 +79,10 @@ export class OperatorMetrics {
         this.ready.set({ controller }, 1);
         if (report.desired.generation !== undefined) this.generation.set({ controller }, report.desired.generation);
         this.recordCounters(controller, report.details);
+      } else if (report.type === 'standby') {
+        // Nothing to do on a non-holder: ready, and no pass is running.
+        this.ready.set({ controller }, 1);
+        passStart = undefined;
       } else if (report.type === 'failed' || report.type === 'inert') {
         verdict(report.type);
         this.errors.inc({ controller, reason: report.reason });

@@ -111,10 +111,18 @@ export class Operator {
     return this.admin?.url;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and every controller (aborting in-flight stages) but keeps status and events flowing, so what
+   * happens next (leases released on shutdown) is still reported. stop() calls it too.
+   */
+  stopControllers(): void {
     clearTimeout(this.pollTimer);
     this.abort.abort(new Error('operator stopping'));
     for (const actor of this.actors.values()) actor.stop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopControllers();
     await this.publisher.flush();
     this.publisher.stop();
     for (const s of this.subscriptions) s.unsubscribe();

@@ -343,3 +343,32 @@ describe('StatusHub', () => {
     expect(emitted.at(-1)?.controllers[KIND]?.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
 });
+
+describe('StatusHub: lease standby', () => {
+  const converged = (applied: boolean): ReconcileReport => ({
+    type: 'converged',
+    desired: desired(3),
+    applied,
+    details: {},
+    warnings: [],
+  });
+
+  it('says Standby on a non-holder, and Converged once it leads and finds nothing to do', () => {
+    const { report, condition } = setup();
+    report({ type: 'standby', scope: 'cluster', holder: 'i-2' });
+    expect(condition('Ready')).toMatchObject({ status: 'True', reason: 'Standby' });
+    expect(condition('Ready')?.message).toBe('the cluster lease is held by i-2; this instance stands by');
+    report({ type: 'adopted', desired: desired(3) }, converged(false));
+    expect(condition('Ready')).toMatchObject({ status: 'True', reason: 'Converged' });
+    expect(condition('Progressing')).toMatchObject({ status: 'False', reason: 'Converged' });
+  });
+
+  it('does not keep Progressing=Standby on a leader that goes inert', () => {
+    const { report, condition } = setup();
+    report({ type: 'standby', scope: 'cluster', holder: '' });
+    expect(condition('Ready')?.message).toContain('not held by anyone yet');
+    report({ type: 'inert', reason: 'MissingPermission', message: 'no ec2:AssociateAddress', retryInMs: 60_000 });
+    expect(condition('Ready')).toMatchObject({ status: 'False', reason: 'MissingPermission' });
+    expect(condition('Progressing')).toMatchObject({ status: 'False', reason: 'MissingPermission' });
+  });
+});

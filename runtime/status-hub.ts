@@ -117,6 +117,7 @@ export class StatusHub {
           message: `${report.message} (retry in ${Math.round(report.retryInMs / 1000)}s)`,
           ...gen(status),
         });
+        set({ type: 'Progressing', status: 'False', reason: report.reason, message: report.message, ...gen(status) });
         return event({ type: 'Warning', reason: report.reason, message: report.message });
       case 'drift':
         this.lastDrift.add(kind);
@@ -239,7 +240,9 @@ function invalidSpecDegraded(
 function readyReason(status: ControllerStatus, report: Extract<ReconcileReport, { type: 'converged' }>): string {
   if (report.applied) return 'Applied';
   const ready = findCondition(status.conditions, 'Ready');
-  const same = ready?.status === 'True' && ready.observedGeneration === report.desired.generation;
+  // Standby describes a non-holder; a pass that ran means this instance leads now.
+  const same =
+    ready?.status === 'True' && ready.reason !== 'Standby' && ready.observedGeneration === report.desired.generation;
   return same ? ready.reason : 'Converged';
 }
 

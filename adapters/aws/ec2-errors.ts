@@ -6,7 +6,11 @@ interface Mapping {
   hint: string;
 }
 
-const PERMISSION: Mapping = { reason: 'MissingPermission', inert: true, hint: 'the node role lacks this permission' };
+const PERMISSION: Mapping = {
+  reason: 'MissingPermission',
+  inert: true,
+  hint: 'the role in use (instance role, or the operational role for AzRoutes) lacks this permission',
+};
 const THROTTLED: Mapping = { reason: 'Throttled', inert: false, hint: 'AWS throttled the call' };
 const API_ERROR: Mapping = { reason: 'AwsApiError', inert: false, hint: 'AWS rejected the call' };
 

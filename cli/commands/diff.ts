@@ -8,12 +8,18 @@ import { addHostOptions, hostControllers, type HostOptions } from '../host-optio
 import { addClusterOptions, resolveIdentity, setUpCluster, type ClusterOptions } from '../cluster.js';
 import { EventRecorder } from '../../runtime/event-recorder.js';
 import { createLogger } from '../../runtime/logger.js';
+import { hostname } from 'node:os';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { createSsmLeaseStore } from '../../adapters/ssm-lease-store.js';
+import { isEffective } from '../../runtime/lease/record.js';
+import { leasePath, type GatewayPaths } from '../../runtime/paths.js';
 
 const HELP = `
 Runs each controller's decode -> probe -> observe -> plan against this host without applying anything, and prints
 the actions the next reconcile would take. Exit code: 0 when converged, 1 when changes are pending, 2 on errors
 (invalid spec, missing kernel feature or EC2 identity for a kind that has a resource). Takes the same host and
-EC2 options as csgw run, so it plans exactly what the operator on this host would; it never takes a lease.`;
+EC2 options as csgw run, so it plans exactly what the operator on this host would; it never takes a lease. A
+cluster- or AZ-scoped kind whose lease another instance holds shows as standby: that instance reconciles it.`;
 
 type DiffOptions = HostOptions & ClusterOptions;
 
@@ -28,28 +34,45 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       const identity = await resolveIdentity(ctx, opts.imds);
       const worst = await withSsm(ctx, async (client) => {
         const paths = currentPaths(ctx);
-        // The electors are built but never started: diff reads as a non-holder and writes nothing.
+        // The electors are built but never started: diff takes no lease and writes nothing.
+        const holder = ctx.env.CSGW_INSTANCE_ID ?? (typeof identity === 'string' ? hostname() : identity.instanceId);
         const cluster = setUpCluster(opts, identity, {
           ssm: client,
           paths,
-          holder: typeof identity === 'string' ? 'csgw-diff' : identity.instanceId,
+          holder,
           events: new EventRecorder('csgw-diff', () => new Date()),
           logger: createLogger('silent'),
         });
         const parameters = await createSsmLister(client)(paths.specRoot, AbortSignal.timeout(60_000));
         const snapshots = new SnapshotDiffer(paths, kinds).changed(parameters);
+        const leaseHolder = leaseHolders(client, paths);
         let worst = 0;
         for (const controller of hostControllers(opts, cluster.aws)) {
           const snapshot = snapshots.find((s) => s.kind === controller.kind.kind) ?? {
             kind: controller.kind.kind,
             resources: [],
           };
+          const scope = controller.lease?.scope;
+          const other = scope === undefined ? '' : await leaseHolder(scope);
+          if (other && other !== holder) {
+            ctx.stdout.write(`${controller.kind.kind}: standby (the ${scope} lease is held by ${other})\n`);
+            continue;
+          }
           worst = Math.max(worst, await diffOne(ctx, controller, snapshot));
         }
         return worst;
       });
       if (worst > 0) throw new CliError(worst === 1 ? 'changes pending' : 'some controllers cannot reconcile', worst);
     });
+}
+
+/** Who holds a scope, per the latest effective record ('' when nobody does): only the holder reconciles it. */
+function leaseHolders(client: SSMClient, paths: GatewayPaths): (scope: string) => Promise<string> {
+  const store = createSsmLeaseStore(client);
+  return async (scope) => {
+    const latest = await store.read(leasePath(paths, scope), AbortSignal.timeout(10_000));
+    return isEffective(latest) && !latest.record?.released ? (latest.record?.holder ?? '') : '';
+  };
 }
 
 /** Prints one controller's pending actions; returns 0 converged, 1 changes pending, 2 cannot reconcile. */

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { createSsmLister } from '../../adapters/ssm-lister.js';
 import { createSsmStatusWriter } from '../../adapters/ssm-status-writer.js';
-import { defaultInstanceId, resolveSsmTarget } from '../../runtime/config.js';
-import { createLogger } from '../../runtime/logger.js';
+import { defaultInstanceId, resolveSsmTarget, ssmTargetOnEc2, type SsmTarget } from '../../runtime/config.js';
+import { identityFromOverrides } from '../../adapters/aws/imds.js';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { createLogger, type Logger } from '../../runtime/logger.js';
 import { OperatorMetrics } from '../../runtime/metrics.js';
 import { Operator, type OperatorConfig } from '../../runtime/operator.js';
 import type { InstanceIdentity } from '../../runtime/aws/ports.js';
@@ -49,7 +51,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--status-interval <seconds>', 'minimum time between status writes to SSM', '10')
     .option(
       '--bootstrap-defaults',
-      'create the default resources (SourceNat enabled) when missing: the appliance image sets this; env CSGW_BOOTSTRAP_DEFAULTS=true',
+      'create the default resources (SourceNat enabled, SourceDestCheck disabled) when missing: the appliance image sets this; env CSGW_BOOTSTRAP_DEFAULTS=true',
       ctx.env.CSGW_BOOTSTRAP_DEFAULTS === 'true',
     )
     .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info');
@@ -66,33 +68,46 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
   if (typeof identity === 'string') logger.info({ reason: identity }, 'EC2 controllers stay inert');
   const instanceId = chooseInstanceId(ctx, opts, identity);
   const metrics = new OperatorMetrics();
-  const target = resolveSsmTarget(ctx.globals(), ctx.env);
+  const target = ssmTarget(ctx, identity);
   const ssm = await openSsm(target, {
     callCounter: metrics.ssmCalls,
     ...(opts.embeddedSsmListen ? { embeddedListen: opts.embeddedSsmListen } : {}),
   });
   logger.info(
-    { ssm: { mode: target.mode, endpoint: ssm.endpoint, servesEmbedded: ssm.servesEmbedded } },
+    { ssm: { mode: target.mode, region: target.region, endpoint: ssm.endpoint, servesEmbedded: ssm.servesEmbedded } },
     'SSM connected',
   );
+  try {
+    await serve(ctx, opts, { ssm: ssm.client, identity, instanceId, logger, metrics });
+  } finally {
+    // Also after a start-up error: a served embedded endpoint would otherwise keep the process alive.
+    await ssm.close();
+  }
+}
+
+interface ServeDeps {
+  ssm: SSMClient;
+  identity: InstanceIdentity | string;
+  instanceId: string;
+  logger: Logger;
+  metrics: OperatorMetrics;
+}
+
+async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promise<void> {
+  const { ssm, logger, instanceId } = deps;
+  const paths = currentPaths(ctx);
   if (opts.bootstrapDefaults) {
-    for (const r of await bootstrapDefaults(ssm.client, currentPaths(ctx), kinds))
+    for (const r of await bootstrapDefaults(ssm, paths, kinds))
       logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
   }
   const events = new EventRecorder(instanceId, () => new Date());
-  const cluster = setUpCluster(opts, identity, {
-    ssm: ssm.client,
-    paths: currentPaths(ctx),
-    holder: instanceId,
-    events,
-    logger,
-  });
-  const operator = new Operator(operatorConfig(opts, currentPaths(ctx), instanceId), {
+  const cluster = setUpCluster(opts, deps.identity, { ssm, paths, holder: instanceId, events, logger });
+  const operator = new Operator(operatorConfig(opts, paths, instanceId), {
     controllers: hostControllers(opts, cluster.aws),
-    list: createSsmLister(ssm.client),
-    writeStatus: createSsmStatusWriter(ssm.client),
+    list: createSsmLister(ssm),
+    writeStatus: createSsmStatusWriter(ssm),
     logger,
-    metrics,
+    metrics: deps.metrics,
     clock: () => new Date(),
     leases: cluster.leases,
     events,
@@ -102,10 +117,18 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
   logger.info({ adminUrl, gateway: ctx.globals().gateway, instanceId }, 'operator running');
   await waitForAbort(ctx.shutdownSignal());
   logger.info('stopping: the data plane is left as it is');
-  // Controllers stop before the leases are released, so no write of ours can follow the release.
-  await operator.stop();
+  // Controllers stop before the leases are released, so no write of ours can follow the release; status and events
+  // still flow, so the release is reported and the last status document says the lease is no longer held.
+  operator.stopControllers();
   await cluster.stop();
-  await ssm.close();
+  await operator.stop();
+}
+
+/** Where SSM is, as for every command; on EC2 with nothing configured, the instance's region. */
+function ssmTarget(ctx: CliContext, identity: InstanceIdentity | string): SsmTarget {
+  const target = resolveSsmTarget(ctx.globals(), ctx.env);
+  const fromImds = typeof identity !== 'string' && identityFromOverrides(ctx.env) === undefined;
+  return fromImds ? ssmTargetOnEc2(target, identity.region) : target;
 }
 
 /** --instance-id, else CSGW_INSTANCE_ID (its default), else the EC2 instance id, else the host name. */

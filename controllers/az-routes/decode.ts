@@ -66,7 +66,7 @@ function merge(
 }
 
 function routesOf(resource: string, spec: AzRoutesSpec, identity: InstanceIdentity): OwnedRoute[] {
-  // Naming our own account explicitly is the same as leaving it out: both go through this instance's credentials.
+  // Naming our own account explicitly is the same as leaving it out: both go through the home account's operational role.
   const accountId = spec.accountId === identity.accountId ? undefined : spec.accountId;
   const networkInterfaceId = spec.networkInterfaceId ?? identity.primaryEniId;
   return spec.routeTableIds.flatMap((routeTableId) =>
