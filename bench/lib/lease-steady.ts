@@ -18,7 +18,7 @@ export interface MemberSteadyState {
   leaseCallsPerSecond: number;
   /** Lease parameters this member called on: every member takes part in the cluster scope and its own AZ's. */
   leaseScopes: number;
-  /** leaseCallsPerSecond / leaseScopes: the per-scope cost the lease design promises (1 / retryPeriod). */
+  /** leaseCallsPerSecond / leaseScopes: the per-scope cost (at most 1 / retryPeriod; less where reads are batched). */
   leaseCallsPerScopePerSecond: number;
   otherCallsPerSecond: number;
   /** Lease calls / all calls (tap). */
@@ -47,6 +47,9 @@ export function callKey(operation: string, parameter: string, gatewayRoot: strin
   const relative = parameter.startsWith(`${gatewayRoot}/`) ? parameter.slice(gatewayRoot.length + 1) : parameter;
   return `${operation} ${relative || '-'}`;
 }
+
+/** `leases/cluster` and `/cloudspectra/g/leases/cluster` name the same scope. */
+const leaf = (parameter: string): string => parameter.slice(parameter.indexOf('leases/'));
 
 const isLeaseKey = (key: string): boolean => key.split(' ')[1]?.startsWith('leases/') ?? false;
 
@@ -82,7 +85,8 @@ function memberResult(m: Member, i: number, s: { start: Snapshot; end: Snapshot;
   }
   const leaseKeys = Object.keys(tapCalls).filter(isLeaseKey);
   const lease = leaseKeys.reduce((n, k) => n + (tapCalls[k] ?? 0), 0);
-  const scopes = new Set(leaseKeys.map((k) => k.split(' ')[1])).size;
+  // A batched read names several parameters (comma-joined): each is a scope this member takes part in.
+  const scopes = new Set(leaseKeys.flatMap((k) => (k.split(' ')[1] ?? '').split(',').map(leaf))).size;
   const all = sum(tapCalls);
   const id = m.identity.instanceId;
   return {

@@ -13,6 +13,7 @@ describe('parameterOf', () => {
   it.each([
     ['{"Name":"/a/b","Value":"x"}', '/a/b'],
     ['{"Path":"/a/spec","Recursive":true}', '/a/spec'],
+    ['{"Names":["/a/leases/cluster","/a/leases/az/use1-az1"]}', '/a/leases/cluster,/a/leases/az/use1-az1'],
     ['{"MaxResults":10}', ''],
     ['not json', ''],
   ])('%s -> %s', (body, expected) => expect(parameterOf(body)).toBe(expected));

@@ -60,11 +60,12 @@ interface RelayDeps {
   records: TapRecord[];
 }
 
-/** The Name or Path of an SSM JSON request body. */
+/** The Name, Names (GetParameters: comma-joined) or Path of an SSM JSON request body. */
 export function parameterOf(body: string): string {
   try {
-    const doc = JSON.parse(body) as { Name?: unknown; Path?: unknown };
+    const doc = JSON.parse(body) as { Name?: unknown; Names?: unknown; Path?: unknown };
     if (typeof doc.Name === 'string') return doc.Name;
+    if (Array.isArray(doc.Names)) return doc.Names.filter((n) => typeof n === 'string').join(',');
     return typeof doc.Path === 'string' ? doc.Path : '';
   } catch {
     return '';

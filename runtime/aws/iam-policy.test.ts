@@ -42,7 +42,7 @@ describe('policyDocuments: the instance role', () => {
       Resource: [`${PARAM}/spec`, `${PARAM}/spec/*`],
     });
     expect(statement(r, 'Leases')).toMatchObject({
-      Action: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'],
+      Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:PutParameter', 'ssm:GetParameterHistory'],
       Resource: `${PARAM}/leases/*`,
     });
     expect(statement(r, 'WriteStatus')).toMatchObject({ Action: ['ssm:PutParameter'], Resource: `${PARAM}/status/*` });

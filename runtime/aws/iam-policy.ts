@@ -113,7 +113,7 @@ function baseStatements(input: PolicyInput): PolicyStatement[] {
     allow('ReadSpecs', ['ssm:GetParametersByPath'], [arns.parameter(specRoot), arns.parameter(`${specRoot}/*`)]),
     allow(
       'Leases',
-      ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:GetParameterHistory'],
+      ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:PutParameter', 'ssm:GetParameterHistory'],
       arns.parameter(`${leaseRoot}/*`),
     ),
     allow('WriteStatus', ['ssm:PutParameter'], arns.parameter(`${statusRoot}/*`)),

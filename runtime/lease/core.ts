@@ -137,7 +137,7 @@ export class LeaseCore {
     if (this.role !== 'candidate') return;
     if (this.unresolved) this.nextActionAt = now + this.renewRetryMs();
     else if (this.claimable(now)) this.nextActionAt = now;
-    else this.nextActionAt = Math.min(now + this.opts.timing.retryPeriodMs, this.expiresAt());
+    else this.nextActionAt = Math.min(this.nextReadSlot(now), this.expiresAt());
   }
 
   /** A holder reads only to learn the fate of a renew whose response was lost, and before it releases. */
@@ -276,6 +276,16 @@ export class LeaseCore {
     if (!this.seen || !this.fresh) return false;
     if (isEffective(this.seen) && this.seen.record?.released) return true;
     return this.seen.lastReadAt >= this.expiresAt() && now >= this.expiresAt();
+  }
+
+  /**
+   * Periodic reads fall on a grid of the retry period on the local clock, so the electors of one process (cluster and
+   * AZ scope) read at the same moments and the store can batch them into one call. The first slot at least half a
+   * period away keeps the average period at one retry period.
+   */
+  private nextReadSlot(now: number): number {
+    const period = this.opts.timing.retryPeriodMs;
+    return Math.ceil((now + period / 2) / period) * period;
   }
 
   private expiresAt(): number {

@@ -181,6 +181,40 @@ describe('SSM lease store', () => {
     expect(Math.max(...versions)).toBe(8);
   });
 
+  it('reads the scopes asked for in one turn with one GetParameters call', async () => {
+    const calls: string[] = [];
+    h.client.middlewareStack.add(
+      (next, context) => (args) => {
+        calls.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countLeaseCalls' },
+    );
+    try {
+      await store.write('/cloudspectra/batch/leases/cluster', 'x', AbortSignal.timeout(1000));
+      calls.length = 0;
+      const [cluster, az, absent] = await Promise.all([
+        store.read('/cloudspectra/batch/leases/cluster', AbortSignal.timeout(1000)),
+        store.read('/cloudspectra/batch/leases/az/use1-az1', AbortSignal.timeout(1000)),
+        store.read('/cloudspectra/batch/leases/az/use1-az1', AbortSignal.timeout(1000)),
+      ]);
+      expect(calls).toEqual(['GetParametersCommand']);
+      expect(cluster).toEqual({ version: 1 });
+      expect(az).toEqual({ version: 0 });
+      expect(absent).toEqual({ version: 0 });
+    } finally {
+      h.client.middlewareStack.remove('countLeaseCalls');
+    }
+  });
+
+  it('lets each reader give up at its own deadline', async () => {
+    const never = AbortSignal.abort(new Error('gave up'));
+    await expect(store.read('/cloudspectra/batch/leases/cluster', never)).rejects.toThrow('gave up');
+    await expect(store.read('/cloudspectra/batch/leases/cluster', AbortSignal.timeout(1000))).resolves.toMatchObject({
+      version: 1,
+    });
+  });
+
   it('marks an error answered by SSM as not applied', async () => {
     await expect(store.write('/bad name with spaces', 'x', AbortSignal.timeout(1000))).rejects.toMatchObject({
       name: 'LeaseStoreRejected',

@@ -116,7 +116,7 @@ describe('lease simulation', () => {
     expect(firstFailure(s, unsafe)).toBe('');
     // The faults must really happen, or the sweep proves nothing.
     const t = s.totals;
-    for (const key of ['takeovers', 'claimsLost', 'lateLandings', 'superseded', 'crashes', 'pauses'] as const)
+    for (const key of ['takeovers', 'claimsLost', 'lateLandings', 'crashes', 'pauses'] as const)
       expect(t[key]).toBeGreaterThan(0);
     expect(t.terms).toBeGreaterThan(s.results.length);
     expect(t.releases).toBeGreaterThan(0);
@@ -128,6 +128,8 @@ describe('lease simulation', () => {
     console.log(summary('harsh', s));
     expect(firstFailure(s, unsafe)).toBe('');
     expect(s.totals.lateLandings).toBeGreaterThan(0);
+    // A holder unseated by another's counted write is rare; this sweep's longer delays make it happen.
+    expect(s.totals.superseded).toBeGreaterThan(0);
   });
 
   it('elects a leader that then holds without change or lapse once faults stop', () => {
