@@ -66,7 +66,9 @@ export interface Steady {
 /** Every member has made a call on the lease since its current process started: it takes part in the election. */
 function allParticipating(watch: Watch): boolean {
   return watch.members.every((m) =>
-    m.tap.records.some((c) => c.parameter === watch.leaseName && c.startMs >= m.current.startedMs && c.status === 200),
+    m.tap.records.some(
+      (c) => c.parameter.split(',').includes(watch.leaseName) && c.startMs >= m.current.startedMs && c.status === 200,
+    ),
   );
 }
 
