@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { FakeEc2Server } from '../../lab/fake-ec2/server.js';
-import { decodeLeaseRecord, isEffective, type LeaseRecord } from '../../runtime/lease/record.js';
+import { decodeLeaseRecord, effectiveHolder, isEffective, type LeaseRecord } from '../../runtime/lease/record.js';
 import { eipEni, type Member } from './cluster.js';
 
 /** One GetParameter of a lease parameter by the benchmark, timed when its response arrived. */
@@ -36,13 +36,13 @@ export async function readLease(client: SSMClient, name: string): Promise<LeaseR
   }
   const atMs = performance.now();
   const record = decodeLeaseRecord(value);
-  const effective = record !== undefined && isEffective({ version, record });
+  const observation = { version, ...(record ? { record } : {}) };
   return {
     atMs,
     version,
     record,
-    holder: effective && !record.released ? record.holder : undefined,
-    released: effective && record.released,
+    holder: effectiveHolder(observation)?.holder,
+    released: isEffective(observation) && record?.released === true,
     modifiedMs: modified && toMonotonicMs(modified.getTime()),
   };
 }

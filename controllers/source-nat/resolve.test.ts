@@ -1,21 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { ControllerError } from '../../runtime/controller.js';
+import { planError } from '../../testing/controller-error.js';
 import { addr } from '../../testing/fake-host-net.js';
 import { observedState } from '../../testing/source-nat-fixtures.js';
 import { resolveNat } from './resolve.js';
 import type { SourceNatSpec } from './spec.js';
 
 const spec = (over: Partial<SourceNatSpec> = {}): SourceNatSpec => ({ enable: true, mode: 'masquerade', ...over });
-
-function thrown(fn: () => unknown): ControllerError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ControllerError) return err;
-    throw err;
-  }
-  throw new Error('expected a ControllerError');
-}
 
 describe('resolveNat: egress interface', () => {
   it('takes the spec egressInterface over the default route', () => {
@@ -33,7 +23,7 @@ describe('resolveNat: egress interface', () => {
   });
 
   it('fails with EgressInterfaceUnknown when neither exists', () => {
-    const err = thrown(() => resolveNat(spec(), observedState({ defaultRoute: undefined }), ['10.0.0.0/16']));
+    const err = planError(() => resolveNat(spec(), observedState({ defaultRoute: undefined }), ['10.0.0.0/16']));
     expect(err.reason).toBe('EgressInterfaceUnknown');
     expect(err.message).toMatch(/egressInterface/);
   });
@@ -87,7 +77,7 @@ describe('resolveNat: source networks', () => {
   });
 
   it('fails with SourceCidrsUnknown when only the egress interface has an address', () => {
-    const err = thrown(() => resolveNat(spec(), observedState({ addresses: [addr('ens5', '10.0.0.10/24')] }), []));
+    const err = planError(() => resolveNat(spec(), observedState({ addresses: [addr('ens5', '10.0.0.10/24')] }), []));
     expect(err.reason).toBe('SourceCidrsUnknown');
     expect(err.message).toMatch(/ens5/);
   });

@@ -1,26 +1,15 @@
 // Reads a lease parameter over real SSM calls, as every instance does, and checks from the outside what ADR 0005
 // promises: the epoch of effective records never goes down, and the holder never changes without it growing.
 import { setTimeout as delay } from 'node:timers/promises';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { decodeLeaseRecord, isEffective, type LeaseObservation } from '../../runtime/lease/record.js';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { createSsmLeaseStore } from '../../adapters/ssm-lease-store.js';
+import { effectiveHolder, isEffective, type LeaseObservation } from '../../runtime/lease/record.js';
 
-/** One GetParameter of a lease parameter; version 0 when it does not exist yet. */
-export async function readLease(client: SSMClient, name: string): Promise<LeaseObservation> {
-  try {
-    const out = await client.send(new GetParameterCommand({ Name: name }), { abortSignal: AbortSignal.timeout(2_000) });
-    const record = decodeLeaseRecord(out.Parameter?.Value ?? '');
-    return { version: out.Parameter?.Version ?? 0, ...(record ? { record } : {}) };
-  } catch (err) {
-    if ((err as Error).name === 'ParameterNotFound') return { version: 0 };
-    throw err;
-  }
-}
+export { effectiveHolder };
 
-/** The holder and term of the latest record when it is an effective claim or renew; undefined otherwise. */
-export function effectiveHolder(observation: LeaseObservation): { holder: string; epoch: number } | undefined {
-  const record = observation.record;
-  if (!record || !isEffective(observation) || record.released) return undefined;
-  return { holder: record.holder, epoch: record.epoch };
+/** One read of a lease parameter through the operator's own lease store; version 0 when it does not exist yet. */
+export function readLease(client: SSMClient, name: string): Promise<LeaseObservation> {
+  return createSsmLeaseStore(client).read(name, AbortSignal.timeout(2_000));
 }
 
 /** A lease term as the sampler first saw it. */

@@ -58,3 +58,10 @@ export function decodeLeaseRecord(value: string): LeaseRecord | undefined {
 export function isEffective(observation: LeaseObservation): boolean {
   return observation.record !== undefined && observation.record.basedOn === observation.version - 1;
 }
+
+/** The holder and term of the latest record when it is an effective claim or renew; undefined otherwise. */
+export function effectiveHolder(observation: LeaseObservation): { holder: string; epoch: number } | undefined {
+  const record = observation.record;
+  if (!record || !isEffective(observation) || record.released) return undefined;
+  return { holder: record.holder, epoch: record.epoch };
+}
