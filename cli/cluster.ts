@@ -15,7 +15,8 @@ import type { EventRecorder } from '../runtime/event-recorder.js';
 import { LeaseElector, type LeaseView } from '../runtime/lease/elector.js';
 import { checkLeaseTiming, DEFAULT_LEASE_TIMING, type LeaseTiming } from '../runtime/lease/timing.js';
 import type { Logger } from '../runtime/logger.js';
-import { externalIdPath, leasePath, type GatewayPaths } from '../runtime/paths.js';
+import { externalIdPath, isValidResourceName, leasePath, type GatewayPaths } from '../runtime/paths.js';
+import { defaultInstanceId } from '../runtime/config.js';
 import { CliError, type CliContext } from './context.js';
 
 /** `csgw run` options for the EC2 identity, the operational role and the leases. */
@@ -82,6 +83,21 @@ export async function resolveIdentity(ctx: CliContext, imds: string): Promise<In
   }
 }
 
+/**
+ * This instance's name (status parameter, lease holder): `explicit` (--instance-id, which defaults to
+ * CSGW_INSTANCE_ID), else the EC2 instance id, else the host name.
+ */
+export function instanceIdFor(
+  ctx: CliContext,
+  explicit: string | undefined,
+  identity: InstanceIdentity | string,
+): string {
+  const instanceId = explicit ?? (typeof identity === 'string' ? defaultInstanceId(ctx.env) : identity.instanceId);
+  if (!isValidResourceName(instanceId))
+    throw new CliError(`--instance-id "${instanceId}": use letters, digits, _ . - (it names an SSM parameter)`);
+  return instanceId;
+}
+
 export interface ClusterRuntime {
   aws: AwsFacts | { unavailable: string };
   leases: ReadonlyMap<string, Observable<LeaseView>>;
@@ -140,11 +156,12 @@ export function setUpCluster(
 /** EC2 through the operational role of the per-AZ NAT data plane, one client per account. */
 function operationalEc2(opts: ClusterOptions, identity: InstanceIdentity, deps: ClusterDeps): Ec2For {
   const { managerStackName, managerStackId } = opts;
-  if (!managerStackName || !managerStackId || !identity.accountId)
-    return () =>
-      unconfiguredEc2(
-        'operational role not configured: set --manager-stack-name and --manager-stack-id (and an account id in the identity)',
-      );
+  if (!managerStackName || !managerStackId || !identity.accountId) {
+    const unconfigured = unconfiguredEc2(
+      'operational role not configured: set --manager-stack-name and --manager-stack-id (and an account id in the identity)',
+    );
+    return () => unconfigured;
+  }
   const credentials = createOperationalCredentials({
     sts: new STSClient({ region: identity.region }),
     config: { prefix: opts.resourcePrefix, managerStackName, managerStackId, homeAccountId: identity.accountId },

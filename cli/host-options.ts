@@ -25,10 +25,15 @@ export function addHostOptions(command: Command, ctx: CliContext): Command {
     );
 }
 
-/** The node's controllers wired to the real ports, after checking the host options. */
-export function hostControllers(opts: HostOptions, aws?: HostFacts['aws']): AnyController[] {
+/** Fails with every problem of the host options, before anything is started or read. */
+export function checkHostOptions(opts: HostOptions): void {
   const cidrErrors = checkCidrList('--vpc-cidr', opts.vpcCidr);
   if (cidrErrors.length > 0) throw new CliError(cidrErrors.join('\n'));
+}
+
+/** The node's controllers wired to the real ports, after checking the host options. */
+export function hostControllers(opts: HostOptions, aws?: HostFacts['aws']): AnyController[] {
+  checkHostOptions(opts);
   return createControllers(createExecRunner(), {
     vpcCidrs: opts.vpcCidr,
     ...(opts.netns ? { netns: opts.netns } : {}),

@@ -4,14 +4,13 @@ import type { AnyController, KindSnapshot } from '../../runtime/controller.js';
 import { SnapshotDiffer } from '../../runtime/desired-source.js';
 import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, withSsm, type CliContext } from '../context.js';
-import { addHostOptions, hostControllers, type HostOptions } from '../host-options.js';
-import { addClusterOptions, resolveIdentity, setUpCluster, type ClusterOptions } from '../cluster.js';
+import { addHostOptions, checkHostOptions, hostControllers, type HostOptions } from '../host-options.js';
+import { addClusterOptions, instanceIdFor, resolveIdentity, setUpCluster, type ClusterOptions } from '../cluster.js';
 import { EventRecorder } from '../../runtime/event-recorder.js';
 import { createLogger } from '../../runtime/logger.js';
-import { hostname } from 'node:os';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createSsmLeaseStore } from '../../adapters/ssm-lease-store.js';
-import { isEffective } from '../../runtime/lease/record.js';
+import { effectiveHolder } from '../../runtime/lease/record.js';
 import { leasePath, type GatewayPaths } from '../../runtime/paths.js';
 
 const HELP = `
@@ -30,12 +29,12 @@ export function registerDiff(program: Command, ctx: CliContext): void {
   addClusterOptions(addHostOptions(command, ctx), ctx)
     .addHelpText('after', HELP)
     .action(async (opts: DiffOptions) => {
-      hostControllers(opts); // checks the host options before anything is read
+      checkHostOptions(opts);
       const identity = await resolveIdentity(ctx, opts.imds);
       const worst = await withSsm(ctx, async (client) => {
         const paths = currentPaths(ctx);
         // The electors are built but never started: diff takes no lease and writes nothing.
-        const holder = ctx.env.CSGW_INSTANCE_ID ?? (typeof identity === 'string' ? hostname() : identity.instanceId);
+        const holder = instanceIdFor(ctx, ctx.env.CSGW_INSTANCE_ID, identity);
         const cluster = setUpCluster(opts, identity, {
           ssm: client,
           paths,
@@ -71,7 +70,7 @@ function leaseHolders(client: SSMClient, paths: GatewayPaths): (scope: string) =
   const store = createSsmLeaseStore(client);
   return async (scope) => {
     const latest = await store.read(leasePath(paths, scope), AbortSignal.timeout(10_000));
-    return isEffective(latest) && !latest.record?.released ? (latest.record?.holder ?? '') : '';
+    return effectiveHolder(latest)?.holder ?? '';
   };
 }
 

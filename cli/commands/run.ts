@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createSsmLister } from '../../adapters/ssm-lister.js';
 import { createSsmStatusWriter } from '../../adapters/ssm-status-writer.js';
-import { defaultInstanceId, resolveSsmTarget, ssmTargetOnEc2, type SsmTarget } from '../../runtime/config.js';
+import { resolveSsmTarget, ssmTargetOnEc2, type SsmTarget } from '../../runtime/config.js';
 import { identityFromOverrides } from '../../adapters/aws/imds.js';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createLogger, type Logger } from '../../runtime/logger.js';
@@ -11,11 +11,18 @@ import type { InstanceIdentity } from '../../runtime/aws/ports.js';
 import { openSsm, parseListen } from '../../runtime/ssm-connection.js';
 import { OPERATOR_VERSION } from '../../runtime/version.js';
 import { bootstrapDefaults } from '../../runtime/bootstrap.js';
-import { isValidResourceName, type GatewayPaths } from '../../runtime/paths.js';
+import type { GatewayPaths } from '../../runtime/paths.js';
 import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, waitForAbort, type CliContext } from '../context.js';
-import { addHostOptions, hostControllers, type HostOptions } from '../host-options.js';
-import { addClusterOptions, leaseTiming, resolveIdentity, setUpCluster, type ClusterOptions } from '../cluster.js';
+import { addHostOptions, checkHostOptions, hostControllers, type HostOptions } from '../host-options.js';
+import {
+  addClusterOptions,
+  instanceIdFor,
+  leaseTiming,
+  resolveIdentity,
+  setUpCluster,
+  type ClusterOptions,
+} from '../cluster.js';
 import { EventRecorder } from '../../runtime/event-recorder.js';
 
 interface RunOptions extends HostOptions, ClusterOptions {
@@ -61,12 +68,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
 }
 
 async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
-  hostControllers(opts); // checks the host options before anything starts
+  checkHostOptions(opts);
   leaseTiming(opts);
   const logger = createLogger(opts.logLevel);
   const identity = await resolveIdentity(ctx, opts.imds);
   if (typeof identity === 'string') logger.info({ reason: identity }, 'EC2 controllers stay inert');
-  const instanceId = chooseInstanceId(ctx, opts, identity);
+  const instanceId = instanceIdFor(ctx, opts.instanceId, identity);
   const metrics = new OperatorMetrics();
   const target = ssmTarget(ctx, identity);
   const ssm = await openSsm(target, {
@@ -129,15 +136,6 @@ function ssmTarget(ctx: CliContext, identity: InstanceIdentity | string): SsmTar
   const target = resolveSsmTarget(ctx.globals(), ctx.env);
   const fromImds = typeof identity !== 'string' && identityFromOverrides(ctx.env) === undefined;
   return fromImds ? ssmTargetOnEc2(target, identity.region) : target;
-}
-
-/** --instance-id, else CSGW_INSTANCE_ID (its default), else the EC2 instance id, else the host name. */
-function chooseInstanceId(ctx: CliContext, opts: RunOptions, identity: InstanceIdentity | string): string {
-  const instanceId =
-    opts.instanceId ?? (typeof identity === 'string' ? defaultInstanceId(ctx.env) : identity.instanceId);
-  if (!isValidResourceName(instanceId))
-    throw new CliError(`--instance-id "${instanceId}": use letters, digits, _ . - (it names an SSM parameter)`);
-  return instanceId;
 }
 
 function operatorConfig(opts: RunOptions, paths: GatewayPaths, instanceId: string): OperatorConfig {
