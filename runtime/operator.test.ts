@@ -94,7 +94,7 @@ describe('Operator', () => {
     fake.lease = { scope: 'cluster', assertHeld: () => ({ scope: 'cluster', holder: 'i-1', epoch: 4, version: 9 }) };
     const metrics = new OperatorMetrics();
     const held = async (): Promise<string> => metrics.registry.getSingleMetricAsString('csgw_lease_held');
-    const lease = new BehaviorSubject<LeaseView>({ scope: 'cluster', holder: 'i-2', epoch: 2, version: 5 });
+    const lease = new BehaviorSubject<LeaseView>({ scope: 'cluster', holder: 'i-2', epoch: 2 });
     operator = operatorWith(
       fake,
       [{ name: specPath(paths, fakeKind, 'default'), version: 1, value: '{"value":5}' }],
@@ -111,14 +111,14 @@ describe('Operator', () => {
     expect(fake.observe).not.toHaveBeenCalled();
 
     const token = { scope: 'cluster', holder: 'i-1', epoch: 4, version: 9 };
-    lease.next({ scope: 'cluster', token, holder: 'i-1', epoch: 4, version: 9 });
+    lease.next({ scope: 'cluster', token, holder: 'i-1', epoch: 4 });
     await eventually(
       'leading: converged',
       () => fake.world === 5 && ready()?.status === 'True' && ready()?.reason !== 'Standby',
     );
     expect(await held()).toMatch(/csgw_lease_held\{scope="cluster"\} 1/);
 
-    lease.next({ scope: 'cluster', holder: 'i-3', epoch: 12, version: 12 });
+    lease.next({ scope: 'cluster', holder: 'i-3', epoch: 12 });
     await eventually('standby again', () => ready()?.reason === 'Standby');
     const calls = fake.observe.mock.calls.length;
     fake.world = 9; // drift while standing by is not ours to repair
@@ -130,7 +130,6 @@ describe('Operator', () => {
       token: { ...token, epoch: 13, version: 13 },
       holder: 'i-1',
       epoch: 13,
-      version: 13,
     });
     await eventually('repaired after taking the lease back', () => fake.world === 5);
     expect(operator.events.list().some((e) => e.reason === 'ControllerCrashed')).toBe(false);

@@ -152,7 +152,8 @@ export class Operator {
   private lead(controller: AnyController, report: Reporter, log: Logger): void {
     const kind = controller.kind.kind;
     this.standingBy.delete(kind);
-    if (!this.actors.has(kind)) this.restart(controller, report, log);
+    // Once stopping, a lease won meanwhile starts nothing: it is about to be released.
+    if (!this.actors.has(kind) && !this.abort.signal.aborted) this.restart(controller, report, log);
   }
 
   /** Stopping the actor aborts its in-flight stage; the lease guard refuses any write that still tries. */

@@ -27,7 +27,6 @@ export interface LeaseView {
   /** Who holds the scope as far as this node last read: '' when released or unknown. */
   holder: string;
   epoch?: number;
-  version: number;
 }
 
 export interface LeaseElectorOptions {
@@ -100,13 +99,11 @@ export class LeaseElector {
     const token = this.core.token(this.now());
     const record = seen && isEffective(seen) ? seen.record : undefined;
     // While holding, our own term is the truth: the latest version may be a losing claim we are about to build on.
-    if (token)
-      return { scope: this.opts.scope, token, holder: token.holder, epoch: token.epoch, version: token.version };
+    if (token) return { scope: this.opts.scope, token, holder: token.holder, epoch: token.epoch };
     return {
       scope: this.opts.scope,
       holder: record && !record.released ? record.holder : '',
       ...(record ? { epoch: record.epoch } : {}),
-      version: seen?.version ?? 0,
     };
   }
 
