@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ControllerError } from '../runtime/controller.js';
 import { FakeNft } from '../testing/fake-nft.js';
 import { contractTable, CONTRACT_TABLES, describeNftPortContract } from '../testing/nft-port-contract.js';
+import { describeNftElementContract } from '../testing/nft-port-contract-elements.js';
 
 describeNftPortContract('FakeNft', () => new FakeNft());
 
@@ -97,3 +98,5 @@ describe('FakeNft test controls', () => {
     await expect(new FakeNft().listTable('inet', main, ctl.signal)).rejects.toThrow('cancelled');
   });
 });
+
+describeNftElementContract('FakeNft', () => new FakeNft());

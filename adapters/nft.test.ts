@@ -31,15 +31,7 @@ const listing = {
       },
     },
     {
-      map: {
-        family: 'inet',
-        name: 'm',
-        table: 'csgw_contract',
-        type: 'ipv4_addr',
-        handle: 2,
-        map: 'ipv4_addr',
-        elem: [['1.2.3.4', '5.6.7.8']],
-      },
+      quota: { family: 'inet', name: 'q', table: 'csgw_contract', handle: 2, bytes: 1000, used: 0, inv: false },
     },
     {
       chain: {
@@ -111,7 +103,15 @@ describe('nft adapter: listTable', () => {
   it('turns foreign objects into a chain no desired table has, so planners see drift', async () => {
     const runner = new FakeRunner(() => ({ stdout: JSON.stringify(listing) }));
     const observed = await createNftAdapter(runner).listTable('inet', 'csgw_contract', signal);
-    expect(observed?.table.chains.map((c) => c.name)).toEqual(['forward', 'foreign: map m']);
+    expect(observed?.table.chains.map((c) => c.name)).toEqual(['forward', 'foreign: quota q']);
+  });
+
+  it('lists without elements (`nft -j -t`) when asked', async () => {
+    const runner = new FakeRunner(() => ({ stdout: JSON.stringify(listing) }));
+    await createNftAdapter(runner).listTable('inet', 'csgw_contract', signal, { elements: false });
+    expect(runner.calls.map((c) => [c.file, ...c.args])).toEqual([
+      ['nft', '-j', '-t', 'list', 'table', 'inet', 'csgw_contract'],
+    ]);
   });
 
   it('returns undefined when the table does not exist', async () => {

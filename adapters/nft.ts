@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeListTable } from '../renderers/nft/decode.js';
-import type { NftFamily, NftOp, ObservedTable } from '../renderers/nft/model.js';
+import type { NftOp, ObservedTable } from '../renderers/nft/model.js';
 import { renderTransaction } from '../renderers/nft/render.js';
 import type { CommandRunner, NftPort } from '../runtime/ports.js';
 import { ControllerError } from '../runtime/controller.js';
@@ -23,8 +23,9 @@ export function createNftAdapter(runner: CommandRunner, nftBinary = 'nft'): NftP
     }
   }
   return {
-    async listTable(family: NftFamily, name: string, signal: AbortSignal): Promise<ObservedTable | undefined> {
-      const result = await runner.run(nftBinary, ['-j', 'list', 'table', family, name], { signal });
+    async listTable(family, name, signal, opts): Promise<ObservedTable | undefined> {
+      const terse = opts?.elements === false ? ['-t'] : [];
+      const result = await runner.run(nftBinary, ['-j', ...terse, 'list', 'table', family, name], { signal });
       if (result.exitCode !== 0) {
         if (/No such file or directory|does not exist/i.test(result.stderr)) return undefined;
         throw new ControllerError('ObserveFailed', `nft list table failed: ${firstLines(result.stderr)}`);

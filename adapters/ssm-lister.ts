@@ -14,7 +14,12 @@ export function createSsmLister(client: SSMClient): ParameterLister {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
       for (const p of page.Parameters ?? []) {
         if (p.Name && p.Version !== undefined && p.Value !== undefined)
-          out.push({ name: p.Name, version: p.Version, value: p.Value });
+          out.push({
+            name: p.Name,
+            version: p.Version,
+            value: p.Value,
+            ...(p.LastModifiedDate ? { modifiedAt: p.LastModifiedDate.toISOString() } : {}),
+          });
       }
     }
     return out;

@@ -9,6 +9,8 @@ export interface StoredResource {
   generation: number;
   /** The raw parameter value (a JSON document). May be a decrypted SecureString: never log it. */
   value: string;
+  /** When this generation was written (ISO 8601): orders competing claims of multi-resource kinds. */
+  modifiedAt?: string;
 }
 
 /** The resources of one kind, as of one list of SSM. */

@@ -7,6 +7,8 @@ import { parseSpecPath, type GatewayPaths } from './paths.js';
 export interface StoredParameter {
   name: string;
   version: number;
+  /** When this version was written (SSM LastModifiedDate, ISO 8601), if the store says. */
+  modifiedAt?: string;
   value: string;
 }
 
@@ -49,7 +51,13 @@ export class SnapshotDiffer {
     for (const p of parameters) {
       const parsed = parseSpecPath(this.paths, p.name);
       const kind = parsed && this.kinds.find((k) => k.plural === parsed.plural);
-      if (parsed && kind) byKind.get(kind.kind)?.push({ name: parsed.name, generation: p.version, value: p.value });
+      if (parsed && kind)
+        byKind.get(kind.kind)?.push({
+          name: parsed.name,
+          generation: p.version,
+          value: p.value,
+          ...(p.modifiedAt ? { modifiedAt: p.modifiedAt } : {}),
+        });
     }
     const out: KindSnapshot[] = [];
     for (const [kind, resources] of byKind) {

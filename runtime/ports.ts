@@ -1,5 +1,5 @@
 /** The narrow interfaces every side effect goes through. Real adapters live in adapters/, fakes in testing/. */
-import type { NftOp, NftTable, ObservedTable, NftFamily } from '../renderers/nft/model.js';
+import type { ListOptions, NftOp, NftTable, ObservedTable, NftFamily } from '../renderers/nft/model.js';
 
 export interface CommandResult {
   exitCode: number;
@@ -14,7 +14,12 @@ export interface CommandRunner {
 
 export interface NftPort {
   /** The table as the kernel has it, or undefined when it does not exist. */
-  listTable(family: NftFamily, name: string, signal: AbortSignal): Promise<ObservedTable | undefined>;
+  listTable(
+    family: NftFamily,
+    name: string,
+    signal: AbortSignal,
+    opts?: ListOptions,
+  ): Promise<ObservedTable | undefined>;
   /** Runs all ops as one atomic transaction: all of them take effect or none does. */
   commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void>;
   /** Checks ops without committing (nft --check). */

@@ -1,12 +1,19 @@
 // In-memory NftPort for unit tests: a model of the kernel's tables that commits atomically and records what it was
-// asked. It rejects what the real `nft -j -f` rejects for the shapes this project writes (prefixes in a set without
-// the interval flag, overlapping intervals, references to missing sets or chains, deleting a missing table), so a
-// plan that only "works" against the fake is unlikely.
+// asked. It rejects what the real `nft -j -f` rejects for the shapes this project writes (see fake-nft-sets.ts;
+// references to missing sets or chains, deleting a missing table, elements of a missing set), so a plan that only
+// "works" against the fake is unlikely.
 import { ControllerError } from '../runtime/controller.js';
 import type { NftPort } from '../runtime/ports.js';
-import type { NftFamily, NftOp, NftSet, NftTable, ObservedTable, RuleCounter } from '../renderers/nft/model.js';
-import { sortElements } from '../renderers/nft/elements.js';
-import { cidrRange, ipv4ToNumber, rangesOverlap, type Ipv4Range } from '../runtime/net/cidr.js';
+import {
+  opTable,
+  type ListOptions,
+  type NftFamily,
+  type NftOp,
+  type NftTable,
+  type ObservedTable,
+  type RuleCounter,
+} from '../renderers/nft/model.js';
+import { applyFailed, changeElements, isIdentifier, normaliseSet } from './fake-nft-sets.js';
 
 export const tableKey = (family: NftFamily, name: string): string => `${family} ${name}`;
 
@@ -15,8 +22,6 @@ export interface RejectedCommit {
   message: string;
 }
 
-/** The order `nft list` prints set flags in. */
-const FLAG_ORDER = ['constant', 'interval', 'timeout', 'dynamic'];
 const FAMILIES: readonly string[] = ['ip', 'ip6', 'inet'];
 
 export class FakeNft implements NftPort {
@@ -29,17 +34,27 @@ export class FakeNft implements NftPort {
   readonly rejected: RejectedCommit[] = [];
   /** Transactions passed to check(). */
   readonly checks: NftOp[][] = [];
-  readonly calls = { listTable: 0, commit: 0, check: 0 };
+  /** listTable counts every listing; terseListTable those without elements. */
+  readonly calls = { listTable: 0, terseListTable: 0, commit: 0, check: 0 };
 
   constructor(initial: readonly NftTable[] = []) {
     for (const table of initial) this.seed(table);
   }
 
-  listTable(family: NftFamily, name: string, signal: AbortSignal): Promise<ObservedTable | undefined> {
+  listTable(
+    family: NftFamily,
+    name: string,
+    signal: AbortSignal,
+    opts?: ListOptions,
+  ): Promise<ObservedTable | undefined> {
     this.calls.listTable += 1;
+    if (opts?.elements === false) this.calls.terseListTable += 1;
     if (signal.aborted) return Promise.reject(abortReason(signal));
     const table = this.tables.get(tableKey(family, name));
-    return Promise.resolve(table ? { table: clone(table), counters: this.countersOf(table) } : undefined);
+    if (!table) return Promise.resolve(undefined);
+    const listed = clone(table);
+    if (opts?.elements === false) for (const set of listed.sets) set.elements = [];
+    return Promise.resolve({ table: listed, counters: this.countersOf(table) });
   }
 
   commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void> {
@@ -49,7 +64,7 @@ export class FakeNft implements NftPort {
     try {
       if (this.pendingFailure !== undefined) throw new ControllerError('ApplyFailed', this.pendingFailure);
       const next = simulate(this.tables, copy);
-      for (const key of touchedKeys(copy)) this.resetCounters(key);
+      for (const key of rebuiltKeys(copy)) this.resetCounters(key);
       this.tables = next;
       this.transactions.push(copy);
       return Promise.resolve();
@@ -169,29 +184,32 @@ function hasCounter(expr: readonly unknown[]): boolean {
   );
 }
 
-function touchedKeys(ops: readonly NftOp[]): string[] {
-  return ops.map((op) =>
-    op.op === 'deleteTable' ? tableKey(op.family, op.name) : tableKey(op.table.family, op.table.name),
-  );
+/** Tables whose rules were rebuilt: element changes keep rule counters, as in the kernel. */
+function rebuiltKeys(ops: readonly NftOp[]): string[] {
+  return ops
+    .filter((op) => op.op === 'replaceTable' || op.op === 'deleteTable')
+    .map((op) => tableKey(opTable(op).family, opTable(op).name));
 }
 
 /** Applies ops to a copy of the tables; throws ControllerError('ApplyFailed') on the first invalid op. */
 function simulate(current: ReadonlyMap<string, NftTable>, ops: readonly NftOp[]): Map<string, NftTable> {
   const next = new Map(current);
   for (const op of ops) {
-    if (op.op === 'deleteTable') {
-      const key = tableKey(op.family, op.name);
-      if (!next.has(key)) throw applyFailed(`delete table ${key}: No such file or directory`);
-      next.delete(key);
-    } else {
-      next.set(tableKey(op.table.family, op.table.name), normaliseTable(op.table));
-    }
+    const target = opTable(op);
+    const key = tableKey(target.family, target.name);
+    if (op.op === 'replaceTable') next.set(key, normaliseTable(op.table));
+    else if (!next.has(key)) throw applyFailed(`${op.op} in table ${key}: No such file or directory`);
+    else if (op.op === 'deleteTable') next.delete(key);
+    else next.set(key, withElements(next.get(key) as NftTable, op));
   }
   return next;
 }
 
-function applyFailed(message: string): ControllerError {
-  return new ControllerError('ApplyFailed', `nft rejected the transaction: ${message}`);
+function withElements(table: NftTable, op: Extract<NftOp, { op: 'addElements' | 'deleteElements' }>): NftTable {
+  const set = table.sets.find((s) => s.name === op.set.name);
+  if (!set) throw applyFailed(`set ${op.set.name} in ${table.family} ${table.name}: No such file or directory`);
+  const changed = changeElements(set, op.set, op.op === 'addElements' ? 'add' : 'delete', op.elements);
+  return { ...table, sets: table.sets.map((s) => (s === set ? changed : s)) };
 }
 
 /** Validates a table the way nft would and returns it as `nft list` would show it (sorted elements and flags). */
@@ -215,69 +233,6 @@ function normaliseTable(table: NftTable): NftTable {
     for (const rule of chain.rules) assertReferences(rule.expr, setNames, chainNames, chain.name);
   }
   return { family: table.family, name: table.name, sets, chains: clone(table.chains) };
-}
-
-function normaliseSet(set: NftSet): NftSet {
-  if (!isIdentifier(set.name)) throw applyFailed(`bad set name "${set.name}"`);
-  const interval = set.flags.includes('interval');
-  const ranges = set.elements.map((e) => parseElement(set, e, interval));
-  if (interval) {
-    ranges.forEach((r, i) => {
-      if (ranges.some((o, j) => j < i && rangesOverlap(o, r)))
-        throw applyFailed(`set ${set.name}: conflicting intervals specified`);
-    });
-  } else if (new Set(set.elements).size !== set.elements.length) {
-    throw applyFailed(`set ${set.name}: duplicate element`);
-  }
-  const flags = [...set.flags].sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b));
-  return { name: set.name, type: set.type, flags, elements: sortElements(set.elements) };
-}
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-type ElementError = (why: string) => ControllerError;
-
-function parseElement(set: NftSet, element: string, interval: boolean): Ipv4Range {
-  const bad: ElementError = (why) => applyFailed(`set ${set.name}: element "${element}" ${why}`);
-  if (set.type === 'ipv4_addr')
-    return element.indexOf('-') > 0 ? parseAddressRange(element, interval, bad) : parsePrefix(element, interval, bad);
-  if (set.type === 'inet_service') return parsePorts(element, interval, bad);
-  if (!/^[a-z0-9-]+$/.test(element)) throw bad('is not a protocol');
-  return { first: 0, last: -1 };
-}
-
-function parseAddressRange(element: string, interval: boolean, bad: ElementError): Ipv4Range {
-  const dash = element.indexOf('-');
-  const [a, b] = [element.slice(0, dash), element.slice(dash + 1)];
-  if (!isIpv4(a) || !isIpv4(b) || ipv4ToNumber(a) > ipv4ToNumber(b)) throw bad('is not a valid range');
-  if (!interval) throw bad("needs 'flags interval'");
-  return { first: ipv4ToNumber(a), last: ipv4ToNumber(b) };
-}
-
-function parsePrefix(element: string, interval: boolean, bad: ElementError): Ipv4Range {
-  const [addr = '', len = ''] = element.split('/');
-  if (!isIpv4(addr) || !/^\d+$/.test(len) || Number(len) > 32) throw bad('is not a.b.c.d/len');
-  const range = cidrRange(element);
-  if (range.first !== ipv4ToNumber(addr)) throw bad('has host bits set');
-  if (!interval && len !== '32') throw bad("is a prefix: add 'flags interval'");
-  return range;
-}
-
-function parsePorts(element: string, interval: boolean, bad: ElementError): Ipv4Range {
-  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(element);
-  const [first, last] = [Number(m?.[1]), Number(m?.[2] ?? m?.[1])];
-  if (!m || last > 65535 || first > last) throw bad('is not a port or port range');
-  if (m[2] !== undefined && !interval) throw bad("needs 'flags interval'");
-  return { first, last };
-}
-
-function isIpv4(text: string): boolean {
-  const m = IPV4.exec(text);
-  return m !== null && m.slice(1).every((octet) => Number(octet) <= 255);
-}
-
-function isIdentifier(name: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_.\-/]*$/.test(name) && name.length <= 256;
 }
 
 function assertUnique(names: readonly string[], what: string): void {

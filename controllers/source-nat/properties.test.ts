@@ -3,7 +3,7 @@
 // (b) a plan never touches state the controller does not own.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { NftTable } from '../../renderers/nft/model.js';
+import { opTable, type NftTable } from '../../renderers/nft/model.js';
 import { ControllerError, type KindSnapshot } from '../../runtime/controller.js';
 import { disjointCidrs, interfaceName } from '../../testing/arbitraries.js';
 import { addr } from '../../testing/fake-host-net.js';
@@ -208,10 +208,7 @@ describe('SourceNat properties', () => {
           ),
         );
         for (const op of h.nft.transactions.flat()) {
-          expect(op.op === 'deleteTable' ? [op.family, op.name] : [op.table.family, op.table.name]).toEqual([
-            NAT_TABLE.family,
-            NAT_TABLE.name,
-          ]);
+          expect(opTable(op)).toEqual(NAT_TABLE);
         }
         for (const [key, entry] of Object.entries(foreignSysctls)) expect(h.sysctl.snapshot()[key]).toEqual(entry);
         for (const write of h.sysctl.writes) expect(OBSERVED_SYSCTLS).toContain(write.key);

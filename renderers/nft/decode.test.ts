@@ -62,15 +62,7 @@ const listing = {
       },
     },
     {
-      map: {
-        family: 'inet',
-        name: 'm',
-        table: 'csgw_nat',
-        type: 'ipv4_addr',
-        handle: 8,
-        map: 'ipv4_addr',
-        elem: [['1.2.3.4', '5.6.7.8']],
-      },
+      quota: { family: 'inet', name: 'q', table: 'csgw_nat', handle: 8, bytes: 1000, used: 0, inv: false },
     },
     { flowtable: { family: 'inet', name: 'ft', table: 'csgw_nat', handle: 10, hook: 'ingress', prio: 0, dev: ['lo'] } },
     {
@@ -142,7 +134,7 @@ describe('decodeListTable', () => {
   });
 
   it('lists objects the model does not know as foreign', () => {
-    expect(decoded?.foreign).toEqual(['counter seen', 'map m', 'flowtable ft']);
+    expect(decoded?.foreign).toEqual(['counter seen', 'quota q', 'flowtable ft']);
   });
 
   it('attaches rules to their chain whatever the item order (the fixture lists rules first, nft lists chains first)', () => {

@@ -23,19 +23,22 @@ export function decodeListTable(json: unknown): (ObservedTable & { foreign: stri
 
 function decodeItem(item: unknown, table: NftTable, counters: RuleCounter[], foreign: string[]): void {
   if (!isObject(item)) return;
-  const [key, body] = Object.entries(item)[0] ?? [];
+  const [key = 'unknown', body] = Object.entries(item)[0] ?? [];
   if (key === 'metainfo' || key === 'table') return;
-  if (key === 'set' && isObject(body)) table.sets.push(decodeSet(body));
-  else if (key === 'chain' && isObject(body)) table.chains.push(decodeChain(body));
-  else if (key === 'rule' && isObject(body)) decodeRule(body, table, counters);
-  else foreign.push(`${key ?? 'unknown'} ${isObject(body) && typeof body.name === 'string' ? body.name : ''}`.trim());
+  if (!isObject(body)) foreign.push(key);
+  else if (key === 'set' || key === 'map') table.sets.push(decodeSet(body));
+  else if (key === 'chain') table.chains.push(decodeChain(body));
+  else if (key === 'rule') decodeRule(body, table, counters);
+  else foreign.push(`${key} ${typeof body.name === 'string' ? body.name : ''}`.trim());
 }
 
 function decodeSet(body: Record<string, unknown>): NftSet {
   const elem = Array.isArray(body.elem) ? (body.elem as unknown[]) : [];
   return {
     name: String(body.name),
-    type: body.type as NftSet['type'],
+    type: dataType(body.type) as NftSet['type'],
+    // A map's value type lists as one string, "ipv4_addr . inet_service" for a concatenation.
+    ...(body.map !== undefined ? { map: dataType(body.map) as NonNullable<NftSet['map']> } : {}),
     // nftables >= 1.1.4 prints a single flag as a bare string.
     flags: typeof body.flags === 'string' ? [body.flags] : Array.isArray(body.flags) ? (body.flags as string[]) : [],
     elements: sortElements(elem.map(elementFromJson)),
@@ -78,4 +81,9 @@ function decodeRule(body: Record<string, unknown>, table: NftTable, counters: Ru
 
 function commentOf(rule: NftRule): { comment?: string } {
   return rule.comment ? { comment: rule.comment } : {};
+}
+
+function dataType(value: unknown): string | string[] {
+  const parts = Array.isArray(value) ? value.map(String) : String(value).split(' . ');
+  return parts.length === 1 ? (parts[0] ?? '') : parts;
 }

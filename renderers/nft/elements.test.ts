@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { cidrRange, numberToIpv4 } from '../../runtime/net/cidr.js';
 import { disjointCidrs } from '../../testing/arbitraries.js';
 import { elementFromJson, elementToJson, sortElements } from './elements.js';
+import type { NftSetRef } from './model.js';
 
 describe('elementToJson', () => {
   it.each([
@@ -12,9 +13,30 @@ describe('elementToJson', () => {
     ['ipv4_addr', '10.0.0.1-10.0.0.9', { range: ['10.0.0.1', '10.0.0.9'] }],
     ['inet_service', '443', 443],
     ['inet_service', '8000-8080', { range: [8000, 8080] }],
-    ['inet_proto', 'tcp', 'tcp'],
+    ['inet_proto', '6', 6],
+    ['inet_proto', '0-255', { range: [0, 255] }],
   ] as const)('%s %s -> %j', (type, element, json) => {
     expect(elementToJson(type, element)).toEqual(json);
+  });
+
+  const concat = ['ipv4_addr', 'ipv4_addr', 'inet_proto', 'inet_service'] as const;
+  it.each([
+    [
+      'a concatenated interval element',
+      { name: 's', type: [...concat] },
+      '10.0.0.0/8 . 192.168.1.1/32 . 6 . 80-90',
+      { concat: [{ prefix: { addr: '10.0.0.0', len: 8 } }, '192.168.1.1', 6, { range: [80, 90] }] },
+    ],
+    [
+      'a map element with a concatenated value',
+      { name: 'm', type: ['ipv4_addr', 'inet_proto', 'inet_service'], map: ['ipv4_addr', 'inet_service'] },
+      '0.0.0.0/0 . 6 . 8080 : 10.0.0.5/32 . 80',
+      [{ concat: [{ prefix: { addr: '0.0.0.0', len: 0 } }, 6, 8080] }, { concat: ['10.0.0.5', 80] }],
+    ],
+    ['a verdict map element', { name: 'v', type: 'inet_service', map: 'verdict' }, '22 : drop', [22, { drop: null }]],
+    ['a jump', { name: 'v', type: 'inet_service', map: 'verdict' }, '22 : jump x', [22, { jump: { target: 'x' } }]],
+  ] as const)('%s', (_what, set, element, json) => {
+    expect(elementToJson(set as NftSetRef, element)).toEqual(json);
   });
 });
 
@@ -25,7 +47,18 @@ describe('elementFromJson', () => {
     ['an address range', { range: ['10.0.0.1', '10.0.0.9'] }, '10.0.0.1-10.0.0.9'],
     ['a port', 443, '443'],
     ['a port range', { range: [8000, 8080] }, '8000-8080'],
-    ['a protocol name', 'tcp', 'tcp'],
+    ['a protocol name, as a number', 'tcp', '6'],
+    [
+      'a concatenation as nft 1.0.6 lists it',
+      { concat: [{ prefix: { addr: '10.0.0.0', len: 8 } }, '192.168.1.1', 'tcp', { range: [80, 90] }] },
+      '10.0.0.0/8 . 192.168.1.1/32 . 6 . 80-90',
+    ],
+    [
+      'a map element',
+      [{ concat: [{ prefix: { addr: '0.0.0.0', len: 0 } }, 'tcp', 8080] }, { concat: ['10.0.0.5', 80] }],
+      '0.0.0.0/0 . 6 . 8080 : 10.0.0.5/32 . 80',
+    ],
+    ['a verdict map element', [{ prefix: { addr: '1.2.3.0', len: 24 } }, { drop: null }], '1.2.3.0/24 : drop'],
     [
       'an element wrapped with a counter',
       { elem: { val: { prefix: { addr: '10.0.0.0', len: 16 } }, counter: { packets: 3, bytes: 180 } } },
@@ -37,7 +70,13 @@ describe('elementFromJson', () => {
   });
 
   it('keeps unknown shapes visible instead of dropping them', () => {
-    expect(elementFromJson({ concat: ['10.0.0.1', 80] })).toBe('{"concat":["10.0.0.1",80]}');
+    expect(elementFromJson({ set: ['10.0.0.1'] })).toBe('{"set":["10.0.0.1"]}');
+  });
+
+  it('round-trips every canonical element through its JSON form', () => {
+    const set: NftSetRef = { name: 'm', type: ['ipv4_addr', 'inet_proto', 'inet_service'], map: 'ipv4_addr' };
+    for (const element of ['10.1.0.0/16 . 17 . 53 : 10.0.0.1/32', '0.0.0.0/0 . 0-255 . 0-65535 : 1.2.3.4/32'])
+      expect(elementFromJson(elementToJson(set, element))).toBe(element);
   });
 });
 
@@ -54,6 +93,13 @@ describe('sortElements', () => {
 
   it('sorts ports numerically', () => {
     expect(sortElements(['8080', '443', '22', '1000-2000'])).toEqual(['22', '443', '1000-2000', '8080']);
+  });
+
+  it('sorts concatenations component by component, then maps by key and value', () => {
+    expect(
+      sortElements(['10.0.0.0/8 . 6 . 80', '9.0.0.0/8 . 17 . 53', '10.0.0.0/8 . 6 . 22', '10.0.0.0/8 . 1 . 0-65535']),
+    ).toEqual(['9.0.0.0/8 . 17 . 53', '10.0.0.0/8 . 1 . 0-65535', '10.0.0.0/8 . 6 . 22', '10.0.0.0/8 . 6 . 80']);
+    expect(sortElements(['80 : 10.0.0.9/32', '22 : 10.0.0.1/32'])).toEqual(['22 : 10.0.0.1/32', '80 : 10.0.0.9/32']);
   });
 
   it('returns a new array and leaves its input alone', () => {

@@ -1,39 +1,125 @@
-import type { NftSet } from './model.js';
+import type { NftDataType, NftSetRef } from './model.js';
 
-/** Converts between canonical element strings and libnftables JSON element values. */
-type JsonElement = string | number | { prefix: { addr: string; len: number } } | { range: [unknown, unknown] };
+/**
+ * Converts between canonical element strings (see NftSet.elements) and libnftables JSON element values.
+ * Components of a concatenation are joined by " . "; a map element is "key : value".
+ */
+type JsonValue = unknown;
 
-export function elementToJson(type: NftSet['type'], element: string): JsonElement {
-  const dash = element.indexOf('-');
-  if (dash > 0) {
-    const [a, b] = [element.slice(0, dash), element.slice(dash + 1)];
-    return type === 'ipv4_addr' ? { range: [a, b] } : { range: [Number(a), Number(b)] };
-  }
-  if (type !== 'ipv4_addr') return type === 'inet_service' ? Number(element) : element;
-  const [addr = '', len = '32'] = element.split('/');
-  return len === '32' ? addr : { prefix: { addr, len: Number(len) } };
+const CONCAT = ' . ';
+const MAPS_TO = ' : ';
+
+/** Protocol names nft prints for inet_proto values (from its built-in table / /etc/protocols). */
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
+  icmp: 1,
+  igmp: 2,
+  tcp: 6,
+  udp: 17,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  'ipv6-icmp': 58,
+  sctp: 132,
+  udplite: 136,
+};
+
+export function typesOf(type: NftDataType | NftDataType[]): NftDataType[] {
+  return Array.isArray(type) ? type : [type];
 }
 
+/** One canonical element of a set or map as the JSON `elem` entry nft takes. */
+export function elementToJson(set: NftSetRef | NftDataType, element: string): JsonValue {
+  const ref: NftSetRef = typeof set === 'string' ? { name: '', type: set } : set;
+  if (ref.map === undefined) return keyToJson(typesOf(ref.type), element);
+  const at = element.indexOf(MAPS_TO);
+  const [key, value] = at < 0 ? [element, ''] : [element.slice(0, at), element.slice(at + MAPS_TO.length)];
+  const data = ref.map === 'verdict' ? verdictToJson(value) : keyToJson(typesOf(ref.map), value);
+  return [keyToJson(typesOf(ref.type), key), data];
+}
+
+function keyToJson(types: readonly NftDataType[], key: string): JsonValue {
+  const parts = key.split(CONCAT);
+  if (types.length === 1) return componentToJson(types[0] ?? 'ipv4_addr', key);
+  return { concat: parts.map((part, i) => componentToJson(types[i] ?? 'ipv4_addr', part)) };
+}
+
+function componentToJson(type: NftDataType, component: string): JsonValue {
+  const dash = component.indexOf('-');
+  if (type === 'ipv4_addr') {
+    if (dash > 0) return { range: [component.slice(0, dash), component.slice(dash + 1)] };
+    const [addr = '', len = '32'] = component.split('/');
+    return len === '32' ? addr : { prefix: { addr, len: Number(len) } };
+  }
+  if (dash > 0) return { range: [Number(component.slice(0, dash)), Number(component.slice(dash + 1))] };
+  return /^\d+$/.test(component) ? Number(component) : component;
+}
+
+function verdictToJson(verdict: string): JsonValue {
+  const [name = '', target] = verdict.split(' ');
+  return target === undefined ? { [name]: null } : { [name]: { target } };
+}
+
+/** The canonical string of one listed element (a set element, or a map's [key, value] pair). */
 export function elementFromJson(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return /^\d+\.\d+\.\d+\.\d+$/.test(value) ? `${value}/32` : value;
+  if (Array.isArray(value) && value.length === 2) {
+    return `${elementFromJson(value[0])}${MAPS_TO}${dataFromJson(value[1])}`;
+  }
   if (isObject(value) && isObject(value.elem)) return elementFromJson(value.elem.val);
+  if (isObject(value) && Array.isArray(value.concat)) return value.concat.map(componentFromJson).join(CONCAT);
+  return componentFromJson(value);
+}
+
+function dataFromJson(value: unknown): string {
+  if (isObject(value) && !Array.isArray(value.concat) && !isObject(value.prefix) && !Array.isArray(value.range)) {
+    const [verdict, body] = Object.entries(value)[0] ?? ['', null];
+    if (isObject(body) && typeof body.target === 'string') return `${verdict} ${body.target}`;
+    return verdict;
+  }
+  return elementFromJson(value);
+}
+
+function componentFromJson(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') {
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(value)) return `${value}/32`;
+    const protocol = PROTOCOL_NUMBERS[value];
+    return protocol === undefined ? value : String(protocol);
+  }
   if (isObject(value) && isObject(value.prefix)) return `${String(value.prefix.addr)}/${String(value.prefix.len)}`;
   if (isObject(value) && Array.isArray(value.range)) {
     const [a, b] = value.range as unknown[];
-    return `${elementFromJson(a).replace(/\/32$/, '')}-${elementFromJson(b).replace(/\/32$/, '')}`;
+    return `${componentFromJson(a).replace(/\/32$/, '')}-${componentFromJson(b).replace(/\/32$/, '')}`;
   }
   return JSON.stringify(value);
 }
 
-/** Sort order of the canonical form: numeric by first address/port, so desired and observed sort alike. */
+/**
+ * Sort order of the canonical form: component by component, numerically by first address/port, so desired and
+ * observed sort alike whatever order nft lists them in.
+ */
 export function sortElements(elements: readonly string[]): string[] {
-  return [...elements].sort((a, b) => elementKey(a) - elementKey(b) || a.localeCompare(b));
+  // Array.from, not elements.map: map would build the result with the input's constructor, and input parsed by
+  // structuredClone under jest comes from another realm, which isDeepStrictEqual tells apart.
+  const keyed = Array.from(elements, (e) => ({ e, key: elementKey(e) }));
+  keyed.sort((a, b) => compareKeys(a.key, b.key) || (a.e < b.e ? -1 : a.e > b.e ? 1 : 0));
+  return keyed.map((k) => k.e);
 }
 
-function elementKey(element: string): number {
-  const first = element.split(/[-/]/)[0] ?? '';
-  if (!first.includes('.')) return Number(first);
+function elementKey(element: string): number[] {
+  return element.split(/ \. | : /).map(componentKey);
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+function componentKey(component: string): number {
+  const first = component.split(/[-/]/)[0] ?? '';
+  if (!first.includes('.')) return Number(first) || 0;
   return first.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
 }
 

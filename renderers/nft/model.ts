@@ -4,13 +4,31 @@
  */
 export type NftFamily = 'ip' | 'ip6' | 'inet';
 
+export type NftDataType = 'ipv4_addr' | 'inet_service' | 'inet_proto';
+
+/** A set, or a map when `map` is present. */
 export interface NftSet {
   name: string;
-  type: 'ipv4_addr' | 'inet_service' | 'inet_proto';
+  /** One type, or several for a concatenated key such as `ip saddr . th dport`. */
+  type: NftDataType | NftDataType[];
+  /**
+   * Maps only: the value's type, or 'verdict' for a verdict map. One type only: nft 1.0.6 (Debian 12) parses a
+   * concatenated map value in JSON input as a plain set and then crashes on rules using it, so an address-and-port
+   * translation uses two maps looked up with the same key (`dnat ip to K map @addrs : K map @ports`).
+   */
+  map?: NftDataType | 'verdict';
   flags: string[];
-  /** Canonical elements: "a.b.c.d/len" for prefixes and addresses, "a.b.c.d-e.f.g.h" for ranges; sorted. */
+  /**
+   * Canonical elements, sorted (see elements.ts): per component "a.b.c.d/len" for addresses and prefixes,
+   * "a.b.c.d-e.f.g.h" for address ranges, "80" or "80-90" for ports, "6" or "0-255" for protocols (numbers, never
+   * names). Concatenated components are joined by " . ", and a map element is "key : value" (a verdict value is
+   * "accept", "drop", ...).
+   */
   elements: string[];
 }
+
+/** What element operations need to know of a set: its name and how its elements are typed. */
+export type NftSetRef = Pick<NftSet, 'name' | 'type' | 'map'>;
 
 export interface NftBaseChain {
   type: 'filter' | 'nat' | 'route';
@@ -54,5 +72,23 @@ export interface ObservedTable {
   counters: RuleCounter[];
 }
 
-/** Semantic operations an NftPort commits atomically. */
-export type NftOp = { op: 'replaceTable'; table: NftTable } | { op: 'deleteTable'; family: NftFamily; name: string };
+/**
+ * Semantic operations an NftPort commits atomically. Element operations change one set of an existing table without
+ * touching its rules or counters: deletes of a transaction are rendered before its adds.
+ */
+export type NftOp =
+  | { op: 'replaceTable'; table: NftTable }
+  | { op: 'deleteTable'; family: NftFamily; name: string }
+  | { op: 'addElements' | 'deleteElements'; family: NftFamily; table: string; set: NftSetRef; elements: string[] };
+
+export interface ListOptions {
+  /** false lists the table without set elements (`nft -t`): every set then shows `elements: []`. Default true. */
+  elements?: boolean;
+}
+
+/** The table an op changes. */
+export function opTable(op: NftOp): { family: NftFamily; name: string } {
+  if (op.op === 'replaceTable') return { family: op.table.family, name: op.table.name };
+  if (op.op === 'deleteTable') return { family: op.family, name: op.name };
+  return { family: op.family, name: op.table };
+}

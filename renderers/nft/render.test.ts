@@ -117,3 +117,55 @@ describe('renderTransaction', () => {
     expect(JSON.stringify(ops)).toBe(before);
   });
 });
+
+describe('renderTransaction: maps and element operations', () => {
+  const key = ['ipv4_addr', 'inet_proto', 'inet_service'] as const;
+  const mapTable: NftTable = {
+    family: 'inet',
+    name: 'csgw_dnat',
+    sets: [
+      {
+        name: 'fwd',
+        type: [...key],
+        map: 'ipv4_addr',
+        flags: ['interval'],
+        elements: ['0.0.0.0/0 . 6 . 80 : 10.0.0.5/32'],
+      },
+    ],
+    chains: [],
+  };
+
+  it('declares a map with `add map`, its key types as a list and its elements as [key, value] pairs', () => {
+    expect(renderTransaction([{ op: 'replaceTable', table: mapTable }]).nftables.at(-1)).toEqual({
+      add: {
+        map: {
+          family: 'inet',
+          table: 'csgw_dnat',
+          name: 'fwd',
+          type: ['ipv4_addr', 'inet_proto', 'inet_service'],
+          map: 'ipv4_addr',
+          flags: ['interval'],
+          elem: [[{ concat: [{ prefix: { addr: '0.0.0.0', len: 0 } }, 6, 80] }, '10.0.0.5']],
+        },
+      },
+    });
+  });
+
+  it('renders element adds and deletes against the named set, without touching the table', () => {
+    const set = { name: 'fwd', type: [...key], map: 'ipv4_addr' as const };
+    const ops: NftOp[] = [
+      { op: 'deleteElements', family: 'inet', table: 'csgw_dnat', set, elements: ['0.0.0.0/0 . 6 . 80 : 10.0.0.5/32'] },
+      { op: 'addElements', family: 'inet', table: 'csgw_dnat', set, elements: ['0.0.0.0/0 . 17 . 53 : 10.0.0.6/32'] },
+    ];
+    const element = (elem: unknown): Record<string, unknown> => ({
+      family: 'inet',
+      table: 'csgw_dnat',
+      name: 'fwd',
+      elem: [elem],
+    });
+    expect(renderTransaction(ops).nftables).toEqual([
+      { delete: { element: element([{ concat: [{ prefix: { addr: '0.0.0.0', len: 0 } }, 6, 80] }, '10.0.0.5']) } },
+      { add: { element: element([{ concat: [{ prefix: { addr: '0.0.0.0', len: 0 } }, 17, 53] }, '10.0.0.6']) } },
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { elementToJson } from './elements.js';
-import type { NftChain, NftOp, NftSet, NftTable } from './model.js';
+import type { NftChain, NftOp, NftSet, NftSetRef, NftTable } from './model.js';
 
 /** One libnftables JSON command, e.g. { add: { table: {...} } }. */
 export type NftJsonCommand = Record<string, Record<string, unknown>>;
@@ -10,8 +10,22 @@ export function renderTransaction(ops: readonly NftOp[]): { nftables: NftJsonCom
 }
 
 function renderOp(op: NftOp): NftJsonCommand[] {
-  if (op.op === 'deleteTable') return [{ delete: { table: { family: op.family, name: op.name } } }];
-  return renderReplaceTable(op.table);
+  switch (op.op) {
+    case 'deleteTable':
+      return [{ delete: { table: { family: op.family, name: op.name } } }];
+    case 'replaceTable':
+      return renderReplaceTable(op.table);
+    case 'addElements':
+    case 'deleteElements': {
+      const element = {
+        family: op.family,
+        table: op.table,
+        name: op.set.name,
+        elem: elementsJson(op.set, op.elements),
+      };
+      return [op.op === 'addElements' ? { add: { element } } : { delete: { element } }];
+    }
+  }
 }
 
 /** add+delete+add makes the replace atomic and valid whether or not the table exists yet. */
@@ -21,20 +35,26 @@ function renderReplaceTable(table: NftTable): NftJsonCommand[] {
     { add: { table: ref } },
     { delete: { table: ref } },
     { add: { table: ref } },
-    ...table.sets.map((set) => ({ add: { set: renderSet(table, set) } })),
+    ...table.sets.map((set) => renderSet(table, set)),
     ...table.chains.flatMap((chain) => renderChain(table, chain)),
   ];
 }
 
-function renderSet(table: NftTable, set: NftSet): Record<string, unknown> {
-  return {
+function renderSet(table: NftTable, set: NftSet): NftJsonCommand {
+  const body = {
     family: table.family,
     table: table.name,
     name: set.name,
     type: set.type,
+    ...(set.map !== undefined ? { map: set.map } : {}),
     ...(set.flags.length > 0 ? { flags: set.flags } : {}),
-    ...(set.elements.length > 0 ? { elem: set.elements.map((e) => elementToJson(set.type, e)) } : {}),
+    ...(set.elements.length > 0 ? { elem: elementsJson(set, set.elements) } : {}),
   };
+  return set.map !== undefined ? { add: { map: body } } : { add: { set: body } };
+}
+
+function elementsJson(set: NftSetRef, elements: readonly string[]): unknown[] {
+  return elements.map((e) => elementToJson(set, e));
 }
 
 function renderChain(table: NftTable, chain: NftChain): NftJsonCommand[] {
