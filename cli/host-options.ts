@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { createExecRunner } from '../adapters/exec-runner.js';
 import { createControllers, type HostFacts } from '../controllers/index.js';
+import { DEFAULT_MAX_RULES as DEFAULT_MAX_FIREWALL_RULES } from '../controllers/firewall/decode.js';
+import { DEFAULT_MAX_RULES as DEFAULT_MAX_PORT_FORWARDS } from '../controllers/port-forward/names.js';
 import type { AnyController } from '../runtime/controller.js';
 import { checkCidrList } from '../runtime/net/cidr.js';
 import { CliError, type CliContext } from './context.js';
@@ -9,7 +11,11 @@ import { CliError, type CliContext } from './context.js';
 export interface HostOptions {
   vpcCidr: string[];
   netns?: string;
+  maxFirewallRules: string;
+  maxPortForwards: string;
 }
+
+const LIMIT_MAX = 1_000_000;
 
 export function addHostOptions(command: Command, ctx: CliContext): Command {
   return command
@@ -22,13 +28,32 @@ export function addHostOptions(command: Command, ctx: CliContext): Command {
       '--netns <name>',
       'manage this network namespace instead of the host (labs, tests); env CSGW_NETNS',
       ctx.env.CSGW_NETNS,
+    )
+    .option(
+      '--max-firewall-rules <n>',
+      'most FirewallPolicy rules (all resources); the resource going over is rejected; env CSGW_MAX_FIREWALL_RULES',
+      ctx.env.CSGW_MAX_FIREWALL_RULES ?? String(DEFAULT_MAX_FIREWALL_RULES),
+    )
+    .option(
+      '--max-port-forwards <n>',
+      'most PortForward rules (all resources); the resource going over is rejected; env CSGW_MAX_PORT_FORWARDS',
+      ctx.env.CSGW_MAX_PORT_FORWARDS ?? String(DEFAULT_MAX_PORT_FORWARDS),
     );
 }
 
 /** Fails with every problem of the host options, before anything is started or read. */
 export function checkHostOptions(opts: HostOptions): void {
-  const cidrErrors = checkCidrList('--vpc-cidr', opts.vpcCidr);
-  if (cidrErrors.length > 0) throw new CliError(cidrErrors.join('\n'));
+  const errors = [
+    ...checkCidrList('--vpc-cidr', opts.vpcCidr),
+    ...checkLimit('--max-firewall-rules', opts.maxFirewallRules),
+    ...checkLimit('--max-port-forwards', opts.maxPortForwards),
+  ];
+  if (errors.length > 0) throw new CliError(errors.join('\n'));
+}
+
+function checkLimit(flag: string, value: string): string[] {
+  const n = Number(value);
+  return /^\d+$/.test(value) && n >= 1 && n <= LIMIT_MAX ? [] : [`${flag}: ${value} is not a number 1-${LIMIT_MAX}`];
 }
 
 /** The node's controllers wired to the real ports, after checking the host options. */
@@ -36,6 +61,7 @@ export function hostControllers(opts: HostOptions, aws?: HostFacts['aws']): AnyC
   checkHostOptions(opts);
   return createControllers(createExecRunner(), {
     vpcCidrs: opts.vpcCidr,
+    limits: { firewallRules: Number(opts.maxFirewallRules), portForwards: Number(opts.maxPortForwards) },
     ...(opts.netns ? { netns: opts.netns } : {}),
     ...(aws ? { aws } : {}),
   });

@@ -4,6 +4,7 @@ import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEvents } from './commands/events.js';
+import { registerExplain } from './commands/explain.js';
 import { registerGet } from './commands/get.js';
 import { registerIam } from './commands/iam.js';
 import { registerLeases } from './commands/leases.js';
@@ -59,6 +60,7 @@ export function buildProgram(io: CliIo): Command {
     registerDiff,
     registerStatus,
     registerEvents,
+    registerExplain,
     registerLeases,
     registerRun,
     registerSsm,

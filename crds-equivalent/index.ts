@@ -1,6 +1,8 @@
 import type { KindDefinition } from './types.js';
 import { azRoutesKind } from './az-routes.js';
 import { elasticIpKind } from './elastic-ip.js';
+import { firewallPolicyKind } from './firewall-policy.js';
+import { portForwardKind } from './port-forward.js';
 import { sourceDestCheckKind } from './source-dest-check.js';
 import { sourceNatKind } from './source-nat.js';
 
@@ -10,7 +12,14 @@ export type { KindDefinition, KindScope, PrinterColumn } from './types.js';
  * Every kind the operator knows. Paths, CLI names and columns come from here; a new kind also needs its schema in
  * schemas/index.ts, its validator in controllers/registry.ts and its controller in controllers/index.ts.
  */
-export const kinds: readonly KindDefinition[] = [sourceNatKind, sourceDestCheckKind, elasticIpKind, azRoutesKind];
+export const kinds: readonly KindDefinition[] = [
+  sourceNatKind,
+  portForwardKind,
+  firewallPolicyKind,
+  sourceDestCheckKind,
+  elasticIpKind,
+  azRoutesKind,
+];
 
 /** Finds a kind by its name, plural or alias, case-insensitively. */
 export function findKind(nameOrAlias: string): KindDefinition | undefined {

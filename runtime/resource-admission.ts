@@ -75,7 +75,9 @@ export class ResourceAdmission<S> {
 }
 
 function claimOrder(a: StoredResource, b: StoredResource): number {
-  return (a.modifiedAt ?? '').localeCompare(b.modifiedAt ?? '') || a.name.localeCompare(b.name);
+  // Code-unit order, not localeCompare: every instance must order alike whatever its locale.
+  const at = (r: StoredResource): string => r.modifiedAt ?? '';
+  return at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** How a rejection reads in events and conditions. */

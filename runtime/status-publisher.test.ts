@@ -171,6 +171,13 @@ describe('significantKey', () => {
     expect(significantKey(b)).toBe(significantKey(a));
   });
 
+  it('ignores the packets and bytes of listed rule groups, not the groups themselves', () => {
+    const groups = (packets: number, set = 'f0'): ReturnType<typeof status> =>
+      status('True', { details: { groups: [{ set, action: 'deny', packets, bytes: packets * 60 }] } });
+    expect(significantKey(groups(7))).toBe(significantKey(groups(0)));
+    expect(significantKey(groups(7, 'f1'))).not.toBe(significantKey(groups(7)));
+  });
+
   it.each([
     ['a condition status', status('False')],
     ['the observed generation', status('True', { observedGeneration: 2 })],

@@ -57,6 +57,8 @@ export class StatusPublisher {
   }
 }
 
+const LIVE_COUNTER_KEYS: ReadonlySet<string> = new Set(['counters', 'packets', 'bytes']);
+
 /** The status without what changes on every pass: timestamps, phase and live counters. */
 export function significantKey(status: InstanceStatus): string {
   const controllers = Object.values(status.controllers).map((c) => ({
@@ -64,7 +66,10 @@ export function significantKey(status: InstanceStatus): string {
     name: c.name,
     observedGeneration: c.observedGeneration,
     conditions: c.conditions.map((x) => [x.type, x.status, x.reason, x.message, x.observedGeneration]),
-    details: { ...c.details, counters: undefined },
+    details: c.details,
   }));
-  return JSON.stringify({ controllers, leases: status.leases });
+  // Live counters sit under `counters`, or as `packets`/`bytes` of a listed rule group, at any depth.
+  return JSON.stringify({ controllers, leases: status.leases }, (key, value: unknown) =>
+    LIVE_COUNTER_KEYS.has(key) ? undefined : value,
+  );
 }

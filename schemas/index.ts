@@ -1,5 +1,7 @@
 import azRoutes from './az-routes.schema.json' with { type: 'json' };
 import elasticIp from './elastic-ip.schema.json' with { type: 'json' };
+import firewallPolicy from './firewall-policy.schema.json' with { type: 'json' };
+import portForward from './port-forward.schema.json' with { type: 'json' };
 import sourceDestCheck from './source-dest-check.schema.json' with { type: 'json' };
 import sourceNat from './source-nat.schema.json' with { type: 'json' };
 
@@ -9,4 +11,6 @@ export const schemas: Readonly<Record<string, object>> = {
   'elastic-ip.schema.json': elasticIp,
   'az-routes.schema.json': azRoutes,
   'source-dest-check.schema.json': sourceDestCheck,
+  'port-forward.schema.json': portForward,
+  'firewall-policy.schema.json': firewallPolicy,
 };

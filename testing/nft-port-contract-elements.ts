@@ -67,7 +67,7 @@ export function elementsTable(): NftTable {
           {
             expr: [
               { match: { op: '==', left: { fib: { result: 'type', flags: ['daddr'] } }, right: 'local' } },
-              { match: { op: '==', left: l4proto, right: { set: ['tcp', 'udp'] } } },
+              { match: { op: '==', left: l4proto, right: { set: [6, 17] } } },
               {
                 dnat: {
                   family: 'ip',

@@ -210,3 +210,30 @@ describe('decodeListTable', () => {
     expect(decodeListTable(json)?.table.sets[0]?.flags).toEqual(['interval']);
   });
 });
+
+describe('decodeListTable: protocol values', () => {
+  const listing = (right: unknown): unknown => ({
+    nftables: [
+      { table: { family: 'inet', name: 't', handle: 1 } },
+      { chain: { family: 'inet', table: 't', name: 'c', handle: 1 } },
+      {
+        rule: {
+          family: 'inet',
+          table: 't',
+          chain: 'c',
+          handle: 2,
+          expr: [{ match: { op: '==', left: { meta: { key: 'l4proto' } }, right } }, { accept: null }],
+        },
+      },
+    ],
+  });
+
+  it.each([
+    ['names (a host with /etc/protocols)', { set: ['tcp', 'udp'] }, { set: [6, 17] }],
+    ['numbers (a minimal image without it)', { set: [6, 17] }, { set: [6, 17] }],
+    ['a single name', 'icmp', 1],
+  ])('lists meta l4proto %s as numbers', (_what, right, expected) => {
+    const rule = decodeListTable(listing(right))?.table.chains[0]?.rules[0];
+    expect(rule?.expr[0]).toEqual({ match: { op: '==', left: { meta: { key: 'l4proto' } }, right: expected } });
+  });
+});

@@ -1,4 +1,4 @@
-import { elementFromJson, isObject, sortElements } from './elements.js';
+import { elementFromJson, isObject, protocolNumber, sortElements } from './elements.js';
 import type { NftChain, NftRule, NftSet, NftStatement, NftTable, ObservedTable, RuleCounter } from './model.js';
 
 /**
@@ -74,9 +74,23 @@ function decodeRule(body: Record<string, unknown>, table: NftTable, counters: Ru
         bytes: Number(bytes),
       });
       rule.expr.push({ counter: null });
-    } else rule.expr.push(stmt);
+    } else rule.expr.push(protocolsAsNumbers(stmt));
   }
   chain.rules.push(rule);
+}
+
+/**
+ * nft prints `meta l4proto` values by name only when /etc/protocols exists (netbase): a minimal image lists 6 where a
+ * full host lists "tcp". Desired tables use numbers, so listings are normalised to numbers.
+ */
+function protocolsAsNumbers(stmt: NftStatement): NftStatement {
+  const match = stmt.match;
+  if (!isObject(match) || !isObject(match.left) || !isObject(match.left.meta) || match.left.meta.key !== 'l4proto')
+    return stmt;
+  const right = match.right;
+  const asNumber = (v: unknown): unknown => (typeof v === 'string' ? (protocolNumber(v) ?? v) : v);
+  const normalised = isObject(right) && Array.isArray(right.set) ? { set: right.set.map(asNumber) } : asNumber(right);
+  return { match: { ...match, right: normalised } };
 }
 
 function commentOf(rule: NftRule): { comment?: string } {

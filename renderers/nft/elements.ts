@@ -23,6 +23,11 @@ const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
   udplite: 136,
 };
 
+/** The number of a protocol name nft prints (tcp → 6), or undefined for a name it does not know. */
+export function protocolNumber(name: string): number | undefined {
+  return PROTOCOL_NUMBERS[name];
+}
+
 export function typesOf(type: NftDataType | NftDataType[]): NftDataType[] {
   return Array.isArray(type) ? type : [type];
 }
@@ -82,7 +87,7 @@ function componentFromJson(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') {
     if (/^\d+\.\d+\.\d+\.\d+$/.test(value)) return `${value}/32`;
-    const protocol = PROTOCOL_NUMBERS[value];
+    const protocol = protocolNumber(value);
     return protocol === undefined ? value : String(protocol);
   }
   if (isObject(value) && isObject(value.prefix)) return `${String(value.prefix.addr)}/${String(value.prefix.len)}`;
@@ -105,8 +110,31 @@ export function sortElements(elements: readonly string[]): string[] {
   return keyed.map((k) => k.e);
 }
 
+/**
+ * The numeric sort key of each component: its first address or number (a name or verdict counts as 0). Parsed by
+ * character codes: sorting 10,000+ elements is on the apply path, and a regex split per element doubled its cost.
+ */
 function elementKey(element: string): number[] {
-  return element.split(/ \. | : /).map(componentKey);
+  const keys: number[] = [];
+  let i = 0;
+  for (;;) {
+    let high = 0;
+    let current = 0;
+    let dotted = false;
+    for (; i < element.length; i += 1) {
+      const c = element.charCodeAt(i);
+      if (c >= 48 && c <= 57) current = current * 10 + (c - 48);
+      else if (c === 46 && element.charCodeAt(i + 1) !== 32) {
+        high = high * 256 + current;
+        current = 0;
+        dotted = true;
+      } else break;
+    }
+    keys.push(dotted ? high * 256 + current : current);
+    const separator = element.indexOf(' ', i);
+    if (separator < 0) return keys;
+    i = separator + 3; // past " . " or " : "
+  }
 }
 
 function compareKeys(a: readonly number[], b: readonly number[]): number {
@@ -115,12 +143,6 @@ function compareKeys(a: readonly number[], b: readonly number[]): number {
     if (d !== 0) return d;
   }
   return a.length - b.length;
-}
-
-function componentKey(component: string): number {
-  const first = component.split(/[-/]/)[0] ?? '';
-  if (!first.includes('.')) return Number(first) || 0;
-  return first.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

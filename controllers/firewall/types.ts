@@ -1,0 +1,70 @@
+import type { NftTable } from '../../renderers/nft/model.js';
+
+export type FirewallAction = 'allow' | 'deny' | 'reject';
+export type FirewallProtocol = 'tcp' | 'udp' | 'icmp' | 'any';
+export type FirewallChainName = 'forward' | 'input';
+
+/** An inclusive port range; a single port has first === last. */
+export interface PortRange {
+  first: number;
+  last: number;
+}
+
+/** One rule after validation, in the order the policy evaluates it. Empty lists mean "any". */
+export interface PolicyRule {
+  /** Where the rule came from, e.g. "web/rules[3]" or "web/input.rules[0]": the name status and explain print. */
+  id: string;
+  action: FirewallAction;
+  /** Canonical CIDRs (host bits clear), no two overlapping. */
+  sources: string[];
+  destinations: string[];
+  protocol: FirewallProtocol;
+  /** Only with protocol tcp or udp; non-overlapping. */
+  ports: PortRange[];
+  comment?: string;
+}
+
+export interface ChainPolicy {
+  rules: PolicyRule[];
+  defaultAction: FirewallAction;
+}
+
+/** The merged policy of every FirewallPolicy resource. `input` is present only when some resource opts in. */
+export interface FirewallDesired {
+  forward: ChainPolicy;
+  input?: ChainPolicy;
+}
+
+/** One set lookup of the compiled chain: consecutive (after safe reordering) rules of one action. */
+export interface CompiledGroup {
+  chain: FirewallChainName;
+  /** The nft set the group's rule looks up; also the group's name in status and metrics. */
+  set: string;
+  action: FirewallAction;
+  /** Index of the group's rule in its nft chain, where its counter is read. */
+  ruleIndex: number;
+  /** The policy rules whose elements the set holds, in policy order. */
+  ruleIds: string[];
+}
+
+export interface CompiledFirewall {
+  table: NftTable;
+  groups: CompiledGroup[];
+}
+
+/** A packet as `csgw explain` and the property tests describe it. */
+export interface FirewallPacket {
+  src: string;
+  dst: string;
+  protocol: 'tcp' | 'udp' | 'icmp';
+  /** tcp/udp only. */
+  dport?: number;
+}
+
+export interface FirewallVerdict {
+  action: FirewallAction;
+  /** The policy rule that decided, or undefined when the chain's default action did. */
+  ruleId?: string;
+  /** The compiled group whose lookup matched (undefined for the default). */
+  group?: string;
+}

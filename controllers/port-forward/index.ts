@@ -1,0 +1,83 @@
+import { portForwardKind } from '../../crds-equivalent/port-forward.js';
+import type { Controller, DesiredState, ProbeResult } from '../../runtime/controller.js';
+import { OwnedTable } from '../../runtime/nft/owned-table.js';
+import type { NftPort, SysctlPort } from '../../runtime/ports.js';
+import { describeRejection } from '../../runtime/resource-admission.js';
+import { applyPortForward } from './apply.js';
+import { createPortForwardDecoder } from './decode.js';
+import { DEFAULT_MAX_RULES, DNAT_TABLE, RULES } from './names.js';
+import { observePortForward } from './observe.js';
+import { describePortForwardAction, planPortForward } from './plan.js';
+import { validatePortForwardSpec, type PortForwardSpec } from './spec.js';
+import { compilePortForwards } from './table.js';
+import type { PortForwardAction, PortForwardDesired, PortForwardObserved } from './types.js';
+
+export { translate, type ForwardPacket, type ForwardTranslation } from './translate.js';
+
+export interface PortForwardOptions {
+  ports: { nft: NftPort; sysctl: SysctlPort };
+  /** Port forwards allowed across all resources; the resource that would exceed it is rejected. */
+  maxRules?: number;
+}
+
+export function createPortForwardController(
+  opts: PortForwardOptions,
+): Controller<PortForwardSpec, PortForwardDesired, PortForwardObserved, PortForwardAction> {
+  const table = new OwnedTable(opts.ports.nft, DNAT_TABLE.family, DNAT_TABLE.name);
+  return {
+    kind: portForwardKind,
+    validateSpec: validatePortForwardSpec,
+    decode: createPortForwardDecoder(opts.maxRules ?? DEFAULT_MAX_RULES),
+    probe: (signal) => probeDnat(opts.ports.nft, signal),
+    observe: (signal, { full }) => observePortForward(table, opts.ports.sysctl, signal, full),
+    plan: planPortForward,
+    apply: (actions, signal) => applyPortForward(table, opts.ports.sysctl, actions, signal),
+    describe: describePortForwardAction,
+    details: forwardDetails,
+    warnings: (desired) =>
+      desired.spec.rejected.map((r) => ({
+        reason: 'ResourceRejected',
+        message: describeRejection(portForwardKind.kind, r),
+      })),
+  };
+}
+
+/** nft --check of the table with no forwards: proves nat chains, fib and concatenated interval maps exist. */
+async function probeDnat(nft: NftPort, signal: AbortSignal): Promise<ProbeResult> {
+  try {
+    await nft.check([{ op: 'replaceTable', table: compilePortForwards([]).table }], signal);
+    return {
+      ok: true,
+      reason: 'NftablesAvailable',
+      message: 'nftables dnat with concatenated interval maps available',
+      details: { mechanism: 'nftables dnat map' },
+    };
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'KernelFeatureMissing',
+      message: `nftables dnat maps unavailable: ${(err as Error).message}`,
+      details: {},
+    };
+  }
+}
+
+function forwardDetails(
+  desired: DesiredState<PortForwardDesired>,
+  observed: PortForwardObserved,
+): Record<string, unknown> {
+  // nat chains see only the first packet of each connection: their counters count translated connections.
+  const connections = (at: { chain: string; index: number }): number =>
+    observed.table?.counters.find((c) => c.chain === at.chain && c.index === at.index)?.packets ?? 0;
+  return {
+    table: `${DNAT_TABLE.family} ${DNAT_TABLE.name}`,
+    resources: desired.spec.resources,
+    forwards: desired.spec.forwards.length,
+    rejected: desired.spec.rejected,
+    counters: {
+      rewritePortConnections: connections(RULES.rewrite),
+      keepPortConnections: connections(RULES.keep),
+      masqueradedConnections: connections(RULES.masquerade),
+    },
+  };
+}
