@@ -10,18 +10,27 @@ import { createLabTopology, type LabTopology } from './topology.js';
  */
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/lab/sourcenat.yaml', import.meta.url));
+const FIREWALL = fileURLToPath(new URL('../../examples/lab/firewall.yaml', import.meta.url));
 const say = (line: string): void => void process.stdout.write(`[demo] ${line}\n`);
 
 async function csgw(args: string[]): Promise<string> {
   return (await execa(process.execPath, [CLI, ...args], { env: { CSGW_GATEWAY: 'default' } })).stdout;
 }
 
-async function ready(): Promise<true | undefined> {
+/** The generation `csgw apply` reports: "<Kind>/<name> created (generation 3)". */
+function generationOf(applyOutput: string): number | undefined {
+  const match = /\(generation (\d+)\)/.exec(applyOutput);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** True once the kind's controller is Ready for the newest generation it has seen (undefined: keep waiting). */
+async function ready(kind: string, generation?: number): Promise<true | undefined> {
   const status = JSON.parse(await csgw(['status', '-o', 'json'])) as {
-    controllers: Record<string, { conditions: { type: string; status: string }[] }>;
+    controllers: Record<string, { observedGeneration?: number; conditions: { type: string; status: string }[] }>;
   }[];
-  const nat = status[0]?.controllers.SourceNat;
-  return nat?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+  const controller = status[0]?.controllers[kind];
+  if (!controller?.conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return undefined;
+  return controller.observedGeneration === generation ? true : undefined;
 }
 
 async function main(): Promise<void> {
@@ -70,14 +79,30 @@ async function prove(lab: LabTopology): Promise<void> {
     ...patience,
     what: 'the operator admin endpoint',
   });
-  say(await csgw(['apply', '-f', EXAMPLE]));
-  await waitFor(ready, { ...patience, what: 'SourceNat Ready' });
+  const nat = await csgw(['apply', '-f', EXAMPLE]);
+  say(nat);
+  await waitFor(() => ready('SourceNat', generationOf(nat)), { ...patience, what: 'SourceNat Ready' });
   const reply = await waitFor(() => lab.clientFetch(), { ...patience, what: 'a reply through NAT' });
   say(`after NAT, the server saw the client's request come from ${reply.remoteAddress} (the gateway's public address)`);
+  await proveFirewall(lab, patience);
   say(`status:\n${await csgw(['status'])}`);
   say(
     'try, in another terminal: npx csgw get sourcenat | npx csgw status | npx csgw events -w | npx csgw diff --netns csgw-gw-demo',
   );
+}
+
+/** A deny rule stops new connections, `csgw explain` names it, and deleting it lets the client through again. */
+async function proveFirewall(lab: LabTopology, patience: { timeoutMs: number; intervalMs: number }): Promise<void> {
+  const applied = await csgw(['apply', '-f', FIREWALL]);
+  say(applied);
+  await waitFor(() => ready('FirewallPolicy', generationOf(applied)), { ...patience, what: 'FirewallPolicy Ready' });
+  say(`with the deny rule, the client reaches the server: ${(await lab.clientFetch(1)) ? 'yes' : 'no'}`);
+  const args = ['--src', '10.77.0.2', '--dst', lab.serverIp, '--dport', String(lab.serverPort)];
+  say(`csgw explain ${args.join(' ')}:\n${await csgw(['explain', ...args])}`);
+  say(await csgw(['delete', '-f', FIREWALL]));
+  await waitFor(() => ready('FirewallPolicy', undefined), { ...patience, what: 'FirewallPolicy removed' });
+  const again = await waitFor(() => lab.clientFetch(), { ...patience, what: 'a reply with the rule deleted' });
+  say(`rule deleted: the client reaches the server again (seen from ${again.remoteAddress})`);
 }
 
 async function untilInterrupted(operator: ResultPromise): Promise<void> {
