@@ -1,6 +1,7 @@
 import { firewallPolicyKind } from '../../crds-equivalent/firewall-policy.js';
 import type { Controller, DesiredState, ProbeResult } from '../../runtime/controller.js';
 import { OwnedTable } from '../../runtime/nft/owned-table.js';
+import { probeNftTable } from '../../runtime/nft/probe.js';
 import type { NftPort } from '../../runtime/ports.js';
 import { compileFirewall } from './compile/compile.js';
 import { FILTER_TABLE } from './compile/names.js';
@@ -83,21 +84,9 @@ const PROBE_POLICY: FirewallDesired = {
 };
 
 /** nft --check of a table with one concatenated interval set lookup: proves the kernel takes them, commits nothing. */
-async function probeFirewall(nft: NftPort, signal: AbortSignal): Promise<ProbeResult> {
-  try {
-    await nft.check([{ op: 'replaceTable', table: compileFirewall(PROBE_POLICY).table }], signal);
-    return {
-      ok: true,
-      reason: 'NftablesAvailable',
-      message: 'nftables concatenated interval sets available',
-      details: { mechanism: 'nftables concatenated interval sets' },
-    };
-  } catch (err) {
-    return {
-      ok: false,
-      reason: 'KernelFeatureMissing',
-      message: `nftables concatenated interval sets unavailable: ${(err as Error).message}`,
-      details: {},
-    };
-  }
+function probeFirewall(nft: NftPort, signal: AbortSignal): Promise<ProbeResult> {
+  return probeNftTable(nft, compileFirewall(PROBE_POLICY).table, signal, {
+    feature: 'nftables concatenated interval sets',
+    mechanism: 'nftables concatenated interval sets',
+  });
 }

@@ -1,6 +1,7 @@
 import { portForwardKind } from '../../crds-equivalent/port-forward.js';
 import type { Controller, DesiredState, ProbeResult } from '../../runtime/controller.js';
 import { OwnedTable } from '../../runtime/nft/owned-table.js';
+import { probeNftTable } from '../../runtime/nft/probe.js';
 import type { NftPort, SysctlPort } from '../../runtime/ports.js';
 import { describeRejection } from '../../runtime/resource-admission.js';
 import { applyPortForward } from './apply.js';
@@ -43,23 +44,11 @@ export function createPortForwardController(
 }
 
 /** nft --check of the table with no forwards: proves nat chains, fib and concatenated interval maps exist. */
-async function probeDnat(nft: NftPort, signal: AbortSignal): Promise<ProbeResult> {
-  try {
-    await nft.check([{ op: 'replaceTable', table: compilePortForwards([]).table }], signal);
-    return {
-      ok: true,
-      reason: 'NftablesAvailable',
-      message: 'nftables dnat with concatenated interval maps available',
-      details: { mechanism: 'nftables dnat map' },
-    };
-  } catch (err) {
-    return {
-      ok: false,
-      reason: 'KernelFeatureMissing',
-      message: `nftables dnat maps unavailable: ${(err as Error).message}`,
-      details: {},
-    };
-  }
+function probeDnat(nft: NftPort, signal: AbortSignal): Promise<ProbeResult> {
+  return probeNftTable(nft, compilePortForwards([]).table, signal, {
+    feature: 'nftables dnat with concatenated interval maps',
+    mechanism: 'nftables dnat map',
+  });
 }
 
 function forwardDetails(

@@ -1,5 +1,7 @@
 import { sourceNatKind } from '../../crds-equivalent/source-nat.js';
+import type { NftTable } from '../../renderers/nft/model.js';
 import type { Controller, ProbeResult } from '../../runtime/controller.js';
+import { probeNftTable } from '../../runtime/nft/probe.js';
 import { decodeSingleton } from '../../runtime/decode-singleton.js';
 import { applySourceNat } from './apply.js';
 import { NAT_TABLE, POSTROUTING_CHAIN, SRCNAT_PRIORITY } from './names.js';
@@ -36,34 +38,22 @@ export function createSourceNatController(
 }
 
 /** nft --check of a minimal NAT table: proves nftables and inet-family NAT exist without touching the kernel. */
-async function probeNat(ports: SourceNatPorts, signal: AbortSignal): Promise<ProbeResult> {
-  const probeTable = {
+function probeNat(ports: SourceNatPorts, signal: AbortSignal): Promise<ProbeResult> {
+  const probeTable: NftTable = {
     ...NAT_TABLE,
     sets: [],
     chains: [
       {
         name: POSTROUTING_CHAIN,
-        base: { type: 'nat', hook: 'postrouting', prio: SRCNAT_PRIORITY, policy: 'accept' } as const,
+        base: { type: 'nat', hook: 'postrouting', prio: SRCNAT_PRIORITY, policy: 'accept' },
         rules: [{ expr: [{ masquerade: null }] }],
       },
     ],
   };
-  try {
-    await ports.nft.check([{ op: 'replaceTable', table: probeTable }], signal);
-    return {
-      ok: true,
-      reason: 'NftablesAvailable',
-      message: 'nftables inet NAT available',
-      details: { mechanism: 'nftables inet nat' },
-    };
-  } catch (err) {
-    return {
-      ok: false,
-      reason: 'KernelFeatureMissing',
-      message: `nftables NAT unavailable: ${(err as Error).message}`,
-      details: {},
-    };
-  }
+  return probeNftTable(ports.nft, probeTable, signal, {
+    feature: 'nftables inet NAT',
+    mechanism: 'nftables inet nat',
+  });
 }
 
 function natDetails(
