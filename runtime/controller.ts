@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { Validation } from './spec-validation.js';
 import type { LeaseGuard } from './lease/fencing.js';
@@ -17,6 +18,16 @@ export interface StoredResource {
 export interface KindSnapshot {
   kind: string;
   resources: StoredResource[];
+  /** The resources of the kinds the controller watches (Controller.watches), by kind, as last listed. */
+  related?: Readonly<Record<string, StoredResource[]>>;
+}
+
+/** A condition a controller adds to (or overrides in) its status when it converges. */
+export interface ConditionInput {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
 }
 
 /** A decoded, validated desired state, tagged with where it came from. */
@@ -68,6 +79,13 @@ export interface Controller<Spec, Desired, Observed, Action> {
    * lease.scope, and they check it before every write.
    */
   readonly lease?: LeaseGuard;
+  /** Other kinds this controller reads (resources its spec refers to); a change to them reconciles it too. */
+  readonly watches?: readonly KindDefinition[];
+  /**
+   * Emits when the real state changed outside a reconcile pass (a supervised daemon crashed or came back), so the
+   * controller is observed at once instead of at the next resync.
+   */
+  readonly changes$?: Observable<void>;
   /** Schema + semantic validation of one resource's spec (used by the controller and by `csgw apply`). */
   validateSpec(raw: unknown): Validation<Spec>;
   /** Turns a snapshot of the kind into the desired state (resolving defaults from host facts given at wiring). */
@@ -87,6 +105,10 @@ export interface Controller<Spec, Desired, Observed, Action> {
   details(desired: DesiredState<Desired>, observed: Observed): Record<string, unknown>;
   /** Problems that do not stop the controller (a tuning knob this host refuses): set the Degraded condition. */
   warnings(desired: DesiredState<Desired>, observed: Observed): { reason: string; message: string }[];
+  /** Conditions of the controller's own (CrashLoop) or overriding Ready (a daemon that is not serving). */
+  conditions?(desired: DesiredState<Desired>, observed: Observed): ConditionInput[];
+  /** Called once when the operator stops: release what outlives reconcile passes (supervised daemons). */
+  shutdown?(): Promise<void>;
 }
 
 /** Methods are bivariant in their parameters, so any controller fits this registry type. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { domainFilterKind } from '../crds-equivalent/domain-filter.js';
 import { FakeController, fakeKind } from '../testing/fake-controller.js';
 import { waitFor } from '../testing/wait.js';
 import type { StoredParameter } from './desired-source.js';
@@ -133,5 +134,51 @@ describe('Operator', () => {
     });
     await eventually('repaired after taking the lease back', () => fake.world === 5);
     expect(operator.events.list().some((e) => e.reason === 'ControllerCrashed')).toBe(false);
+  });
+});
+
+describe('Operator: watched kinds and daemon changes', () => {
+  let operator: Operator | undefined;
+  afterEach(async () => {
+    await operator?.stop();
+    operator = undefined;
+  });
+
+  it('hands a controller the resources of the kinds it watches, and shuts it down on stop', async () => {
+    const fake = Object.assign(new FakeController(), { watches: [domainFilterKind] });
+    const decode = jest.spyOn(fake, 'decode');
+    const shutdown = jest.fn(() => Promise.resolve());
+    Object.assign(fake, { shutdown });
+    operator = operatorWith(
+      fake,
+      [
+        { name: specPath(paths, fakeKind, 'default'), version: 1, value: '{"value":5}' },
+        { name: specPath(paths, domainFilterKind, 'corp'), version: 4, value: '{"mode":"deny","domains":["a.b"]}' },
+      ],
+      [],
+    );
+    await operator.start();
+    await eventually('decoded', () => decode.mock.calls.length > 0);
+    // Watched kinds are listed first: the very first decode already sees them.
+    expect(decode.mock.calls[0]?.[0].related?.DomainFilter?.map((r) => [r.name, r.generation])).toEqual([['corp', 4]]);
+    await operator.stop();
+    operator = undefined;
+    expect(shutdown).toHaveBeenCalledTimes(1);
+  });
+
+  it('observes at once when the controller reports a change outside a pass', async () => {
+    const changes = new Subject<void>();
+    const fake = Object.assign(new FakeController(), { changes$: changes.asObservable() });
+    operator = operatorWith(
+      fake,
+      [{ name: specPath(paths, fakeKind, 'default'), version: 1, value: '{"value":5}' }],
+      [],
+    );
+    await operator.start();
+    await eventually('converged', () => fake.world === 5);
+    const observed = fake.observe.mock.calls.length;
+    fake.world = 1;
+    changes.next();
+    await eventually('repaired', () => fake.world === 5 && fake.observe.mock.calls.length > observed);
   });
 });

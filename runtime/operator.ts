@@ -1,5 +1,6 @@
 import { createActor, type Actor } from 'xstate';
 import { distinctUntilChanged, type Observable, type Subscription } from 'rxjs';
+import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { AnyController, KindSnapshot } from './controller.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import { PollingDesiredSource, type ParameterLister, type SourceHealth } from './desired-source.js';
@@ -10,6 +11,7 @@ import type { OperatorMetrics } from './metrics.js';
 import { statusPath, type GatewayPaths } from './paths.js';
 import { reconcileMachine, type ReconcileTiming } from './reconcile-machine.js';
 import type { ReconcileReport, Reporter } from './reconcile-report.js';
+import { snapshotFor } from './snapshots.js';
 import { StatusHub } from './status-hub.js';
 import { StatusPublisher, type StatusWriter } from './status-publisher.js';
 
@@ -64,12 +66,7 @@ export class Operator {
       clock: deps.clock,
       events: this.events,
     });
-    this.source = new PollingDesiredSource(
-      config.paths,
-      deps.controllers.map((c) => c.kind),
-      deps.list,
-      deps.clock,
-    );
+    this.source = new PollingDesiredSource(config.paths, listedKinds(deps.controllers), deps.list, deps.clock);
     this.publisher = new StatusPublisher({
       path: statusPath(config.paths, config.instanceId),
       write: deps.writeStatus,
@@ -98,7 +95,12 @@ export class Operator {
       this.hub.status$.subscribe((s) => this.publisher.offer(s)),
       this.source.snapshots$.subscribe((snapshot) => {
         this.lastSnapshots.set(snapshot.kind, snapshot);
-        this.actors.get(snapshot.kind)?.send({ type: 'DESIRED_CHANGED', snapshot });
+        for (const c of this.deps.controllers) {
+          const own = c.kind.kind === snapshot.kind;
+          if (!own && !c.watches?.some((w) => w.kind === snapshot.kind)) continue;
+          const composed = snapshotFor(c, this.lastSnapshots);
+          if (composed) this.actors.get(c.kind.kind)?.send({ type: 'DESIRED_CHANGED', snapshot: composed });
+        }
       }),
       this.source.health$
         .pipe(distinctUntilChanged((a, b) => a.ok === b.ok && a.reason === b.reason))
@@ -123,6 +125,7 @@ export class Operator {
 
   async stop(): Promise<void> {
     this.stopControllers();
+    await Promise.all(this.deps.controllers.map((c) => this.shutdownController(c)));
     await this.publisher.flush();
     this.publisher.stop();
     for (const s of this.subscriptions) s.unsubscribe();
@@ -131,9 +134,21 @@ export class Operator {
     await this.admin?.close();
   }
 
+  private async shutdownController(controller: AnyController): Promise<void> {
+    try {
+      await controller.shutdown?.();
+    } catch (err) {
+      this.deps.logger.warn({ err, controller: controller.kind.kind }, 'controller shutdown failed');
+    }
+  }
+
   private startController(controller: AnyController): void {
     const kind = controller.kind.kind;
     const log = this.deps.logger.child({ controller: kind, kind });
+    if (controller.changes$)
+      this.subscriptions.push(
+        controller.changes$.subscribe(() => this.actors.get(kind)?.send({ type: 'OBSERVE_NOW' })),
+      );
     const report = fanOut(
       this.hub.register(kind, controller.kind.singletonName),
       this.deps.metrics.reporter(kind),
@@ -198,7 +213,7 @@ export class Operator {
 
   private restart(controller: AnyController, report: Reporter, log: Logger): void {
     const actor = this.spawn(controller, report, log);
-    const snapshot = this.lastSnapshots.get(controller.kind.kind);
+    const snapshot = snapshotFor(controller, this.lastSnapshots);
     if (snapshot) actor.send({ type: 'DESIRED_CHANGED', snapshot });
   }
 
@@ -240,6 +255,15 @@ export class Operator {
       registry: this.deps.metrics.registry,
     };
   }
+}
+
+/**
+ * The kinds to list: every controller's own and the ones they watch, each once. Watched kinds come first, so a first
+ * listing hands a controller the resources its spec refers to together with the spec itself.
+ */
+function listedKinds(controllers: readonly AnyController[]): KindDefinition[] {
+  const all = controllers.flatMap((c) => [...(c.watches ?? []), c.kind]);
+  return all.filter((k, i) => all.findIndex((x) => x.kind === k.kind) === i);
 }
 
 function fanOut(...reporters: Reporter[]): Reporter {

@@ -158,6 +158,7 @@ describe('reconcile machine: the happy path', () => {
       applied: true,
       details: { world: 5 },
       warnings: [],
+      conditions: [],
     });
     expect(run.fake.world).toBe(5);
     expect(run.fake.observe).toHaveBeenCalledTimes(2);
@@ -166,6 +167,15 @@ describe('reconcile machine: the happy path', () => {
     expect(run.fake.observe.mock.calls.map((call) => call[1].desired)).toEqual([adopted, adopted]);
     expect(run.fake.apply).toHaveBeenCalledTimes(1);
     expect(run.fake.apply.mock.calls[0]?.[0]).toEqual([{ op: 'set', value: 5 }]);
+  });
+
+  it('OBSERVE_NOW while waiting observes at once instead of at the next resync', async () => {
+    const run = track(await converged(5));
+    run.fake.world = 9;
+    run.actor.send({ type: 'OBSERVE_NOW' });
+    await settle();
+    expect(run.kinds()).toEqual(['drift', 'applying', 'converged']);
+    expect(run.fake.world).toBe(5);
   });
 
   it('a snapshot that needs nothing converges without applying', async () => {

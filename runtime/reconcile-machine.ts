@@ -53,7 +53,10 @@ interface ReconcileContext {
   fullResync: boolean;
 }
 
-export type ReconcileEvent = { type: 'DESIRED_CHANGED'; snapshot: KindSnapshot };
+export type ReconcileEvent =
+  | { type: 'DESIRED_CHANGED'; snapshot: KindSnapshot }
+  /** The real state changed outside a pass (Controller.changes$): observe now instead of at the next resync. */
+  | { type: 'OBSERVE_NOW' };
 
 const asControllerError = (err: unknown, fallbackReason: string): ControllerError =>
   err instanceof ControllerError
@@ -118,8 +121,10 @@ export const reconcileMachine = setup({
     },
   },
   actions: {
-    storeSnapshot: assign(({ event }) => ({ snapshot: event.snapshot })),
-    markPending: assign(({ event }) => ({ snapshot: event.snapshot, pending: true })),
+    storeSnapshot: assign(({ event }) => (event.type === 'DESIRED_CHANGED' ? { snapshot: event.snapshot } : {})),
+    markPending: assign(({ event }) =>
+      event.type === 'DESIRED_CHANGED' ? { snapshot: event.snapshot, pending: true } : {},
+    ),
     reportPhase: ({ context }, params: { phase: string }) => context.report({ type: 'phase', phase: params.phase }),
     decode: assign(({ context }) => ({
       decoded: context.snapshot ? context.controller.decode(context.snapshot) : undefined,
@@ -172,7 +177,8 @@ export const reconcileMachine = setup({
       const desired = context.desired as DesiredState<unknown>;
       const details = context.controller.details(desired, context.observed);
       const warnings = context.controller.warnings(desired, context.observed);
-      context.report({ type: 'converged', desired, applied: params.applied, details, warnings });
+      const conditions = context.controller.conditions?.(desired, context.observed) ?? [];
+      context.report({ type: 'converged', desired, applied: params.applied, details, warnings, conditions });
       return { attempt: 0, fullResync: false, lastConverged: desired };
     }),
     observeFailed: assign(({ context, event }) => failureUpdate(context, 'observe', errorOf(event), 'ObserveFailed')),
@@ -311,6 +317,7 @@ export const reconcileMachine = setup({
     },
     waiting: {
       entry: { type: 'reportPhase', params: { phase: 'waiting' } },
+      on: { OBSERVE_NOW: 'observing' },
       after: { resync: 'observing' },
     },
     backingOff: {

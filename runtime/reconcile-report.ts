@@ -1,4 +1,4 @@
-import type { DesiredState } from './controller.js';
+import type { ConditionInput, DesiredState } from './controller.js';
 
 /** What a reconcile machine tells the status hub. The machine decides; the hub turns reports into status. */
 export type ReconcileReport =
@@ -18,6 +18,8 @@ export type ReconcileReport =
       applied: boolean;
       details: Record<string, unknown>;
       warnings: { reason: string; message: string }[];
+      /** Controller conditions (Controller.conditions); Ready among them overrides the default. */
+      conditions?: ConditionInput[];
     }
   | {
       type: 'failed';

@@ -372,3 +372,36 @@ describe('StatusHub: lease standby', () => {
     expect(condition('Progressing')).toMatchObject({ status: 'False', reason: 'MissingPermission' });
   });
 });
+
+describe('StatusHub: controller conditions', () => {
+  const crashLoop = (status: 'True' | 'False') => ({
+    type: 'CrashLoop',
+    status,
+    reason: status === 'True' ? 'CrashLoop' : 'Stable',
+    message: 'm',
+  });
+
+  it('adds its own conditions and warns once when one turns True', () => {
+    const { report, condition, events } = setup();
+    report(converged(1, { conditions: [crashLoop('False')] }));
+    expect(condition('CrashLoop')).toMatchObject({ status: 'False', reason: 'Stable', observedGeneration: 1 });
+    report(converged(1, { applied: false, conditions: [crashLoop('True')] }));
+    report(converged(1, { applied: false, conditions: [crashLoop('True')] }));
+    expect(condition('CrashLoop')).toMatchObject({ status: 'True', reason: 'CrashLoop' });
+    expect(eventReasons(events).filter((r) => r === 'Warning/CrashLoop')).toHaveLength(1);
+  });
+
+  it('a Ready condition from the controller overrides the default without flapping', () => {
+    const { report, condition, tick } = setup();
+    report(converged(1));
+    const notServing = { type: 'Ready', status: 'False' as const, reason: 'DaemonStarting', message: 'starting' };
+    report(converged(1, { applied: false, conditions: [notServing] }));
+    const first = condition('Ready');
+    expect(first).toMatchObject({ status: 'False', reason: 'DaemonStarting' });
+    tick(5_000);
+    report(converged(1, { applied: false, conditions: [notServing] }));
+    expect(condition('Ready')?.lastTransitionTime).toBe(first?.lastTransitionTime);
+    report(converged(1, { applied: false }));
+    expect(condition('Ready')).toMatchObject({ status: 'True' });
+  });
+});

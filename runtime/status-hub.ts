@@ -1,6 +1,6 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { findCondition, setCondition, type ConditionUpdate } from './conditions.js';
-import type { DesiredState } from './controller.js';
+import type { ConditionInput, DesiredState } from './controller.js';
 import type { EventInput, EventRecorder } from './event-recorder.js';
 import type { ReconcileReport, Reporter } from './reconcile-report.js';
 import type { ControllerStatus, InstanceStatus, LeaseStatus } from './status-types.js';
@@ -198,7 +198,17 @@ export class StatusHub {
     const what = desired.name
       ? `generation ${desired.generation ?? '?'} applied`
       : `no ${kind} resource: nothing owned`;
-    set({ type: 'Ready', status: 'True', reason: readyReason(status, report), message: what, ...gen(desired) });
+    const prior = new Map(status.conditions.map((c) => [c.type, c.status]));
+    const extra = report.conditions ?? [];
+    const ready = extra.find((c) => c.type === 'Ready');
+    set({
+      type: 'Ready',
+      status: 'True',
+      reason: readyReason(status, report),
+      message: what,
+      ...ready,
+      ...gen(desired),
+    });
     set({ type: 'Progressing', status: 'False', reason: 'Converged', message: what, ...gen(desired) });
     const invalid = this.invalid.get(kind);
     const warning = report.warnings[0];
@@ -213,10 +223,31 @@ export class StatusHub {
       });
     else set({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problems', ...gen(desired) });
     for (const w of report.warnings) event({ type: 'Warning', reason: w.reason, message: w.message });
+    controllerConditions(extra, prior, (c) => set({ ...c, ...gen(desired) }), event);
     if (!report.applied) return;
     const drift = this.lastDrift.delete(kind);
     event({ type: 'Normal', reason: drift ? 'DriftRepaired' : 'Applied', message: what });
   }
+}
+
+/**
+ * Sets a controller's own conditions (Ready is set by the caller, merged into the default), warning once when one
+ * turns True or Ready turns False.
+ */
+function controllerConditions(
+  conditions: readonly ConditionInput[],
+  prior: ReadonlyMap<string, string>,
+  set: (c: ConditionInput) => void,
+  event: (e: Omit<EventInput, 'object'>) => void,
+): void {
+  for (const c of conditions.filter((x) => x.type !== 'Ready')) {
+    set(c);
+    if (c.status === 'True' && prior.get(c.type) !== 'True')
+      event({ type: 'Warning', reason: c.reason, message: c.message });
+  }
+  const ready = conditions.find((c) => c.type === 'Ready');
+  if (ready && ready.status !== 'True' && prior.get('Ready') === 'True')
+    event({ type: 'Warning', reason: ready.reason, message: ready.message });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createSsmLister } from '../../adapters/ssm-lister.js';
 import type { AnyController, KindSnapshot } from '../../runtime/controller.js';
+import { snapshotFor } from '../../runtime/snapshots.js';
 import { SnapshotDiffer } from '../../runtime/desired-source.js';
 import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, withSsm, type CliContext } from '../context.js';
@@ -43,14 +44,11 @@ export function registerDiff(program: Command, ctx: CliContext): void {
           logger: createLogger('silent'),
         });
         const parameters = await createSsmLister(client)(paths.specRoot, AbortSignal.timeout(60_000));
-        const snapshots = new SnapshotDiffer(paths, kinds).changed(parameters);
+        const snapshots = new Map(new SnapshotDiffer(paths, kinds).changed(parameters).map((s) => [s.kind, s]));
         const leaseHolder = leaseHolders(client, paths);
         let worst = 0;
         for (const controller of hostControllers(opts, cluster.aws)) {
-          const snapshot = snapshots.find((s) => s.kind === controller.kind.kind) ?? {
-            kind: controller.kind.kind,
-            resources: [],
-          };
+          const snapshot = snapshotFor(controller, snapshots) ?? { kind: controller.kind.kind, resources: [] };
           const scope = controller.lease?.scope;
           const other = scope === undefined ? '' : await leaseHolder(scope);
           if (other && other !== holder) {
