@@ -51,7 +51,8 @@ export function parseSpecJson(value: string): Validation<unknown> {
 function formatError(e: ErrorObject): string {
   const field = `spec${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
   if (e.keyword === 'additionalProperties') {
-    return `${field}: unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
+    // JSON quoting: a field name may hold a line break, and errors end up in one-line status and logs.
+    return `${field}: unknown field ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;
   }
   if (e.keyword === 'enum') {
     return `${field}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
