@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { createExecRunner } from '../adapters/exec-runner.js';
 import { createControllers, type HostFacts } from '../controllers/index.js';
@@ -13,9 +14,12 @@ export interface HostOptions {
   netns?: string;
   maxFirewallRules: string;
   maxPortForwards: string;
+  daemonDir: string;
+  keepDaemons?: boolean;
 }
 
 const LIMIT_MAX = 1_000_000;
+const DEFAULT_DAEMON_DIR = '/var/lib/csgw';
 
 export function addHostOptions(command: Command, ctx: CliContext): Command {
   return command
@@ -38,6 +42,16 @@ export function addHostOptions(command: Command, ctx: CliContext): Command {
       '--max-port-forwards <n>',
       'most PortForward rules (all resources); the resource going over is rejected; env CSGW_MAX_PORT_FORWARDS',
       ctx.env.CSGW_MAX_PORT_FORWARDS ?? String(DEFAULT_MAX_PORT_FORWARDS),
+    )
+    .option(
+      '--daemon-dir <path>',
+      'config, cache, logs and pid files of supervised daemons (squid); env CSGW_DAEMON_DIR',
+      ctx.env.CSGW_DAEMON_DIR ?? DEFAULT_DAEMON_DIR,
+    )
+    .option(
+      '--keep-daemons',
+      'leave supervised daemons serving when the operator stops (the next operator adopts them); env CSGW_KEEP_DAEMONS=1',
+      ctx.env.CSGW_KEEP_DAEMONS === '1',
     );
 }
 
@@ -47,6 +61,7 @@ export function checkHostOptions(opts: HostOptions): void {
     ...checkCidrList('--vpc-cidr', opts.vpcCidr),
     ...checkLimit('--max-firewall-rules', opts.maxFirewallRules),
     ...checkLimit('--max-port-forwards', opts.maxPortForwards),
+    ...(isAbsolute(opts.daemonDir) ? [] : [`--daemon-dir: ${opts.daemonDir} is not an absolute path`]),
   ];
   if (errors.length > 0) throw new CliError(errors.join('\n'));
 }
@@ -62,6 +77,7 @@ export function hostControllers(opts: HostOptions, aws?: HostFacts['aws']): AnyC
   return createControllers(createExecRunner(), {
     vpcCidrs: opts.vpcCidr,
     limits: { firewallRules: Number(opts.maxFirewallRules), portForwards: Number(opts.maxPortForwards) },
+    daemons: { dir: opts.daemonDir, onShutdown: opts.keepDaemons ? 'keep' : 'stop' },
     ...(opts.netns ? { netns: opts.netns } : {}),
     ...(aws ? { aws } : {}),
   });

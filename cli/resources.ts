@@ -30,7 +30,9 @@ export async function getStoredResource(
   name: string,
 ): Promise<StoredResource | undefined> {
   try {
-    const out = await client.send(new GetParameterCommand({ Name: specPath(paths, kind, name) }));
+    const out = await client.send(
+      new GetParameterCommand({ Name: specPath(paths, kind, name), WithDecryption: kind.secret === true }),
+    );
     return out.Parameter ? toStored(kind, name, out.Parameter) : undefined;
   } catch (err) {
     if (isAwsError(err, 'ParameterNotFound')) return undefined;
@@ -45,7 +47,10 @@ export async function listStoredResources(
   kind: KindDefinition,
 ): Promise<StoredResource[]> {
   const found: StoredResource[] = [];
-  const pages = paginateGetParametersByPath({ client }, { Path: kindSpecPath(paths, kind), Recursive: false });
+  const pages = paginateGetParametersByPath(
+    { client },
+    { Path: kindSpecPath(paths, kind), Recursive: false, WithDecryption: kind.secret === true },
+  );
   for await (const page of pages) {
     for (const p of page.Parameters ?? []) {
       const parsed = p.Name ? parseSpecPath(paths, p.Name) : undefined;
@@ -61,7 +66,8 @@ function toStored(kind: KindDefinition, name: string, p: Parameter): StoredResou
 
 export function resourceView(r: StoredResource): ResourceView {
   try {
-    return { kind: r.kind.kind, name: r.name, generation: r.generation, spec: JSON.parse(r.value) as unknown };
+    const spec = JSON.parse(r.value) as unknown;
+    return { kind: r.kind.kind, name: r.name, generation: r.generation, spec: r.kind.secret ? redacted(spec) : spec };
   } catch (err) {
     return {
       kind: r.kind.kind,
@@ -71,6 +77,17 @@ export function resourceView(r: StoredResource): ResourceView {
       error: `invalid JSON: ${errorMessage(err)}`,
     };
   }
+}
+
+/** A secret kind's spec with every data value replaced by its size: the CLI never prints a secret. */
+function redacted(spec: unknown): unknown {
+  const data = (spec as { data?: unknown } | null)?.data;
+  if (typeof data !== 'object' || data === null) return { data: '<redacted>' };
+  const sizes = Object.entries(data as Record<string, unknown>).map(([k, v]): [string, string] => [
+    k,
+    `<redacted: ${String(v).length} characters>`,
+  ]);
+  return { ...(spec as object), data: Object.fromEntries(sizes) };
 }
 
 /** kubectl's way of naming one object in messages: `sourcenat/default`. */

@@ -1,11 +1,15 @@
 import { createHostNetAdapter } from '../adapters/host-net.js';
 import { createCommandSysctlAdapter, createNetnsRunner } from '../adapters/netns.js';
 import { createNftAdapter } from '../adapters/nft.js';
+import { createProcessPort } from '../adapters/daemon-process.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
+import { lookupSystemUser } from '../adapters/system-user.js';
+import type { FileOwner } from '../runtime/daemon/revisions.js';
 import type { AnyController } from '../runtime/controller.js';
 import type { CommandRunner } from '../runtime/ports.js';
 import { createAwsControllers, type AwsFacts } from './aws.js';
 import { createFirewallController } from './firewall/index.js';
+import { createForwardProxyController } from './forward-proxy/index.js';
 import { createPortForwardController } from './port-forward/index.js';
 import { createSourceNatController } from './source-nat/index.js';
 
@@ -14,6 +18,8 @@ export interface HostFacts {
   vpcCidrs: readonly string[];
   /** Most rules the merged FirewallPolicy / PortForward resources may hold (defaults: each controller's own). */
   limits?: { firewallRules?: number; portForwards?: number };
+  /** Supervised daemons (squid): where their files live, and whether they outlive the operator. */
+  daemons?: { dir: string; onShutdown: 'stop' | 'keep' };
   /** Manage this named network namespace instead of the host's own (labs, tests). */
   netns?: string;
   /** The EC2 side of this node; without it the EC2 kinds report why they cannot work here. */
@@ -38,6 +44,27 @@ export function createControllers(runner: CommandRunner, facts: HostFacts): AnyC
       ports: { nft },
       ...(facts.limits?.firewallRules ? { maxRules: facts.limits.firewallRules } : {}),
     }),
+    createForwardProxyController({
+      runner: scoped,
+      processes: createProcessPort(facts.netns ? netnsWrap(facts.netns) : undefined),
+      daemonDir: facts.daemons?.dir ?? DEFAULT_DAEMONS.dir,
+      user: { name: SQUID_USER, ...ownerOf(SQUID_USER) },
+      vpcCidrs: facts.vpcCidrs,
+      onShutdown: facts.daemons?.onShutdown ?? DEFAULT_DAEMONS.onShutdown,
+    }),
     ...createAwsControllers(facts.aws ?? NO_AWS),
   ];
+}
+
+/** Debian's squid package runs squid as proxy. */
+const SQUID_USER = 'proxy';
+const DEFAULT_DAEMONS = { dir: '/var/lib/csgw', onShutdown: 'stop' } as const;
+
+function ownerOf(user: string): { owner?: FileOwner } {
+  const owner = lookupSystemUser(user);
+  return owner ? { owner } : {};
+}
+
+function netnsWrap(netns: string): (argv: readonly string[]) => string[] {
+  return (argv) => ['ip', 'netns', 'exec', netns, ...argv];
 }

@@ -1,8 +1,11 @@
 import type { KindDefinition } from './types.js';
 import { azRoutesKind } from './az-routes.js';
+import { domainFilterKind } from './domain-filter.js';
 import { elasticIpKind } from './elastic-ip.js';
 import { firewallPolicyKind } from './firewall-policy.js';
+import { forwardProxyKind } from './forward-proxy.js';
 import { portForwardKind } from './port-forward.js';
+import { secretKind } from './secret.js';
 import { sourceDestCheckKind } from './source-dest-check.js';
 import { sourceNatKind } from './source-nat.js';
 
@@ -16,6 +19,10 @@ export const kinds: readonly KindDefinition[] = [
   sourceNatKind,
   portForwardKind,
   firewallPolicyKind,
+  // Referenced kinds before the one referring to them: a first listing then decodes the proxy with its filters.
+  secretKind,
+  domainFilterKind,
+  forwardProxyKind,
   sourceDestCheckKind,
   elasticIpKind,
   azRoutesKind,

@@ -16,6 +16,8 @@ export interface KindDefinition {
   scope: KindScope;
   /** When set, only this resource name is valid (one per gateway). */
   singletonName?: string;
+  /** Stored as an SSM SecureString; the CLI never prints its values. */
+  secret?: boolean;
   /** File name under schemas/. */
   schemaFile: string;
   printerColumns: readonly PrinterColumn[];

@@ -1,7 +1,10 @@
 import azRoutes from './az-routes.schema.json' with { type: 'json' };
+import domainFilter from './domain-filter.schema.json' with { type: 'json' };
 import elasticIp from './elastic-ip.schema.json' with { type: 'json' };
 import firewallPolicy from './firewall-policy.schema.json' with { type: 'json' };
+import forwardProxy from './forward-proxy.schema.json' with { type: 'json' };
 import portForward from './port-forward.schema.json' with { type: 'json' };
+import secret from './secret.schema.json' with { type: 'json' };
 import sourceDestCheck from './source-dest-check.schema.json' with { type: 'json' };
 import sourceNat from './source-nat.schema.json' with { type: 'json' };
 
@@ -13,4 +16,7 @@ export const schemas: Readonly<Record<string, object>> = {
   'source-dest-check.schema.json': sourceDestCheck,
   'port-forward.schema.json': portForward,
   'firewall-policy.schema.json': firewallPolicy,
+  'forward-proxy.schema.json': forwardProxy,
+  'domain-filter.schema.json': domainFilter,
+  'secret.schema.json': secret,
 };

@@ -59,7 +59,8 @@ async function applyOne(client: SSMClient, paths: GatewayPaths, r: ResourceManif
     new PutParameterCommand({
       Name: specPath(paths, r.kind, r.name),
       Value: value,
-      Type: 'String',
+      // Secrets are encrypted at rest with the account's SSM KMS key; the operator reads them decrypted.
+      Type: r.kind.secret ? 'SecureString' : 'String',
       Overwrite: true,
       // Standard tier while the value fits (4 KB), Advanced automatically when a spec grows past it.
       Tier: 'Intelligent-Tiering',

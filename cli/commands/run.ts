@@ -123,7 +123,7 @@ async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promis
   cluster.start();
   logger.info({ adminUrl, gateway: ctx.globals().gateway, instanceId }, 'operator running');
   await waitForAbort(ctx.shutdownSignal());
-  logger.info('stopping: the data plane is left as it is');
+  logger.info('stopping: kernel state is left as it is; supervised daemons stop unless --keep-daemons');
   // Controllers stop before the leases are released, so no write of ours can follow the release; status and events
   // still flow, so the release is reported and the last status document says the lease is no longer held.
   operator.stopControllers();

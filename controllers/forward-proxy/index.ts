@@ -1,0 +1,129 @@
+import { rename } from 'node:fs/promises';
+import { domainFilterKind } from '../../crds-equivalent/domain-filter.js';
+import { forwardProxyKind } from '../../crds-equivalent/forward-proxy.js';
+import { secretKind } from '../../crds-equivalent/secret.js';
+import type { Controller, ProbeResult } from '../../runtime/controller.js';
+import { RevisionStore, type FileOwner } from '../../runtime/daemon/revisions.js';
+import { DaemonSupervisor } from '../../runtime/daemon/supervisor.js';
+import type { CrashPolicy } from '../../runtime/daemon/crash-history.js';
+import type { ProcessPort } from '../../runtime/daemon/types.js';
+import type { CommandRunner } from '../../runtime/ports.js';
+import { AccessLogReader } from './access-log.js';
+import { decodeForwardProxy } from './decode.js';
+import { proxyConditions, proxyDetails } from './details.js';
+import { proxyPaths, type ProxyPaths } from './paths.js';
+import { describeAction, planForwardProxy } from './plan.js';
+import { validateForwardProxySpec, type ForwardProxySpec } from './spec.js';
+import { SQUID, squidDaemon } from './squid-daemon.js';
+import type { ForwardProxyAction, ForwardProxyDesired, ForwardProxyObserved } from './types.js';
+
+export interface ForwardProxyOptions {
+  /** Runs squid's own commands (parse, reconfigure, rotate) and the health probe, in the managed namespace. */
+  runner: CommandRunner;
+  processes: ProcessPort;
+  /** Parent of the proxy's config, cache, logs and pid (default /var/lib/csgw). */
+  daemonDir: string;
+  /** The account squid drops to; its files are owned by it. */
+  user: { name: string; owner?: FileOwner };
+  vpcCidrs: readonly string[];
+  /** Stop squid when the operator stops, or keep it serving for the next operator to adopt. */
+  onShutdown: 'stop' | 'keep';
+  crashPolicy?: CrashPolicy;
+}
+
+export function createForwardProxyController(
+  opts: ForwardProxyOptions,
+): Controller<ForwardProxySpec, ForwardProxyDesired, ForwardProxyObserved, ForwardProxyAction> {
+  const paths = proxyPaths(opts.daemonDir);
+  const store = new RevisionStore(paths.configRoot, opts.user.owner);
+  const supervisor = new DaemonSupervisor(squidDaemon(paths), store, opts.processes, opts.runner, {
+    stateDir: paths.runDir,
+    onShutdown: opts.onShutdown,
+    ...(opts.user.owner ? { owner: opts.user.owner } : {}),
+    ...(opts.crashPolicy ? { crashPolicy: opts.crashPolicy } : {}),
+  });
+  const accessLog = new AccessLogReader(paths.accessLog);
+  const facts = {
+    paths,
+    user: opts.user.name,
+    revisionDir: (hash: string) => store.dirFor(hash),
+    vpcCidrs: opts.vpcCidrs,
+  };
+  return {
+    kind: forwardProxyKind,
+    watches: [domainFilterKind, secretKind],
+    changes$: supervisor.changes$,
+    validateSpec: validateForwardProxySpec,
+    decode: (snapshot) => decodeForwardProxy(snapshot, facts),
+    probe: (signal) => probeSquid(opts, supervisor, signal),
+    async observe(signal): Promise<ForwardProxyObserved> {
+      const daemon = await supervisor.observe(signal);
+      const log = await accessLog.read();
+      return { daemon, counters: log.counters, accessLogBytes: log.bytes };
+    },
+    plan: planForwardProxy,
+    async apply(actions, signal): Promise<void> {
+      for (const action of actions) await applyAction(action, { supervisor, accessLog, paths, opts }, signal);
+    },
+    describe: describeAction,
+    details: proxyDetails,
+    warnings: () => [],
+    conditions: proxyConditions,
+    shutdown: () => supervisor.shutdown(),
+  };
+}
+
+interface ApplyContext {
+  supervisor: DaemonSupervisor;
+  accessLog: AccessLogReader;
+  paths: ProxyPaths;
+  opts: ForwardProxyOptions;
+}
+
+async function applyAction(action: ForwardProxyAction, ctx: ApplyContext, signal: AbortSignal): Promise<void> {
+  const { supervisor } = ctx;
+  switch (action.type) {
+    case 'install':
+      return supervisor.install(action.revision.hash, action.revision.files, signal);
+    case 'start':
+      return supervisor.start(action.config, signal);
+    case 'reload':
+      return supervisor.reload(action.config, signal);
+    case 'restart':
+      return supervisor.restart(action.config, signal);
+    case 'stop':
+      return supervisor.stop();
+    case 'uninstall':
+      return supervisor.uninstall();
+    case 'rotateLogs':
+      return rotateAccessLog(ctx, signal);
+  }
+}
+
+/** Counts what is left, moves the log aside and has squid reopen it (logfile_rotate 0: squid renames nothing). */
+async function rotateAccessLog(ctx: ApplyContext, signal: AbortSignal): Promise<void> {
+  await ctx.accessLog.read();
+  await rename(ctx.paths.accessLog, `${ctx.paths.accessLog}.1`);
+  await ctx.opts.runner.run(SQUID, ['-k', 'rotate', '-f', ctx.supervisor.configPath], { signal });
+}
+
+/** Squid installed and its user present; a daemon a previous operator left running is adopted. */
+async function probeSquid(
+  opts: ForwardProxyOptions,
+  supervisor: DaemonSupervisor,
+  signal: AbortSignal,
+): Promise<ProbeResult> {
+  const version = await opts.runner.run(SQUID, ['-v'], { signal }).catch(() => undefined);
+  if (!version || version.exitCode !== 0)
+    return {
+      ok: false,
+      reason: 'DaemonNotInstalled',
+      message: 'squid is not installed on this host (Debian package squid)',
+      details: {},
+    };
+  if (!opts.user.owner)
+    return { ok: false, reason: 'DaemonUserMissing', message: `user ${opts.user.name} does not exist`, details: {} };
+  await supervisor.adopt();
+  const release = /Version (\S+)/.exec(version.stdout)?.[1] ?? 'unknown';
+  return { ok: true, reason: 'Probed', message: `squid ${release}`, details: { proxy: `squid ${release}` } };
+}

@@ -1,0 +1,45 @@
+import type { DaemonObservation, RunningConfig } from '../../runtime/daemon/types.js';
+import type { RenderedFile } from '../../runtime/daemon/files.js';
+import type { DomainFilterMode } from '../../policy/domains/policy.js';
+import type { AccessLogCounters } from './access-log.js';
+
+/** A rendered, hashed squid configuration, ready to install. */
+export interface ProxyRevision {
+  hash: string;
+  files: RenderedFile[];
+  /** Differs when a reload cannot take the change (squid restarts instead). */
+  restartKey: string;
+  /** host:port the proxy listens on, as shown in status. */
+  listen: string;
+  /** host:port the health probe connects to. */
+  healthTarget: string;
+}
+
+/** Where the desired revision came from, for status (names and generations, never secret values). */
+export interface ProxySources {
+  domainFilters: { name: string; generation: number; mode: DomainFilterMode }[];
+  authentication?: { secret: string; generation: number; users: number };
+}
+
+export interface ForwardProxyDesired {
+  enabled: boolean;
+  revision?: ProxyRevision;
+  sources: ProxySources;
+}
+
+export interface ForwardProxyObserved {
+  daemon: DaemonObservation;
+  counters: AccessLogCounters;
+  /** Size of the live access log: past a limit it is rotated. */
+  accessLogBytes: number;
+}
+
+/** Actions carry what they need: apply gets no desired state. Describing one never shows file contents. */
+export type ForwardProxyAction =
+  | { type: 'install'; revision: ProxyRevision }
+  | { type: 'start'; config: RunningConfig }
+  | { type: 'reload'; config: RunningConfig }
+  | { type: 'restart'; config: RunningConfig; why: string }
+  | { type: 'stop' }
+  | { type: 'uninstall' }
+  | { type: 'rotateLogs' };
