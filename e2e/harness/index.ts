@@ -9,6 +9,24 @@ export { connectOutcome, curlEcho, curlServer, startEchoServer } from './probes.
 export type { ConnectOutcome, CurlOptions, EchoReply, HttpProbe } from './probes.js';
 export { Operator, OPERATOR_GATEWAY, OPERATOR_INSTANCE, operatorCommand } from './operator.js';
 export type { Manifest } from './operator.js';
+export {
+  curlViaProxy,
+  gatewayProcessAlive,
+  gatewayProxy,
+  killSquid,
+  loggedUrlIs,
+  parseAccessLogLine,
+  parseProxyCurl,
+  ProxyDownload,
+  proxyCurlArgs,
+  readAccessLog,
+  runningSquidPid,
+  SQUID_ACCESS_LOG,
+  SQUID_PID_FILE,
+  squidPid,
+  waitForSquidRestart,
+} from './proxy.js';
+export type { AccessLogEntry, ProxyCurlOptions, ProxyCurlResult, ProxyEndpoint } from './proxy.js';
 export { StreamWatcher } from './stream.js';
 export type { StreamSample, StreamSummary } from './stream.js';
 export { CLUSTER_REGION, createCluster } from './cluster.js';

@@ -3,6 +3,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { findKind } from '../../crds-equivalent/index.js';
+import { DEFAULT_PREFIX } from '../../runtime/config.js';
+import { gatewayPaths, specPath } from '../../runtime/paths.js';
 import type { ControllerStatus, InstanceStatus } from '../../runtime/status-types.js';
 import { runCsgw } from '../../testing/cli-harness.js';
 import { waitFor } from '../../testing/wait.js';
@@ -86,6 +90,32 @@ export class Operator {
   /** `csgw apply -f` of the documents, written to SSM in the order given. */
   async apply(...docs: Manifest[]): Promise<string> {
     return this.csgw(['apply', '-f', await this.manifestFile(docs)]);
+  }
+
+  /**
+   * Writes a spec straight to SSM, as a user with the AWS CLI or Terraform would: nothing validates it on the way,
+   * so this is how a test hands the operator a spec `csgw apply` would refuse.
+   */
+  async put(doc: Manifest): Promise<void> {
+    const kind = findKind(doc.kind);
+    if (!kind) throw new Error(`unknown kind ${doc.kind}`);
+    const client = new SSMClient({
+      endpoint: this.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+    });
+    try {
+      await client.send(
+        new PutParameterCommand({
+          Name: specPath(gatewayPaths(DEFAULT_PREFIX, OPERATOR_GATEWAY), kind, doc.name),
+          Value: JSON.stringify(doc.spec),
+          Type: kind.secret ? 'SecureString' : 'String',
+          Overwrite: true,
+        }),
+      );
+    } finally {
+      client.destroy();
+    }
   }
 
   /** `csgw delete -f --ignore-not-found` of these resources of one kind. */

@@ -25,6 +25,19 @@ export interface TopologyOptions {
   gatewayPorts?: number[];
   /** Port of the echo server on the server host (default 8080). */
   serverPort?: number;
+  /**
+   * More ports the server's echo server listens on (same endpoints, plain HTTP), e.g. [443] for a CONNECT through a
+   * proxy. Default none.
+   */
+  serverExtraPorts?: number[];
+  /**
+   * /etc/hosts entries added to the gateway once every host runs (before createTopology resolves): host name ->
+   * an IPv4 address, or 'server' / 'client' for that host's address (on the public / private network). For daemons
+   * in the gateway that resolve names, e.g. a forward proxy: { 'allowed.example': 'server' }.
+   */
+  gatewayHosts?: Record<string, string>;
+  /** Replaces the gateway image (default csgw/gateway:dev), e.g. for a hand-built variant. */
+  gatewayImage?: string;
 }
 
 export interface Topology {
@@ -113,7 +126,7 @@ async function createNetworks(run: Run): Promise<Nets> {
 function startGateway(run: Run, nets: Nets, opts: TopologyOptions): Promise<StartedTestContainer> {
   return startHost({
     name: `${run.prefix}-gateway`,
-    image: GATEWAY_IMAGE,
+    image: opts.gatewayImage ?? GATEWAY_IMAGE,
     runId: run.runId,
     network: nets.priv.name,
     extraNetworks: [nets.pub.name],
@@ -137,14 +150,15 @@ function startGateway(run: Run, nets: Nets, opts: TopologyOptions): Promise<Star
 // NET_ADMIN on the test hosts only to rewrite their own routes (below).
 async function startHosts(run: Run, nets: Nets, opts: TopologyOptions): Promise<Hosts> {
   const host = { runId: run.runId, image: TESTHOST_IMAGE, capAdd: ['NET_ADMIN'] };
-  const serverPort = String(opts.serverPort ?? DEFAULT_SERVER_PORT);
+  const serverPorts = [opts.serverPort ?? DEFAULT_SERVER_PORT, ...(opts.serverExtraPorts ?? [])];
+  const ready = serverPorts.map((port) => `curl -sf --max-time 1 http://127.0.0.1:${port}/ >/dev/null`);
   const gateway = (run.started.gateway = await startGateway(run, nets, opts));
   const server = (run.started.server = await startHost({
     ...host,
     name: `${run.prefix}-server`,
     network: nets.pub.name,
-    cmd: ['node', '/usr/local/bin/echo-server.mjs', serverPort],
-    readyCommand: `curl -sf --max-time 1 http://127.0.0.1:${serverPort}/`,
+    cmd: ['node', '/usr/local/bin/echo-server.mjs', ...serverPorts.map(String)],
+    readyCommand: ready.join(' && '),
     output: run.output.server,
   }));
   const client = (run.started.client = await startHost({
@@ -194,6 +208,14 @@ async function ensurePublicDefaultRoute(
   await mustExec(gateway, ['ip', 'route', 'replace', 'default', 'via', publicNet.gateway, 'dev', publicIf]);
 }
 
+/** Appends opts.gatewayHosts to the gateway's /etc/hosts (Docker's per-container copy, writable by root). */
+async function addGatewayHosts(gateway: StartedTestContainer, facts: Facts, opts: TopologyOptions): Promise<void> {
+  const roles: Record<string, string> = { server: facts.serverIp, client: facts.clientIp };
+  const lines = Object.entries(opts.gatewayHosts ?? {}).map(([name, target]) => `${roles[target] ?? target} ${name}`);
+  if (lines.length === 0) return;
+  await mustExec(gateway, ['sh', '-c', 'printf "%s\\n" "$@" >>/etc/hosts', 'sh', ...lines]);
+}
+
 type Facts = Omit<Topology, 'exec' | 'logs' | 'cleanup'>;
 
 async function collectFacts(run: Run, hosts: Hosts, nets: Nets, opts: TopologyOptions): Promise<Facts> {
@@ -238,6 +260,7 @@ export async function createTopology(name: string, opts: TopologyOptions = {}): 
     const hosts = await startHosts(run, nets, opts);
     const facts = await collectFacts(run, hosts, nets, opts);
     await ensurePublicDefaultRoute(hosts.gateway, nets.pub, facts.gatewayInterfaces.public);
+    await addGatewayHosts(hosts.gateway, facts, opts);
     await mustExec(hosts.client, ['ip', 'route', 'replace', 'default', 'via', facts.gatewayPrivateIp]);
     await mustExec(hosts.server, ['ip', 'route', 'del', 'default']);
     return {
