@@ -192,6 +192,10 @@ describe('ForwardProxy in a gateway container', () => {
     );
     expect(echoed(reply)).toMatchObject({ remoteAddress: t.gatewayPublicIp, localPort: t.serverPort });
     await settled('the request counted', (d) => (d.counters?.requests ?? 0) > 0);
+    const metrics = await (await fetch(`${op.adminUrl}/metrics`)).text();
+    const requests = /csgw_controller_counter\{controller="ForwardProxy",counter="requests"\} (\d+)/.exec(metrics);
+    expect(Number(requests?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/csgw_controller_counter\{controller="ForwardProxy",counter="hitRatio"\} /);
   }, 120_000);
 
   it('answers 407 without credentials and with wrong ones', async () => {
@@ -380,4 +384,18 @@ describe('ForwardProxy in a gateway container', () => {
     const pid = await runningSquidPid(t);
     await settled('status of the squid that survived', (d) => d.running?.pid === pid);
   }, 180_000);
+
+  it('enable: false stops squid and removes its config; enabling again serves again', async () => {
+    await op.apply(forwardProxy({ ...proxySpec(), enable: false }));
+    await waitFor(async () => (await runningSquidPid(t)) === undefined, { timeoutMs: 30_000, what: 'squid stopped' });
+    const stopped = await settled('the disabled proxy settled', (d, st) => d.running === undefined && !!st);
+    expect(details(stopped)).toMatchObject({ enabled: false, phase: 'stopped' });
+    const listing = await t.exec('gateway', ['ls', '/var/lib/csgw/squid/config']);
+    expect(listing.stdout.trim()).toBe('');
+    expect(await answers('allowed.example', 1)).toBe(false);
+
+    await op.apply(forwardProxy());
+    await settled('serving again', (d) => d.running?.pid !== undefined);
+    expect(await answers()).toBe(true);
+  }, 90_000);
 });

@@ -47,7 +47,6 @@ export class DaemonSupervisor {
   private readonly state: StateFile;
   private readonly now: () => number;
   private current?: RunningRecord;
-  private adopted = false;
   private lastExit?: string;
   private restartAt?: number;
   private restartTimer?: NodeJS.Timeout;
@@ -79,9 +78,9 @@ export class DaemonSupervisor {
     return this.serial(async () => {
       if (this.current) return;
       const saved = await this.state.read();
-      if (!saved || !(await this.processes.isRunning(saved.pid, this.program()))) return this.state.clear();
+      // A stale record is left alone (csgw diff probes too, and writes nothing): the next start replaces it.
+      if (!saved || !(await this.processes.isRunning(saved.pid, this.program()))) return;
       this.current = saved;
-      this.adopted = true;
       this.watchAdopted(saved.pid);
     });
   }
@@ -201,7 +200,6 @@ export class DaemonSupervisor {
     const child = await this.processes.spawn(this.def.runArgs(this.configPath), this.outputFile());
     const record: RunningRecord = { ...config, pid: child.pid, startedAt: this.now() };
     this.current = record;
-    this.adopted = false;
     await this.record(record);
     void child.exited.then((exit) => this.onExit(child.pid, exit));
   }
@@ -280,6 +278,7 @@ export class DaemonSupervisor {
   private watchAdopted(pid: number): void {
     clearInterval(this.pollTimer);
     this.pollTimer = setInterval(() => {
+      if (this.current?.pid !== pid) return clearInterval(this.pollTimer);
       void this.processes.isRunning(pid, this.program()).then((alive) => {
         if (alive || this.current?.pid !== pid) return;
         clearInterval(this.pollTimer);
