@@ -140,6 +140,27 @@ describe('apply, get, delete', () => {
     expect(await csgw('get', 'sourcenat', 'default')).toMatchObject({ code: 1 });
   });
 
+  it('stores a Secret as a SecureString and never prints its values', async () => {
+    const value = 'alice:$apr1$Bb1Jw5qQ$Wu7maM9PUeuL60avCcpNy0';
+    const file = await manifest(
+      'secret.json',
+      JSON.stringify({ kind: 'Secret', name: 'users', spec: { data: { htpasswd: value } } }),
+    );
+    const applied = await csgw('apply', '-f', file);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).not.toContain(value);
+    const secretKind = findKind('Secret') ?? fail('Secret kind missing');
+    const stored = await client.send(new GetParameterCommand({ Name: specPath(paths, secretKind, 'users') }));
+    expect(stored.Parameter?.Type).toBe('SecureString');
+    const shown = await csgw('get', 'secret', 'users', '-o', 'json');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).not.toContain('apr1');
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      spec: { data: { htpasswd: `<redacted: ${value.length} characters>` } },
+    });
+    expect((await csgw('apply', '-f', file)).stdout).toContain('unchanged');
+  });
+
   it('validates without writing on --dry-run', async () => {
     const file = await manifest('dry.yaml', 'kind: snat\nname: default\nspec: {enable: true}\n');
     expect(await csgw('apply', '--dry-run', '-f', file)).toMatchObject({
