@@ -1,37 +1,36 @@
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { execa } from 'execa';
 import type { ProcessExit, ProcessPort, SpawnedProcess } from '../runtime/daemon/types.js';
 
 /**
- * Real processes. Each daemon gets its own process group and is not killed when the operator exits: whether it
- * keeps running across an operator restart is the supervisor's decision. `wrap` prefixes every argv (for example
- * `ip netns exec <ns>` when the operator manages another network namespace).
+ * Real processes. Each daemon gets its own process group and its output goes straight to a file descriptor, not
+ * through a pipe to the operator: nothing ties it to the operator, which may exit and leave it serving (whether it
+ * does is the supervisor's decision). node's spawn with an argument array, never a shell. `wrap` prefixes every argv
+ * (for example `ip netns exec <ns>` when the operator manages another network namespace).
  */
 export function createProcessPort(wrap: (argv: readonly string[]) => string[] = (a) => [...a]): ProcessPort {
   return {
     async spawn(argv, outputFile): Promise<SpawnedProcess> {
       const [file, ...args] = wrap(argv);
       if (!file) throw new Error('empty command');
-      const output = { file: outputFile, append: true } as const;
-      const child = execa(file, args, {
-        detached: true,
-        cleanup: false,
-        reject: false,
-        stdin: 'ignore',
-        stdout: output,
-        stderr: output,
-      });
-      if (child.pid === undefined) {
-        const result = await child;
-        throw new Error(`${file} did not start: ${result.message ?? String(result.exitCode)}`);
+      const out = await open(outputFile, 'a', 0o640);
+      try {
+        const child = spawn(file, args, { detached: true, stdio: ['ignore', out.fd, out.fd] });
+        const pid = await new Promise<number>((resolve, reject) => {
+          child.once('spawn', () => resolve(child.pid!));
+          child.once('error', reject);
+        });
+        const exited = new Promise<ProcessExit>((resolve) =>
+          child.once('exit', (code, signal) => resolve({ code, signal })),
+        );
+        // The operator's event loop must not wait for the daemon.
+        child.unref();
+        return { pid, exited };
+      } finally {
+        // The child holds its own copy of the descriptor.
+        await out.close();
       }
-      child.unref();
-      const exited = child.then(
-        (r): ProcessExit => ({ code: r.exitCode ?? null, signal: r.signal ?? null }),
-        (): ProcessExit => ({ code: null, signal: null }),
-      );
-      return { pid: child.pid, exited };
     },
     async isRunning(pid, program): Promise<boolean> {
       try {

@@ -50,8 +50,8 @@ export function addHostOptions(command: Command, ctx: CliContext): Command {
     )
     .option(
       '--keep-daemons',
-      'leave supervised daemons serving when the operator stops (the next operator adopts them); env CSGW_KEEP_DAEMONS=1',
-      ctx.env.CSGW_KEEP_DAEMONS === '1',
+      'leave supervised daemons serving when the operator stops (the next operator adopts them); env CSGW_KEEP_DAEMONS=true',
+      ['1', 'true'].includes(ctx.env.CSGW_KEEP_DAEMONS ?? ''),
     );
 }
 

@@ -76,7 +76,9 @@ export class OperatorMetrics {
       if (report.type === 'phase' && report.phase === 'observing' && passStart === undefined) passStart = now();
       else if (report.type === 'converged') {
         verdict(report.applied ? 'applied' : 'converged');
-        this.ready.set({ controller }, 1);
+        // Converged yet not serving (a daemon starting or crash-looping) is not ready.
+        const notServing = report.conditions?.some((c) => c.type === 'Ready' && c.status !== 'True');
+        this.ready.set({ controller }, notServing ? 0 : 1);
         if (report.desired.generation !== undefined) this.generation.set({ controller }, report.desired.generation);
         this.recordCounters(controller, report.details);
       } else if (report.type === 'standby') {

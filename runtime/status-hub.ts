@@ -263,7 +263,11 @@ function invalidSpecDegraded(
     type: 'Degraded',
     status: 'True',
     reason: 'InvalidSpec',
-    message: `generation ${invalid.generation} rejected, generation ${running ?? '?'} keeps running: ${invalid.message}`,
+    // The same generation on both sides: what was rejected is a resource the spec refers to, not the spec.
+    message:
+      invalid.generation === running
+        ? `generation ${running} refers to a resource that is invalid; the last good configuration keeps running: ${invalid.message}`
+        : `generation ${invalid.generation} rejected, generation ${running ?? '?'} keeps running: ${invalid.message}`,
     observedGeneration: invalid.generation,
   };
 }

@@ -17,11 +17,12 @@ export function smallDomain(maxLabels = 4): fc.Arbitrary<string> {
   return fc.array(smallLabel, { minLength: 1, maxLength: maxLabels }).map((labels) => labels.join('.'));
 }
 
-/** A syntactically valid domain of at most 253 characters, labels from the full label grammar. */
+/** A syntactically valid domain of at most 253 characters, labels from the full label grammar; its top-level label is
+ * never all digits (that would be an IP address, not a name). */
 export const anyDomain: fc.Arbitrary<string> = fc
   .array(anyLabel, { minLength: 1, maxLength: 5 })
   .map((labels) => labels.join('.'))
-  .filter((d) => d.length <= 253);
+  .filter((d) => d.length <= 253 && !/^\d+$/.test(d.split('.').at(-1) ?? ''));
 
 export const domainMatch: fc.Arbitrary<DomainMatch> = fc.constantFrom('exact', 'suffix', 'subdomains');
 

@@ -74,6 +74,15 @@ export class AccessLogReader {
 
   constructor(private readonly path: string) {}
 
+  /** Reads until the end of the file, however much was appended (before the file is moved aside). */
+  async drain(): Promise<void> {
+    for (;;) {
+      const before = this.offset;
+      const { bytes } = await this.read();
+      if (this.offset >= bytes || this.offset === before) return;
+    }
+  }
+
   async read(): Promise<{ counters: AccessLogCounters; bytes: number }> {
     const info = await stat(this.path).catch(() => undefined);
     if (!info) {

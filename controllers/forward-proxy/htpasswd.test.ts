@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { parseHtpasswd } from './htpasswd.js';
 
 // Real hashes of the password below, made on Debian 12 with `openssl passwd -apr1|-1|-5|-6 'Tr0ub4dor&3-fixture'`;
-// the sha256 one with rounds through crypt(3) (libxcrypt).
+// the sha256 one with rounds through crypt(3) (libxcrypt). The bcrypt ones are of another password (`htpasswd -nbB`
+// of "pw1"): parsing checks a hash's form, never what it hashes.
 const PASSWORD = 'Tr0ub4dor&3-fixture';
 const HASHES = {
   apr1: '$apr1$SHl.ENED$uuIQY3WVRIdgXI3WR1m.q.',

@@ -41,15 +41,34 @@ const snapshot = (spec: unknown) => ({
 });
 
 describe('ForwardProxy controller', () => {
-  it('is inert with a clear reason where squid is not installed', async () => {
+  /** Probe, decode, observe and plan one spec: the plan, or the error planning threw. */
+  async function planFor(c: ReturnType<typeof controller>, spec: unknown): Promise<unknown> {
+    await c.probe(signal());
+    const decoded = c.decode(snapshot(spec));
+    if (!decoded.ok) throw new Error(decoded.errors.join());
+    const observed = await c.observe(signal(), { full: true, desired: decoded.desired });
+    try {
+      return c.plan(decoded.desired, observed).map((a) => a.type);
+    } catch (err) {
+      return err;
+    }
+  }
+
+  it('on a host without squid: fine with no proxy wanted, inert with a clear reason when one is', async () => {
     const missing = new FakeRunner(() => Promise.reject(new Error('spawn squid ENOENT')));
-    expect(await controller(missing).probe(signal())).toMatchObject({ ok: false, reason: 'DaemonNotInstalled' });
+    const c = controller(missing);
+    expect(await c.probe(signal())).toMatchObject({
+      ok: true,
+      details: { proxy: expect.stringContaining('not installed') },
+    });
+    expect(await planFor(c, { enable: false })).toEqual([]);
+    expect(await planFor(c, { enable: true })).toMatchObject({ reason: 'DaemonNotInstalled', inert: true });
   });
 
   it('is inert where squid has no account to run as', async () => {
     const runner = new FakeRunner(() => ({ stdout: 'Squid Cache: Version 5.7\n' }));
-    const probed = await controller(runner, { user: { name: 'proxy' } }).probe(signal());
-    expect(probed).toMatchObject({ ok: false, reason: 'DaemonUserMissing' });
+    const c = controller(runner, { user: { name: 'proxy' } });
+    expect(await planFor(c, { enable: true })).toMatchObject({ reason: 'DaemonUserMissing', inert: true });
   });
 
   it('reports the squid version it found', async () => {

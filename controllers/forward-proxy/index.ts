@@ -43,6 +43,8 @@ export function createForwardProxyController(
     ...(opts.crashPolicy ? { crashPolicy: opts.crashPolicy } : {}),
   });
   const accessLog = new AccessLogReader(paths.accessLog);
+  // Set by probe: why squid cannot run here. Only a proxy that is enabled makes that a problem.
+  let unavailable: ForwardProxyObserved['unavailable'];
   const facts = {
     paths,
     user: opts.user.name,
@@ -55,11 +57,17 @@ export function createForwardProxyController(
     changes$: supervisor.changes$,
     validateSpec: validateForwardProxySpec,
     decode: (snapshot) => decodeForwardProxy(snapshot, facts),
-    probe: (signal) => probeSquid(opts, supervisor, signal),
+    async probe(signal): Promise<ProbeResult> {
+      const found = await findSquid(opts, signal);
+      unavailable = 'reason' in found ? found : undefined;
+      if (!unavailable) await supervisor.adopt();
+      const proxy = 'version' in found ? `squid ${found.version}` : found.message;
+      return { ok: true, reason: 'Probed', message: proxy, details: { proxy } };
+    },
     async observe(signal): Promise<ForwardProxyObserved> {
       const daemon = await supervisor.observe(signal);
       const log = await accessLog.read();
-      return { daemon, counters: log.counters, accessLogBytes: log.bytes };
+      return { daemon, counters: log.counters, accessLogBytes: log.bytes, ...(unavailable ? { unavailable } : {}) };
     },
     plan: planForwardProxy,
     async apply(actions, signal): Promise<void> {
@@ -100,30 +108,25 @@ async function applyAction(action: ForwardProxyAction, ctx: ApplyContext, signal
   }
 }
 
-/** Counts what is left, moves the log aside and has squid reopen it (logfile_rotate 0: squid renames nothing). */
+/**
+ * Counts what is left, moves the logs aside (one old generation kept) and has squid reopen them (logfile_rotate 0:
+ * squid renames nothing itself).
+ */
 async function rotateAccessLog(ctx: ApplyContext, signal: AbortSignal): Promise<void> {
-  await ctx.accessLog.read();
+  await ctx.accessLog.drain();
   await rename(ctx.paths.accessLog, `${ctx.paths.accessLog}.1`);
+  await rename(ctx.paths.cacheLog, `${ctx.paths.cacheLog}.1`).catch(() => undefined);
   await ctx.opts.runner.run(SQUID, ['-k', 'rotate', '-f', ctx.supervisor.configPath], { signal });
 }
 
-/** Squid installed and its user present; a daemon a previous operator left running is adopted. */
-async function probeSquid(
+/** squid's version, or why it cannot run here (not installed, or its account missing). */
+async function findSquid(
   opts: ForwardProxyOptions,
-  supervisor: DaemonSupervisor,
   signal: AbortSignal,
-): Promise<ProbeResult> {
+): Promise<{ version: string } | { reason: string; message: string }> {
   const version = await opts.runner.run(SQUID, ['-v'], { signal }).catch(() => undefined);
   if (!version || version.exitCode !== 0)
-    return {
-      ok: false,
-      reason: 'DaemonNotInstalled',
-      message: 'squid is not installed on this host (Debian package squid)',
-      details: {},
-    };
-  if (!opts.user.owner)
-    return { ok: false, reason: 'DaemonUserMissing', message: `user ${opts.user.name} does not exist`, details: {} };
-  await supervisor.adopt();
-  const release = /Version (\S+)/.exec(version.stdout)?.[1] ?? 'unknown';
-  return { ok: true, reason: 'Probed', message: `squid ${release}`, details: { proxy: `squid ${release}` } };
+    return { reason: 'DaemonNotInstalled', message: 'squid is not installed on this host (Debian package squid)' };
+  if (!opts.user.owner) return { reason: 'DaemonUserMissing', message: `user ${opts.user.name} does not exist` };
+  return { version: /Version (\S+)/.exec(version.stdout)?.[1] ?? 'unknown' };
 }

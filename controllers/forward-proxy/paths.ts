@@ -9,6 +9,7 @@ export interface ProxyPaths {
   /** squid.pid, the supervisor's state and squid's own output. */
   runDir: string;
   accessLog: string;
+  cacheLog: string;
   pidFile: string;
 }
 
@@ -22,6 +23,7 @@ export function proxyPaths(daemonDir: string): ProxyPaths {
     logDir,
     runDir,
     accessLog: join(logDir, 'access.log'),
+    cacheLog: join(logDir, 'cache.log'),
     pidFile: join(runDir, 'squid.pid'),
   };
 }

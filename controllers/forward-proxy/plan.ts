@@ -1,4 +1,4 @@
-import type { DesiredState } from '../../runtime/controller.js';
+import { ControllerError, type DesiredState } from '../../runtime/controller.js';
 import type { DaemonObservation, RunningConfig } from '../../runtime/daemon/types.js';
 import type { ForwardProxyAction, ForwardProxyDesired, ForwardProxyObserved, ProxyRevision } from './types.js';
 
@@ -16,6 +16,8 @@ export function planForwardProxy(
   const { daemon } = observed;
   const revision = desired.spec.revision;
   if (!desired.spec.enabled || !revision) return planDisabled(daemon);
+  // Inert: nothing to retry soon on a host without squid; the probe runs again on the slow retry.
+  if (observed.unavailable) throw new ControllerError(observed.unavailable.reason, observed.unavailable.message, true);
   const install: ForwardProxyAction[] = daemon.installedHash === revision.hash ? [] : [{ type: 'install', revision }];
   // After the process actions: a squid started by them opens the fresh log, a running one reopens it.
   const rotate: ForwardProxyAction[] =

@@ -36,12 +36,14 @@ export function checkErrors(output: string): string[] {
 
 /**
  * Asks the cache manager for its info page, as a local client: proves squid listens on its port and answers HTTP
- * (squid.conf lets localhost reach the manager before any authentication).
+ * (squid.conf lets localhost reach the manager before any authentication; these requests are not logged).
  */
 async function squidHealth(runner: CommandRunner, running: RunningConfig, signal: AbortSignal): Promise<HealthResult> {
   const target = running.healthTarget ?? '127.0.0.1:3128';
   const url = `http://${target}/squid-internal-mgr/info`;
-  const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', '--noproxy', '*', url];
+  // From 127.0.0.1 even to another local address: squid.conf lets only localhost reach the cache manager.
+  const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', '--noproxy', '*'];
+  args.push('--interface', '127.0.0.1', url);
   const result = await runner.run('curl', args, { signal });
   const code = result.stdout.trim();
   return code === '200'

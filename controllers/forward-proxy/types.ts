@@ -32,6 +32,8 @@ export interface ForwardProxyObserved {
   counters: AccessLogCounters;
   /** Size of the live access log: past a limit it is rotated. */
   accessLogBytes: number;
+  /** Why squid cannot run on this host; planning an enabled proxy then fails with this reason. */
+  unavailable?: { reason: string; message: string };
 }
 
 /** Actions carry what they need: apply gets no desired state. Describing one never shows file contents. */

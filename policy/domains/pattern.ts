@@ -34,6 +34,8 @@ export function parseDomainPattern(text: string): DomainPattern | { error: strin
         'not a domain name: labels are letters, digits and inner hyphens (1-63 characters); write ' +
         'internationalised names as xn-- A-labels; wildcards only as a leading "*." or "."',
     };
+  if (/^\d+$/.test(domain.split('.').at(-1) ?? ''))
+    return { error: 'not a domain name: no top-level domain is all digits (IP addresses belong in a FirewallPolicy)' };
   return { match, domain };
 }
 

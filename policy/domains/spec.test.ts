@@ -68,6 +68,8 @@ const INJECTION_CORPUS: [string, string][] = [
   ['path', '../../etc/passwd'],
   ['slash', 'a.com/x'],
   ['IP with port', '1.2.3.4:80'],
+  ['IP address (not a name)', '1.2.3.4'],
+  ['suffix of IP addresses', '.3.4'],
   ['host with port', 'a.com:443'],
   ['URL', 'http://a.com'],
   ['user info', 'u@a.com'],
@@ -89,7 +91,6 @@ describe('validateDomainFilterSpec', () => {
     'a-b.c0m',
     '.com',
     'localhost',
-    '1.2.3.4',
     `${'a'.repeat(63)}.com`,
     `${'a.'.repeat(126)}a`,
   ])('accepts %j', (domain) => {
@@ -141,8 +142,8 @@ describe('validateDomainFilterSpec', () => {
     expect(validateDomainFilterSpec(raw).ok).toBe(false);
   });
 
-  it('accepts 50,000 domains and refuses 50,001', () => {
-    const domains = Array.from({ length: 50_000 }, (_, i) => `h${i}.example.com`);
+  it('accepts 2,000 domains and refuses 2,001', () => {
+    const domains = Array.from({ length: 2_000 }, (_, i) => `h${i}.example.com`);
     expect(validateDomainFilterSpec(spec(...domains)).ok).toBe(true);
     expect(validateDomainFilterSpec(spec(...domains, 'one-more.example.com')).ok).toBe(false);
   });

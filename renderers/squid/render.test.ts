@@ -81,12 +81,13 @@ describe('renderSquid details', () => {
     expect(conf).toContain('\nhttp_port [fd00::1]:3128\n');
   });
 
-  it('keeps maximum_object_size_in_memory at 1 MB at most', () => {
-    const conf = (kb: number): string =>
-      fileOf(renderSquid({ ...base, cache: { memoryMb: 8, diskMb: 0, maxObjectSizeKb: kb } }), 'squid.conf')!;
-    expect(conf(100)).toContain('\nmaximum_object_size_in_memory 100 KB\n');
-    expect(conf(4096)).toContain('\nmaximum_object_size_in_memory 1024 KB\n');
-    expect(conf(4096)).not.toContain('\ncache_dir ');
+  it('keeps objects over 1 MB out of memory when a disk cache holds them, and in memory when nothing else does', () => {
+    const conf = (kb: number, diskMb: number): string =>
+      fileOf(renderSquid({ ...base, cache: { memoryMb: 8, diskMb, maxObjectSizeKb: kb } }), 'squid.conf')!;
+    expect(conf(100, 64)).toContain('\nmaximum_object_size_in_memory 100 KB\n');
+    expect(conf(4096, 64)).toContain('\nmaximum_object_size_in_memory 1024 KB\n');
+    expect(conf(4096, 0)).toContain('\nmaximum_object_size_in_memory 4096 KB\n');
+    expect(conf(4096, 0)).not.toContain('\ncache_dir ');
   });
 
   it('caps delay pool values at what squid 5 holds in an int', () => {

@@ -123,7 +123,8 @@ function cacheView({ cache, paths }: SquidModel): ConfView['cache'] {
   return {
     memoryMb: cache.memoryMb,
     maxObjectSizeKb: cache.maxObjectSizeKb,
-    inMemoryKb: Math.min(cache.maxObjectSizeKb, IN_MEMORY_OBJECT_MAX_KB),
+    // Without a disk cache, memory is the only store: anything up to the object size limit may stay there.
+    inMemoryKb: cache.diskMb === 0 ? cache.maxObjectSizeKb : Math.min(cache.maxObjectSizeKb, IN_MEMORY_OBJECT_MAX_KB),
     // 16 x 256 directories: squid's default layout for ufs.
     dir: cache.diskMb > 0 ? `${paths.cacheDir} ${cache.diskMb} 16 256` : false,
   };

@@ -7,8 +7,8 @@ visible_hostname csgw
 cache_effective_user {{user}}
 pid_filename {{pidFile}}
 cache_log {{logDir}}/cache.log
-# Native format: the operator parses this log.
-access_log stdio:{{logDir}}/access.log squid
+# Native format: the operator parses this log. Cache manager requests (the operator's health probe) are not traffic.
+access_log stdio:{{logDir}}/access.log squid !manager
 # Log files are never renamed by squid; the supervisor owns rotation.
 logfile_rotate 0
 pinger_enable off
@@ -31,7 +31,8 @@ http_access deny !csgw_clients
 auth_param basic program /usr/lib/squid/basic_ncsa_auth {{auth.htpasswd}}
 auth_param basic realm {{auth.realm}}
 auth_param basic children 5 startup=1 idle=1
-auth_param basic credentialsttl 1 hour
+# A reload keeps verified credentials until this expires: a removed user or changed password takes effect within it.
+auth_param basic credentialsttl 1 minute
 acl csgw_users proxy_auth REQUIRED
 http_access deny !csgw_users
 {{/if}}

@@ -148,7 +148,7 @@ export class DaemonSupervisor {
       const [file, ...args] = this.def.reloadArgs(this.configPath);
       const result = await this.runner.run(file!, args, { signal });
       if (result.exitCode !== 0)
-        throw new ControllerError('ReloadFailed', `${this.def.name} reload: ${firstLine(result.stderr)}`);
+        throw new ControllerError('ReloadFailed', `${this.def.name} reload: ${this.problems(result)}`);
       if (this.current) await this.record({ ...this.current, ...config });
       await this.waitHealthy(signal);
     });
@@ -195,7 +195,7 @@ export class DaemonSupervisor {
       const [file, ...args] = this.def.prepareArgs(this.configPath);
       const prepared = await this.runner.run(file!, args, { signal });
       if (prepared.exitCode !== 0)
-        throw new ControllerError('StartFailed', `${file} ${args.join(' ')}: ${firstLine(prepared.stderr)}`);
+        throw new ControllerError('StartFailed', `${file} ${args.join(' ')}: ${this.problems(prepared)}`);
     }
     const child = await this.processes.spawn(this.def.runArgs(this.configPath), this.outputFile());
     const record: RunningRecord = { ...config, pid: child.pid, startedAt: this.now() };
@@ -301,6 +301,12 @@ export class DaemonSupervisor {
     return join(this.opts.stateDir, `${this.def.name}.out`);
   }
 
+  /** The daemon's own error lines from a command's output, or its exit code when it printed none. */
+  private problems(result: { exitCode: number; stdout: string; stderr: string }): string {
+    const errors = this.def.checkErrors(`${result.stdout}\n${result.stderr}`);
+    return errors.join('; ') || `exited with ${result.exitCode}`;
+  }
+
   private async record(record: RunningRecord): Promise<void> {
     this.current = record;
     await this.state.write(record);
@@ -319,10 +325,6 @@ export class DaemonSupervisor {
     this.queue = next.catch(() => undefined);
     return next;
   }
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
