@@ -168,6 +168,19 @@ describe('AccessLogReader', () => {
     );
   });
 
+  it('after a rotation counts what squid wrote to the old file before reopening, then the new file', async () => {
+    await writeFile(path, `${LINES.miss}\n`);
+    const reader = new AccessLogReader(path);
+    await reader.read();
+    const rotated = `${path}.1`;
+    await rename(path, rotated);
+    // squid still writes to the renamed file until it reopens the log.
+    await appendFile(rotated, `${LINES.hit}\n`);
+    await writeFile(path, `${LINES.memHit}\n`);
+    await reader.finishRotated(rotated);
+    await expect(counts(reader)).resolves.toEqual({ requests: 3, cacheHits: 2, cacheMisses: 1 });
+  });
+
   it('counts a partial last line only once it is complete', async () => {
     await writeFile(path, `${LINES.miss}\n${LINES.hit.slice(0, 30)}`);
     const reader = new AccessLogReader(path);

@@ -74,17 +74,21 @@ export class AccessLogReader {
 
   constructor(private readonly path: string) {}
 
-  /** Reads until the end of the file, however much was appended (before the file is moved aside). */
-  async drain(): Promise<void> {
+  /**
+   * After a rotation: counts the rest of the file it was reading, now renamed to `rotatedPath` (squid wrote to it
+   * until it reopened the log), then starts on the new file.
+   */
+  async finishRotated(rotatedPath: string): Promise<void> {
     for (;;) {
       const before = this.offset;
-      const { bytes } = await this.read();
-      if (this.offset >= bytes || this.offset === before) return;
+      const { bytes } = await this.read(rotatedPath);
+      if (this.offset >= bytes || this.offset === before) break;
     }
+    this.inode = undefined;
   }
 
-  async read(): Promise<{ counters: AccessLogCounters; bytes: number }> {
-    const info = await stat(this.path).catch(() => undefined);
+  async read(path = this.path): Promise<{ counters: AccessLogCounters; bytes: number }> {
+    const info = await stat(path).catch(() => undefined);
     if (!info) {
       // A file created next gets a fresh start, even if it reuses the freed inode.
       this.inode = undefined;
@@ -97,7 +101,7 @@ export class AccessLogReader {
     }
     const length = Math.min(info.size - this.offset, MAX_READ_BYTES);
     if (length > 0) {
-      const handle = await open(this.path, 'r');
+      const handle = await open(path, 'r');
       try {
         const buffer = Buffer.alloc(length);
         const { bytesRead } = await handle.read(buffer, 0, length, this.offset);

@@ -1,4 +1,4 @@
-import { rename } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { domainFilterKind } from '../../crds-equivalent/domain-filter.js';
 import { forwardProxyKind } from '../../crds-equivalent/forward-proxy.js';
 import { secretKind } from '../../crds-equivalent/secret.js';
@@ -109,14 +109,33 @@ async function applyAction(action: ForwardProxyAction, ctx: ApplyContext, signal
 }
 
 /**
- * Counts what is left, moves the logs aside (one old generation kept) and has squid reopen them (logfile_rotate 0:
- * squid renames nothing itself).
+ * Moves the logs aside (one old generation kept), has squid reopen them (logfile_rotate 0: squid renames nothing
+ * itself), then counts what squid wrote to the old access log until it reopened: no line goes uncounted.
  */
 async function rotateAccessLog(ctx: ApplyContext, signal: AbortSignal): Promise<void> {
-  await ctx.accessLog.drain();
-  await rename(ctx.paths.accessLog, `${ctx.paths.accessLog}.1`);
+  const rotated = `${ctx.paths.accessLog}.1`;
+  await rename(ctx.paths.accessLog, rotated);
   await rename(ctx.paths.cacheLog, `${ctx.paths.cacheLog}.1`).catch(() => undefined);
   await ctx.opts.runner.run(SQUID, ['-k', 'rotate', '-f', ctx.supervisor.configPath], { signal });
+  await waitUntilExists(ctx.paths.accessLog, REOPEN_WAIT_MS, signal);
+  await ctx.accessLog.finishRotated(rotated);
+}
+
+const REOPEN_WAIT_MS = 5_000;
+
+/** squid handles the rotate signal asynchronously: the new log appears once it has reopened. */
+async function waitUntilExists(path: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !signal.aborted) {
+    if (
+      await stat(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** squid's version, or why it cannot run here (not installed, or its account missing). */
