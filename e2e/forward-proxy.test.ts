@@ -385,6 +385,21 @@ describe('ForwardProxy in a gateway container', () => {
     await settled('status of the squid that survived', (d) => d.running?.pid === pid);
   }, 180_000);
 
+  it('listenAddress: squid listens on that address only and its health probe still reaches it', async () => {
+    await op.apply(forwardProxy({ ...proxySpec(), listenAddress: t.gatewayPrivateIp }));
+    const only = await settled(
+      'listening on the private address',
+      (d) => d.listening === `${t.gatewayPrivateIp}:${PROXY_PORT}`,
+    );
+    expect(is(only, 'Ready', 'True')).toBe(true);
+    expect(await answers()).toBe(true);
+    const listeners = await t.exec('gateway', ['ss', '-Hltn', `sport = :${PROXY_PORT}`]);
+    expect(listeners.stdout).toContain(`${t.gatewayPrivateIp}:${PROXY_PORT}`);
+    expect(listeners.stdout).not.toMatch(/(0\.0\.0\.0|\*|\[::\]):3128/);
+    await op.apply(forwardProxy());
+    await settled('listening everywhere again', (d) => d.listening === `0.0.0.0:${PROXY_PORT}`);
+  }, 90_000);
+
   it('enable: false stops squid and removes its config; enabling again serves again', async () => {
     await op.apply(forwardProxy({ ...proxySpec(), enable: false }));
     await waitFor(async () => (await runningSquidPid(t)) === undefined, { timeoutMs: 30_000, what: 'squid stopped' });

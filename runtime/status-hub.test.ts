@@ -125,6 +125,17 @@ describe('StatusHub', () => {
     expect(eventReasons(events)).toContain('Warning/InvalidSpec');
   });
 
+  it('says a referenced resource is invalid when the rejected generation is the running one', () => {
+    const { report, condition } = setup();
+    report({ type: 'adopted', desired: desired(3) }, converged(3));
+    const errors = ['DomainFilter blocklist (generation 2): spec.domains[0]: "-x-" is not a domain name'];
+    report({ type: 'invalidSpec', name: 'default', generation: 3, errors, keepsLastGood: true });
+    report(converged(3, { applied: false }));
+    expect(condition('Degraded')?.message).toBe(
+      `generation 3 refers to a resource that is invalid; the last good configuration keeps running: ${errors[0]}`,
+    );
+  });
+
   it('keeps Degraded=InvalidSpec through a re-adoption of an older generation, clears it once a newer one converges', () => {
     const { report, condition } = setup();
     report({ type: 'adopted', desired: desired(3) }, converged(3));
