@@ -36,6 +36,9 @@ const PASSWORD = 'proxy-pass-e2e';
 const HASH = '$apr1$csgwE2E1$Ad.vVcEHT5XUR2GaSvdb30';
 const HTPASSWD = `${USER}:${HASH}\n`;
 const MALFORMED_HTPASSWD = 'alice-without-a-hash\n';
+// `openssl passwd -apr1 -salt csgwE2E2 bob-pass-e2e`: the user that replaces alice.
+const BOB: [string, string] = ['bob', 'bob-pass-e2e'];
+const BOB_HTPASSWD = `bob:$apr1$csgwE2E2$e5076YGn.p2zk8CeNOTVx.\n`;
 
 const BLOCKED = ['blocked.example', '.bad.example'];
 /** Not a domain name, yet within the schema's character set: only the operator's validation rejects it. */
@@ -413,4 +416,20 @@ describe('ForwardProxy in a gateway container', () => {
     await settled('serving again', (d) => d.running?.pid !== undefined);
     expect(await answers()).toBe(true);
   }, 90_000);
+
+  it('a user removed from the Secret is refused within a minute, without a restart', async () => {
+    const before = details(await settled('the proxy settled', (d) => d.running?.pid !== undefined));
+    expect(await answers()).toBe(true); // alice's credentials are now verified and cached by squid
+    await op.apply(secret(BOB_HTPASSWD));
+    await settled('the new users loaded', (d) => d.running?.hash !== before.running?.hash);
+    expect((await get('allowed.example', '/', { auth: BOB })).httpCode).toBe(200);
+    // squid re-checks cached credentials once credentialsttl (1 minute) has passed since they were verified.
+    await waitFor(async () => (await get('allowed.example')).httpCode === 407, {
+      timeoutMs: 90_000,
+      intervalMs: 2_000,
+      what: 'alice refused',
+    });
+    expect(details(await op.controller(KIND)).running?.pid).toBe(before.running?.pid);
+    await op.apply(secret());
+  }, 150_000);
 });
