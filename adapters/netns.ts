@@ -3,7 +3,17 @@ import { ControllerError } from '../runtime/controller.js';
 
 /** Runs every command inside a named network namespace (`csgw run --netns`), e.g. a lab gateway. */
 export function createNetnsRunner(netns: string, inner: CommandRunner): CommandRunner {
-  return { run: (file, args, opts) => inner.run('ip', ['netns', 'exec', netns, file, ...args], opts) };
+  return {
+    run: (file, args, opts) => {
+      const [ip, ...rest] = inNetns(netns, [file, ...args]);
+      return inner.run(ip!, rest, opts);
+    },
+  };
+}
+
+/** argv run inside a named network namespace (`ip netns exec`). */
+export function inNetns(netns: string, argv: readonly string[]): string[] {
+  return ['ip', 'netns', 'exec', netns, ...argv];
 }
 
 const REFUSED = /read-only|permission denied|operation not permitted/i;

@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { createExecRunner } from '../adapters/exec-runner.js';
-import { createControllers, type HostFacts } from '../controllers/index.js';
+import { createControllers, DEFAULT_DAEMONS, type HostFacts } from '../controllers/index.js';
 import { DEFAULT_MAX_RULES as DEFAULT_MAX_FIREWALL_RULES } from '../controllers/firewall/decode.js';
 import { DEFAULT_MAX_RULES as DEFAULT_MAX_PORT_FORWARDS } from '../controllers/port-forward/names.js';
 import type { AnyController } from '../runtime/controller.js';
@@ -19,7 +19,6 @@ export interface HostOptions {
 }
 
 const LIMIT_MAX = 1_000_000;
-const DEFAULT_DAEMON_DIR = '/var/lib/csgw';
 
 export function addHostOptions(command: Command, ctx: CliContext): Command {
   return command
@@ -46,7 +45,7 @@ export function addHostOptions(command: Command, ctx: CliContext): Command {
     .option(
       '--daemon-dir <path>',
       'config, cache, logs and pid files of supervised daemons (squid); env CSGW_DAEMON_DIR',
-      ctx.env.CSGW_DAEMON_DIR ?? DEFAULT_DAEMON_DIR,
+      ctx.env.CSGW_DAEMON_DIR ?? DEFAULT_DAEMONS.dir,
     )
     .option(
       '--keep-daemons',

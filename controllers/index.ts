@@ -1,5 +1,5 @@
 import { createHostNetAdapter } from '../adapters/host-net.js';
-import { createCommandSysctlAdapter, createNetnsRunner } from '../adapters/netns.js';
+import { createCommandSysctlAdapter, createNetnsRunner, inNetns } from '../adapters/netns.js';
 import { createNftAdapter } from '../adapters/nft.js';
 import { createProcessPort } from '../adapters/daemon-process.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
@@ -46,7 +46,7 @@ export function createControllers(runner: CommandRunner, facts: HostFacts): AnyC
     }),
     createForwardProxyController({
       runner: scoped,
-      processes: createProcessPort(facts.netns ? netnsWrap(facts.netns) : undefined),
+      processes: createProcessPort(facts.netns ? (argv) => inNetns(facts.netns!, argv) : undefined),
       daemonDir: facts.daemons?.dir ?? DEFAULT_DAEMONS.dir,
       user: { name: SQUID_USER, ...ownerOf(SQUID_USER) },
       vpcCidrs: facts.vpcCidrs,
@@ -58,13 +58,10 @@ export function createControllers(runner: CommandRunner, facts: HostFacts): AnyC
 
 /** Debian's squid package runs squid as proxy. */
 const SQUID_USER = 'proxy';
-const DEFAULT_DAEMONS = { dir: '/var/lib/csgw', onShutdown: 'stop' } as const;
+/** Where supervised daemons live and what happens to them on shutdown unless the host options say otherwise. */
+export const DEFAULT_DAEMONS = { dir: '/var/lib/csgw', onShutdown: 'stop' } as const;
 
 function ownerOf(user: string): { owner?: FileOwner } {
   const owner = lookupSystemUser(user);
   return owner ? { owner } : {};
-}
-
-function netnsWrap(netns: string): (argv: readonly string[]) => string[] {
-  return (argv) => ['ip', 'netns', 'exec', netns, ...argv];
 }

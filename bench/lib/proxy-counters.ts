@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { classifyLine } from '../../controllers/forward-proxy/access-log.js';
+import { classifyLine, countOutcome, type OutcomeCounts } from '../../controllers/forward-proxy/access-log.js';
 import { squidPid, type Operator, type Topology } from '../../e2e/harness/index.js';
 import { accessLogTally, unusualLines, type LogMark, type LogTally } from './proxy-observe.js';
 
@@ -9,14 +9,8 @@ import { accessLogTally, unusualLines, type LogMark, type LogTally } from './pro
  */
 export const KIND = 'ForwardProxy';
 
-export interface ProxyCounters {
-  requests: number;
-  cacheHits: number;
-  cacheMisses: number;
-  denied: number;
-  authRequired: number;
-  tunnels: number;
-}
+/** The controller's line counters (controllers/forward-proxy/access-log.ts), without the derived hitRatio. */
+export type ProxyCounters = OutcomeCounts;
 
 export interface ProxyDetails {
   running?: { hash?: string; pid?: number };
@@ -75,24 +69,13 @@ export const ZERO: ProxyCounters = {
   tunnels: 0,
 };
 
-const COUNTER_OF: Partial<Record<string, keyof ProxyCounters>> = {
-  hit: 'cacheHits',
-  miss: 'cacheMisses',
-  denied: 'denied',
-  auth: 'authRequired',
-  tunnel: 'tunnels',
-};
-
 /** The tally classified line by line with the controller's own rules (classifyLine). */
 function classify(tally: LogTally): ProxyCounters {
   const out = { ...ZERO };
   for (const [key, n] of Object.entries(tally.byKey)) {
     const [client = '', actionStatus = '', method = ''] = key.split(' ');
     const outcome = classifyLine(`0 0 ${client} ${actionStatus} 0 ${method} - - -`);
-    if (!outcome) continue;
-    out.requests += n;
-    const field = COUNTER_OF[outcome];
-    if (field) out[field] += n;
+    if (outcome) countOutcome(out, outcome, n);
   }
   return out;
 }

@@ -27,7 +27,25 @@ export const ZERO_COUNTERS: AccessLogCounters = {
   hitRatio: 0,
 };
 
-type Outcome = 'hit' | 'miss' | 'denied' | 'auth' | 'tunnel' | 'other';
+export type Outcome = 'hit' | 'miss' | 'denied' | 'auth' | 'tunnel' | 'other';
+
+/** The counters that count lines (hitRatio is derived from them). */
+export type OutcomeCounts = Omit<AccessLogCounters, 'hitRatio'>;
+
+const COUNTER_OF: Partial<Record<Outcome, keyof OutcomeCounts>> = {
+  hit: 'cacheHits',
+  miss: 'cacheMisses',
+  denied: 'denied',
+  auth: 'authRequired',
+  tunnel: 'tunnels',
+};
+
+/** Adds n requests with this outcome to the counts, in place. */
+export function countOutcome(counts: OutcomeCounts, outcome: Outcome, n = 1): void {
+  counts.requests += n;
+  const field = COUNTER_OF[outcome];
+  if (field) counts[field] += n;
+}
 
 /** Classifies one line of squid's native access log: `time elapsed client code/status bytes method url ...`. */
 export function classifyLine(line: string): Outcome | undefined {
@@ -47,13 +65,7 @@ export function countLines(counters: AccessLogCounters, text: string): AccessLog
   const next = { ...counters };
   for (const line of text.split('\n')) {
     const outcome = classifyLine(line);
-    if (!outcome) continue;
-    next.requests += 1;
-    if (outcome === 'hit') next.cacheHits += 1;
-    else if (outcome === 'miss') next.cacheMisses += 1;
-    else if (outcome === 'denied') next.denied += 1;
-    else if (outcome === 'auth') next.authRequired += 1;
-    else if (outcome === 'tunnel') next.tunnels += 1;
+    if (outcome) countOutcome(next, outcome);
   }
   const lookups = next.cacheHits + next.cacheMisses;
   next.hitRatio = lookups === 0 ? 0 : Math.round((next.cacheHits / lookups) * 1000) / 1000;

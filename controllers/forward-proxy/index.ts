@@ -1,4 +1,5 @@
 import { rename, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { domainFilterKind } from '../../crds-equivalent/domain-filter.js';
 import { forwardProxyKind } from '../../crds-equivalent/forward-proxy.js';
 import { secretKind } from '../../crds-equivalent/secret.js';
@@ -134,7 +135,7 @@ async function waitUntilExists(path: string, timeoutMs: number, signal: AbortSig
       )
     )
       return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 

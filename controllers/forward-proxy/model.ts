@@ -1,9 +1,10 @@
 import type { DomainFilterSpec } from '../../policy/domains/policy.js';
 import { compileDomainPolicy } from '../../policy/domains/policy.js';
 import type { ProxyUser, SquidModel } from '../../renderers/squid/model.js';
-import { renderSquid, restartKey } from '../../renderers/squid/render.js';
+import { renderSquid, restartKeyOf } from '../../renderers/squid/render.js';
 import { revisionHash } from '../../runtime/daemon/revisions.js';
 import type { ProxyPaths } from './paths.js';
+import { SQUID_CONFIG } from './squid-daemon.js';
 import { portRange, type ForwardProxySpec } from './spec.js';
 import type { ProxyRevision } from './types.js';
 
@@ -58,12 +59,12 @@ export function squidModel(
  */
 export function proxyRevision(spec: ForwardProxySpec, inputs: ResolvedInputs, facts: ProxyModelFacts): ProxyRevision {
   const hash = revisionHash(renderSquid(squidModel(spec, inputs, facts, PLACEHOLDER_DIR)));
-  const model = squidModel(spec, inputs, facts, facts.revisionDir(hash));
+  const files = renderSquid(squidModel(spec, inputs, facts, facts.revisionDir(hash)));
   const host = spec.listenAddress ?? '0.0.0.0';
   return {
     hash,
-    files: renderSquid(model),
-    restartKey: restartKey(model),
+    files,
+    restartKey: restartKeyOf(files.find((f) => f.name === SQUID_CONFIG)?.content ?? ''),
     listen: `${host}:${spec.port}`,
     healthTarget: `${spec.listenAddress ?? '127.0.0.1'}:${spec.port}`,
   };

@@ -72,7 +72,12 @@ export function renderSquid(model: SquidModel): RenderedFile[] {
  */
 export function restartKey(model: SquidModel): string {
   assertRenderable(model);
-  return renderConf(confView(model))
+  return restartKeyOf(renderConf(confView(model)));
+}
+
+/** The restart key of an already rendered squid.conf (what restartKey computes, without rendering again). */
+export function restartKeyOf(squidConf: string): string {
+  return squidConf
     .split('\n')
     .filter((line) => RESTART_DIRECTIVES.has(line.split(' ')[0] ?? ''))
     .join('\n');

@@ -1,5 +1,6 @@
 import { chown, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Subject, type Observable } from 'rxjs';
 import { ControllerError } from '../controller.js';
 import type { CommandRunner } from '../ports.js';
@@ -69,6 +70,11 @@ export class DaemonSupervisor {
     this.now = opts.now ?? Date.now;
   }
 
+  /** How long a start may take to answer; a process younger than this that does not answer is still starting. */
+  private get readyTimeoutMs(): number {
+    return this.opts.readyTimeoutMs ?? 15_000;
+  }
+
   get configPath(): string {
     return join(this.store.currentDir, this.def.configFile);
   }
@@ -102,7 +108,7 @@ export class DaemonSupervisor {
     const running = this.current;
     if (!running) return { ...base, phase: this.restartAt ? 'backoff' : 'stopped' };
     const health = await this.def.health(this.runner, running, signal);
-    const grace = now - running.startedAt < (this.opts.readyTimeoutMs ?? 15_000);
+    const grace = now - running.startedAt < this.readyTimeoutMs;
     const phase: DaemonPhase = health.ok ? 'running' : grace ? 'starting' : 'unhealthy';
     return {
       ...base,
@@ -124,8 +130,7 @@ export class DaemonSupervisor {
     const [file, ...args] = this.def.checkArgs(candidate);
     const result = await this.runner.run(file!, args, { signal });
     if (result.exitCode !== 0) {
-      const errors = this.def.checkErrors(`${result.stdout}\n${result.stderr}`);
-      this.lastCheckError = errors.join('; ') || `${file} exited with ${result.exitCode}`;
+      this.lastCheckError = this.problems(result);
       await this.store.discard(hash);
       throw new ControllerError('ConfigRejected', `${this.def.name} refused the new config: ${this.lastCheckError}`);
     }
@@ -198,14 +203,12 @@ export class DaemonSupervisor {
         throw new ControllerError('StartFailed', `${file} ${args.join(' ')}: ${this.problems(prepared)}`);
     }
     const child = await this.processes.spawn(this.def.runArgs(this.configPath), this.outputFile());
-    const record: RunningRecord = { ...config, pid: child.pid, startedAt: this.now() };
-    this.current = record;
-    await this.record(record);
+    await this.record({ ...config, pid: child.pid, startedAt: this.now() });
     void child.exited.then((exit) => this.onExit(child.pid, exit));
   }
 
   private async waitHealthy(signal: AbortSignal): Promise<void> {
-    const deadline = this.now() + (this.opts.readyTimeoutMs ?? 15_000);
+    const deadline = this.now() + this.readyTimeoutMs;
     for (;;) {
       const running = this.current;
       if (!running) throw new ControllerError('StartFailed', `${this.def.name} exited: ${await this.tail()}`);
@@ -213,7 +216,7 @@ export class DaemonSupervisor {
       if (health.ok) return;
       if (this.now() > deadline)
         throw new ControllerError('NotReady', `${this.def.name} does not answer: ${health.message}`);
-      await sleep(POLL_HEALTH_MS, signal);
+      await sleep(POLL_HEALTH_MS, undefined, { signal });
     }
   }
 
@@ -325,18 +328,4 @@ export class DaemonSupervisor {
     this.queue = next.catch(() => undefined);
     return next;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      },
-      { once: true },
-    );
-  });
 }
