@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GATEWAY_IMAGE = 'csgw/gateway:dev';
-export const TESTHOST_IMAGE = 'csgw/testhost:dev';
+// CSGW_E2E_IMAGE_TAG lets two checkouts on one machine (git worktrees) build and test their own images side by side.
+const TAG = process.env.CSGW_E2E_IMAGE_TAG ?? 'dev';
+export const GATEWAY_IMAGE = `csgw/gateway:${TAG}`;
+export const TESTHOST_IMAGE = `csgw/testhost:${TAG}`;
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILD_TIMEOUT_MS = 20 * 60_000;
@@ -15,7 +17,7 @@ const BUILD_TIMEOUT_MS = 20 * 60_000;
 // so a module-level flag would rebuild once per file. One stamp file records
 // which process built last: the same pid started at the same time (so a
 // recycled pid does not count) means this --runInBand run already built.
-const STAMP = join(tmpdir(), 'csgw-e2e-images.stamp');
+const STAMP = join(tmpdir(), `csgw-e2e-images-${TAG}.stamp`);
 const PROCESS_START_MS = Date.now() - process.uptime() * 1000;
 
 async function builtThisRun(): Promise<boolean> {
@@ -32,6 +34,7 @@ export function ensureImages(): Promise<void> {
     // The script logs to stderr; let it through so a slow first build (debootstrap) is visible.
     await execa('bash', [join(REPO_ROOT, 'scripts', 'build-images.sh')], {
       cwd: REPO_ROOT,
+      env: { GATEWAY_IMAGE, TESTHOST_IMAGE, ...(TAG === 'dev' ? {} : { CSGW_IMAGE_CACHE: join(tmpdir(), `csgw-images-${TAG}`) }) },
       stdout: 'inherit',
       stderr: 'inherit',
       timeout: BUILD_TIMEOUT_MS,
