@@ -22,6 +22,94 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
     },
   },
+  // Layering (docs/architecture.md): only the composition root (composition/) and the CLI build adapters and hand
+  // them to controllers; the core never reaches outwards.
+  {
+    files: [
+      'controllers/**/*.ts',
+      'runtime/**/*.ts',
+      'renderers/**/*.ts',
+      'policy/**/*.ts',
+      'crds-equivalent/**/*.ts',
+      'schemas/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts', '**/arbitraries.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(adapters|composition|cli)/',
+              message:
+                'Side effects arrive through ports built in composition/: import the port type, not the adapter.',
+            },
+            {
+              regex: '^(\\.\\./)+(testing|e2e|integration|bench)/',
+              message: 'Test support is not product code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['runtime/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)(adapters|composition|cli)/', message: 'The runtime reaches side effects through ports.' },
+            { regex: '(^|/)controllers/', message: 'The runtime knows controllers only by the Controller contract.' },
+            { regex: '^(\\.\\./)+(testing|e2e|integration|bench)/', message: 'Test support is not product code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A controller is independent: what two share lives in renderers/, policy/, runtime/ or controllers/aws-common/.
+    files: ['controllers/*/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)(adapters|composition|cli)/', message: 'Side effects arrive through ports.' },
+            { regex: '^\\.\\./(?!aws-common/)[^./][^/]*/', message: 'Controllers never import each other.' },
+            { regex: '^(\\.\\./)+(testing|e2e|integration|bench)/', message: 'Test support is not product code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Planners, renderers and decoders are pure: no I/O module may even be imported.
+    files: [
+      'renderers/**/*.ts',
+      'policy/**/*.ts',
+      'controllers/**/plan.ts',
+      'controllers/**/decode.ts',
+      'controllers/**/spec.ts',
+    ],
+    ignores: ['**/*.test.ts', '**/arbitraries.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['execa', 'node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https'],
+          patterns: [
+            { regex: '^@aws-sdk/', message: 'Pure code makes no AWS calls.' },
+            { regex: '(^|/)(adapters|composition|cli)/', message: 'Side effects arrive through ports.' },
+            { regex: '^\\.\\./(?!aws-common/)[^./][^/]*/', message: 'Controllers never import each other.' },
+          ],
+        },
+      ],
+    },
+  },
   {
     // Tests are tables of cases; long describe blocks are their natural shape.
     files: ['**/*.test.ts', 'e2e/**', 'integration/**', 'bench/**', 'testing/**'],

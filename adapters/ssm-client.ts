@@ -1,5 +1,6 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Counter } from 'prom-client';
+import { DEFAULT_REMOTE_TIMEOUTS, requestHandlerOptions, type RemoteTimeouts } from './aws/client-config.js';
 
 export interface SsmClientOptions {
   region: string;
@@ -8,6 +9,8 @@ export interface SsmClientOptions {
   dummyCredentials?: boolean;
   /** Counts every SSM call by operation (label `operation`). */
   callCounter?: Counter<'operation'>;
+  /** Default: DEFAULT_REMOTE_TIMEOUTS. Never none: a silent endpoint must fail the call. */
+  timeouts?: RemoteTimeouts;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'csgw-local', secretAccessKey: 'csgw-local' };
@@ -18,6 +21,7 @@ export function createSsmClient(opts: SsmClientOptions): SSMClient {
     region: opts.region,
     retryMode: 'adaptive',
     maxAttempts: 5,
+    ...requestHandlerOptions(opts.timeouts ?? DEFAULT_REMOTE_TIMEOUTS),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.dummyCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
   });

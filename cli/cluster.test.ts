@@ -3,11 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCsgw } from '../testing/cli-harness.js';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { pino } from 'pino';
-import { EventRecorder } from '../runtime/event-recorder.js';
-import { gatewayPaths } from '../runtime/paths.js';
-import { leaseTiming, resolveIdentity, setUpCluster, type ClusterOptions } from './cluster.js';
+import { leaseTiming, resolveIdentity, type ClusterOptions } from './cluster.js';
 import type { CliContext } from './context.js';
 
 const OPTS: ClusterOptions = {
@@ -29,16 +25,6 @@ const IDENTITY_ENV = {
 
 const ctxWith = (env: Record<string, string>): CliContext => ({ env }) as unknown as CliContext;
 
-function deps(): Parameters<typeof setUpCluster>[2] {
-  return {
-    ssm: new SSMClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
-    paths: gatewayPaths('/cloudspectra', 'test'),
-    holder: 'i-0123456789abcdef0',
-    events: new EventRecorder('t', () => new Date()),
-    logger: pino({ level: 'silent' }),
-  };
-}
-
 describe('resolveIdentity', () => {
   it('takes CSGW_EC2_* overrides without asking IMDS', async () => {
     await expect(resolveIdentity(ctxWith(IDENTITY_ENV), 'http://127.0.0.1:9')).resolves.toMatchObject({
@@ -53,36 +39,6 @@ describe('resolveIdentity', () => {
 
   it('rejects half-set overrides instead of guessing', async () => {
     await expect(resolveIdentity(ctxWith({ CSGW_EC2_REGION: 'us-east-1' }), 'off')).rejects.toThrow(/CSGW_EC2_/);
-  });
-});
-
-describe('setUpCluster', () => {
-  it('runs no elector without an EC2 identity, and says why', () => {
-    const cluster = setUpCluster(OPTS, 'no EC2 identity: test', deps());
-    expect(cluster.aws).toEqual({ unavailable: 'no EC2 identity: test' });
-    expect([...cluster.leases.keys()]).toEqual([]);
-  });
-
-  it('elects in the cluster scope and the AZ of the identity', async () => {
-    const identity = await resolveIdentity(ctxWith(IDENTITY_ENV), 'off');
-    const cluster = setUpCluster(OPTS, identity, deps());
-    expect([...cluster.leases.keys()]).toEqual(['cluster', 'az/use1-az1']);
-    const aws = cluster.aws;
-    if ('unavailable' in aws) throw new Error('expected EC2 facts');
-    expect(aws.leases.az.scope).toBe('az/use1-az1');
-    expect(() => aws.leases.cluster.assertHeld()).toThrow(/does not hold the cluster lease/);
-  });
-
-  it('never falls back to the instance role when the operational role is not configured', async () => {
-    const identity = await resolveIdentity(ctxWith(IDENTITY_ENV), 'off');
-    const cluster = setUpCluster(OPTS, identity, deps());
-    if ('unavailable' in cluster.aws) throw new Error('expected EC2 facts');
-    await expect(
-      cluster.aws.operationalEc2().describeRouteTables(['rtb-1'], AbortSignal.timeout(100)),
-    ).rejects.toMatchObject({
-      reason: 'OperationalRoleUnavailable',
-      inert: true,
-    });
   });
 });
 

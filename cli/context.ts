@@ -14,7 +14,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Env, GlobalOptions } from '../runtime/config.js';
 import { resolveSsmTarget } from '../runtime/config.js';
 import { gatewayPaths, type GatewayPaths } from '../runtime/paths.js';
-import { openSsm, type SsmConnection } from '../runtime/ssm-connection.js';
+import { openSsm, type SsmConnection } from '../composition/ssm-connection.js';
 
 /** Anything text can be written to: process.stdout, or a test's buffer. */
 export interface Writer {
@@ -51,7 +51,7 @@ export async function withSsm<T>(
   ctx: CliContext,
   fn: (client: SSMClient, conn: SsmConnection) => Promise<T>,
 ): Promise<T> {
-  const conn = await openSsm(resolveSsmTarget(ctx.globals(), ctx.env));
+  const conn = await openSsm(resolveSsmTarget(ctx.globals(), ctx.env), { timeouts: ctx.globals().timeouts });
   try {
     return await fn(conn.client, conn);
   } finally {

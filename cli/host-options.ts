@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { createExecRunner } from '../adapters/exec-runner.js';
-import { createControllers, DEFAULT_DAEMONS, type HostFacts } from '../controllers/index.js';
+import { createControllers, DEFAULT_DAEMONS, type HostFacts } from '../composition/controllers.js';
 import { DEFAULT_MAX_RULES as DEFAULT_MAX_FIREWALL_RULES } from '../controllers/firewall/decode.js';
 import { DEFAULT_MAX_RULES as DEFAULT_MAX_PORT_FORWARDS } from '../controllers/port-forward/names.js';
 import type { AnyController } from '../runtime/controller.js';
@@ -15,10 +15,13 @@ export interface HostOptions {
   maxFirewallRules: string;
   maxPortForwards: string;
   daemonDir: string;
+  stateDir: string;
   keepDaemons?: boolean;
 }
 
 const LIMIT_MAX = 1_000_000;
+/** Beside the supervised daemons' files: one directory holds everything this instance keeps locally. */
+export const DEFAULT_STATE_DIR = '/var/lib/csgw';
 
 export function addHostOptions(command: Command, ctx: CliContext): Command {
   return command
@@ -48,6 +51,11 @@ export function addHostOptions(command: Command, ctx: CliContext): Command {
       ctx.env.CSGW_DAEMON_DIR ?? DEFAULT_DAEMONS.dir,
     )
     .option(
+      '--state-dir <path>',
+      "this instance's local state: the identity of the store it reconciles from and that store's last specs; env CSGW_STATE_DIR",
+      ctx.env.CSGW_STATE_DIR ?? DEFAULT_STATE_DIR,
+    )
+    .option(
       '--keep-daemons',
       'leave supervised daemons serving when the operator stops (the next operator adopts them); env CSGW_KEEP_DAEMONS=true',
       ['1', 'true'].includes(ctx.env.CSGW_KEEP_DAEMONS ?? ''),
@@ -61,6 +69,7 @@ export function checkHostOptions(opts: HostOptions): void {
     ...checkLimit('--max-firewall-rules', opts.maxFirewallRules),
     ...checkLimit('--max-port-forwards', opts.maxPortForwards),
     ...(isAbsolute(opts.daemonDir) ? [] : [`--daemon-dir: ${opts.daemonDir} is not an absolute path`]),
+    ...(isAbsolute(opts.stateDir) ? [] : [`--state-dir: ${opts.stateDir} is not an absolute path`]),
   ];
   if (errors.length > 0) throw new CliError(errors.join('\n'));
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { DEFAULT_PREFIX, defaultDataDir, type GlobalOptions } from '../runtime/config.js';
+import { ConfigError, DEFAULT_PREFIX, defaultDataDir, type GlobalOptions } from '../runtime/config.js';
+import { registerAdopt } from './commands/adopt.js';
 import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
@@ -30,7 +31,7 @@ Examples:
 /** Builds the `csgw` program; commands read the parsed globals through ctx.globals(). */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('csgw');
-  const ctx: CliContext = { ...io, globals: () => readGlobals(program) };
+  const ctx: CliContext = { ...io, globals: () => readGlobals(program, io) };
   program
     .description('Cloud Spectra Gateway: manage gateway resources stored in AWS SSM Parameter Store')
     .option(
@@ -45,6 +46,16 @@ export function buildProgram(io: CliIo): Command {
     )
     .option('--gateway <name>', 'gateway whose resources to manage; env CSGW_GATEWAY', io.env.CSGW_GATEWAY ?? 'default')
     .option('--data-dir <dir>', 'state of the embedded SSM endpoint; env CSGW_DATA_DIR', defaultDataDir(io.env))
+    .option(
+      '--connect-timeout <seconds>',
+      'deadline to connect to AWS (SSM, EC2, STS); env CSGW_CONNECT_TIMEOUT',
+      io.env.CSGW_CONNECT_TIMEOUT ?? '3',
+    )
+    .option(
+      '--request-timeout <seconds>',
+      'deadline of one AWS request (silence past it fails the attempt); env CSGW_REQUEST_TIMEOUT',
+      io.env.CSGW_REQUEST_TIMEOUT ?? '10',
+    )
     .addHelpText('after', ROOT_HELP)
     .showHelpAfterError('(add --help for usage)')
     // Set before registering so every subcommand inherits them (command() copies inherited settings).
@@ -63,6 +74,7 @@ export function buildProgram(io: CliIo): Command {
     registerExplain,
     registerLeases,
     registerRun,
+    registerAdopt,
     registerSsm,
     registerIam,
   ];
@@ -84,15 +96,42 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 function reportError(err: unknown, io: CliIo): number {
   // Commander has already printed its own message (usage errors, help, version).
   if (err instanceof CommanderError) return err.exitCode;
-  if (err instanceof CliError) {
+  if (err instanceof CliError || err instanceof ConfigError) {
     io.stderr.write(`Error: ${err.message}\n`);
-    return err.exitCode;
+    return err instanceof CliError ? err.exitCode : 1;
   }
   io.stderr.write(`Error: ${errorMessage(err)}\n`);
   return 1;
 }
 
-function readGlobals(program: Command): GlobalOptions {
-  const o = program.opts<{ endpointUrl?: string; region?: string; prefix: string; gateway: string; dataDir: string }>();
-  return { endpointUrl: o.endpointUrl, region: o.region, prefix: o.prefix, gateway: o.gateway, dataDir: o.dataDir };
+interface RawGlobals {
+  endpointUrl?: string;
+  region?: string;
+  prefix: string;
+  gateway: string;
+  dataDir: string;
+  connectTimeout: string;
+  requestTimeout: string;
+}
+
+function readGlobals(program: Command, io: CliIo): GlobalOptions {
+  const o = program.opts<RawGlobals>();
+  return {
+    endpointUrl: o.endpointUrl,
+    region: o.region,
+    prefix: o.prefix,
+    gateway: o.gateway,
+    dataDir: o.dataDir,
+    dataDirExplicit: program.getOptionValueSource('dataDir') === 'cli' || io.env.CSGW_DATA_DIR !== undefined,
+    timeouts: {
+      connectMs: positiveSeconds(o.connectTimeout, '--connect-timeout'),
+      requestMs: positiveSeconds(o.requestTimeout, '--request-timeout'),
+    },
+  };
+}
+
+export function positiveSeconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} must be a positive number of seconds, got "${value}"`);
+  return Math.round(n * 1000);
 }

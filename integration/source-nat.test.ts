@@ -1,3 +1,6 @@
+import { FakeStoreMemory } from '../testing/fake-store-memory.js';
+import { StoreGuard } from '../runtime/store-guard.js';
+import { createSsmMarkerCreator } from '../adapters/ssm-store-marker.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,12 +11,12 @@ import { createExecRunner } from '../adapters/exec-runner.js';
 import { createSsmClient } from '../adapters/ssm-client.js';
 import { createSsmLister } from '../adapters/ssm-lister.js';
 import { createSsmStatusWriter } from '../adapters/ssm-status-writer.js';
-import { createControllers } from '../controllers/index.js';
+import { createControllers } from '../composition/controllers.js';
 import { startEmbeddedSsm, type EmbeddedSsmHandle } from '../embedded-ssm/index.js';
 import { createLogger } from '../runtime/logger.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
 import { Operator } from '../runtime/operator.js';
-import { gatewayPaths, specPath } from '../runtime/paths.js';
+import { gatewayPaths, specPath, storeMarkerPath } from '../runtime/paths.js';
 import type { ControllerStatus, StatusEvent } from '../runtime/status-types.js';
 import { sourceNatKind } from '../crds-equivalent/source-nat.js';
 import { createLabTopology, type LabTopology } from '../lab/topology.js';
@@ -59,12 +62,19 @@ function startOperator(): Operator {
       instanceId: 'it-gw',
       operatorVersion: 'test',
       pollIntervalMs: 200,
+      staleAfterMs: 5_000,
       timing: { resyncMs: 500, backoffBaseMs: 200, backoffMaxMs: 2_000, inertRetryMs: 2_000, stageTimeoutMs: 30_000 },
       statusMinIntervalMs: 200,
     },
     {
       controllers: createControllers(createExecRunner(), { vpcCidrs: [] }),
       list: createSsmLister(client),
+      guard: new StoreGuard(
+        paths,
+        new FakeStoreMemory(),
+        createSsmMarkerCreator(client, storeMarkerPath(paths), () => new Date()),
+        () => new Date(),
+      ),
       writeStatus: createSsmStatusWriter(client),
       logger: createLogger('silent'),
       metrics: new OperatorMetrics(),

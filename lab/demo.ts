@@ -1,6 +1,6 @@
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../testing/wait.js';
+import { waitFor } from './wait.js';
 import { createLabTopology, type LabTopology } from './topology.js';
 
 /**

@@ -5,6 +5,8 @@ const opts = (over: Partial<GlobalOptions> = {}): GlobalOptions => ({
   prefix: '/cloudspectra',
   gateway: 'gw',
   dataDir: '/var/lib/csgw',
+  dataDirExplicit: false,
+  timeouts: { connectMs: 3000, requestMs: 10000 },
   ...over,
 });
 
@@ -79,9 +81,26 @@ describe('resolveSsmTarget', () => {
   });
 });
 
+describe('an explicit --data-dir together with AWS configuration', () => {
+  it('is an error naming both, not silently ignored', () => {
+    const explicit = opts({ dataDirExplicit: true });
+    expect(() => resolveSsmTarget({ ...explicit, region: 'eu-west-1' }, {})).toThrow(/--data-dir.*region/);
+    expect(() => resolveSsmTarget(explicit, { AWS_REGION: 'eu-west-1' })).toThrow(/--data-dir/);
+    expect(() => resolveSsmTarget(explicit, { AWS_ENDPOINT_URL: 'http://127.0.0.1:4583' })).toThrow(/endpoint/);
+    expect(() => resolveSsmTarget(explicit, { AWS_PROFILE: 'prod' })).toThrow(/profile/);
+  });
+
+  it('alone selects the embedded store there', () => {
+    expect(resolveSsmTarget(opts({ dataDirExplicit: true, dataDir: '/d' }), {})).toMatchObject({
+      mode: 'embedded',
+      dataDir: '/d/ssm',
+    });
+  });
+});
+
 describe('ssmTargetOnEc2', () => {
   it('turns the embedded default into real SSM in the instance region', () => {
-    const embedded = resolveSsmTarget({ prefix: '/p', gateway: 'g', dataDir: '/d' }, {});
+    const embedded = resolveSsmTarget(opts({ dataDir: '/d' }), {});
     expect(ssmTargetOnEc2(embedded, 'eu-west-1')).toEqual({
       mode: 'aws',
       region: 'eu-west-1',
@@ -90,7 +109,7 @@ describe('ssmTargetOnEc2', () => {
   });
 
   it('leaves a configured endpoint or region alone', () => {
-    const configured = resolveSsmTarget({ prefix: '/p', gateway: 'g', dataDir: '/d', region: 'us-west-2' }, {});
+    const configured = resolveSsmTarget(opts({ dataDir: '/d', region: 'us-west-2' }), {});
     expect(ssmTargetOnEc2(configured, 'eu-west-1')).toBe(configured);
   });
 });

@@ -8,6 +8,10 @@ export interface GlobalOptions {
   prefix: string;
   gateway: string;
   dataDir: string;
+  /** --data-dir or CSGW_DATA_DIR was given: the embedded store is asked for, and AWS must not be configured too. */
+  dataDirExplicit: boolean;
+  /** Deadlines of every AWS call. */
+  timeouts: { connectMs: number; requestMs: number };
 }
 
 /** Where SSM is: real AWS (optionally at a custom endpoint) or the embedded endpoint serving dataDir. */
@@ -16,6 +20,14 @@ export type SsmTarget =
   | { mode: 'embedded'; region: string; dataDir: string };
 
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A contradiction in what the user configured: commands print it as it is. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
 
 export const DEFAULT_PREFIX = '/cloudspectra';
 export const DEFAULT_REGION = 'us-east-1';
@@ -35,6 +47,7 @@ export function defaultInstanceId(env: Env): string {
 export function resolveSsmTarget(opts: GlobalOptions, env: Env): SsmTarget {
   const endpoint = opts.endpointUrl ?? env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL;
   const region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  checkDataDirAlone(opts, endpoint, region ?? env.AWS_PROFILE);
   if (endpoint) {
     const noCredentials = !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;
     return {
@@ -46,6 +59,19 @@ export function resolveSsmTarget(opts: GlobalOptions, env: Env): SsmTarget {
   }
   if (region || env.AWS_PROFILE) return { mode: 'aws', region: region ?? DEFAULT_REGION, dummyCredentials: false };
   return { mode: 'embedded', region: DEFAULT_REGION, dataDir: join(opts.dataDir, 'ssm') };
+}
+
+/** An explicit embedded store together with AWS configuration is a contradiction, not a silent choice. */
+function checkDataDirAlone(
+  opts: GlobalOptions,
+  endpoint: string | undefined,
+  regionOrProfile: string | undefined,
+): void {
+  if (!opts.dataDirExplicit || (!endpoint && !regionOrProfile)) return;
+  const aws = endpoint ? `an endpoint (${endpoint})` : 'an AWS region or profile';
+  throw new ConfigError(
+    `--data-dir (or CSGW_DATA_DIR) selects the embedded SSM store, but ${aws} is configured too: drop one of them`,
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { guardInto } from '../testing/fake-store-memory.js';
 import { describe, expect, it } from '@jest/globals';
 import { sourceNatKind } from '../crds-equivalent/source-nat.js';
 import { fakeKind } from '../testing/fake-controller.js';
@@ -99,7 +100,12 @@ function source(list: (path: string, signal: AbortSignal) => Promise<StoredParam
   health: SourceHealth[];
 } {
   let t = Date.parse('2025-01-01T00:00:00Z');
-  const src = new PollingDesiredSource(paths, kinds, list, () => new Date((t += 1000)));
+  const store: StoredParameter[] = [];
+  const listAll = async (path: string, signal: AbortSignal): Promise<StoredParameter[]> => [
+    ...(await list(path, signal)),
+    ...store,
+  ];
+  const src = new PollingDesiredSource(paths, kinds, listAll, () => new Date((t += 1000)), guardInto(store, paths));
   const snapshots: KindSnapshot[] = [];
   const health: SourceHealth[] = [];
   src.snapshots$.subscribe((s) => snapshots.push(s));
@@ -128,13 +134,26 @@ describe('PollingDesiredSource', () => {
     expect(summary(snapshots)).toEqual(['SourceNat:default@1', 'Fake:']);
   });
 
+  it('a list that outlives its deadline is a failure (SsmTimeout); a list aborted because we stop is none', async () => {
+    const hang = (_: string, signal: AbortSignal): Promise<StoredParameter[]> =>
+      new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    const { src, health } = source(hang);
+    await src.resync(AbortSignal.timeout(20));
+    expect(health.at(-1)).toMatchObject({ ok: false, reason: 'SsmTimeout', message: /deadline/ });
+    const stopping = new AbortController();
+    const pending = src.resync(stopping.signal);
+    stopping.abort(new Error('operator stopping'));
+    await pending;
+    expect(health).toHaveLength(2);
+  });
+
   it.each([
     ['AccessDeniedException', 'MissingPermission'],
     ['UnrecognizedClientException', 'MissingPermission'],
     ['CredentialsProviderError', 'MissingPermission'],
     ['ThrottlingException', 'SsmThrottled'],
     ['TooManyUpdates', 'SsmThrottled'],
-    ['TimeoutError', 'SsmUnavailable'],
+    ['TimeoutError', 'SsmTimeout'],
     ['Error', 'SsmUnavailable'],
   ])('a lister failure named %s -> health not ok with reason %s, and resync still resolves', async (name, reason) => {
     const { src, health, snapshots } = source(() => Promise.reject(awsError(name)));

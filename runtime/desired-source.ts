@@ -3,6 +3,7 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { KindSnapshot, StoredResource } from './controller.js';
 import { parseSpecPath, type GatewayPaths } from './paths.js';
+import type { SourceIdentity, StoreGuard } from './store-guard.js';
 
 export interface StoredParameter {
   name: string;
@@ -80,32 +81,43 @@ export class PollingDesiredSource implements DesiredStateSource {
     message: 'desired state not listed yet',
   });
   private readonly differ: SnapshotDiffer;
+  private readonly identity = new Subject<SourceIdentity>();
   readonly snapshots$ = this.snapshots.asObservable();
   readonly health$ = this.health.asObservable();
+  /** Whether the listed store is the one this instance remembers (after every successful list). */
+  readonly identity$ = this.identity.asObservable();
 
   constructor(
     private readonly paths: GatewayPaths,
     kinds: readonly KindDefinition[],
     private readonly list: ParameterLister,
     private readonly clock: () => Date,
+    private readonly guard: StoreGuard,
   ) {
     this.differ = new SnapshotDiffer(paths, kinds);
   }
 
-  /** One list; failures are reported through health$ and never thrown, so a poll loop can't die of them. */
+  /**
+   * One list; failures are reported through health$ and never thrown, so a poll loop can't die of them. A listing
+   * the guard cannot vouch for (its memory unreadable) emits nothing: controllers keep what they run.
+   */
   async resync(signal: AbortSignal): Promise<void> {
     try {
-      const parameters = await this.list(this.paths.specRoot, signal);
+      const listed = await this.list(this.paths.specRoot, signal);
+      const { parameters, identity } = await this.guard.admit(listed, signal);
       this.health.next({
         ok: true,
         reason: 'Listed',
         message: `${parameters.length} spec parameters`,
         lastSuccessAt: this.clock().toISOString(),
       });
+      this.identity.next(identity);
       for (const snapshot of this.differ.changed(parameters)) this.snapshots.next(snapshot);
     } catch (err) {
-      if (signal.aborted) return;
-      const e = err as Error;
+      // Stopping is not a failure; a list that outlived its deadline is one.
+      const timedOut = signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError';
+      if (signal.aborted && !timedOut) return;
+      const e = timedOut ? deadlineError() : (err as Error);
       const previous = this.health.getValue();
       this.health.next({
         ok: false,
@@ -119,7 +131,12 @@ export class PollingDesiredSource implements DesiredStateSource {
   complete(): void {
     this.snapshots.complete();
     this.health.complete();
+    this.identity.complete();
   }
+}
+
+function deadlineError(): Error {
+  return Object.assign(new Error('the list did not finish before its deadline'), { name: 'TimeoutError' });
 }
 
 function digest(value: string): string {
@@ -128,6 +145,8 @@ function digest(value: string): string {
 
 /** Maps SSM error names to status reasons users can act on. */
 export function classifySsmError(err: Error): string {
+  if (err.name === 'StoreMemoryError') return 'StoreMemoryUnavailable';
+  if (err.name === 'TimeoutError') return 'SsmTimeout';
   if (['AccessDeniedException', 'UnrecognizedClientException', 'CredentialsProviderError'].includes(err.name))
     return 'MissingPermission';
   if (['ThrottlingException', 'TooManyUpdates'].includes(err.name)) return 'SsmThrottled';

@@ -3,6 +3,7 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { domainFilterKind } from '../crds-equivalent/domain-filter.js';
 import { FakeController, fakeKind } from '../testing/fake-controller.js';
 import { waitFor } from '../testing/wait.js';
+import { guardInto } from '../testing/fake-store-memory.js';
 import type { StoredParameter } from './desired-source.js';
 import type { LeaseView } from './lease/elector.js';
 import { createLogger } from './logger.js';
@@ -25,10 +26,19 @@ function operatorWith(
   metrics = new OperatorMetrics(),
 ): Operator {
   return new Operator(
-    { paths, instanceId: 'i-1', operatorVersion: 't', pollIntervalMs: 60_000, timing, statusMinIntervalMs: 10 },
+    {
+      paths,
+      instanceId: 'i-1',
+      operatorVersion: 't',
+      pollIntervalMs: 60_000,
+      staleAfterMs: 600_000,
+      timing,
+      statusMinIntervalMs: 10,
+    },
     {
       controllers: [controller],
       list: () => Promise.resolve(parameters),
+      guard: guardInto(parameters, paths),
       writeStatus: (_name, value) => {
         writes.push(value);
         return Promise.resolve();
@@ -175,7 +185,8 @@ describe('Operator: watched kinds and daemon changes', () => {
       [],
     );
     await operator.start();
-    await eventually('converged', () => fake.world === 5);
+    // Waiting, not merely world === 5: a change reported while the apply is still being verified waits for the resync.
+    await eventually('converged', () => operator?.hub.snapshot().controllers[fakeKind.kind]?.phase === 'waiting');
     const observed = fake.observe.mock.calls.length;
     fake.world = 1;
     changes.next();

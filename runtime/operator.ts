@@ -1,25 +1,32 @@
-import { createActor, type Actor } from 'xstate';
 import { distinctUntilChanged, type Observable, type Subscription } from 'rxjs';
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { AnyController, KindSnapshot } from './controller.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
+import { ControllerActors } from './controller-actors.js';
+import { DesiredPoller, type Freshness } from './desired-poller.js';
 import { PollingDesiredSource, type ParameterLister, type SourceHealth } from './desired-source.js';
 import { EventRecorder } from './event-recorder.js';
 import type { LeaseView } from './lease/elector.js';
 import type { Logger } from './logger.js';
 import type { OperatorMetrics } from './metrics.js';
 import { statusPath, type GatewayPaths } from './paths.js';
-import { reconcileMachine, type ReconcileTiming } from './reconcile-machine.js';
+import type { ReconcileTiming } from './reconcile-machine.js';
 import type { ReconcileReport, Reporter } from './reconcile-report.js';
 import { snapshotFor } from './snapshots.js';
 import { StatusHub } from './status-hub.js';
 import { StatusPublisher, type StatusWriter } from './status-publisher.js';
+import type { SourceIdentity, StoreGuard } from './store-guard.js';
 
 export interface OperatorConfig {
   paths: GatewayPaths;
   instanceId: string;
   operatorVersion: string;
   pollIntervalMs: number;
+  /**
+   * The desired source is stale (SourceStale, /readyz 503) past this age of its last successful list; a list is
+   * abandoned after as long, so a hung endpoint cannot hold the poll loop.
+   */
+  staleAfterMs: number;
   timing: ReconcileTiming;
   statusMinIntervalMs: number;
   admin?: { host: string; port: number };
@@ -28,6 +35,8 @@ export interface OperatorConfig {
 export interface OperatorDeps {
   controllers: readonly AnyController[];
   list: ParameterLister;
+  /** Vouches for each listing: an unrecognised store removes nothing. */
+  guard: StoreGuard;
   writeStatus: StatusWriter;
   logger: Logger;
   metrics: OperatorMetrics;
@@ -43,16 +52,15 @@ export class Operator {
   readonly events: EventRecorder;
   readonly hub: StatusHub;
   private readonly source: PollingDesiredSource;
+  private readonly poller: DesiredPoller;
   private readonly publisher: StatusPublisher;
-  private readonly actors = new Map<string, Actor<typeof reconcileMachine>>();
+  private readonly actors: ControllerActors;
   private readonly lastSnapshots = new Map<string, KindSnapshot>();
-  /** Lease-gated kinds whose lease this node does not hold: their actors are stopped and must not restart. */
-  private readonly standingBy = new Set<string>();
   private readonly subscriptions: Subscription[] = [];
   private readonly abort = new AbortController();
-  private pollTimer?: NodeJS.Timeout;
   private admin?: AdminServer;
   private health: SourceHealth = { ok: false, reason: 'NotListedYet', message: 'desired state not listed yet' };
+  private identity?: SourceIdentity;
 
   constructor(
     private readonly config: OperatorConfig,
@@ -66,7 +74,15 @@ export class Operator {
       clock: deps.clock,
       events: this.events,
     });
-    this.source = new PollingDesiredSource(config.paths, listedKinds(deps.controllers), deps.list, deps.clock);
+    const kinds = listedKinds(deps.controllers);
+    this.source = new PollingDesiredSource(config.paths, kinds, deps.list, deps.clock, deps.guard);
+    this.poller = new DesiredPoller(
+      this.source,
+      { pollIntervalMs: config.pollIntervalMs, staleAfterMs: config.staleAfterMs, listDeadlineMs: config.staleAfterMs },
+      () => deps.clock().getTime(),
+      deps.metrics.registry,
+      (f) => this.onFreshness(f),
+    );
     this.publisher = new StatusPublisher({
       path: statusPath(config.paths, config.instanceId),
       write: deps.writeStatus,
@@ -75,41 +91,35 @@ export class Operator {
       onError: (err) =>
         deps.logger.warn({ err: { name: err.name, message: err.message } }, 'status publish failed; will retry'),
     });
+    this.actors = new ControllerActors({
+      timing: config.timing,
+      events: this.events,
+      lastSnapshots: this.lastSnapshots,
+      ...(deps.leases ? { leases: deps.leases } : {}),
+      signal: this.abort.signal,
+    });
   }
 
   /** Starts everything; returns the admin URL when the admin listener is enabled. */
   async start(): Promise<string | undefined> {
-    for (const [scope, view$] of this.deps.leases ?? [])
-      this.subscriptions.push(
-        view$.subscribe((v) => {
-          this.hub.setLease(scope, { held: !!v.token, holder: v.holder, epoch: v.epoch });
-          this.deps.metrics.leaseHeld.set({ scope }, v.token ? 1 : 0);
-          if (v.epoch !== undefined) this.deps.metrics.leaseEpoch.set({ scope }, v.epoch);
-        }),
-      );
+    this.watchLeases();
     for (const controller of this.deps.controllers) this.startController(controller);
     this.subscriptions.push(
       this.events.events$.subscribe((e) =>
         this.deps.logger[e.type === 'Warning' ? 'warn' : 'info']({ event: e }, `${e.reason}: ${e.message}`),
       ),
       this.hub.status$.subscribe((s) => this.publisher.offer(s)),
-      this.source.snapshots$.subscribe((snapshot) => {
-        this.lastSnapshots.set(snapshot.kind, snapshot);
-        for (const c of this.deps.controllers) {
-          const own = c.kind.kind === snapshot.kind;
-          if (!own && !c.watches?.some((w) => w.kind === snapshot.kind)) continue;
-          const composed = snapshotFor(c, this.lastSnapshots);
-          if (composed) this.actors.get(c.kind.kind)?.send({ type: 'DESIRED_CHANGED', snapshot: composed });
-        }
-      }),
+      this.source.snapshots$.subscribe((snapshot) => this.dispatch(snapshot)),
       this.source.health$
         .pipe(distinctUntilChanged((a, b) => a.ok === b.ok && a.reason === b.reason))
         .subscribe((h) => this.onHealthChange(h)),
       this.source.health$.subscribe((h) => void (this.health = h)),
+      this.source.identity$.subscribe((i) => this.onIdentity(i)),
+      this.deps.guard.events$.subscribe((e) => this.events.record({ ...e, object: this.sourceObject() })),
     );
     if (this.config.admin)
       this.admin = await startAdminServer(this.adminSources(), this.config.admin.host, this.config.admin.port);
-    await this.poll();
+    await this.poller.start(this.abort.signal);
     return this.admin?.url;
   }
 
@@ -118,9 +128,9 @@ export class Operator {
    * happens next (leases released on shutdown) is still reported. stop() calls it too.
    */
   stopControllers(): void {
-    clearTimeout(this.pollTimer);
+    this.poller.stop();
     this.abort.abort(new Error('operator stopping'));
-    for (const actor of this.actors.values()) actor.stop();
+    this.actors.stopActors();
   }
 
   async stop(): Promise<void> {
@@ -128,10 +138,33 @@ export class Operator {
     await Promise.all(this.deps.controllers.map((c) => this.shutdownController(c)));
     await this.publisher.flush();
     this.publisher.stop();
+    this.actors.dispose();
     for (const s of this.subscriptions) s.unsubscribe();
     this.source.complete();
     this.events.complete();
     await this.admin?.close();
+  }
+
+  private watchLeases(): void {
+    for (const [scope, view$] of this.deps.leases ?? [])
+      this.subscriptions.push(
+        view$.subscribe((v) => {
+          this.hub.setLease(scope, { held: !!v.token, holder: v.holder, epoch: v.epoch });
+          this.deps.metrics.leaseHeld.set({ scope }, v.token ? 1 : 0);
+          if (v.epoch !== undefined) this.deps.metrics.leaseEpoch.set({ scope }, v.epoch);
+        }),
+      );
+  }
+
+  /** A kind's new snapshot goes to its own controller and to every controller watching it. */
+  private dispatch(snapshot: KindSnapshot): void {
+    this.lastSnapshots.set(snapshot.kind, snapshot);
+    for (const c of this.deps.controllers) {
+      const own = c.kind.kind === snapshot.kind;
+      if (!own && !c.watches?.some((w) => w.kind === snapshot.kind)) continue;
+      const composed = snapshotFor(c, this.lastSnapshots);
+      if (composed) this.actors.send(c.kind.kind, composed);
+    }
   }
 
   private async shutdownController(controller: AnyController): Promise<void> {
@@ -145,90 +178,20 @@ export class Operator {
   private startController(controller: AnyController): void {
     const kind = controller.kind.kind;
     const log = this.deps.logger.child({ controller: kind, kind });
-    if (controller.changes$)
-      this.subscriptions.push(
-        controller.changes$.subscribe(() => this.actors.get(kind)?.send({ type: 'OBSERVE_NOW' })),
-      );
     const report = fanOut(
       this.hub.register(kind, controller.kind.singletonName),
       this.deps.metrics.reporter(kind),
       logReports(log),
     );
-    const scope = controller.lease?.scope;
-    if (scope === undefined) return void this.spawn(controller, report, log);
-    const view$ = this.deps.leases?.get(scope);
-    if (!view$) throw new Error(`${kind} needs the ${scope} lease, and no elector runs for it`);
-    this.subscriptions.push(
-      view$.subscribe((view) => (view.token ? this.lead(controller, report, log) : this.standBy(kind, report, view))),
-    );
+    this.actors.run(controller, report, log);
   }
 
-  /** This node took the scope's lease: start the controller with the latest desired state. */
-  private lead(controller: AnyController, report: Reporter, log: Logger): void {
-    const kind = controller.kind.kind;
-    this.standingBy.delete(kind);
-    // Once stopping, a lease won meanwhile starts nothing: it is about to be released.
-    if (!this.actors.has(kind) && !this.abort.signal.aborted) this.restart(controller, report, log);
-  }
-
-  /** Stopping the actor aborts its in-flight stage; the lease guard refuses any write that still tries. */
-  private standBy(kind: string, report: Reporter, view: LeaseView): void {
-    this.standingBy.add(kind);
-    this.actors.get(kind)?.stop();
-    this.actors.delete(kind);
-    report({ type: 'standby', scope: view.scope, holder: view.holder });
-  }
-
-  /**
-   * The guard rail around a controller: a bug that throws inside the machine (not a failed stage, which the machine
-   * handles) stops that actor, so it is reported and restarted with the latest desired state after a pause.
-   */
-  private spawn(controller: AnyController, report: Reporter, log: Logger): Actor<typeof reconcileMachine> {
-    const kind = controller.kind.kind;
-    const actor = createActor(reconcileMachine, { input: { controller, timing: this.config.timing, report } });
-    actor.subscribe({
-      error: (err) => {
-        log.error({ err }, 'reconcile machine crashed; restarting');
-        this.events.record({
-          type: 'Warning',
-          reason: 'ControllerCrashed',
-          message: err instanceof Error ? err.message : String(err),
-          object: { kind, name: controller.kind.singletonName ?? '-' },
-        });
-        this.actors.delete(kind);
-        if (this.abort.signal.aborted) return;
-        setTimeout(() => this.restartAfterCrash(controller, report, log), this.config.timing.backoffMaxMs).unref();
-      },
-    });
-    this.actors.set(kind, actor);
-    actor.start();
-    return actor;
-  }
-
-  private restartAfterCrash(controller: AnyController, report: Reporter, log: Logger): void {
-    const kind = controller.kind.kind;
-    if (this.abort.signal.aborted || this.actors.has(kind) || this.standingBy.has(kind)) return;
-    this.restart(controller, report, log);
-  }
-
-  private restart(controller: AnyController, report: Reporter, log: Logger): void {
-    const actor = this.spawn(controller, report, log);
-    const snapshot = snapshotFor(controller, this.lastSnapshots);
-    if (snapshot) actor.send({ type: 'DESIRED_CHANGED', snapshot });
-  }
-
-  /** Polls forever at a fixed rate; a failed list is reported through health and retried on the next tick. */
-  private async poll(): Promise<void> {
-    if (this.abort.signal.aborted) return;
-    const started = Date.now();
-    await this.source.resync(this.abort.signal);
-    // Fixed rate: the list's own duration (many pages against real SSM) must not stretch the poll interval.
-    const wait = Math.max(0, this.config.pollIntervalMs - (Date.now() - started));
-    if (!this.abort.signal.aborted) this.pollTimer = setTimeout(() => void this.poll(), wait);
+  private sourceObject(): { kind: string; name: string } {
+    return { kind: 'DesiredStateSource', name: this.config.paths.specRoot };
   }
 
   private onHealthChange(health: SourceHealth): void {
-    const object = { kind: 'DesiredStateSource', name: this.config.paths.specRoot };
+    const object = this.sourceObject();
     if (!health.ok && health.reason !== 'NotListedYet')
       this.events.record({
         type: 'Warning',
@@ -240,12 +203,31 @@ export class Operator {
       this.events.record({ type: 'Normal', reason: 'DesiredStateListed', message: health.message, object });
   }
 
+  /** Stale: every controller says so (Degraded SourceStale) and keeps what it runs; the data plane is untouched. */
+  private onFreshness(f: Freshness): void {
+    this.hub.setSourceProblem('freshness', f.stale ? { reason: 'SourceStale', message: f.message } : undefined);
+    this.events.record({
+      type: f.stale ? 'Warning' : 'Normal',
+      reason: f.stale ? 'SourceStale' : 'SourceFresh',
+      message: f.message,
+      object: this.sourceObject(),
+    });
+  }
+
+  private onIdentity(identity: SourceIdentity): void {
+    this.identity = identity;
+    this.hub.setSourceProblem(
+      'identity',
+      identity.state === 'unrecognized' ? { reason: 'SourceUnrecognized', message: identity.message } : undefined,
+    );
+  }
+
   private adminSources(): Parameters<typeof startAdminServer>[0] {
     return {
-      status: () => ({ ...this.hub.snapshot(), source: this.health }),
+      status: () => ({ ...this.hub.snapshot(), source: { ...this.health, identity: this.identity } }),
       ready: () => {
         const reasons = [
-          ...(this.health.lastSuccessAt ? [] : [`desired state: ${this.health.message}`]),
+          ...this.poller.notReadyReasons(),
           ...(this.hub.allReconciled() ? [] : ['controllers have not reconciled yet']),
         ];
         return { ready: reasons.length === 0, reasons };

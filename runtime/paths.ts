@@ -49,6 +49,14 @@ export function leasePath(paths: GatewayPaths, scope: string): string {
   return `${paths.leaseRoot}/${scope}`;
 }
 
+/**
+ * The store's identity marker. Under the spec root so that the one listing that reads the specs also reads the
+ * identity they came from; a single segment, so it is never taken for a resource.
+ */
+export function storeMarkerPath(paths: GatewayPaths): string {
+  return `${paths.specRoot}/store-identity`;
+}
+
 /** The SecureString holding the external id the operational roles' trust policies require. */
 export function externalIdPath(paths: GatewayPaths): string {
   return `${paths.root}/config/external-id`;

@@ -23,6 +23,8 @@ export class StatusHub {
   private readonly probeDetails = new Map<string, Record<string, unknown>>();
   private readonly defaultNames = new Map<string, string>();
   private readonly leases = new Map<string, LeaseStatus>();
+  /** Problems of the desired-state source (stale, unrecognised): every controller shows them as Degraded. */
+  private readonly sourceProblems = new Map<string, { reason: string; message: string; since: string }>();
   private readonly subject: BehaviorSubject<InstanceStatus>;
   readonly status$: Observable<InstanceStatus>;
 
@@ -58,9 +60,18 @@ export class StatusHub {
       gateway: this.opts.gateway,
       operatorVersion: this.opts.operatorVersion,
       updatedAt: this.now(),
-      controllers: Object.fromEntries(this.controllers),
+      controllers: Object.fromEntries([...this.controllers].map(([k, c]) => [k, this.withSourceProblems(c)])),
       leases: Object.fromEntries(this.leases),
     };
+  }
+
+  /** Sets (or clears, with undefined) one source problem; it overrides every controller's Degraded while set. */
+  setSourceProblem(key: string, problem: { reason: string; message: string } | undefined): void {
+    const existing = this.sourceProblems.get(key);
+    if (problem) this.sourceProblems.set(key, { ...problem, since: existing?.since ?? this.now() });
+    else if (existing) this.sourceProblems.delete(key);
+    else return;
+    this.subject.next(this.snapshot());
   }
 
   setLease(scope: string, lease: LeaseStatus): void {
@@ -77,6 +88,23 @@ export class StatusHub {
 
   private now(): string {
     return this.opts.clock().toISOString();
+  }
+
+  /** The controller's status as published: a source problem shows as Degraded, its own conditions otherwise. */
+  private withSourceProblems(status: ControllerStatus): ControllerStatus {
+    const problems = [...this.sourceProblems.values()];
+    const first = problems[0];
+    if (!first) return status;
+    const degraded = {
+      type: 'Degraded',
+      status: 'True' as const,
+      reason: first.reason,
+      message: problems.map((p) => p.message).join('; '),
+      lastTransitionTime: first.since,
+      ...(status.observedGeneration !== undefined ? { observedGeneration: status.observedGeneration } : {}),
+    };
+    const others = status.conditions.filter((c) => c.type !== 'Degraded');
+    return { ...status, conditions: [...others, degraded] };
   }
 
   private handle(kind: string, report: ReconcileReport): void {

@@ -1,3 +1,4 @@
+import { DEFAULT_REMOTE_TIMEOUTS, requestHandlerOptions, type RemoteTimeouts } from './client-config.js';
 import {
   AssociateAddressCommand,
   CreateRouteCommand,
@@ -33,6 +34,8 @@ export interface Ec2ClientOptions {
   credentials?: EC2ClientConfig['credentials'];
   /** The caller passes AWS_ENDPOINT_URL_EC2 here (labs, LocalStack); configuration is read once, elsewhere. */
   endpoint?: string;
+  /** Default: DEFAULT_REMOTE_TIMEOUTS. */
+  timeouts?: RemoteTimeouts;
 }
 
 /** One EC2 client per process. Adaptive retries because EC2 throttles per account; few attempts so failover is quick. */
@@ -41,6 +44,7 @@ export function createEc2Client(opts: Ec2ClientOptions): EC2Client {
     region: opts.region,
     retryMode: 'adaptive',
     maxAttempts: 3,
+    ...requestHandlerOptions(opts.timeouts ?? DEFAULT_REMOTE_TIMEOUTS),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   });

@@ -1,6 +1,7 @@
-import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersByPathCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { createSsmMarkerCreator } from '../../adapters/ssm-store-marker.js';
 import type { Command } from 'commander';
-import { specPath, type GatewayPaths } from '../../runtime/paths.js';
+import { specPath, storeMarkerPath, type GatewayPaths } from '../../runtime/paths.js';
 import { collect, loadValidResources } from '../command-helpers.js';
 import { currentPaths, withSsm, type CliContext } from '../context.js';
 import type { ResourceManifest } from '../resource-document.js';
@@ -44,8 +45,25 @@ async function apply(ctx: CliContext, opts: ApplyOptions): Promise<void> {
   }
   const paths = currentPaths(ctx);
   await withSsm(ctx, async (client) => {
+    const created = await markEmptyStore(client, paths);
+    if (created) ctx.stderr.write(`store ${created} created at ${paths.root} (its identity marker)\n`);
     for (const r of resources) ctx.stdout.write(`${await applyOne(client, paths, r)}\n`);
   });
+}
+
+/**
+ * Gives a new gateway's store its identity before its first resource: operators recognise the store by it. Only an
+ * empty prefix gets one; a store that has resources but no marker is left for its operators to mark or adopt.
+ */
+async function markEmptyStore(client: SSMClient, paths: GatewayPaths): Promise<string | undefined> {
+  const out = await client.send(new GetParametersByPathCommand({ Path: paths.root, Recursive: true, MaxResults: 1 }));
+  if ((out.Parameters ?? []).length > 0) return undefined;
+  const marker = await createSsmMarkerCreator(
+    client,
+    storeMarkerPath(paths),
+    () => new Date(),
+  )('csgw apply', AbortSignal.timeout(30_000));
+  return marker.id;
 }
 
 /** Writes one resource unless the stored value is already identical, returning kubectl's one-line outcome. */

@@ -6,7 +6,8 @@ import { SnapshotDiffer } from '../../runtime/desired-source.js';
 import { kinds } from '../../crds-equivalent/index.js';
 import { CliError, currentPaths, withSsm, type CliContext } from '../context.js';
 import { addHostOptions, checkHostOptions, hostControllers, type HostOptions } from '../host-options.js';
-import { addClusterOptions, instanceIdFor, resolveIdentity, setUpCluster, type ClusterOptions } from '../cluster.js';
+import { addClusterOptions, clusterSettings, instanceIdFor, resolveIdentity, type ClusterOptions } from '../cluster.js';
+import { setUpCluster } from '../../composition/cluster.js';
 import { EventRecorder } from '../../runtime/event-recorder.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -36,7 +37,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         const paths = currentPaths(ctx);
         // The electors are built but never started: diff takes no lease and writes nothing.
         const holder = instanceIdFor(ctx, ctx.env.CSGW_INSTANCE_ID, identity);
-        const cluster = setUpCluster(opts, identity, {
+        const cluster = setUpCluster(clusterSettings(ctx, opts), identity, {
           ssm: client,
           paths,
           holder,

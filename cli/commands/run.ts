@@ -8,22 +8,19 @@ import { createLogger, type Logger } from '../../runtime/logger.js';
 import { OperatorMetrics } from '../../runtime/metrics.js';
 import { Operator, type OperatorConfig } from '../../runtime/operator.js';
 import type { InstanceIdentity } from '../../runtime/aws/ports.js';
-import { openSsm, parseListen } from '../../runtime/ssm-connection.js';
+import { openSsm, parseListen } from '../../composition/ssm-connection.js';
 import { OPERATOR_VERSION } from '../../runtime/version.js';
 import { bootstrapDefaults } from '../../runtime/bootstrap.js';
 import type { GatewayPaths } from '../../runtime/paths.js';
 import { kinds } from '../../crds-equivalent/index.js';
-import { CliError, currentPaths, waitForAbort, type CliContext } from '../context.js';
+import { currentPaths, waitForAbort, type CliContext } from '../context.js';
 import { addHostOptions, checkHostOptions, hostControllers, type HostOptions } from '../host-options.js';
-import {
-  addClusterOptions,
-  instanceIdFor,
-  leaseTiming,
-  resolveIdentity,
-  setUpCluster,
-  type ClusterOptions,
-} from '../cluster.js';
+import { addClusterOptions, clusterSettings, instanceIdFor, resolveIdentity, type ClusterOptions } from '../cluster.js';
+import { setUpCluster } from '../../composition/cluster.js';
+import { adoptPorts, createStoreGuard, type StoreWiring } from '../../composition/store.js';
 import { EventRecorder } from '../../runtime/event-recorder.js';
+import { adoptStore } from '../../runtime/store-guard.js';
+import { positiveSeconds } from '../program.js';
 
 interface RunOptions extends HostOptions, ClusterOptions {
   instanceId?: string;
@@ -33,6 +30,7 @@ interface RunOptions extends HostOptions, ClusterOptions {
   resyncInterval: string;
   statusInterval: string;
   bootstrapDefaults: boolean;
+  adoptStore: boolean;
   logLevel: string;
 }
 
@@ -40,7 +38,13 @@ const RUN_HELP = `
 The operator lists <prefix>/<gateway>/spec/ every --poll-interval, reconciles each controller's kernel and daemon
 state toward it, publishes status to <prefix>/<gateway>/status/<instance-id>, and serves /healthz /readyz /status
 /events /metrics on --admin-listen. Stopping the operator leaves the data plane as it is, so an upgrade or
-restart never cuts traffic.`;
+restart never cuts traffic.
+
+The store is recognised by its identity marker (<prefix>/<gateway>/spec/store-identity), remembered in --state-dir.
+Against a store that is not the one remembered (wrong endpoint, prefix or region; emptied) nothing is removed:
+adds and edits still apply, every controller reports Degraded SourceUnrecognized, until a person adopts the store
+(csgw adopt, or --adopt-store). A store that does not answer for 3 poll intervals plus --request-timeout is
+stale: /readyz answers 503 and every controller reports SourceStale; the data plane is left as it is.`;
 
 export function registerRun(program: Command, ctx: CliContext): void {
   const command = program
@@ -61,6 +65,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'create the default resources (SourceNat enabled, SourceDestCheck disabled) when missing: the appliance image sets this; env CSGW_BOOTSTRAP_DEFAULTS=true',
       ctx.env.CSGW_BOOTSTRAP_DEFAULTS === 'true',
     )
+    .option(
+      '--adopt-store',
+      'reconcile from the store now at this prefix, deletions included, even if it is not the one this instance remembers (logged and evented)',
+      false,
+    )
     .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info');
   addClusterOptions(addHostOptions(command, ctx), ctx)
     .addHelpText('after', RUN_HELP)
@@ -69,7 +78,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
 
 async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
   checkHostOptions(opts);
-  leaseTiming(opts);
+  clusterSettings(ctx, opts);
   const logger = createLogger(opts.logLevel);
   const identity = await resolveIdentity(ctx, opts.imds);
   if (typeof identity === 'string') logger.info({ reason: identity }, 'EC2 controllers stay inert');
@@ -77,6 +86,7 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
   const metrics = new OperatorMetrics();
   const target = ssmTarget(ctx, identity);
   const ssm = await openSsm(target, {
+    timeouts: ctx.globals().timeouts,
     callCounter: metrics.ssmCalls,
     ...(opts.embeddedSsmListen ? { embeddedListen: opts.embeddedSsmListen } : {}),
   });
@@ -103,19 +113,26 @@ interface ServeDeps {
 async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promise<void> {
   const { ssm, logger, instanceId } = deps;
   const paths = currentPaths(ctx);
-  if (opts.bootstrapDefaults) {
-    for (const r of await bootstrapDefaults(ssm, paths, kinds))
-      logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
-  }
-  const events = new EventRecorder(instanceId, () => new Date());
-  const cluster = setUpCluster(opts, deps.identity, { ssm, paths, holder: instanceId, events, logger });
-  const operator = new Operator(operatorConfig(opts, paths, instanceId), {
+  const clock = (): Date => new Date();
+  const events = new EventRecorder(instanceId, clock);
+  const store: StoreWiring = { ssm, paths, stateDir: opts.stateDir, instanceId, clock };
+  if (opts.adoptStore) await adoptOnStart(store, events, logger);
+  if (opts.bootstrapDefaults) await bootstrap(ssm, paths, logger);
+  const cluster = setUpCluster(clusterSettings(ctx, opts), deps.identity, {
+    ssm,
+    paths,
+    holder: instanceId,
+    events,
+    logger,
+  });
+  const operator = new Operator(operatorConfig(ctx, opts, paths, instanceId), {
     controllers: hostControllers(opts, cluster.aws),
     list: createSsmLister(ssm),
+    guard: createStoreGuard(store),
     writeStatus: createSsmStatusWriter(ssm),
     logger,
     metrics: deps.metrics,
-    clock: () => new Date(),
+    clock,
     leases: cluster.leases,
     events,
   });
@@ -131,6 +148,29 @@ async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promis
   await operator.stop();
 }
 
+/** --adopt-store: a person's decision, so it is logged and evented like `csgw adopt`. */
+async function adoptOnStart(store: StoreWiring, events: EventRecorder, logger: Logger): Promise<void> {
+  const adopted = await adoptStore(
+    adoptPorts(store),
+    store.paths.root,
+    'csgw run --adopt-store',
+    AbortSignal.timeout(60_000),
+  );
+  const message = `adopted store ${adopted.storeId} at ${store.paths.root}${adopted.previous ? ` (was ${adopted.previous})` : ''}: resources it lacks are removed from now on`;
+  logger.warn({ adopted }, message);
+  events.record({
+    type: 'Warning',
+    reason: 'StoreAdopted',
+    message,
+    object: { kind: 'DesiredStateSource', name: store.paths.specRoot },
+  });
+}
+
+async function bootstrap(ssm: SSMClient, paths: GatewayPaths, logger: Logger): Promise<void> {
+  for (const r of await bootstrapDefaults(ssm, paths, kinds))
+    logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
+}
+
 /** Where SSM is, as for every command; on EC2 with nothing configured, the instance's region. */
 function ssmTarget(ctx: CliContext, identity: InstanceIdentity | string): SsmTarget {
   const target = resolveSsmTarget(ctx.globals(), ctx.env);
@@ -138,26 +178,22 @@ function ssmTarget(ctx: CliContext, identity: InstanceIdentity | string): SsmTar
   return fromImds ? ssmTargetOnEc2(target, identity.region) : target;
 }
 
-function operatorConfig(opts: RunOptions, paths: GatewayPaths, instanceId: string): OperatorConfig {
+function operatorConfig(ctx: CliContext, opts: RunOptions, paths: GatewayPaths, instanceId: string): OperatorConfig {
+  const pollIntervalMs = positiveSeconds(opts.pollInterval, '--poll-interval');
   return {
     paths,
     instanceId,
     operatorVersion: OPERATOR_VERSION,
-    pollIntervalMs: seconds(opts.pollInterval, '--poll-interval'),
+    pollIntervalMs,
+    staleAfterMs: 3 * pollIntervalMs + ctx.globals().timeouts.requestMs,
     timing: {
-      resyncMs: seconds(opts.resyncInterval, '--resync-interval'),
+      resyncMs: positiveSeconds(opts.resyncInterval, '--resync-interval'),
       backoffBaseMs: 1_000,
       backoffMaxMs: 60_000,
       inertRetryMs: 60_000,
       stageTimeoutMs: 120_000,
     },
-    statusMinIntervalMs: seconds(opts.statusInterval, '--status-interval'),
+    statusMinIntervalMs: positiveSeconds(opts.statusInterval, '--status-interval'),
     ...(opts.adminListen === 'off' ? {} : { admin: parseListen(opts.adminListen) }),
   };
-}
-
-function seconds(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} must be a positive number of seconds, got "${value}"`);
-  return Math.round(n * 1000);
 }

@@ -6,7 +6,7 @@ import {
   type EmbeddedSsmHandle,
 } from '../../embedded-ssm/index.js';
 import { resolveSsmTarget, type GlobalOptions } from '../../runtime/config.js';
-import { parseListen } from '../../runtime/ssm-connection.js';
+import { parseListen } from '../../composition/ssm-connection.js';
 import { CliError, errorMessage, waitForAbort, type CliContext } from '../context.js';
 
 const SERVE_HELP = `

@@ -34,7 +34,11 @@ export function ensureImages(): Promise<void> {
     // The script logs to stderr; let it through so a slow first build (debootstrap) is visible.
     await execa('bash', [join(REPO_ROOT, 'scripts', 'build-images.sh')], {
       cwd: REPO_ROOT,
-      env: { GATEWAY_IMAGE, TESTHOST_IMAGE, ...(TAG === 'dev' ? {} : { CSGW_IMAGE_CACHE: join(tmpdir(), `csgw-images-${TAG}`) }) },
+      env: {
+        GATEWAY_IMAGE,
+        TESTHOST_IMAGE,
+        ...(TAG === 'dev' ? {} : { CSGW_IMAGE_CACHE: join(tmpdir(), `csgw-images-${TAG}`) }),
+      },
       stdout: 'inherit',
       stderr: 'inherit',
       timeout: BUILD_TIMEOUT_MS,

@@ -7,11 +7,11 @@ import { lookupSystemUser } from '../adapters/system-user.js';
 import type { FileOwner } from '../runtime/daemon/revisions.js';
 import type { AnyController } from '../runtime/controller.js';
 import type { CommandRunner } from '../runtime/ports.js';
-import { createAwsControllers, type AwsFacts } from './aws.js';
-import { createFirewallController } from './firewall/index.js';
-import { createForwardProxyController } from './forward-proxy/index.js';
-import { createPortForwardController } from './port-forward/index.js';
-import { createSourceNatController } from './source-nat/index.js';
+import { createAwsControllers, type AwsFacts } from './aws-controllers.js';
+import { createFirewallController } from '../controllers/firewall/index.js';
+import { createForwardProxyController } from '../controllers/forward-proxy/index.js';
+import { createPortForwardController } from '../controllers/port-forward/index.js';
+import { createSourceNatController } from '../controllers/source-nat/index.js';
 
 export interface HostFacts {
   /** The VPC's CIDRs when known (--vpc-cidr / CSGW_VPC_CIDRS). */

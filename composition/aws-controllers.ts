@@ -6,13 +6,13 @@ import type { Ec2Port, InstanceIdentity } from '../runtime/aws/ports.js';
 import type { AnyController } from '../runtime/controller.js';
 import type { LeaseGuard } from '../runtime/lease/fencing.js';
 import type { Validation } from '../runtime/spec-validation.js';
-import { createUnavailableController } from './aws-common/unavailable.js';
-import { createAzRoutesController, type Ec2For } from './az-routes/index.js';
-import { validateAzRoutesSpec } from './az-routes/spec.js';
-import { createElasticIpController } from './elastic-ip/index.js';
-import { validateElasticIpSpec } from './elastic-ip/spec.js';
-import { createSourceDestCheckController } from './source-dest-check/index.js';
-import { validateSourceDestCheckSpec } from './source-dest-check/spec.js';
+import { createUnavailableController } from '../controllers/aws-common/unavailable.js';
+import { createAzRoutesController, type Ec2For } from '../controllers/az-routes/index.js';
+import { validateAzRoutesSpec } from '../controllers/az-routes/spec.js';
+import { createElasticIpController } from '../controllers/elastic-ip/index.js';
+import { validateElasticIpSpec } from '../controllers/elastic-ip/spec.js';
+import { createSourceDestCheckController } from '../controllers/source-dest-check/index.js';
+import { validateSourceDestCheckSpec } from '../controllers/source-dest-check/spec.js';
 
 /** What the EC2 controllers of one node need: who it is, its EC2 ports, and the guards of its lease scopes. */
 export interface AwsFacts {

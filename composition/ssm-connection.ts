@@ -2,7 +2,8 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Counter } from 'prom-client';
 import { createSsmClient } from '../adapters/ssm-client.js';
 import { connectOrStartEmbeddedSsm, startEmbeddedSsm } from '../embedded-ssm/index.js';
-import type { SsmTarget } from './config.js';
+import type { SsmTarget } from '../runtime/config.js';
+import type { RemoteTimeouts } from '../adapters/aws/client-config.js';
 
 export interface SsmConnection {
   client: SSMClient;
@@ -17,12 +18,13 @@ export interface OpenSsmOptions {
   /** host:port for the embedded endpoint; when given this process must serve it. */
   embeddedListen?: string;
   callCounter?: Counter<'operation'>;
+  timeouts: RemoteTimeouts;
 }
 
 /** Connects to the SSM target, starting the embedded endpoint when that is the target and none is live. */
-export async function openSsm(target: SsmTarget, opts: OpenSsmOptions = {}): Promise<SsmConnection> {
+export async function openSsm(target: SsmTarget, opts: OpenSsmOptions): Promise<SsmConnection> {
   if (target.mode === 'aws') {
-    const client = createSsmClient({ ...target, callCounter: opts.callCounter });
+    const client = createSsmClient({ ...target, callCounter: opts.callCounter, timeouts: opts.timeouts });
     return { client, endpoint: target.endpoint, servesEmbedded: false, close: () => Promise.resolve(client.destroy()) };
   }
   const listen = opts.embeddedListen ? parseListen(opts.embeddedListen) : undefined;
@@ -34,6 +36,7 @@ export async function openSsm(target: SsmTarget, opts: OpenSsmOptions = {}): Pro
     endpoint: handle.url,
     dummyCredentials: true,
     callCounter: opts.callCounter,
+    timeouts: opts.timeouts,
   });
   return {
     client,

@@ -1,0 +1,100 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { PollingDesiredSource, SourceHealth } from './desired-source.js';
+
+export interface PollerTiming {
+  pollIntervalMs: number;
+  /** A source whose last successful list is older than this is stale (default: 3 polls + the request timeout). */
+  staleAfterMs: number;
+  /** A list still running after this is abandoned (and retried at the next poll). */
+  listDeadlineMs: number;
+}
+
+/** Stale means: the data plane is left as it is, but /readyz and every controller's status say why. */
+export interface Freshness {
+  stale: boolean;
+  message: string;
+}
+
+/**
+ * Lists desired state at a fixed rate and watches the age of the last successful list. The age is checked on a
+ * timer of its own: a list stalled inside a hung endpoint must not also stall the verdict that it is stale.
+ */
+export class DesiredPoller {
+  private pollTimer?: NodeJS.Timeout;
+  private checkTimer?: NodeJS.Timeout;
+  private readonly startedAt: number;
+  private lastSuccessAt?: number;
+  private health?: SourceHealth;
+  private stale = false;
+  private readonly lastSuccessGauge: Gauge;
+
+  constructor(
+    private readonly source: PollingDesiredSource,
+    private readonly timing: PollerTiming,
+    private readonly now: () => number,
+    registry: Registry,
+    private readonly onFreshness: (f: Freshness) => void,
+  ) {
+    this.startedAt = now();
+    this.lastSuccessGauge = new Gauge({
+      name: 'csgw_desired_source_last_success_timestamp_seconds',
+      help: 'Unix time of the last successful list of the desired state (0: never)',
+      registers: [registry],
+    });
+    this.lastSuccessGauge.set(0);
+    source.health$.subscribe((h) => this.onHealth(h));
+  }
+
+  /** The first list is awaited, so a caller starts with the desired state read (or its failure reported). */
+  async start(signal: AbortSignal): Promise<void> {
+    const checkEvery = Math.min(1_000, this.timing.pollIntervalMs);
+    this.checkTimer = setInterval(() => this.check(), checkEvery);
+    this.checkTimer.unref();
+    await this.poll(signal);
+  }
+
+  stop(): void {
+    clearTimeout(this.pollTimer);
+    clearInterval(this.checkTimer);
+  }
+
+  /** Why the source is not fit to reconcile from, for /readyz; empty when it is. */
+  notReadyReasons(): string[] {
+    this.check();
+    if (this.lastSuccessAt === undefined) return [`desired state: ${this.health?.message ?? 'not listed yet'}`];
+    return this.stale ? [`desired state stale: ${this.staleMessage()}`] : [];
+  }
+
+  private async poll(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const started = this.now();
+    await this.source.resync(AbortSignal.any([signal, AbortSignal.timeout(this.timing.listDeadlineMs)]));
+    // Fixed rate: the list's own duration (many pages against real SSM) must not stretch the poll interval.
+    const wait = Math.max(0, this.timing.pollIntervalMs - (this.now() - started));
+    if (!signal.aborted) this.pollTimer = setTimeout(() => void this.poll(signal), wait);
+  }
+
+  private onHealth(h: SourceHealth): void {
+    this.health = h;
+    if (h.ok && h.lastSuccessAt) {
+      this.lastSuccessAt = Date.parse(h.lastSuccessAt);
+      this.lastSuccessGauge.set(Math.floor(this.lastSuccessAt / 1000));
+    }
+    this.check();
+  }
+
+  private check(): void {
+    const age = this.now() - (this.lastSuccessAt ?? this.startedAt);
+    const stale = age > this.timing.staleAfterMs;
+    if (stale === this.stale) return;
+    this.stale = stale;
+    this.onFreshness({ stale, message: stale ? this.staleMessage() : 'desired state listed again' });
+  }
+
+  private staleMessage(): string {
+    const since =
+      this.lastSuccessAt !== undefined ? `since ${new Date(this.lastSuccessAt).toISOString()}` : 'since start';
+    const why = this.health && !this.health.ok ? `: ${this.health.message}` : ': the list has not answered';
+    return `no successful list of the desired state ${since} (over ${Math.round(this.timing.staleAfterMs / 1000)} s)${why}`;
+  }
+}
