@@ -124,11 +124,30 @@ describe('SourceNat controller with in-memory ports', () => {
     const observed = await h.controller.observe(signal(), { ...FULL, desired });
     expect(h.controller.warnings(desired, observed)).toEqual([
       {
-        reason: 'SysctlUnavailable',
+        reason: 'Unsupported',
         message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace',
       },
     ]);
     expect(h.controller.warnings(decoded(h, { enable: false, conntrack: { max: 262144 } }), observed)).toEqual([]);
+  });
+
+  it('a knob the kernel refuses although it looked writable fails one apply, then is Unsupported and never retried', async () => {
+    const refusing = { value: '65536', writable: true, refusesWrites: true };
+    const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.conntrackMax]: refusing }) });
+    const desired = decoded(h, { conntrack: { max: 262144 } });
+    await expect(reconcilePass(h.controller, desired)).rejects.toMatchObject({ reason: 'SysctlUnavailable' });
+    for (let pass = 0; pass < 3; pass += 1) {
+      const observed = await h.controller.observe(signal(), { ...FULL, desired });
+      expect(h.controller.plan(desired, observed).map((a) => h.controller.describe(a))).toEqual([]);
+      expect(h.controller.warnings(desired, observed)).toEqual([
+        {
+          reason: 'Unsupported',
+          message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace',
+        },
+      ]);
+    }
+    expect(h.sysctl.refused).toEqual([{ key: SYSCTL.conntrackMax, value: '262144' }]);
+    expect(h.nft.table('inet', 'csgw_nat')).toBeDefined();
   });
 });
 

@@ -135,7 +135,7 @@ describe('planSourceNat: sysctls', () => {
     expect(err.message).toMatch(message);
   });
 
-  it('skips a read-only or missing conntrack knob and reports it as a warning instead', () => {
+  it('skips a read-only (Unsupported) or missing (SysctlUnavailable) conntrack knob and reports it instead', () => {
     const spec = desiredState({
       egressInterface: 'ens5',
       conntrack: { max: 262144, tcpEstablishedTimeoutSeconds: 7440 },
@@ -149,7 +149,7 @@ describe('planSourceNat: sysctls', () => {
     expect(planSourceNat(spec, observed, VPC)).toEqual([]);
     expect(sysctlWarnings(spec.spec, observed)).toEqual([
       {
-        reason: 'SysctlUnavailable',
+        reason: 'Unsupported',
         message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace',
       },
       {
