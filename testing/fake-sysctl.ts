@@ -1,11 +1,14 @@
 // In-memory SysctlPort: key -> { value, writable }, behaving like adapters/sysctl.ts (a missing key reads as
-// { writable: false }; a refused write throws ControllerError('SysctlUnavailable')). Records every write.
+// { writable: false }; a refused write throws ControllerError('SysctlUnavailable') and the key reads as read-only
+// from then on). Records every write.
 import { ControllerError } from '../runtime/controller.js';
 import type { SysctlPort, SysctlValue } from '../runtime/ports.js';
 
 export interface FakeSysctlEntry {
   value?: string;
   writable: boolean;
+  /** Looks writable (root passes access(2)) but the kernel refuses the write, as some per-netns limits do. */
+  refusesWrites?: boolean;
 }
 
 export class FakeSysctl implements SysctlPort {
@@ -15,6 +18,8 @@ export class FakeSysctl implements SysctlPort {
   /** Refused writes, in order. */
   readonly refused: { key: string; value: string }[] = [];
   readonly reads: string[] = [];
+  /** Keys whose write was refused: like the adapters, they read as read-only from then on. */
+  private readonly refusedKeys = new Set<string>();
 
   /** A plain string means a writable key with that value. */
   constructor(initial: Readonly<Record<string, FakeSysctlEntry | string>> = {}) {
@@ -27,14 +32,17 @@ export class FakeSysctl implements SysctlPort {
     if (signal.aborted) return Promise.reject(new Error('aborted'));
     this.reads.push(key);
     const entry = this.entries.get(key);
-    return Promise.resolve(entry ? { ...entry } : { writable: false });
+    if (!entry) return Promise.resolve({ writable: false });
+    const { refusesWrites: _, ...value } = entry;
+    return Promise.resolve({ ...value, writable: entry.writable && !this.refusedKeys.has(key) });
   }
 
   write(key: string, value: string, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(new Error('aborted'));
     const entry = this.entries.get(key);
-    if (!entry?.writable || entry.value === undefined) {
+    if (!entry?.writable || entry.value === undefined || entry.refusesWrites) {
       this.refused.push({ key, value });
+      this.refusedKeys.add(key);
       const why = entry?.value === undefined ? 'ENOENT' : 'EROFS';
       return Promise.reject(new ControllerError('SysctlUnavailable', `cannot set ${key}=${value}: ${why}`));
     }

@@ -1,7 +1,8 @@
 import { ruleComment } from '../../controllers/firewall/compile/names.js';
 import { counter, established, verdict } from '../../controllers/firewall/compile/statements.js';
-import type { Forward, PortRange as ForwardPorts } from '../../controllers/port-forward/forwards.js';
-import type { ChainPolicy, PolicyRule, PortRange } from '../../controllers/firewall/types.js';
+import type { Forward } from '../../controllers/port-forward/forwards.js';
+import type { ChainPolicy, PolicyRule } from '../../controllers/firewall/types.js';
+import type { PortRange } from '../../policy/ports.js';
 import type { NftFamily, NftRule, NftStatement, NftTable } from '../../renderers/nft/model.js';
 import type { NftJsonCommand } from '../../renderers/nft/render.js';
 
@@ -34,12 +35,12 @@ function addressMatch(field: 'saddr' | 'daddr', cidrs: readonly string[]): NftSt
   return [match(ip(field), right)];
 }
 
-function portValue(p: PortRange | ForwardPorts): unknown {
+function portValue(p: PortRange): unknown {
   return p.first === p.last ? p.first : { range: [p.first, p.last] };
 }
 
 /** `meta l4proto X` and, for tcp/udp with ports, `th dport Y`. */
-function protocolMatch(protocol: PolicyRule['protocol'], ports: readonly (PortRange | ForwardPorts)[]): NftStatement[] {
+function protocolMatch(protocol: PolicyRule['protocol'], ports: readonly PortRange[]): NftStatement[] {
   if (protocol === 'any') return [];
   const out = [match({ meta: { key: 'l4proto' } }, protocol)];
   if (ports.length === 0 || protocol === 'icmp') return out;

@@ -1,5 +1,6 @@
 import type { Forward } from '../../controllers/port-forward/forwards.js';
-import type { FirewallProtocol, PolicyRule, PortRange } from '../../controllers/firewall/types.js';
+import type { FirewallProtocol, PolicyRule } from '../../controllers/firewall/types.js';
+import type { PortRange } from '../../policy/ports.js';
 import { cidrRange, numberToIpv4, rangesOverlap } from '../../runtime/net/cidr.js';
 
 /**

@@ -7,7 +7,8 @@ import {
   type ConflictCheck,
   type Rejection,
 } from '../../runtime/resource-admission.js';
-import { parsePort, validateFirewallPolicySpec, type FirewallPolicySpec, type RuleSpec } from './spec.js';
+import { parsePortRange } from '../../policy/ports.js';
+import { validateFirewallPolicySpec, type FirewallPolicySpec, type RuleSpec } from './spec.js';
 import type { ChainPolicy, FirewallAction, FirewallDesired, PolicyRule } from './types.js';
 
 /** The merged desired state of every FirewallPolicy resource. */
@@ -117,7 +118,7 @@ function policyRule(id: string, rule: RuleSpec): PolicyRule {
     sources: rule.sourceCidrs ?? [],
     destinations: rule.destinationCidrs ?? [],
     protocol: rule.protocol,
-    ports: (rule.destinationPorts ?? []).map(parsePort),
+    ports: (rule.destinationPorts ?? []).map(parsePortRange),
     ...(rule.comment !== undefined ? { comment: rule.comment } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { firewallPolicyKind } from '../../crds-equivalent/firewall-policy.js';
-import { MAX_ELEMENTS_PER_RULE, parsePort, validateFirewallPolicySpec } from './spec.js';
+import { MAX_ELEMENTS_PER_RULE, validateFirewallPolicySpec } from './spec.js';
 
 function errorsOf(raw: unknown): string[] {
   const result = validateFirewallPolicySpec(raw);
@@ -54,13 +54,6 @@ describe('validateFirewallPolicySpec: valid specs', () => {
     expect(validateFirewallPolicySpec(rule({ comment: 'Partner VPN (ticket OPS-1234): a.b@c, x=y+z/w' })).ok).toBe(
       true,
     );
-  });
-
-  it('parses ports into inclusive ranges', () => {
-    expect([443, '8000-8100'].map(parsePort)).toEqual([
-      { first: 443, last: 443 },
-      { first: 8000, last: 8100 },
-    ]);
   });
 });
 

@@ -1,7 +1,8 @@
 import { firewallPolicyKind } from '../../crds-equivalent/firewall-policy.js';
+import { MAX_PORT, parsePortRange } from '../../policy/ports.js';
 import { checkCidrList } from '../../runtime/net/cidr.js';
 import { SpecValidator, type Validation } from '../../runtime/spec-validation.js';
-import type { FirewallAction, FirewallProtocol, PortRange } from './types.js';
+import type { FirewallAction, FirewallProtocol } from './types.js';
 
 /** One rule as written: a port is 443 or "8000-8100". */
 export interface RuleSpec {
@@ -21,7 +22,6 @@ export interface FirewallPolicySpec {
   input?: { defaultAction?: FirewallAction; rules: RuleSpec[] };
 }
 
-const MAX_PORT = 65535;
 /** A rule compiles to sources × destinations × ports set elements: a bound keeps one rule from flooding the kernel. */
 export const MAX_ELEMENTS_PER_RULE = 4096;
 
@@ -36,13 +36,6 @@ export function validateFirewallPolicySpec(raw: unknown): Validation<FirewallPol
     ...(result.value.input?.rules ?? []).flatMap((rule, i) => checkRule(`spec.input.rules[${i}]`, rule)),
   ];
   return errors.length > 0 ? { ok: false, errors } : result;
-}
-
-/** A schema-valid port entry as an inclusive range: 443 -> 443-443. */
-export function parsePort(port: number | string): PortRange {
-  if (typeof port === 'number') return { first: port, last: port };
-  const [first = '', last = ''] = port.split('-');
-  return { first: Number(first), last: Number(last) };
 }
 
 function checkRule(field: string, rule: RuleSpec): string[] {
@@ -72,7 +65,7 @@ function checkRule(field: string, rule: RuleSpec): string[] {
 
 /** Range bounds and order, then overlaps between entries (a set of intervals refuses overlapping elements). */
 function checkPorts(field: string, ports: readonly (number | string)[]): string[] {
-  const ranges = ports.map(parsePort);
+  const ranges = ports.map(parsePortRange);
   return ranges.flatMap((range, i) => {
     const text = String(ports[i]);
     if (range.first < 1 || range.last > MAX_PORT) return [`${field}[${i}]: ${text} is outside 1-${MAX_PORT}`];

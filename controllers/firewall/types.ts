@@ -1,14 +1,9 @@
+import type { PortRange } from '../../policy/ports.js';
 import type { NftTable } from '../../renderers/nft/model.js';
 
 export type FirewallAction = 'allow' | 'deny' | 'reject';
 export type FirewallProtocol = 'tcp' | 'udp' | 'icmp' | 'any';
 export type FirewallChainName = 'forward' | 'input';
-
-/** An inclusive port range; a single port has first === last. */
-export interface PortRange {
-  first: number;
-  last: number;
-}
 
 /** One rule after validation, in the order the policy evaluates it. Empty lists mean "any". */
 export interface PolicyRule {

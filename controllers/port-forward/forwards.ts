@@ -1,11 +1,6 @@
+import { formatPortRange, parsePortRange, type PortRange } from '../../policy/ports.js';
 import { canonicalCidr } from '../../runtime/net/cidr.js';
 import type { ForwardProtocol, PortForwardSpec } from './spec.js';
-
-/** An inclusive port range; a single port has first === last. */
-export interface PortRange {
-  first: number;
-  last: number;
-}
 
 /** One rule of one resource with its defaults resolved: what the table compiles and what conflicts compare. */
 export interface Forward {
@@ -27,13 +22,12 @@ export type ForwardPair = [Forward, Forward];
 
 export function forwardsOf(resource: string, spec: PortForwardSpec): Forward[] {
   return spec.rules.map((rule, index) => {
-    const [first = 0, last = first] = (rule.listenPortRange ?? String(rule.listenPort)).split('-').map(Number);
     return {
       resource,
       rule: index,
       listenField: rule.listenPortRange !== undefined ? 'listenPortRange' : 'listenPort',
       protocol: rule.protocol,
-      listen: { first, last },
+      listen: parsePortRange(rule.listenPortRange ?? rule.listenPort ?? 0),
       destinationIp: rule.destinationIp,
       ...(rule.destinationPort !== undefined ? { destinationPort: rule.destinationPort } : {}),
       sources: (rule.allowedSourceCidrs ?? ['0.0.0.0/0']).map(canonicalCidr),
@@ -47,11 +41,6 @@ export function forwardsOf(resource: string, spec: PortForwardSpec): Forward[] {
 export function targetPorts(forward: Forward): PortRange {
   const port = forward.destinationPort;
   return port === undefined ? forward.listen : { first: port, last: port };
-}
-
-/** "80" or "8000-8010", as nft writes ports. */
-export function formatPorts(range: PortRange): string {
-  return range.first === range.last ? String(range.first) : `${range.first}-${range.last}`;
 }
 
 /** Forwards claiming an overlapping protocol + listen port. */
@@ -74,12 +63,12 @@ export function masqueradeClashes(forwards: readonly Forward[]): ForwardPair[] {
 
 /** The message for `offender`, whose claim overlaps `other`'s (named `otherName`). */
 export function listenClashMessage(offender: Forward, other: Forward, otherName: string): string {
-  const claim = (f: Forward): string => `${f.protocol} ${formatPorts(f.listen)}`;
+  const claim = (f: Forward): string => `${f.protocol} ${formatPortRange(f.listen)}`;
   return `spec.rules[${offender.rule}].${offender.listenField}: ${claim(offender)} is already claimed by ${otherName} (${claim(other)})`;
 }
 
 export function masqueradeClashMessage(offender: Forward, other: Forward, otherName: string): string {
-  const target = `${offender.destinationIp} ${offender.protocol} ${formatPorts(targetPorts(offender))}`;
+  const target = `${offender.destinationIp} ${offender.protocol} ${formatPortRange(targetPorts(offender))}`;
   return (
     `spec.rules[${offender.rule}].masquerade: ${String(offender.masquerade)} differs from ${otherName}, which ` +
     `also forwards to ${target}; after translation the gateway cannot tell their connections apart`

@@ -18,14 +18,22 @@ const WEB = { name: 'web', spec: { rules: [rule(8080, '10.0.1.5', 80), rule(8443
 const SSH = { name: 'ssh', spec: { rules: [{ ...rule(2222, '10.0.1.9', 22), masquerade: false }] } };
 
 describe('PortForward controller with in-memory ports', () => {
-  it('converges in one pass and turns forwarding on', async () => {
+  it('converges in one pass, reporting ForwardingOff (not writing ip_forward) until SourceNat turns it on', async () => {
     const h = pfHarness({ ipForward: { value: '0', writable: true } });
     const desired = decoded(h.controller, pfSnapshot([WEB, SSH]));
     const first = await reconcilePass(h.controller, desired, true);
-    expect(first.map((a) => h.controller.describe(a))).toEqual([
-      'replace nft table inet csgw_dnat (TableMissing)',
-      'set net.ipv4.ip_forward=1 (was 0)',
+    expect(first.map((a) => h.controller.describe(a))).toEqual(['replace nft table inet csgw_dnat (TableMissing)']);
+    expect(h.sysctl.writes).toEqual([]);
+    const off = await h.controller.observe(signal(), { full: true, desired });
+    expect(h.controller.warnings(desired, off)).toEqual([
+      {
+        reason: 'ForwardingOff',
+        message:
+          'net.ipv4.ip_forward is 0: forwarded connections cannot be routed until SourceNat, which owns it, turns it on',
+      },
     ]);
+    h.sysctl.set('net.ipv4.ip_forward', '1');
+    expect(h.controller.warnings(desired, await h.controller.observe(signal(), { full: true, desired }))).toEqual([]);
     expect(await planNow(h.controller, desired)).toEqual([]);
     expect(await planNow(h.controller, desired, false)).toEqual([]);
     expect(h.nft.table('inet', 'csgw_dnat')?.sets.find((s) => s.name === 'fwd_addr')?.elements).toEqual([

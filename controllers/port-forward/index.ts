@@ -4,11 +4,12 @@ import { OwnedTable } from '../../runtime/nft/owned-table.js';
 import { probeNftTable } from '../../runtime/nft/probe.js';
 import type { NftPort, SysctlPort } from '../../runtime/ports.js';
 import { describeRejection } from '../../runtime/resource-admission.js';
+import { forwardingWarnings } from '../host-forwarding/forwarding.js';
 import { applyPortForward } from './apply.js';
 import { createPortForwardDecoder } from './decode.js';
 import { DEFAULT_MAX_RULES, DNAT_TABLE, RULES } from './names.js';
 import { observePortForward } from './observe.js';
-import { describePortForwardAction, planPortForward } from './plan.js';
+import { describePortForwardAction, FORWARDING_NEEDED, planPortForward } from './plan.js';
 import { validatePortForwardSpec, type PortForwardSpec } from './spec.js';
 import { compilePortForwards } from './table.js';
 import type { PortForwardAction, PortForwardDesired, PortForwardObserved } from './types.js';
@@ -16,6 +17,7 @@ import type { PortForwardAction, PortForwardDesired, PortForwardObserved } from 
 export { translate, type ForwardPacket, type ForwardTranslation } from './translate.js';
 
 export interface PortForwardOptions {
+  /** sysctl is only read (ip_forward belongs to SourceNat). */
   ports: { nft: NftPort; sysctl: SysctlPort };
   /** Port forwards allowed across all resources; the resource that would exceed it is rejected. */
   maxRules?: number;
@@ -32,14 +34,16 @@ export function createPortForwardController(
     probe: (signal) => probeDnat(opts.ports.nft, signal),
     observe: (signal, { full }) => observePortForward(table, opts.ports.sysctl, signal, full),
     plan: planPortForward,
-    apply: (actions, signal) => applyPortForward(table, opts.ports.sysctl, actions, signal),
+    apply: (actions, signal) => applyPortForward(table, actions, signal),
     describe: describePortForwardAction,
     details: forwardDetails,
-    warnings: (desired) =>
-      desired.spec.rejected.map((r) => ({
+    warnings: (desired, observed) => [
+      ...desired.spec.rejected.map((r) => ({
         reason: 'ResourceRejected',
         message: describeRejection(portForwardKind.kind, r),
       })),
+      ...(desired.spec.forwards.length > 0 ? forwardingWarnings(observed.ipForward, FORWARDING_NEEDED) : []),
+    ],
   };
 }
 

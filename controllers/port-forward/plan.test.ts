@@ -94,15 +94,12 @@ describe('planPortForward: the table', () => {
   });
 });
 
-describe('planPortForward: ip_forward', () => {
-  it('turns forwarding on after the table change', () => {
+describe('planPortForward: ip_forward (SourceNat owns it)', () => {
+  it('never plans a write of it, even when it is off and writable', () => {
     expect(planPortForward(desired(), observed(undefined, { value: '0', writable: true })).map((a) => a.op)).toEqual([
       'replaceTable',
-      'setSysctl',
     ]);
-    expect(planPortForward(desired(), observed(FORWARDS, { value: '0', writable: true }))).toEqual([
-      { op: 'setSysctl', key: 'net.ipv4.ip_forward', value: '1', current: '0' },
-    ]);
+    expect(planPortForward(desired(), observed(FORWARDS, { value: '0', writable: true }))).toEqual([]);
   });
 
   it('accepts a read-only ip_forward that is already 1', () => {
@@ -122,7 +119,6 @@ describe('planPortForward: ip_forward', () => {
 describe('describePortForwardAction', () => {
   it.each([
     [{ op: 'deleteTable', reason: 'NoResource' }, 'delete nft table inet csgw_dnat (NoResource)'],
-    [{ op: 'setSysctl', key: 'net.ipv4.ip_forward', value: '1', current: '0' }, 'set net.ipv4.ip_forward=1 (was 0)'],
     [
       { op: 'replaceTable', table: compilePortForwards([]).table, reason: 'TableMissing' },
       'replace nft table inet csgw_dnat (TableMissing)',

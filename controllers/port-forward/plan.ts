@@ -1,14 +1,14 @@
 import { describeTableChange, planTableChange } from '../../renderers/nft/delta.js';
-import { ControllerError, type DesiredState } from '../../runtime/controller.js';
-import type { SysctlValue } from '../../runtime/ports.js';
-import { SYSCTL } from '../source-nat/names.js';
+import type { DesiredState } from '../../runtime/controller.js';
+import { assertForwardingPossible } from '../host-forwarding/forwarding.js';
 import { DNAT_TABLE } from './names.js';
 import { compilePortForwards } from './table.js';
 import type { PortForwardAction, PortForwardDesired, PortForwardObserved } from './types.js';
 
 /**
  * (desired, observed) -> actions; pure. An empty plan means converged. A changed forward is an element update of
- * its maps; only a changed structure (rules, chains, an edit by hand) replaces the table.
+ * its maps; only a changed structure (rules, chains, an edit by hand) replaces the table. ip_forward is SourceNat's
+ * (docs/adr/0007-ip-forward-owner.md): never planned here, only checked (inert when it can never be on).
  */
 export function planPortForward(
   desired: DesiredState<PortForwardDesired>,
@@ -18,22 +18,13 @@ export function planPortForward(
     if (!observed.table) return [];
     return [{ op: 'deleteTable', reason: desired.spec.rejected.length > 0 ? 'NoneAdmitted' : 'NoResource' }];
   }
+  assertForwardingPossible(observed.ipForward, FORWARDING_NEEDED);
   const { table } = compilePortForwards(desired.spec.forwards);
-  return [...planTableChange(table, observed.table?.table), ...planIpForward(observed.ipForward)];
+  return planTableChange(table, observed.table?.table);
 }
 
-/** Forwarded connections are routed: ip_forward must be 1, as for SourceNat. */
-function planIpForward(current: SysctlValue): PortForwardAction[] {
-  if (current.value === '1') return [];
-  if (!current.writable) {
-    throw new ControllerError(
-      'SysctlUnavailable',
-      `${SYSCTL.ipForward} is ${current.value ?? 'missing'} and read-only here: forwarded connections cannot be routed`,
-      true,
-    );
-  }
-  return [{ op: 'setSysctl', key: SYSCTL.ipForward, value: '1', ...(current.value ? { current: current.value } : {}) }];
-}
+/** What a forward without ip_forward means, in SysctlUnavailable and ForwardingOff messages. */
+export const FORWARDING_NEEDED = 'forwarded connections cannot be routed';
 
 export function describePortForwardAction(action: PortForwardAction): string {
   switch (action.op) {
@@ -42,7 +33,5 @@ export function describePortForwardAction(action: PortForwardAction): string {
       return describeTableChange(action);
     case 'deleteTable':
       return `delete nft table ${DNAT_TABLE.family} ${DNAT_TABLE.name} (${action.reason})`;
-    case 'setSysctl':
-      return `set ${action.key}=${action.value}${action.current !== undefined ? ` (was ${action.current})` : ''}`;
   }
 }

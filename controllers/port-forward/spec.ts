@@ -1,4 +1,5 @@
 import { portForwardKind } from '../../crds-equivalent/port-forward.js';
+import { reversedRange } from '../../policy/ports.js';
 import { checkCidrList, cidrContains } from '../../runtime/net/cidr.js';
 import { SpecValidator, type Validation } from '../../runtime/spec-validation.js';
 import {
@@ -46,8 +47,9 @@ export function validatePortForwardSpec(raw: unknown): Validation<PortForwardSpe
 function checkRule(rule: PortForwardRule, i: number): string[] {
   const field = `spec.rules[${i}]`;
   const errors: string[] = [];
-  const [first = 0, last = 0] = rule.listenPortRange?.split('-').map(Number) ?? [];
-  if (first > last) errors.push(`${field}.listenPortRange: ${rule.listenPortRange} is reversed`);
+  const reversed =
+    rule.listenPortRange !== undefined && reversedRange(`${field}.listenPortRange`, rule.listenPortRange);
+  if (reversed) errors.push(reversed);
   if (rule.listenPortRange !== undefined && rule.destinationPort !== undefined) {
     errors.push(`${field}.destinationPort: not allowed with listenPortRange, which keeps each port`);
   }

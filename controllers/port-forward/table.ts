@@ -1,6 +1,7 @@
 import type { NftDataType, NftSet, NftStatement, NftTable } from '../../renderers/nft/model.js';
 import { sortElements } from '../../renderers/nft/elements.js';
-import { formatPorts, targetPorts, type Forward, type PortRange } from './forwards.js';
+import { formatPortRange, type PortRange } from '../../policy/ports.js';
+import { targetPorts, type Forward } from './forwards.js';
 import {
   ADDR_MAP,
   DNAT_TABLE,
@@ -75,7 +76,7 @@ export function compilePortForwards(forwards: readonly Forward[]): CompiledPortF
 
 /** "source . protocol . ports", the canonical element key (renderers/nft/model.ts). */
 export function elementKey(source: string, protocol: Forward['protocol'], ports: PortRange): string {
-  return `${source} . ${PROTOCOL_NUMBERS[protocol]} . ${formatPorts(ports)}`;
+  return `${source} . ${PROTOCOL_NUMBERS[protocol]} . ${formatPortRange(ports)}`;
 }
 
 function map(name: string, value: NftDataType, elements: string[]): NftSet {
@@ -92,7 +93,7 @@ function masqueradeTargets(forwards: readonly Forward[]): string[] {
     const key = `${f.destinationIp}/32 . ${PROTOCOL_NUMBERS[f.protocol]}`;
     byTarget.set(key, [...(byTarget.get(key) ?? []), targetPorts(f)]);
   }
-  return [...byTarget].flatMap(([key, ranges]) => mergeRanges(ranges).map((r) => `${key} . ${formatPorts(r)}`));
+  return [...byTarget].flatMap(([key, ranges]) => mergeRanges(ranges).map((r) => `${key} . ${formatPortRange(r)}`));
 }
 
 function mergeRanges(ranges: readonly PortRange[]): PortRange[] {

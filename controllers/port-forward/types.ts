@@ -14,10 +14,8 @@ export interface PortForwardDesired {
 
 export interface PortForwardObserved {
   table?: ObservedTable;
+  /** Read, never written: SourceNat owns it. */
   ipForward: SysctlValue;
 }
 
-export type PortForwardAction =
-  | TableChange
-  | { op: 'deleteTable'; reason: 'NoResource' | 'NoneAdmitted' }
-  | { op: 'setSysctl'; key: string; value: string; current?: string };
+export type PortForwardAction = TableChange | { op: 'deleteTable'; reason: 'NoResource' | 'NoneAdmitted' };

@@ -124,11 +124,70 @@ describe('SourceNat controller with in-memory ports', () => {
     const observed = await h.controller.observe(signal(), { ...FULL, desired });
     expect(h.controller.warnings(desired, observed)).toEqual([
       {
-        reason: 'SysctlUnavailable',
+        reason: 'Unsupported',
         message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace',
       },
     ]);
     expect(h.controller.warnings(decoded(h, { enable: false, conntrack: { max: 262144 } }), observed)).toEqual([]);
+  });
+
+  it('a knob the kernel refuses although it looked writable fails one apply, then is Unsupported and never retried', async () => {
+    const refusing = { value: '65536', writable: true, refusesWrites: true };
+    const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.conntrackMax]: refusing }) });
+    const desired = decoded(h, { conntrack: { max: 262144 } });
+    await expect(reconcilePass(h.controller, desired)).rejects.toMatchObject({ reason: 'SysctlUnavailable' });
+    for (let pass = 0; pass < 3; pass += 1) {
+      const observed = await h.controller.observe(signal(), { ...FULL, desired });
+      expect(h.controller.plan(desired, observed).map((a) => h.controller.describe(a))).toEqual([]);
+      expect(h.controller.warnings(desired, observed)).toEqual([
+        {
+          reason: 'Unsupported',
+          message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace',
+        },
+      ]);
+    }
+    expect(h.sysctl.refused).toEqual([{ key: SYSCTL.conntrackMax, value: '262144' }]);
+    expect(h.nft.table('inet', 'csgw_nat')).toBeDefined();
+  });
+});
+
+describe('SourceNat owns ip_forward for PortForward', () => {
+  const withForwards = (resources: unknown[]): Parameters<ReturnType<typeof natHarness>['controller']['plan']>[0] => {
+    const related = { PortForward: resources.map((_, i) => ({ name: `pf${i}`, generation: 1, value: '{}' })) };
+    const result = natHarness().controller.decode({ kind: 'SourceNat', resources: [], related });
+    if (!result.ok) throw new Error('decode failed');
+    return result.desired;
+  };
+
+  it('watches PortForward, so a forward coming or going reconciles it', () => {
+    expect(natHarness().controller.watches?.map((k) => k.kind)).toEqual(['PortForward']);
+  });
+
+  it('decodes the PortForward resources as the users of forwarding, and none as none', () => {
+    expect(withForwards([1, 2]).spec).toEqual({
+      enable: false,
+      mode: 'masquerade',
+      forwardingFor: ['PortForward/pf0', 'PortForward/pf1'],
+    });
+    expect(withForwards([]).spec).toEqual({ enable: false, mode: 'masquerade' });
+  });
+
+  it('with no SourceNat resource, turns forwarding on for a PortForward, converges, and reports who needs it', async () => {
+    const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.ipForward]: { value: '0', writable: true } }) });
+    const desired = withForwards([1]);
+    const first = await reconcilePass(h.controller, desired);
+    expect(first.map((a) => h.controller.describe(a))).toEqual(['set net.ipv4.ip_forward=1 (was 0)']);
+    expect(h.sysctl.get(SYSCTL.ipForward)).toBe('1');
+    const observed = await h.controller.observe(signal(), { ...FULL, desired });
+    expect(h.controller.plan(desired, observed)).toEqual([]);
+    expect(h.controller.details(desired, observed)).toMatchObject({ forwardingFor: ['PortForward/pf0'] });
+    expect(h.nft.transactions).toEqual([]);
+  });
+
+  it('without PortForward and without NAT leaves ip_forward as it is', async () => {
+    const h = natHarness({ sysctls: hostSysctls({ [SYSCTL.ipForward]: { value: '0', writable: true } }) });
+    expect(await reconcilePass(h.controller, withForwards([]))).toEqual([]);
+    expect(h.sysctl.writes).toEqual([]);
   });
 });
 

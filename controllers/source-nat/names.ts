@@ -1,3 +1,5 @@
+import { IP_FORWARD } from '../host-forwarding/forwarding.js';
+
 /** Every nftables name the SourceNat controller owns. It owns this one table and nothing else. */
 export const NAT_TABLE = { family: 'inet', name: 'csgw_nat' } as const;
 export const POSTROUTING_CHAIN = 'postrouting';
@@ -7,7 +9,8 @@ export const EXCLUDE_SET = 'exclude_daddrs';
 export const SRCNAT_PRIORITY = 100;
 
 export const SYSCTL = {
-  ipForward: 'net.ipv4.ip_forward',
+  /** SourceNat owns it for every controller that needs forwarding (docs/adr/0007-ip-forward-owner.md). */
+  ipForward: IP_FORWARD,
   rpFilter: 'net.ipv4.conf.all.rp_filter',
   conntrackMax: 'net.netfilter.nf_conntrack_max',
   tcpEstablishedTimeout: 'net.netfilter.nf_conntrack_tcp_timeout_established',

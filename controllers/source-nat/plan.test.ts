@@ -135,7 +135,7 @@ describe('planSourceNat: sysctls', () => {
     expect(err.message).toMatch(message);
   });
 
-  it('skips a read-only or missing conntrack knob and reports it as a warning instead', () => {
+  it('skips a read-only (Unsupported) or missing (SysctlUnavailable) conntrack knob and reports it instead', () => {
     const spec = desiredState({
       egressInterface: 'ens5',
       conntrack: { max: 262144, tcpEstablishedTimeoutSeconds: 7440 },
@@ -149,7 +149,7 @@ describe('planSourceNat: sysctls', () => {
     expect(planSourceNat(spec, observed, VPC)).toEqual([]);
     expect(sysctlWarnings(spec.spec, observed)).toEqual([
       {
-        reason: 'SysctlUnavailable',
+        reason: 'Unsupported',
         message: 'net.netfilter.nf_conntrack_max=262144 not applied: read-only in this network namespace',
       },
       {
@@ -168,6 +168,46 @@ describe('planSourceNat: sysctls', () => {
         withTable({ sysctls: sysctls({ [SYSCTL.conntrackMax]: { value: '65536', writable: false } }) }),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('planSourceNat: ip_forward for PortForward (SourceNat owns it)', () => {
+  const off = { [SYSCTL.ipForward]: { value: '0', writable: true } };
+  const forOthers = (spec: Partial<SourceNatSpec> | undefined, values: Record<string, SysctlValue>): unknown[] => {
+    const base = spec ? desiredState(spec) : NO_RESOURCE;
+    const want = { ...base, spec: { ...base.spec, forwardingFor: ['PortForward/web'] } };
+    return planSourceNat(want, observedState({ sysctls: sysctls(values) }), VPC);
+  };
+
+  it.each([
+    ['no SourceNat resource', undefined],
+    ['SourceNat disabled', { enable: false }],
+  ])('turns forwarding on for a PortForward with %s', (_what, spec) => {
+    expect(forOthers(spec, off)).toEqual([{ op: 'setSysctl', key: SYSCTL.ipForward, value: '1', current: '0' }]);
+  });
+
+  it('deletes its own table first, then turns forwarding on', () => {
+    const want = { ...desiredState({ enable: false }), spec: { enable: false, mode: 'masquerade' as const } };
+    const observed = withTable({ sysctls: sysctls(off) });
+    expect(planSourceNat({ ...want, spec: { ...want.spec, forwardingFor: ['PortForward/a'] } }, observed, VPC)).toEqual(
+      [
+        { op: 'deleteTable', reason: 'Disabled' },
+        { op: 'setSysctl', key: SYSCTL.ipForward, value: '1', current: '0' },
+      ],
+    );
+  });
+
+  it('plans nothing when forwarding is already on, and does not throw when it is read-only at 0', () => {
+    expect(forOthers(undefined, { [SYSCTL.ipForward]: { value: '1', writable: true } })).toEqual([]);
+    // PortForward reports that one (inert SysctlUnavailable): SourceNat itself needs nothing.
+    expect(forOthers(undefined, { [SYSCTL.ipForward]: { value: '0', writable: false } })).toEqual([]);
+  });
+
+  it('touches no other sysctl for them (conntrack and rp_filter are NAT tuning)', () => {
+    const values = { ...off, [SYSCTL.rpFilter]: { value: '1', writable: true } };
+    expect(forOthers({ enable: false, conntrack: { max: 262144 } }, values)).toEqual([
+      { op: 'setSysctl', key: SYSCTL.ipForward, value: '1', current: '0' },
+    ]);
   });
 });
 

@@ -1,20 +1,23 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DesiredState } from '../../runtime/controller.js';
-import { ControllerError } from '../../runtime/controller.js';
+import { forwardingUnavailable, planIpForward } from '../host-forwarding/forwarding.js';
 import { resolveNat } from './resolve.js';
 import { buildNatTable } from './table.js';
 import { NAT_TABLE, SYSCTL } from './names.js';
 import type { SourceNatSpec } from './spec.js';
-import type { SourceNatAction, SourceNatObserved } from './types.js';
+import type { SourceNatAction, SourceNatDesired, SourceNatObserved } from './types.js';
 
 /** (desired, observed) -> actions; pure. An empty plan means converged. */
 export function planSourceNat(
-  desired: DesiredState<SourceNatSpec>,
+  desired: DesiredState<SourceNatDesired>,
   observed: SourceNatObserved,
   vpcCidrs: readonly string[],
 ): SourceNatAction[] {
   if (!desired.spec.enable || !desired.name) {
-    return observed.table ? [{ op: 'deleteTable', reason: desired.name ? 'Disabled' : 'NoResource' }] : [];
+    const deletes: SourceNatAction[] = observed.table
+      ? [{ op: 'deleteTable', reason: desired.name ? 'Disabled' : 'NoResource' }]
+      : [];
+    return [...deletes, ...planForwardingForOthers(desired.spec.forwardingFor ?? [], observed)];
   }
   const resolved = resolveNat(desired.spec, observed, vpcCidrs);
   const table = buildNatTable(desired.name, desired.spec, resolved);
@@ -43,18 +46,26 @@ function planSysctls(spec: SourceNatSpec, observed: SourceNatObserved): SourceNa
     if (current?.value === value) continue;
     if (current?.writable)
       actions.push({ op: 'setSysctl', key, value, ...(current.value ? { current: current.value } : {}) });
-    else if (key === SYSCTL.ipForward) {
-      throw new ControllerError(
-        'SysctlUnavailable',
-        `${key} is ${current?.value ?? 'missing'} and read-only here: NAT cannot forward`,
-        true,
-      );
-    }
+    else if (key === SYSCTL.ipForward) throw forwardingUnavailable(current, 'NAT cannot forward');
   }
   return actions;
 }
 
-/** Tuning the spec asked for that this host cannot take (read-only or missing sysctls). */
+/**
+ * NAT off, but PortForward resources need forwarding: the owner turns it on for them. Where it is read-only,
+ * SourceNat (which needs nothing) carries on; PortForward reports that it cannot work.
+ */
+function planForwardingForOthers(users: readonly string[], observed: SourceNatObserved): SourceNatAction[] {
+  const current = observed.sysctls[SYSCTL.ipForward];
+  if (users.length === 0 || (current?.value !== '1' && !current?.writable)) return [];
+  return planIpForward(current, `forwarding for ${users.join(', ')}`);
+}
+
+/**
+ * Tuning the spec asked for that this host cannot take, which the plan therefore skips: `Unsupported` for a key that
+ * cannot be set here (read-only, or refused before: nf_conntrack_max is host-global, read-only in a non-initial
+ * network namespace), `SysctlUnavailable` for a key missing from this kernel (it may appear with its module).
+ */
 export function sysctlWarnings(
   spec: SourceNatSpec,
   observed: SourceNatObserved,
@@ -64,10 +75,11 @@ export function sysctlWarnings(
       ([key, value]) =>
         key !== SYSCTL.ipForward && observed.sysctls[key]?.value !== value && !observed.sysctls[key]?.writable,
     )
-    .map(([key, value]) => ({
-      reason: 'SysctlUnavailable',
-      message: `${key}=${value} not applied: ${observed.sysctls[key]?.value === undefined ? 'missing in this kernel' : 'read-only in this network namespace'}`,
-    }));
+    .map(([key, value]) =>
+      observed.sysctls[key]?.value === undefined
+        ? { reason: 'SysctlUnavailable', message: `${key}=${value} not applied: missing in this kernel` }
+        : { reason: 'Unsupported', message: `${key}=${value} not applied: read-only in this network namespace` },
+    );
 }
 
 export function describeAction(action: SourceNatAction): string {

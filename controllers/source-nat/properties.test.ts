@@ -40,14 +40,25 @@ const specArb = fc
   })
   .map(({ translation, ...rest }) => defined({ ...rest, ...translation }));
 
-/** A snapshot with the spec, or (sometimes) no resource at all. */
-const snapshotArb: fc.Arbitrary<KindSnapshot> = fc.oneof(
-  {
-    weight: 9,
-    arbitrary: fc.tuple(specArb, fc.integer({ min: 1, max: 50 })).map(([spec, gen]) => natSnapshot(spec, gen)),
-  },
-  { weight: 1, arbitrary: fc.constant<KindSnapshot>({ kind: 'SourceNat', resources: [] }) },
-);
+/** The PortForward resources SourceNat watches (it owns ip_forward for them); their specs do not matter to it. */
+const portForwardsArb = fc.uniqueArray(fc.constantFrom('web', 'ssh', 'dns'), { maxLength: 3 });
+
+/** A snapshot with the spec, or (sometimes) no resource at all; sometimes with PortForward resources. */
+const snapshotArb: fc.Arbitrary<KindSnapshot> = fc
+  .tuple(
+    fc.oneof(
+      {
+        weight: 9,
+        arbitrary: fc.tuple(specArb, fc.integer({ min: 1, max: 50 })).map(([spec, gen]) => natSnapshot(spec, gen)),
+      },
+      { weight: 1, arbitrary: fc.constant<KindSnapshot>({ kind: 'SourceNat', resources: [] }) },
+    ),
+    portForwardsArb,
+  )
+  .map(([snapshot, names]) => ({
+    ...snapshot,
+    related: { PortForward: names.map((name) => ({ name, generation: 1, value: '{"rules":[]}' })) },
+  }));
 
 /** A table of ours that is not what the spec wants: an older version, or one a human edited. */
 const staleTableArb: fc.Arbitrary<NftTable> = fc
@@ -212,6 +223,8 @@ describe('SourceNat properties', () => {
         }
         for (const [key, entry] of Object.entries(foreignSysctls)) expect(h.sysctl.snapshot()[key]).toEqual(entry);
         for (const write of h.sysctl.writes) expect(OBSERVED_SYSCTLS).toContain(write.key);
+        // The owner of ip_forward only ever turns it on: others (PortForward, the host) may rely on it.
+        for (const write of h.sysctl.writes.filter((w) => w.key === SYSCTL.ipForward)) expect(write.value).toBe('1');
       }),
       { numRuns: 100 },
     );

@@ -1,5 +1,12 @@
 import type { NftTable, ObservedTable } from '../../renderers/nft/model.js';
 import type { InterfaceAddress, RouteInfo, SysctlValue } from '../../runtime/ports.js';
+import type { SourceNatSpec } from './spec.js';
+
+/**
+ * The spec, plus the other resources that need forwarding (`PortForward/web`): SourceNat owns ip_forward for them too,
+ * whether or not NAT itself is enabled.
+ */
+export type SourceNatDesired = SourceNatSpec & { forwardingFor?: readonly string[] };
 
 /** What the SourceNat controller reads from the host on every pass. */
 export interface SourceNatObserved {

@@ -1,10 +1,7 @@
 import type { DomainPolicy } from '../../policy/domains/policy.js';
+import type { PortRange } from '../../policy/ports.js';
 
-/** An inclusive port range; a single port has first === last. */
-export interface PortRange {
-  first: number;
-  last: number;
-}
+export type { PortRange };
 
 /** A proxy user: a name and a crypt(3)-style hash basic_ncsa_auth verifies (never a clear-text password). */
 export interface ProxyUser {

@@ -2,7 +2,8 @@ import Handlebars from 'handlebars';
 import { minimisePatterns, type DomainPattern } from '../../policy/domains/pattern.js';
 import type { RenderedFile } from '../../runtime/daemon/files.js';
 import { assertRenderable } from './guard.js';
-import type { PortRange, SquidModel } from './model.js';
+import { formatPortRange, type PortRange } from '../../policy/ports.js';
+import type { SquidModel } from './model.js';
 import { SQUID_CONF_TEMPLATE } from './template.js';
 
 // Compiled once. strict: a field the template names but the view lacks throws instead of rendering as blank.
@@ -120,7 +121,7 @@ function squidCidr(cidr: string): string {
 }
 
 function portList(ranges: readonly PortRange[]): string {
-  return ranges.map((r) => (r.first === r.last ? String(r.first) : `${r.first}-${r.last}`)).join(' ');
+  return ranges.map(formatPortRange).join(' ');
 }
 
 function cacheView({ cache, paths }: SquidModel): ConfView['cache'] {

@@ -1,5 +1,6 @@
 import { cidrRange, ipv4ToNumber } from '../../../runtime/net/cidr.js';
-import type { FirewallProtocol, PolicyRule, PortRange } from '../types.js';
+import type { PortRange } from '../../../policy/ports.js';
+import type { FirewallProtocol, PolicyRule } from '../types.js';
 
 /** An inclusive integer interval of one lookup dimension. */
 export interface Span {

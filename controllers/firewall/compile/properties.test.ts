@@ -1,17 +1,11 @@
 // The compiled table against the policy it came from: same decisions, and sets the kernel accepts.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import type { PortRange } from '../../../policy/ports.js';
 import { sortElements } from '../../../renderers/nft/elements.js';
 import { canonicalCidr, cidrRange, ipv4ToNumber, numberToIpv4 } from '../../../runtime/net/cidr.js';
 import { dropOverlapping } from '../../../testing/arbitraries.js';
-import type {
-  ChainPolicy,
-  CompiledFirewall,
-  FirewallAction,
-  FirewallDesired,
-  FirewallPacket,
-  PortRange,
-} from '../types.js';
+import type { ChainPolicy, CompiledFirewall, FirewallAction, FirewallDesired, FirewallPacket } from '../types.js';
 import { compileFirewall } from './compile.js';
 import { evaluateCompiled } from './evaluate.js';
 import { firstMatch } from './first-match.js';
