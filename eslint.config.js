@@ -70,7 +70,7 @@ export default tseslint.config(
     },
   },
   {
-    // A controller is independent: what two share lives in renderers/, policy/, runtime/ or controllers/aws-common/.
+    // A controller is independent: what two share lives in renderers/, policy/, runtime/ or a controllers/*-common/ library.
     files: ['controllers/*/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
@@ -79,7 +79,7 @@ export default tseslint.config(
         {
           patterns: [
             { regex: '(^|/)(adapters|composition|cli)/', message: 'Side effects arrive through ports.' },
-            { regex: '^\\.\\./(?!aws-common/)[^./][^/]*/', message: 'Controllers never import each other.' },
+            { regex: '^\\.\\./(?![a-z-]+-common/)[^./][^/]*/', message: 'Controllers never import each other.' },
             { regex: '^(\\.\\./)+(testing|e2e|integration|bench)/', message: 'Test support is not product code.' },
           ],
         },
@@ -104,7 +104,7 @@ export default tseslint.config(
           patterns: [
             { regex: '^@aws-sdk/', message: 'Pure code makes no AWS calls.' },
             { regex: '(^|/)(adapters|composition|cli)/', message: 'Side effects arrive through ports.' },
-            { regex: '^\\.\\./(?!aws-common/)[^./][^/]*/', message: 'Controllers never import each other.' },
+            { regex: '^\\.\\./(?![a-z-]+-common/)[^./][^/]*/', message: 'Controllers never import each other.' },
           ],
         },
       ],

@@ -4,7 +4,7 @@ import { OwnedTable } from '../../runtime/nft/owned-table.js';
 import { probeNftTable } from '../../runtime/nft/probe.js';
 import type { NftPort, SysctlPort } from '../../runtime/ports.js';
 import { describeRejection } from '../../runtime/resource-admission.js';
-import { forwardingWarnings } from '../host-forwarding/forwarding.js';
+import { forwardingWarnings } from '../forwarding-common/forwarding.js';
 import { applyPortForward } from './apply.js';
 import { createPortForwardDecoder } from './decode.js';
 import { DEFAULT_MAX_RULES, DNAT_TABLE, RULES } from './names.js';

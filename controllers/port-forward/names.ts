@@ -1,4 +1,4 @@
-import { SRCNAT_PRIORITY } from '../source-nat/names.js';
+import { SRCNAT_PRIORITY } from '../../renderers/nft/priorities.js';
 
 /** Every nftables name the PortForward controller owns. It owns this one table and nothing else. */
 export const DNAT_TABLE = { family: 'inet', name: 'csgw_dnat' } as const;

@@ -1,6 +1,6 @@
 import type { OwnedTable } from '../../runtime/nft/owned-table.js';
 import type { SysctlPort } from '../../runtime/ports.js';
-import { IP_FORWARD } from '../host-forwarding/forwarding.js';
+import { IP_FORWARD } from '../forwarding-common/forwarding.js';
 import type { PortForwardObserved } from './types.js';
 
 /** Reads the owned table (through its element cache unless `full`) and ip_forward (to check it), every pass. */

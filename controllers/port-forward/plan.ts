@@ -1,6 +1,6 @@
 import { describeTableChange, planTableChange } from '../../renderers/nft/delta.js';
 import type { DesiredState } from '../../runtime/controller.js';
-import { assertForwardingPossible } from '../host-forwarding/forwarding.js';
+import { assertForwardingPossible } from '../forwarding-common/forwarding.js';
 import { DNAT_TABLE } from './names.js';
 import { compilePortForwards } from './table.js';
 import type { PortForwardAction, PortForwardDesired, PortForwardObserved } from './types.js';

@@ -4,7 +4,7 @@ import type { NftTable } from '../../renderers/nft/model.js';
 import type { Controller, DecodeResult, KindSnapshot, ProbeResult } from '../../runtime/controller.js';
 import { probeNftTable } from '../../runtime/nft/probe.js';
 import { decodeSingleton } from '../../runtime/decode-singleton.js';
-import { forwardingUsers } from '../host-forwarding/forwarding.js';
+import { forwardingUsers } from '../forwarding-common/forwarding.js';
 import { applySourceNat } from './apply.js';
 import { NAT_TABLE, POSTROUTING_CHAIN, SRCNAT_PRIORITY } from './names.js';
 import { observeSourceNat, type SourceNatPorts } from './observe.js';

@@ -1,12 +1,11 @@
-import { IP_FORWARD } from '../host-forwarding/forwarding.js';
+import { IP_FORWARD } from '../forwarding-common/forwarding.js';
 
 /** Every nftables name the SourceNat controller owns. It owns this one table and nothing else. */
 export const NAT_TABLE = { family: 'inet', name: 'csgw_nat' } as const;
 export const POSTROUTING_CHAIN = 'postrouting';
 export const SOURCE_SET = 'source_cidrs';
 export const EXCLUDE_SET = 'exclude_daddrs';
-/** srcnat priority: after filtering (0) and after any dNAT decisions, as the hook/priority map in docs/ shows. */
-export const SRCNAT_PRIORITY = 100;
+export { SRCNAT_PRIORITY } from '../../renderers/nft/priorities.js';
 
 export const SYSCTL = {
   /** SourceNat owns it for every controller that needs forwarding (docs/adr/0007-ip-forward-owner.md). */

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DesiredState } from '../../runtime/controller.js';
-import { forwardingUnavailable, planIpForward } from '../host-forwarding/forwarding.js';
+import { forwardingUnavailable, planIpForward } from '../forwarding-common/forwarding.js';
 import { resolveNat } from './resolve.js';
 import { buildNatTable } from './table.js';
 import { NAT_TABLE, SYSCTL } from './names.js';
