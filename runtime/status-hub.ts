@@ -13,6 +13,9 @@ export interface StatusHubOptions {
   events: EventRecorder;
 }
 
+/** Records an event about the controller's resource, or about `resource` of its kind when given. */
+type EventSink = (e: Omit<EventInput, 'object'>, resource?: string) => void;
+
 /** Folds every controller's reconcile reports into Kubernetes-style status and events. */
 export class StatusHub {
   private readonly controllers = new Map<string, ControllerStatus>();
@@ -91,16 +94,20 @@ export class StatusHub {
   }
 
   private apply(kind: string, status: ControllerStatus, report: Exclude<ReconcileReport, { type: 'phase' }>): void {
-    // The object is read when the event is recorded: handlers below may first learn the resource's name.
-    const event = (e: Omit<EventInput, 'object'>): void =>
-      void this.opts.events.record({ ...e, object: { kind, name: status.name ?? this.defaultNames.get(kind) ?? '-' } });
+    // The object is read when the event is recorded: handlers below may first learn the resource's name. An event
+    // about one resource of a multi-resource kind (a rejection) names that resource, not the controller's current one.
+    const event = (e: Omit<EventInput, 'object'>, resource?: string): void =>
+      void this.opts.events.record({
+        ...e,
+        object: { kind, name: resource ?? status.name ?? this.defaultNames.get(kind) ?? '-' },
+      });
     const set = (update: ConditionUpdate): void =>
       void (status.conditions = setCondition(status.conditions, update, this.now()));
     switch (report.type) {
       case 'adopted':
         return this.adopted(kind, status, report.desired);
       case 'ignored':
-        return event({ type: 'Warning', reason: 'Ignored', message: `${report.name}: ${report.reason}` });
+        return event({ type: 'Warning', reason: 'Ignored', message: `${report.name}: ${report.reason}` }, report.name);
       case 'invalidSpec':
         return this.invalidSpec(kind, status, report, set, event);
       case 'standby':
@@ -171,7 +178,7 @@ export class StatusHub {
     status: ControllerStatus,
     report: Extract<ReconcileReport, { type: 'invalidSpec' }>,
     set: (u: ConditionUpdate) => void,
-    event: (e: Omit<EventInput, 'object'>) => void,
+    event: EventSink,
   ): void {
     const message = report.errors.join('; ');
     this.invalid.set(kind, { generation: report.generation, message });
@@ -186,7 +193,7 @@ export class StatusHub {
     status: ControllerStatus,
     report: Extract<ReconcileReport, { type: 'converged' }>,
     set: (u: ConditionUpdate) => void,
-    event: (e: Omit<EventInput, 'object'>) => void,
+    event: EventSink,
   ): void {
     const { desired } = report;
     status.observedGeneration = desired.generation;
@@ -211,7 +218,7 @@ export class StatusHub {
     }
     set({ type: 'Progressing', status: 'False', reason: 'Converged', message: what, ...gen(desired) });
     set(degraded(report, invalid && desired.name !== undefined ? invalid : undefined));
-    for (const w of report.warnings) event({ type: 'Warning', reason: w.reason, message: w.message });
+    for (const w of report.warnings) event({ type: 'Warning', reason: w.reason, message: w.message }, w.resource);
     controllerConditions(extra, prior, (c) => set({ ...c, ...gen(desired) }), event);
     if (!report.applied) return;
     const drift = this.lastDrift.delete(kind);
@@ -253,7 +260,7 @@ function controllerConditions(
   conditions: readonly ConditionInput[],
   prior: ReadonlyMap<string, string>,
   set: (c: ConditionInput) => void,
-  event: (e: Omit<EventInput, 'object'>) => void,
+  event: EventSink,
 ): void {
   for (const c of conditions.filter((x) => x.type !== 'Ready')) {
     set(c);

@@ -37,6 +37,7 @@ export function createPortForwardController(
     details: forwardDetails,
     warnings: (desired) =>
       desired.spec.rejected.map((r) => ({
+        resource: r.name,
         reason: 'ResourceRejected',
         message: describeRejection(portForwardKind.kind, r),
       })),
