@@ -68,6 +68,9 @@ describe('a first-ever invalid spec', () => {
     expect(ready?.message).toContain('spec.value: must be integer');
     expect(JSON.stringify(run.status())).not.toContain('?');
     expect(run.status()).toMatchObject({ name: 'default' });
+    expect(run.status().conditions.find((c) => c.type === 'Progressing')?.message).toBe(
+      'generation 3 is invalid: nothing owned',
+    );
   });
 
   it('a valid generation afterwards makes it Ready=True at that generation', async () => {

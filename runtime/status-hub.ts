@@ -199,10 +199,14 @@ export class StatusHub {
     status.observedGeneration = desired.generation;
     if (desired.generation === undefined) delete status.observedGeneration;
     status.details = { ...this.probeDetails.get(kind), ...report.details };
-    const what = desired.name ? `generation ${desired.generation} applied` : `no ${kind} resource: nothing owned`;
+    const invalid = this.invalid.get(kind);
+    const what = desired.name
+      ? `generation ${desired.generation} applied`
+      : invalid
+        ? `generation ${invalid.generation} is invalid: nothing owned`
+        : `no ${kind} resource: nothing owned`;
     const prior = new Map(status.conditions.map((c) => [c.type, c.status]));
     const extra = report.conditions ?? [];
-    const invalid = this.invalid.get(kind);
     // Converged on owning nothing while a resource exists whose every generation so far is invalid: not ready.
     if (invalid && desired.name === undefined) set(invalidSpecNotReady(invalid));
     else {
