@@ -241,8 +241,10 @@ describe('status', () => {
       .trimEnd()
       .split('\n')
       .map((l) => l.split(/\s{3,}/));
-    expect(lines[0]).toEqual(['INSTANCE', 'KIND', 'NAME', 'PHASE', 'READY', 'REASON', 'GENERATION', 'UPDATED']);
-    expect(lines[1]?.slice(0, 7)).toEqual(['i-0abc', 'SourceNat', 'default', 'waiting', 'False', 'ApplyFailed', '3']);
+    const headers = ['INSTANCE', 'KIND', 'NAME', 'PHASE', 'READY', 'REASON', 'DEGRADED', 'GENERATION', 'UPDATED'];
+    expect(lines[0]).toEqual(headers);
+    const row = ['i-0abc', 'SourceNat', 'default', 'waiting', 'False', 'ApplyFailed', '<none>', '3'];
+    expect(lines[1]?.slice(0, 8)).toEqual(row);
     expect(JSON.parse((await csgw('status', '-o', 'json')).stdout)).toEqual([status]);
   });
 });

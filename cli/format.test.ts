@@ -3,7 +3,7 @@ import { findKind } from '../crds-equivalent/index.js';
 import { resourceTable } from './commands/get.js';
 import { fleetTable } from './commands/status.js';
 import { EventPrinter } from './event-printer.js';
-import { formatAge, formatCell, formatTable, valueAtPath } from './format.js';
+import { displayWidth, formatAge, formatCell, formatTable, valueAtPath } from './format.js';
 import type { StatusEvent } from '../runtime/status-types.js';
 
 const NOW = new Date('2025-01-01T12:00:00Z');
@@ -100,6 +100,17 @@ describe('fleetTable', () => {
                 conditions: [{ type: 'Ready', status: 'True', reason: 'Applied', message: '', lastTransitionTime: '' }],
                 details: {},
               },
+              FirewallPolicy: {
+                kind: 'FirewallPolicy',
+                name: 'base,büro',
+                observedGeneration: 12,
+                phase: 'waiting',
+                conditions: [
+                  { type: 'Ready', status: 'True', reason: 'Converged', message: '', lastTransitionTime: '' },
+                  { type: 'Degraded', status: 'True', reason: 'InvalidSpec', message: '', lastTransitionTime: '' },
+                ],
+                details: {},
+              },
             },
           },
         },
@@ -111,10 +122,50 @@ describe('fleetTable', () => {
       .trimEnd()
       .split('\n')
       .map((l) => l.split(/\s{3,}/));
-    expect(lines[0]).toEqual(['INSTANCE', 'KIND', 'NAME', 'PHASE', 'READY', 'REASON', 'GENERATION', 'UPDATED']);
-    expect(lines[1]).toEqual(['i-1', 'SourceNat', 'default', 'waiting', 'True', 'Applied', '4', '10s']);
-    expect(lines[2]?.[0]).toBe('i-2');
-    expect(lines[2]).toContain('<invalid JSON>');
+    const headers = ['INSTANCE', 'KIND', 'NAME', 'PHASE', 'READY', 'REASON', 'DEGRADED', 'GENERATION', 'UPDATED'];
+    expect(lines[0]).toEqual(headers);
+    expect(lines[1]).toEqual(['i-1', 'SourceNat', 'default', 'waiting', 'True', 'Applied', '<none>', '4', '10s']);
+    expect(lines[2]).toEqual([
+      'i-1',
+      'FirewallPolicy',
+      'base,büro',
+      'waiting',
+      'True',
+      'Converged',
+      'True:InvalidSpec',
+      '12',
+      '10s',
+    ]);
+    expect(lines[3]?.[0]).toBe('i-2');
+    expect(lines[3]).toContain('<invalid JSON>');
+    // Every row has every column, starting where its header starts.
+    const rows = table.trimEnd().split('\n');
+    for (const row of rows) expect(row.split(/\s{3,}/)).toHaveLength(headers.length);
+    for (const header of headers.slice(1)) {
+      const at = rows[0]?.indexOf(header) ?? -1;
+      for (const row of rows.slice(1)) expect(row[at - 1]).toBe(' ');
+    }
+  });
+});
+
+describe('formatTable', () => {
+  it('aligns cells holding astral, combining and wide characters by the columns they take', () => {
+    const table = formatTable(
+      ['A', 'B'],
+      [
+        ['x…🔥', '1'],
+        ['e\u0301', '2'],
+        ['日本', '3'],
+        ['plain', '4'],
+      ],
+    );
+    const ends = table
+      .trimEnd()
+      .split('\n')
+      .map((l) => displayWidth(l.slice(0, -1)));
+    expect(new Set(ends).size).toBe(1);
+    expect(displayWidth('🔥')).toBe(2);
+    expect(displayWidth('e\u0301')).toBe(1);
   });
 });
 

@@ -10,13 +10,29 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 }
 
 export function columnWidths(headers: readonly string[], rows: readonly (readonly string[])[]): number[] {
-  return headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+}
+
+/** Wide characters (CJK, emoji) that take two terminal columns. */
+const WIDE =
+  /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|\p{Extended_Pictographic}/u;
+
+/**
+ * Terminal columns a cell takes: code points, not UTF-16 units (an astral character is one), combining marks none and
+ * wide characters two. String.length would pad a cell holding "…" or an emoji wrongly and shift every later column.
+ */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += /\p{M}/u.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
+  return width;
 }
 
 /** One row padded to the given widths (used to keep streamed rows aligned with an earlier table). */
 export function formatRow(row: readonly string[], widths: readonly number[]): string {
   return row
-    .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+    .map((cell, i) =>
+      i === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(cell))),
+    )
     .join(GAP)
     .trimEnd();
 }

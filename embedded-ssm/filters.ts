@@ -12,10 +12,21 @@ export interface ParamFilter {
 
 export type FilterMode = 'describe' | 'path';
 
+/**
+ * Filter keys per operation, as the SSM API Reference lists them: DescribeParameters takes Name, Type, KeyId, Path,
+ * Tier, DataType and tag:<key>; "The following Key values are supported for GetParametersByPath: Type, KeyId, and
+ * Label. The following Key values aren't supported for GetParametersByPath: tag, DataType, Name, Path, and Tier."
+ */
 const KEYS: Record<FilterMode, readonly string[]> = {
-  describe: ['Name', 'Type', 'KeyId', 'Path', 'Tier', 'DataType'],
-  path: ['Type', 'KeyId', 'Label', 'Tier', 'DataType'],
+  describe: ['Name', 'Type', 'KeyId', 'Path', 'Tier', 'DataType', 'tag:<key>'],
+  path: ['Type', 'KeyId', 'Label'],
 };
+/** tag:<key>, the key up to 128 characters (ParameterStringFilterKey is at most 132 long). */
+const TAG_KEY = /^tag:(.{1,128})$/su;
+
+function isValidKey(key: string, mode: FilterMode): boolean {
+  return KEYS[mode].includes(key) || (mode === 'describe' && TAG_KEY.test(key));
+}
 const LEGACY_KEYS: readonly string[] = ['Name', 'Type', 'KeyId'];
 
 function optionsFor(key: string): readonly string[] {
@@ -28,7 +39,7 @@ function optionsFor(key: string): readonly string[] {
 function parseOne(raw: unknown, mode: FilterMode): ParamFilter {
   if (!isObject(raw)) throw new SsmError('SerializationException', 'ParameterFilters members must be objects.');
   const key = optString(raw, 'Key') ?? '';
-  if (!KEYS[mode].includes(key)) {
+  if (!isValidKey(key, mode)) {
     throw new SsmError(
       'InvalidFilterKey',
       `The following filter key is not valid: ${key}. Valid filter keys include: [${KEYS[mode].join(', ')}].`,
@@ -90,7 +101,14 @@ function compare(option: string, actual: string | undefined, wanted: string): bo
   return actual === wanted;
 }
 
-function attribute(key: string, name: string, v: VersionRecord): string | undefined {
+function attribute(
+  key: string,
+  record: { name: string; tags?: Record<string, string> },
+  v: VersionRecord,
+): string | undefined {
+  const tag = TAG_KEY.exec(key);
+  if (tag) return record.tags?.[tag[1] ?? ''];
+  const name = record.name;
   switch (key) {
     case 'Name':
       return withSlash(name);
@@ -105,12 +123,16 @@ function attribute(key: string, name: string, v: VersionRecord): string | undefi
   }
 }
 
-/** True when one version of a parameter passes every non-label filter. Names compare with a leading slash. */
-export function matchesFilters(filters: ParamFilter[], name: string, v: VersionRecord): boolean {
+/**
+ * True when one version of a parameter passes every non-label filter. Names compare with a leading slash; a tag
+ * filter matches the value of the parameter's tag of that key.
+ */
+export function matchesFilters(filters: ParamFilter[], record: ParameterRecord, v: VersionRecord): boolean {
+  const name = record.name;
   return filters.every((f) => {
     if (f.key === 'Label') return true;
     if (f.key === 'Path') return f.values.some((p) => isUnderPath(name, p, f.option === 'Recursive'));
-    const actual = attribute(f.key, name, v);
+    const actual = attribute(f.key, record, v);
     return f.values.some((want) =>
       compare(f.option, actual, f.key === 'Name' && f.option !== 'Contains' ? withSlash(want) : want),
     );
@@ -124,5 +146,5 @@ export function versionForListing(filters: ParamFilter[], record: ParameterRecor
     ? record.versions.filter((v) => v.labels.some((l) => label.values.includes(l)))
     : record.versions.slice(-1);
   const v = candidates[candidates.length - 1];
-  return v !== undefined && matchesFilters(filters, record.name, v) ? v : undefined;
+  return v !== undefined && matchesFilters(filters, record, v) ? v : undefined;
 }

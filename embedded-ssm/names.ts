@@ -4,7 +4,15 @@ import { SsmError, validation } from './errors.js';
 const NAME_CHARS = /^[a-zA-Z0-9_.\-/]+$/;
 const LABEL_CHARS = /^[a-zA-Z0-9_.-]+$/;
 const RESERVED = /^\/?(aws|ssm)/i;
-const MAX_NAME_LENGTH = 1011;
+/** What the API model allows for a Name member (reading, deleting): the 2048 of Parameter.Name. */
+const MAX_NAME_LENGTH = 2048;
+/**
+ * AWS counts the 1011-character limit of a name being created over the parameter's whole ARN: "The maximum length
+ * for a parameter name that you specify is 1011 characters. This count of 1011 characters includes the characters
+ * in the ARN that precede the name you specify ... arn:aws:ssm:us-east-2:111122223333:parameter/" (PutParameter,
+ * Name, AWS SSM API Reference). The 2048 reported elsewhere includes 1037 characters reserved for internal use.
+ */
+const MAX_CREATED_ARN_LENGTH = 1011;
 const MAX_LEVELS = 15;
 const MAX_LABEL_LENGTH = 100;
 
@@ -36,9 +44,18 @@ export function validateName(name: string): void {
   if (levels(name) > MAX_LEVELS) throw hierarchyError();
 }
 
-/** Throws unless name is writable: well formed and outside the reserved aws/ssm namespaces. */
-export function validateWritableName(name: string): void {
+/**
+ * Throws unless name is writable: well formed, its ARN within 1011 characters, and outside the reserved aws/ssm
+ * namespaces.
+ */
+export function validateWritableName(name: string, arn: string): void {
   validateName(name);
+  if (arn.length > MAX_CREATED_ARN_LENGTH) {
+    throw validation(
+      `Parameter name must be at most ${MAX_CREATED_ARN_LENGTH} characters long including its ARN prefix ` +
+        `(${arn.length - name.replace(/^\//, '').length} characters here).`,
+    );
+  }
   if (RESERVED.test(name)) {
     throw new SsmError('AccessDeniedException', `No access to reserved parameter name: ${name}.`);
   }
@@ -48,6 +65,15 @@ export interface NameSelector {
   name: string;
   /** The text after the colon, when a selector was given. */
   selector?: string;
+}
+
+/**
+ * The name PutParameter creates: AWS documents that "the service removes any spaces specified for the beginning or
+ * end of a parameter name" and refuses spaces between characters (PutParameter, Name). Only U+0020 is removed, as
+ * documented; any other whitespace stays and is refused by the name rules.
+ */
+export function putParameterName(raw: string): string {
+  return raw.replace(/^ +| +$/g, '');
 }
 
 /** Splits "name", "name:version" or "name:label". */

@@ -5,6 +5,7 @@ import { describeParameters } from './ops-describe.js';
 import { getParameter, getParameters, getParametersByPath } from './ops-get.js';
 import { getParameterHistory, labelParameterVersion, unlabelParameterVersion } from './ops-history.js';
 import { putParameter } from './ops-put.js';
+import { addTagsToResource, listTagsForResource, removeTagsFromResource } from './tags.js';
 import type { JsonObject } from './types.js';
 
 // Reads answer from memory synchronously; mutations wait for their durable write.
@@ -21,6 +22,9 @@ const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze({
   LabelParameterVersion: labelParameterVersion,
   UnlabelParameterVersion: unlabelParameterVersion,
   DescribeParameters: describeParameters,
+  AddTagsToResource: addTagsToResource,
+  RemoveTagsFromResource: removeTagsFromResource,
+  ListTagsForResource: listTagsForResource,
 });
 
 export function findOperation(name: string): Operation | undefined {

@@ -9,7 +9,7 @@ import type { JsonObject } from './types.js';
 export function describeParameters(ctx: OpContext, body: JsonObject): JsonObject {
   const filters = parseFilters(body, 'describe');
   const max = maxResults(body, 50, 50);
-  const matching = ctx.store.all().filter((record) => matchesFilters(filters, record.name, latestVersion(record)));
+  const matching = ctx.store.all().filter((record) => matchesFilters(filters, record, latestVersion(record)));
   const page = paginate(matching, (record) => record.name, optString(body, 'NextToken'), max);
   return {
     Parameters: page.items.map((record) => renderMetadata(ctx, record)),

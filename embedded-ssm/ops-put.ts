@@ -2,8 +2,9 @@
 import type { OpContext } from './context.js';
 import { SsmError, validation } from './errors.js';
 import { optArray, optBool, optString, reqString } from './input.js';
-import { validateWritableName } from './names.js';
-import { latestVersion } from './render.js';
+import { parseTags } from './tags.js';
+import { putParameterName, validateWritableName } from './names.js';
+import { latestVersion, parameterArn } from './render.js';
 import type { JsonObject, ParameterRecord, ParameterTier, ParameterType, VersionRecord } from './types.js';
 import { DEFAULT_KEY_ID, MAX_VERSIONS } from './types.js';
 
@@ -16,6 +17,7 @@ const MAX_PATTERN = 1024;
 
 interface PutRequest {
   name: string;
+  tags?: Record<string, string>;
   value: string;
   type?: ParameterType;
   tier?: string;
@@ -62,9 +64,9 @@ function checkUnsupported(body: JsonObject, overwrite: boolean): void {
   }
 }
 
-function parsePutRequest(body: JsonObject): PutRequest {
-  const name = reqString(body, 'Name');
-  validateWritableName(name);
+function parsePutRequest(ctx: OpContext, body: JsonObject): PutRequest {
+  const name = putParameterName(reqString(body, 'Name'));
+  validateWritableName(name, parameterArn(ctx.caller.region, name));
   const value = reqString(body, 'Value');
   if (value.length === 0) {
     throw validation(
@@ -79,7 +81,20 @@ function parsePutRequest(body: JsonObject): PutRequest {
   checkDataType(dataType);
   const type = enumMember(body, 'Type', TYPES) as ParameterType | undefined;
   const tier = enumMember(body, 'Tier', TIERS);
-  return { name, value, type, tier, overwrite, description, allowedPattern, keyId: optString(body, 'KeyId'), dataType };
+  const keyId = optString(body, 'KeyId');
+  const tags = parseTags(body);
+  return {
+    name,
+    value,
+    type,
+    tier,
+    overwrite,
+    description,
+    allowedPattern,
+    keyId,
+    dataType,
+    ...(tags ? { tags } : {}),
+  };
 }
 
 /** Intelligent-Tiering picks Advanced only when needed; an Advanced parameter never goes back to Standard. */
@@ -175,7 +190,7 @@ function appendVersion(existing: ParameterRecord, version: VersionRecord): Versi
 }
 
 export async function putParameter(ctx: OpContext, body: JsonObject): Promise<JsonObject> {
-  const req = parsePutRequest(body);
+  const req = parsePutRequest(ctx, body);
   return ctx.store.exclusive(async () => {
     const existing = ctx.store.get(req.name);
     if (existing !== undefined && !req.overwrite) {
@@ -186,7 +201,9 @@ export async function putParameter(ctx: OpContext, body: JsonObject): Promise<Js
     }
     const version = buildVersion(ctx, req, existing ? latestVersion(existing) : undefined);
     const versions = existing ? appendVersion(existing, version) : [version];
-    await ctx.store.save({ name: req.name, versions });
+    // Tags come only with a create (Overwrite refuses them); an overwrite keeps the parameter's tags.
+    const tags = existing?.tags ?? req.tags;
+    await ctx.store.save({ name: req.name, versions, ...(tags ? { tags } : {}) });
     return { Version: version.version, Tier: version.tier };
   });
 }

@@ -49,11 +49,17 @@ function corrupt(file: string, why: string): Error {
 
 function parseRecord(raw: unknown, file: string): ParameterRecord {
   if (!isObject(raw) || raw['format'] !== FORMAT) throw corrupt(file, 'unknown format');
-  const { name, versions } = raw;
+  const { name, versions, tags } = raw;
   if (typeof name !== 'string' || !Array.isArray(versions) || versions.length === 0) {
     throw corrupt(file, 'missing name or versions');
   }
-  return { name, versions: versions.map((v) => parseVersion(v, file)) };
+  if (tags !== undefined && !(isObject(tags) && Object.values(tags).every((v) => typeof v === 'string')))
+    throw corrupt(file, 'bad tags');
+  return {
+    name,
+    versions: versions.map((v) => parseVersion(v, file)),
+    ...(tags !== undefined ? { tags: tags as Record<string, string> } : {}),
+  };
 }
 
 const REQUIRED: Record<string, 'string' | 'number'> = {

@@ -23,6 +23,8 @@ export interface VersionRecord {
 export interface ParameterRecord {
   name: string;
   versions: VersionRecord[];
+  /** Tags of the parameter (not of a version): set by PutParameter on create and AddTagsToResource. */
+  tags?: Record<string, string>;
 }
 
 /** Who is calling, derived from the request's SigV4 Authorization header. */

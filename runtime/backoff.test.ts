@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, retryDelay } from './backoff.js';
 
 const timing = { backoffBaseMs: 500, backoffMaxMs: 30_000 };
 
@@ -52,5 +52,13 @@ describe('backoffDelay', () => {
         },
       ),
     );
+  });
+});
+
+describe('retryDelay', () => {
+  it('waits inertRetryMs for an inert failure whatever the attempt, and backs off otherwise', () => {
+    const retry = { ...timing, inertRetryMs: 60_000 };
+    expect(retryDelay({ inert: true, attempt: 9 }, retry, () => 0)).toBe(60_000);
+    expect(retryDelay({ inert: false, attempt: 3 }, retry, () => 0.5)).toBe(backoffDelay(3, timing, () => 0.5));
   });
 });

@@ -30,6 +30,14 @@ export interface ConditionInput {
   message: string;
 }
 
+/** A problem that does not stop the controller; `resource` names the resource it is about when not the current one. */
+export interface ControllerWarning {
+  reason: string;
+  message: string;
+  /** The resource of the kind that was rejected (FirewallPolicy "b" while "a,b" is the controller's name). */
+  resource?: string;
+}
+
 /** A decoded, validated desired state, tagged with where it came from. */
 export interface DesiredState<D> {
   /** undefined when no resource of the kind exists: the controller then owns nothing. */
@@ -104,7 +112,7 @@ export interface Controller<Spec, Desired, Observed, Action> {
   /** Controller-specific status details from what was observed (counters, resolved defaults). */
   details(desired: DesiredState<Desired>, observed: Observed): Record<string, unknown>;
   /** Problems that do not stop the controller (a tuning knob this host refuses): set the Degraded condition. */
-  warnings(desired: DesiredState<Desired>, observed: Observed): { reason: string; message: string }[];
+  warnings(desired: DesiredState<Desired>, observed: Observed): ControllerWarning[];
   /** Conditions of the controller's own (CrashLoop) or overriding Ready (a daemon that is not serving). */
   conditions?(desired: DesiredState<Desired>, observed: Observed): ConditionInput[];
   /** Called once when the operator stops: release what outlives reconcile passes (supervised daemons). */

@@ -27,6 +27,16 @@ describe('OperatorMetrics', () => {
     expect(await sample(metrics, 'csgw_controller_counter', { counter: 'hitRatio' })).toBe(0.5);
   });
 
+  it('counts failed status writes and stamps the last successful one', async () => {
+    const metrics = new OperatorMetrics();
+    metrics.recordStatusWrite({ ok: true, at: 1_700_000_000_000, bytes: 4000, truncated: true });
+    metrics.recordStatusWrite({ ok: false, at: 1_700_000_010_000, bytes: 4000, truncated: true });
+    metrics.recordStatusWrite({ ok: false, at: 1_700_000_020_000, bytes: 4000, truncated: true });
+    expect(await sample(metrics, 'csgw_status_write_failures_total', {})).toBe(2);
+    expect(await sample(metrics, 'csgw_status_last_write_success_timestamp_seconds', {})).toBe(1_700_000_000);
+    expect(await sample(metrics, 'csgw_status_document_bytes', { truncated: 'true' })).toBe(4000);
+  });
+
   it('is not ready while a converged controller says it is not serving', async () => {
     const metrics = new OperatorMetrics();
     const report = metrics.reporter('ForwardProxy');

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReconcileReport, Reporter } from './reconcile-report.js';
+import type { StatusWriteResult } from './status-publisher.js';
 
 /** The operator's Prometheus metrics, on a registry of its own (no global state). */
 export class OperatorMetrics {
@@ -61,6 +62,23 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  private readonly statusWriteFailures = new Counter({
+    name: 'csgw_status_write_failures_total',
+    help: "Failed writes of this instance's status parameter (the stored status is stale until the next success)",
+    registers: [this.registry],
+  });
+  private readonly statusLastWriteSuccess = new Gauge({
+    name: 'csgw_status_last_write_success_timestamp_seconds',
+    help: "Unix time of the last successful write of this instance's status parameter",
+    registers: [this.registry],
+  });
+  private readonly statusDocumentBytes = new Gauge({
+    name: 'csgw_status_document_bytes',
+    help: 'UTF-8 size of the status document last written, and whether it had to be shortened to fit the tier',
+    labelNames: ['truncated'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'csgw_' });
   }
@@ -92,6 +110,14 @@ export class OperatorMetrics {
       }
     };
   }
+
+  /** StatusPublisherOptions.onWrite. */
+  readonly recordStatusWrite = (result: StatusWriteResult): void => {
+    if (!result.ok) return void this.statusWriteFailures.inc();
+    this.statusLastWriteSuccess.set(result.at / 1000);
+    this.statusDocumentBytes.reset();
+    this.statusDocumentBytes.set({ truncated: String(result.truncated) }, result.bytes);
+  };
 
   private recordCounters(controller: string, details: Record<string, unknown>): void {
     const counters = details.counters;

@@ -1,6 +1,6 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { withDeadline, type StageInput } from './reconcile-stages.js';
-import { backoffDelay } from './backoff.js';
+import { retryDelay } from './backoff.js';
 import {
   ControllerError,
   type AnyController,
@@ -31,6 +31,15 @@ export interface ReconcileInput {
 
 type Stage = 'observe' | 'plan' | 'apply' | 'verify';
 
+/** Why the last try failed: set by a pure assign, reported by a separate action. */
+interface Failure {
+  /** Absent for a failed probe or an invalid spec with nothing to fall back on: they do not count as attempts. */
+  stage?: Stage;
+  reason: string;
+  message: string;
+  inert: boolean;
+}
+
 interface ReconcileContext {
   controller: AnyController;
   timing: ReconcileTiming;
@@ -47,7 +56,9 @@ interface ReconcileContext {
   observed?: unknown;
   plan: unknown[];
   planError?: ControllerError;
+  failure?: Failure;
   attempt: number;
+  /** The wait before the next try, decided once per failure in failed(). */
   nextDelayMs: number;
   /** After a failed apply the next observe must not trust any cache. */
   fullResync: boolean;
@@ -63,23 +74,17 @@ const asControllerError = (err: unknown, fallbackReason: string): ControllerErro
     ? err
     : new ControllerError(fallbackReason, err instanceof Error ? err.message : String(err));
 
-/** Reports a failed stage and computes the retry delay: slow for inert errors, exponential backoff otherwise. */
-function failureUpdate(
-  context: ReconcileContext,
-  stage: Stage,
-  error: unknown,
-  fallbackReason: string,
-): Partial<ReconcileContext> {
+/** The one place a failure becomes context: the attempt count, the retry delay and whether to resync fully. */
+function failed(context: ReconcileContext, failure: Failure): Partial<ReconcileContext> {
+  const attempt = failure.stage ? context.attempt + 1 : context.attempt;
+  const nextDelayMs = retryDelay({ inert: failure.inert, attempt }, context.timing, context.random);
+  const fullResync = context.fullResync || failure.stage === 'apply' || failure.stage === 'verify';
+  return { failure, attempt, nextDelayMs, fullResync };
+}
+
+function stageFailure(stage: Stage, error: unknown, fallbackReason: string): Failure {
   const err = asControllerError(error, fallbackReason);
-  const attempt = context.attempt + 1;
-  const nextDelayMs = err.inert ? context.timing.inertRetryMs : backoffDelay(attempt, context.timing, context.random);
-  const report = { stage, reason: err.reason, message: err.message, attempt, retryInMs: nextDelayMs };
-  context.report(
-    err.inert
-      ? { type: 'inert', ...report }
-      : { type: 'failed', ...report, ...(context.desired ? { desired: context.desired } : {}) },
-  );
-  return { attempt, nextDelayMs, fullResync: context.fullResync || stage === 'apply' };
+  return { stage, reason: err.reason, message: err.message, inert: err.inert };
 }
 
 const errorOf = (event: unknown): unknown => (event as { error?: unknown }).error;
@@ -130,13 +135,18 @@ export const reconcileMachine = setup({
       decoded: context.snapshot ? context.controller.decode(context.snapshot) : undefined,
       pending: false,
     })),
-    adoptDesired: assign(({ context }) => {
+    adoptDesired: assign(({ context }) =>
+      context.decoded?.ok ? { desired: context.decoded.desired, attempt: 0 } : {},
+    ),
+    reportAdopted: ({ context }) => {
       const decoded = context.decoded;
-      if (!decoded?.ok) return {};
+      if (!decoded?.ok) return;
       for (const ignored of decoded.ignored) context.report({ type: 'ignored', ...ignored });
       context.report({ type: 'adopted', desired: decoded.desired });
-      return { desired: decoded.desired, attempt: 0 };
-    }),
+    },
+    invalidWithoutFallback: assign(({ context }) =>
+      failed(context, { reason: 'InvalidSpec', message: 'no valid spec', inert: true }),
+    ),
     reportInvalid: ({ context }) => {
       const d = context.decoded;
       if (d && !d.ok)
@@ -145,18 +155,30 @@ export const reconcileMachine = setup({
           name: d.name,
           generation: d.generation,
           errors: d.errors,
-          keepsLastGood: context.desired !== undefined,
+          // The absent state (no resource) is no configuration to fall back on: nothing of this resource runs.
+          keepsLastGood: context.desired?.name !== undefined,
         });
     },
     reportProbed: ({ context, event }) =>
       context.report({ type: 'probed', details: outputOf<ProbeResult>(event).details }),
     probeFailed: assign(({ context, event }) => {
       const result = (event as { output?: ProbeResult }).output;
-      const reason = result?.reason ?? 'ProbeFailed';
-      const message = result?.message ?? String(errorOf(event));
-      context.report({ type: 'inert', reason, message, retryInMs: context.timing.inertRetryMs });
-      return { probed: false, nextDelayMs: context.timing.inertRetryMs };
+      const failure = {
+        reason: result?.reason ?? 'ProbeFailed',
+        message: result?.message ?? String(errorOf(event)),
+        inert: true,
+      };
+      return { ...failed(context, failure), probed: false };
     }),
+    reportFailure: ({ context }) => {
+      const f = context.failure;
+      if (!f) return;
+      const common = { reason: f.reason, message: f.message, retryInMs: context.nextDelayMs };
+      const attempt = f.stage ? { stage: f.stage, attempt: context.attempt } : {};
+      if (f.inert) return context.report({ type: 'inert', ...common, ...attempt });
+      const desired = context.desired ? { desired: context.desired } : {};
+      context.report({ type: 'failed', stage: f.stage ?? 'observe', attempt: context.attempt, ...common, ...desired });
+    },
     setProbed: assign({ probed: true }),
     storeObserved: assign(({ event }) => ({ observed: outputOf<unknown>(event) })),
     computePlan: assign(({ context }) => {
@@ -173,30 +195,23 @@ export const reconcileMachine = setup({
       if (context.lastConverged === desired) context.report({ type: 'drift', desired, actions });
       context.report({ type: 'applying', desired, actions });
     },
-    reportConverged: assign(({ context }, params: { applied: boolean }) => {
+    markConverged: assign(({ context }) => ({ attempt: 0, fullResync: false, lastConverged: context.desired })),
+    reportConverged: ({ context }, params: { applied: boolean }) => {
       const desired = context.desired as DesiredState<unknown>;
       const details = context.controller.details(desired, context.observed);
       const warnings = context.controller.warnings(desired, context.observed);
       const conditions = context.controller.conditions?.(desired, context.observed) ?? [];
       context.report({ type: 'converged', desired, applied: params.applied, details, warnings, conditions });
-      return { attempt: 0, fullResync: false, lastConverged: desired };
-    }),
-    observeFailed: assign(({ context, event }) => failureUpdate(context, 'observe', errorOf(event), 'ObserveFailed')),
-    planFailedAction: assign(({ context }) => failureUpdate(context, 'plan', context.planError, 'PlanFailed')),
-    applyFailed: assign(({ context, event }) => failureUpdate(context, 'apply', errorOf(event), 'ApplyFailed')),
+    },
+    observeFailed: assign(({ context, event }) =>
+      failed(context, stageFailure('observe', errorOf(event), 'ObserveFailed')),
+    ),
+    planFailedAction: assign(({ context }) => failed(context, stageFailure('plan', context.planError, 'PlanFailed'))),
+    applyFailed: assign(({ context, event }) => failed(context, stageFailure('apply', errorOf(event), 'ApplyFailed'))),
     verifyFailed: assign(({ context }) => {
-      const attempt = context.attempt + 1;
-      const nextDelayMs = backoffDelay(attempt, context.timing, context.random);
       const actions = context.plan.map((a) => context.controller.describe(a)).join('; ');
-      context.report({
-        type: 'failed',
-        stage: 'verify',
-        reason: 'VerifyFailed',
-        message: `still differs after apply: ${actions}`,
-        attempt,
-        retryInMs: nextDelayMs,
-      });
-      return { attempt, nextDelayMs, fullResync: true };
+      const message = `still differs after apply: ${actions}`;
+      return failed(context, { stage: 'verify', reason: 'VerifyFailed', message, inert: false });
     }),
   },
 }).createMachine({
@@ -224,9 +239,9 @@ export const reconcileMachine = setup({
         input: ({ context }) => ({ controller: context.controller, timeoutMs: context.timing.stageTimeoutMs }),
         onDone: [
           { guard: 'probeOk', actions: ['setProbed', 'reportProbed'], target: 'awaitingDesired' },
-          { target: 'inert', actions: 'probeFailed' },
+          { target: 'inert', actions: ['probeFailed', 'reportFailure'] },
         ],
-        onError: { target: 'inert', actions: 'probeFailed' },
+        onError: { target: 'inert', actions: ['probeFailed', 'reportFailure'] },
       },
     },
     awaitingDesired: {
@@ -237,12 +252,9 @@ export const reconcileMachine = setup({
       entry: 'decode',
       always: [
         { guard: 'needsProbe', target: 'probing' },
-        { guard: 'decodedValid', actions: 'adoptDesired', target: 'observing' },
+        { guard: 'decodedValid', actions: ['adoptDesired', 'reportAdopted'], target: 'observing' },
         { guard: 'hasLastGood', actions: 'reportInvalid', target: 'observing' },
-        {
-          actions: ['reportInvalid', assign({ nextDelayMs: ({ context }) => context.timing.inertRetryMs })],
-          target: 'inert',
-        },
+        { actions: ['invalidWithoutFallback', 'reportInvalid'], target: 'inert' },
       ],
     },
     observing: {
@@ -258,17 +270,21 @@ export const reconcileMachine = setup({
         }),
         onDone: { target: 'planning', actions: 'storeObserved' },
         onError: [
-          { guard: 'isInertError', target: 'inert', actions: 'observeFailed' },
-          { target: 'backingOff', actions: 'observeFailed' },
+          { guard: 'isInertError', target: 'inert', actions: ['observeFailed', 'reportFailure'] },
+          { target: 'backingOff', actions: ['observeFailed', 'reportFailure'] },
         ],
       },
     },
     planning: {
       entry: 'computePlan',
       always: [
-        { guard: 'planFailedInert', target: 'inert', actions: 'planFailedAction' },
-        { guard: 'planFailed', target: 'backingOff', actions: 'planFailedAction' },
-        { guard: 'planEmpty', target: 'converged', actions: { type: 'reportConverged', params: { applied: false } } },
+        { guard: 'planFailedInert', target: 'inert', actions: ['planFailedAction', 'reportFailure'] },
+        { guard: 'planFailed', target: 'backingOff', actions: ['planFailedAction', 'reportFailure'] },
+        {
+          guard: 'planEmpty',
+          target: 'converged',
+          actions: ['markConverged', { type: 'reportConverged', params: { applied: false } }],
+        },
         { target: 'applying', actions: 'reportApplying' },
       ],
     },
@@ -284,8 +300,8 @@ export const reconcileMachine = setup({
         }),
         onDone: 'verifying',
         onError: [
-          { guard: 'isInertError', target: 'inert', actions: 'applyFailed' },
-          { target: 'backingOff', actions: 'applyFailed' },
+          { guard: 'isInertError', target: 'inert', actions: ['applyFailed', 'reportFailure'] },
+          { target: 'backingOff', actions: ['applyFailed', 'reportFailure'] },
         ],
       },
     },
@@ -302,14 +318,18 @@ export const reconcileMachine = setup({
           desired: context.desired!,
         }),
         onDone: { target: 'verified', actions: ['storeObserved', 'computePlan'] },
-        onError: { target: 'backingOff', actions: 'observeFailed' },
+        onError: { target: 'backingOff', actions: ['observeFailed', 'reportFailure'] },
       },
     },
     verified: {
       always: [
-        { guard: 'planFailed', target: 'backingOff', actions: 'planFailedAction' },
-        { guard: 'planEmpty', target: 'converged', actions: { type: 'reportConverged', params: { applied: true } } },
-        { target: 'backingOff', actions: 'verifyFailed' },
+        { guard: 'planFailed', target: 'backingOff', actions: ['planFailedAction', 'reportFailure'] },
+        {
+          guard: 'planEmpty',
+          target: 'converged',
+          actions: ['markConverged', { type: 'reportConverged', params: { applied: true } }],
+        },
+        { target: 'backingOff', actions: ['verifyFailed', 'reportFailure'] },
       ],
     },
     converged: {

@@ -1,4 +1,4 @@
-import type { ConditionInput, DesiredState } from './controller.js';
+import type { ConditionInput, ControllerWarning, DesiredState } from './controller.js';
 
 /** What a reconcile machine tells the status hub. The machine decides; the hub turns reports into status. */
 export type ReconcileReport =
@@ -17,7 +17,7 @@ export type ReconcileReport =
       desired: DesiredState<unknown>;
       applied: boolean;
       details: Record<string, unknown>;
-      warnings: { reason: string; message: string }[];
+      warnings: ControllerWarning[];
       /** Controller conditions (Controller.conditions); Ready among them overrides the default. */
       conditions?: ConditionInput[];
     }

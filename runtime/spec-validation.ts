@@ -57,5 +57,50 @@ function formatError(e: ErrorObject): string {
   if (e.keyword === 'enum') {
     return `${field}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
   }
+  if (e.keyword === 'pattern') return `${field}: ${patternMessage(e)}`;
   return `${field}: ${e.message ?? e.keyword}`;
+}
+
+/** Patterns up to this long are shown as they are: they say more than a name would (eni-[0-9a-f]{8,17}). */
+const SHOWN_PATTERN_LENGTH = 40;
+
+/** What a long pattern of a field means, by the name of the schema node that holds it (a definition or property). */
+const PATTERN_MEANINGS: readonly { node: RegExp; meaning: string }[] = [
+  { node: /cidrs?$/i, meaning: '"IPv4 CIDR" (such as 10.0.0.0/16)' },
+  { node: /(ipv4Address|Ip|IpAddress)$/, meaning: '"IPv4 address" (such as 10.0.0.1)' },
+  { node: /(portOrRange|PortRange)$/, meaning: '"port range" (first-last, such as 8000-8100, each 1-65535)' },
+  { node: /^availabilityZoneId$/, meaning: '"AZ ID" (such as use1-az1)' },
+];
+
+/**
+ * ajv's own message repeats the regex: a 115-character CIDR regex per bad rule filled status documents past what SSM
+ * accepts. A long pattern is named by what it means instead; the wording keeps ajv's "must match pattern".
+ */
+function patternMessage(e: ErrorObject): string {
+  const pattern = (e.params as { pattern: string }).pattern;
+  if (pattern.length <= SHOWN_PATTERN_LENGTH) return e.message ?? `must match pattern "${pattern}"`;
+  const node = schemaNodeName(e.schemaPath);
+  const meaning = PATTERN_MEANINGS.find((m) => m.node.test(node))?.meaning ?? `"${node}" (see csgw explain)`;
+  return `must match pattern ${meaning}`;
+}
+
+/** The definition or property a schema path ends in: #/definitions/ipv4Cidr/pattern -> ipv4Cidr. */
+function schemaNodeName(schemaPath: string): string {
+  const structural = new Set([
+    '#',
+    'pattern',
+    'items',
+    'oneOf',
+    'anyOf',
+    'allOf',
+    'properties',
+    'definitions',
+    '$defs',
+  ]);
+  return (
+    schemaPath
+      .split('/')
+      .filter((s) => !structural.has(s) && !/^\d+$/.test(s))
+      .at(-1) ?? 'value'
+  );
 }

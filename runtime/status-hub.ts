@@ -13,6 +13,9 @@ export interface StatusHubOptions {
   events: EventRecorder;
 }
 
+/** Records an event about the controller's resource, or about `resource` of its kind when given. */
+type EventSink = (e: Omit<EventInput, 'object'>, resource?: string) => void;
+
 /** Folds every controller's reconcile reports into Kubernetes-style status and events. */
 export class StatusHub {
   private readonly controllers = new Map<string, ControllerStatus>();
@@ -119,16 +122,20 @@ export class StatusHub {
   }
 
   private apply(kind: string, status: ControllerStatus, report: Exclude<ReconcileReport, { type: 'phase' }>): void {
-    // The object is read when the event is recorded: handlers below may first learn the resource's name.
-    const event = (e: Omit<EventInput, 'object'>): void =>
-      void this.opts.events.record({ ...e, object: { kind, name: status.name ?? this.defaultNames.get(kind) ?? '-' } });
+    // The object is read when the event is recorded: handlers below may first learn the resource's name. An event
+    // about one resource of a multi-resource kind (a rejection) names that resource, not the controller's current one.
+    const event = (e: Omit<EventInput, 'object'>, resource?: string): void =>
+      void this.opts.events.record({
+        ...e,
+        object: { kind, name: resource ?? status.name ?? this.defaultNames.get(kind) ?? '-' },
+      });
     const set = (update: ConditionUpdate): void =>
       void (status.conditions = setCondition(status.conditions, update, this.now()));
     switch (report.type) {
       case 'adopted':
         return this.adopted(kind, status, report.desired);
       case 'ignored':
-        return event({ type: 'Warning', reason: 'Ignored', message: `${report.name}: ${report.reason}` });
+        return event({ type: 'Warning', reason: 'Ignored', message: `${report.name}: ${report.reason}` }, report.name);
       case 'invalidSpec':
         return this.invalidSpec(kind, status, report, set, event);
       case 'standby':
@@ -199,16 +206,13 @@ export class StatusHub {
     status: ControllerStatus,
     report: Extract<ReconcileReport, { type: 'invalidSpec' }>,
     set: (u: ConditionUpdate) => void,
-    event: (e: Omit<EventInput, 'object'>) => void,
+    event: EventSink,
   ): void {
     const message = report.errors.join('; ');
     this.invalid.set(kind, { generation: report.generation, message });
     status.name = report.name;
-    if (report.keepsLastGood) {
-      set(invalidSpecDegraded({ generation: report.generation, message }, status.observedGeneration));
-    } else {
-      set({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message, observedGeneration: report.generation });
-    }
+    const invalid = { generation: report.generation, message };
+    set(report.keepsLastGood ? invalidSpecDegraded(invalid, status.observedGeneration) : invalidSpecNotReady(invalid));
     event({ type: 'Warning', reason: 'InvalidSpec', message: `generation ${report.generation}: ${message}` });
   }
 
@@ -217,45 +221,67 @@ export class StatusHub {
     status: ControllerStatus,
     report: Extract<ReconcileReport, { type: 'converged' }>,
     set: (u: ConditionUpdate) => void,
-    event: (e: Omit<EventInput, 'object'>) => void,
+    event: EventSink,
   ): void {
     const { desired } = report;
     status.observedGeneration = desired.generation;
     if (desired.generation === undefined) delete status.observedGeneration;
     status.details = { ...this.probeDetails.get(kind), ...report.details };
+    const invalid = this.invalid.get(kind);
     const what = desired.name
-      ? `generation ${desired.generation ?? '?'} applied`
-      : `no ${kind} resource: nothing owned`;
+      ? `generation ${desired.generation} applied`
+      : invalid
+        ? `generation ${invalid.generation} is invalid: nothing owned`
+        : `no ${kind} resource: nothing owned`;
     const prior = new Map(status.conditions.map((c) => [c.type, c.status]));
     const extra = report.conditions ?? [];
-    const ready = extra.find((c) => c.type === 'Ready');
-    set({
-      type: 'Ready',
-      status: 'True',
-      reason: readyReason(status, report),
-      message: what,
-      ...ready,
-      ...gen(desired),
-    });
-    set({ type: 'Progressing', status: 'False', reason: 'Converged', message: what, ...gen(desired) });
-    const invalid = this.invalid.get(kind);
-    const warning = report.warnings[0];
-    if (invalid) set(invalidSpecDegraded(invalid, desired.generation));
-    else if (warning)
+    // Converged on owning nothing while a resource exists whose every generation so far is invalid: not ready.
+    if (invalid && desired.name === undefined) set(invalidSpecNotReady(invalid));
+    else {
+      const ready = extra.find((c) => c.type === 'Ready');
       set({
-        type: 'Degraded',
+        type: 'Ready',
         status: 'True',
-        reason: warning.reason,
-        message: report.warnings.map((w) => w.message).join('; '),
+        reason: readyReason(status, report),
+        message: what,
+        ...ready,
         ...gen(desired),
       });
-    else set({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problems', ...gen(desired) });
-    for (const w of report.warnings) event({ type: 'Warning', reason: w.reason, message: w.message });
+    }
+    set({ type: 'Progressing', status: 'False', reason: 'Converged', message: what, ...gen(desired) });
+    set(degraded(report, invalid && desired.name !== undefined ? invalid : undefined));
+    for (const w of report.warnings) event({ type: 'Warning', reason: w.reason, message: w.message }, w.resource);
     controllerConditions(extra, prior, (c) => set({ ...c, ...gen(desired) }), event);
     if (!report.applied) return;
     const drift = this.lastDrift.delete(kind);
     event({ type: 'Normal', reason: drift ? 'DriftRepaired' : 'Applied', message: what });
   }
+}
+
+/** Degraded after a converged pass: a rejected generation, else the controller's warnings, else none. */
+function degraded(
+  report: Extract<ReconcileReport, { type: 'converged' }>,
+  invalid: { generation: number; message: string } | undefined,
+): ConditionUpdate {
+  const { desired, warnings } = report;
+  if (invalid) return invalidSpecDegraded(invalid, desired.generation);
+  const warning = warnings[0];
+  if (warning) {
+    const message = warnings.map((w) => w.message).join('; ');
+    return { type: 'Degraded', status: 'True', reason: warning.reason, message, ...gen(desired) };
+  }
+  return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problems', ...gen(desired) };
+}
+
+/** Ready=False InvalidSpec at the rejected generation: no earlier generation of the resource was ever valid. */
+function invalidSpecNotReady(invalid: { generation: number; message: string }): ConditionUpdate {
+  return {
+    type: 'Ready',
+    status: 'False',
+    reason: 'InvalidSpec',
+    message: invalid.message,
+    observedGeneration: invalid.generation,
+  };
 }
 
 /**
@@ -266,7 +292,7 @@ function controllerConditions(
   conditions: readonly ConditionInput[],
   prior: ReadonlyMap<string, string>,
   set: (c: ConditionInput) => void,
-  event: (e: Omit<EventInput, 'object'>) => void,
+  event: EventSink,
 ): void {
   for (const c of conditions.filter((x) => x.type !== 'Ready')) {
     set(c);
@@ -278,10 +304,6 @@ function controllerConditions(
     event({ type: 'Warning', reason: ready.reason, message: ready.message });
 }
 
-/**
- * Applied when this pass changed something, else the reason Ready already had for this generation: a quiet resync
- * after an apply must not rewrite the status document (SSM writes are rate-limited fleet-wide).
- */
 /** Degraded=True InvalidSpec: the rejected generation, and the last good one that keeps running. */
 function invalidSpecDegraded(
   invalid: { generation: number; message: string },
@@ -295,11 +317,15 @@ function invalidSpecDegraded(
     message:
       invalid.generation === running
         ? `generation ${running} refers to a resource that is invalid; the last good configuration keeps running: ${invalid.message}`
-        : `generation ${invalid.generation} rejected, generation ${running ?? '?'} keeps running: ${invalid.message}`,
+        : `generation ${invalid.generation} rejected, ${running === undefined ? 'the last valid generation' : `generation ${running}`} keeps running: ${invalid.message}`,
     observedGeneration: invalid.generation,
   };
 }
 
+/**
+ * Applied when this pass changed something, else the reason Ready already had for this generation: a quiet resync
+ * after an apply must not rewrite the status document (SSM writes are rate-limited fleet-wide).
+ */
 function readyReason(status: ControllerStatus, report: Extract<ReconcileReport, { type: 'converged' }>): string {
   if (report.applied) return 'Applied';
   const ready = findCondition(status.conditions, 'Ready');

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { significantKey, StatusPublisher } from './status-publisher.js';
+import {
+  significantKey,
+  StatusPublisher,
+  type StatusPublisherOptions,
+  type StatusWriteResult,
+} from './status-publisher.js';
 import type { ControllerStatus, InstanceStatus } from './status-types.js';
 
 const INTERVAL = 10_000;
@@ -37,7 +42,11 @@ function status(
   };
 }
 
-function setup(): {
+function options(): Omit<StatusPublisherOptions, 'write'> {
+  return { path: '/cloudspectra/gw/status/i-1', minIntervalMs: INTERVAL, now: () => Date.now(), onError: () => {} };
+}
+
+function setup(over: Partial<StatusPublisherOptions> = {}): {
   publisher: StatusPublisher;
   writes: { name: string; body: InstanceStatus }[];
   errors: Error[];
@@ -59,6 +68,7 @@ function setup(): {
       writes.push({ name, body: JSON.parse(value) as InstanceStatus });
       return Promise.resolve();
     },
+    ...over,
   });
   return { publisher, writes, errors, failNext: (n) => void (failures = n) };
 }
@@ -126,6 +136,48 @@ describe('StatusPublisher', () => {
     expect(writes.map((w) => readyOf(w.body))).toEqual(['False']);
     await jest.advanceTimersByTimeAsync(5 * INTERVAL);
     expect(writes).toHaveLength(1);
+  });
+
+  it('health() is not ok from a failed write until the next success, and onWrite sees every attempt', async () => {
+    const results: StatusWriteResult[] = [];
+    const { publisher, failNext } = setup({ onWrite: (r) => results.push(r) });
+    expect(publisher.health()).toEqual({ ok: true, message: 'no status written yet' });
+    failNext(2);
+    publisher.offer(status('False'));
+    await jest.advanceTimersByTimeAsync(INTERVAL);
+    expect(publisher.health()).toEqual({
+      ok: false,
+      message:
+        'status write to /cloudspectra/gw/status/i-1 failed 2 time(s), never written: ThrottlingException: Rate exceeded',
+    });
+    await jest.advanceTimersByTimeAsync(INTERVAL);
+    expect(publisher.health()).toEqual({
+      ok: true,
+      message: 'status written',
+      lastSuccessAt: '2025-01-01T00:00:20.000Z',
+    });
+    expect(results.map((r) => [r.ok, r.at, r.truncated])).toEqual([
+      [false, Date.parse('2025-01-01T00:00:00Z'), false],
+      [false, Date.parse('2025-01-01T00:00:10Z'), false],
+      [true, Date.parse('2025-01-01T00:00:20Z'), false],
+    ]);
+  });
+
+  it("shortens a status to the writer's maxBytes (Standard 4 KB without one)", async () => {
+    // About 5 KB: too large for Standard, fits Advanced whole.
+    const large = status('False', { details: { rejected: Array.from({ length: 250 }, (_, i) => `rule ${i} is bad`) } });
+    for (const [maxBytes, truncated] of [
+      [undefined, true],
+      [8192, false],
+    ] as const) {
+      const values: string[] = [];
+      const write = Object.assign((_: string, v: string) => Promise.resolve(void values.push(v)), { maxBytes });
+      const publisher = new StatusPublisher({ ...options(), write });
+      publisher.offer(large);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(Buffer.byteLength(values[0] ?? '')).toBeLessThanOrEqual(maxBytes ?? 4096);
+      expect((JSON.parse(values[0] ?? '') as InstanceStatus).truncated === true).toBe(truncated);
+    }
   });
 
   it('writes a status that changed while a write was in flight after the interval', async () => {

@@ -38,6 +38,8 @@ export interface InstanceStatus {
   controllers: Record<string, ControllerStatus>;
   /** The lease scopes this instance takes part in, and who holds each as far as it last read. */
   leases?: Record<string, LeaseStatus>;
+  /** Set on a document shortened to fit the SSM parameter (messages summarised, details cut): /status has it all. */
+  truncated?: boolean;
 }
 
 export interface LeaseStatus {

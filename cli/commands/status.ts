@@ -1,7 +1,7 @@
 import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
 import type { GatewayPaths } from '../../runtime/paths.js';
-import type { ControllerStatus, InstanceStatus } from '../../runtime/status-types.js';
+import type { Condition, ControllerStatus, InstanceStatus } from '../../runtime/status-types.js';
 import { outputOption } from '../command-helpers.js';
 import { currentPaths, withSsm, type CliContext } from '../context.js';
 import { formatAge, formatStructured, formatTable } from '../format.js';
@@ -18,7 +18,8 @@ export interface InstanceReport {
   lastModified?: Date;
 }
 
-const HEADERS = ['INSTANCE', 'KIND', 'NAME', 'PHASE', 'READY', 'REASON', 'GENERATION', 'UPDATED'];
+const HEADERS = ['INSTANCE', 'KIND', 'NAME', 'PHASE', 'READY', 'REASON', 'DEGRADED', 'GENERATION', 'UPDATED'];
+const NONE = '<none>';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
@@ -74,29 +75,38 @@ function parseStatus(value: string): { status?: InstanceStatus; error?: string }
   }
 }
 
-/** One row per (instance, controller); an instance without controllers or a readable document still shows. */
+/**
+ * One row per (instance, controller); an instance without controllers or a readable document still shows. No cell is
+ * empty, so every row splits into the same columns (awk, cut).
+ */
 export function fleetTable(reports: readonly InstanceReport[], now: Date): string {
   const rows = reports.flatMap((r): string[][] => {
-    if (!r.status)
-      return [[r.instanceId, '<unknown>', '', r.error ?? '<unknown>', '', '', '', formatAge(r.lastModified, now)]];
+    if (!r.status) {
+      const age = formatAge(r.lastModified, now);
+      return [[r.instanceId, '<unknown>', NONE, NONE, 'Unknown', r.error ?? '<unknown>', 'Unknown', NONE, age]];
+    }
     const updated = formatAge(new Date(r.status.updatedAt), now);
     const controllers = Object.values(r.status.controllers ?? {});
-    if (controllers.length === 0) return [[r.instanceId, '<none>', '', '', '', '', '', updated]];
+    if (controllers.length === 0) return [[r.instanceId, NONE, NONE, NONE, NONE, NONE, NONE, NONE, updated]];
     return controllers.map((c) => controllerRow(r.instanceId, c, updated));
   });
   return formatTable(HEADERS, rows);
 }
 
 function controllerRow(instanceId: string, c: ControllerStatus, updated: string): string[] {
-  const ready = (c.conditions ?? []).find((cond) => cond.type === 'Ready');
+  const condition = (type: string): Condition | undefined => (c.conditions ?? []).find((x) => x.type === type);
+  const ready = condition('Ready');
+  const degraded = condition('Degraded');
   return [
     instanceId,
     c.kind,
-    c.name ?? '<none>',
-    c.phase,
+    c.name ?? NONE,
+    c.phase || NONE,
     ready?.status ?? 'Unknown',
-    ready?.reason ?? '',
-    c.observedGeneration === undefined ? '<none>' : String(c.observedGeneration),
+    ready?.reason || NONE,
+    // Degraded=True is what needs a look: its reason comes along; False and absent need none.
+    degraded ? (degraded.status === 'True' ? `True:${degraded.reason}` : degraded.status) : NONE,
+    c.observedGeneration === undefined ? NONE : String(c.observedGeneration),
     updated,
   ];
 }

@@ -65,8 +65,9 @@ export function firewallDetails(
 }
 
 /** Rejected generations as warnings: Degraded=True ResourceRejected while any is left out. */
-export function firewallWarnings(state: FirewallState): { reason: string; message: string }[] {
+export function firewallWarnings(state: FirewallState): { reason: string; message: string; resource: string }[] {
   return state.rejected.map((r) => ({
+    resource: r.name,
     reason: 'ResourceRejected',
     message: describeRejection(firewallPolicyKind.kind, shortRejection(r)),
   }));

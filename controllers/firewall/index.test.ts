@@ -225,7 +225,7 @@ describe('FirewallPolicy status: details, counters and warnings', () => {
     const observed = await h.controller.observe(signal(), { full: true, desired });
     const message =
       'FirewallPolicy/b generation 1 rejected: defaultAction allow conflicts with deny set by FirewallPolicy/a generation 1; none of it is applied';
-    expect(h.controller.warnings(desired, observed)).toEqual([{ reason: 'ResourceRejected', message }]);
+    expect(h.controller.warnings(desired, observed)).toEqual([{ reason: 'ResourceRejected', message, resource: 'b' }]);
     expect(h.controller.details(desired, observed)).toMatchObject({
       rejected: [{ name: 'b', generation: 1, errors: [expect.stringMatching(/conflicts/)] }],
     });

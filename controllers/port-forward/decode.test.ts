@@ -67,6 +67,7 @@ describe('PortForward decode: several resources', () => {
     const observed = { ipForward: { value: '1', writable: true } };
     expect(controller.warnings(result.desired, observed)).toEqual([
       {
+        resource: 'api',
         reason: 'ResourceRejected',
         message: `PortForward/api generation 1 rejected: ${message}; none of it is applied`,
       },

@@ -39,6 +39,7 @@ export function createPortForwardController(
     details: forwardDetails,
     warnings: (desired, observed) => [
       ...desired.spec.rejected.map((r) => ({
+        resource: r.name,
         reason: 'ResourceRejected',
         message: describeRejection(portForwardKind.kind, r),
       })),
