@@ -23,7 +23,12 @@ interface Source {
   hang: boolean;
 }
 
-function operatorOn(source: Source, controller: FakeController, memory: FakeStoreMemory): Operator {
+function operatorOn(
+  source: Source,
+  controller: FakeController,
+  memory: FakeStoreMemory,
+  writeStatus: () => Promise<void> = () => Promise.resolve(),
+): Operator {
   const list = (_: string, signal: AbortSignal): Promise<StoredParameter[]> =>
     source.hang
       ? new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('stalled'))))
@@ -38,12 +43,13 @@ function operatorOn(source: Source, controller: FakeController, memory: FakeStor
       staleAfterMs: 300,
       timing,
       statusMinIntervalMs: 10,
+      admin: { host: '127.0.0.1', port: 0 },
     },
     {
       controllers: [controller],
       list,
       guard: new StoreGuard(paths, memory, markerCreatorInto(source.store, paths), clock),
-      writeStatus: () => Promise.resolve(),
+      writeStatus,
       logger: createLogger('silent'),
       metrics: new OperatorMetrics(),
       clock,
@@ -108,14 +114,36 @@ describe('Operator and its desired-state source', () => {
     const source: Source = { store: [fakeSpec(3)], hang: false };
     const controller = new FakeController();
     operator = operatorOn(source, controller, new FakeStoreMemory());
-    await operator.start();
+    const admin = (await operator.start())!;
     const op = operator;
     await eventually('applied', () => controller.world === 3);
+    expect((await fetch(`${admin}/readyz`)).status).toBe(200);
     source.hang = true;
     await eventually('SourceStale', () => degraded(op)?.reason === 'SourceStale');
+    const readyz = await fetch(`${admin}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(JSON.stringify(await readyz.json())).toMatch(/desired state stale: no successful list/);
     expect(controller.world).toBe(3);
     expect(op.events.list().some((e) => e.reason === 'SourceStale')).toBe(true);
     source.hang = false;
     await eventually('fresh again', () => degraded(op)?.reason === 'AsExpected');
+    expect((await fetch(`${admin}/readyz`)).status).toBe(200);
+  });
+
+  it('a status document SSM refuses shows in /readyz', async () => {
+    const controller = new FakeController();
+    const refuse = (): Promise<void> =>
+      Promise.reject(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    operator = operatorOn({ store: [fakeSpec(2)], hang: false }, controller, new FakeStoreMemory(), refuse);
+    const admin = (await operator.start())!;
+    await eventually('applied', () => controller.world === 2);
+    const body = await waitFor(
+      async () => {
+        const r = await fetch(`${admin}/readyz`);
+        return r.status === 503 ? JSON.stringify(await r.json()) : undefined;
+      },
+      { what: '/readyz 503', timeoutMs: 5_000, intervalMs: 20 },
+    );
+    expect(body).toMatch(/status not published: .*denied/);
   });
 });

@@ -90,6 +90,7 @@ export class Operator {
       now: () => deps.clock().getTime(),
       onError: (err) =>
         deps.logger.warn({ err: { name: err.name, message: err.message } }, 'status publish failed; will retry'),
+      onWrite: deps.metrics.recordStatusWrite,
     });
     this.actors = new ControllerActors({
       timing: config.timing,
@@ -226,8 +227,10 @@ export class Operator {
     return {
       status: () => ({ ...this.hub.snapshot(), source: { ...this.health, identity: this.identity } }),
       ready: () => {
+        const published = this.publisher.health();
         const reasons = [
           ...this.poller.notReadyReasons(),
+          ...(published.ok ? [] : [`status not published: ${published.message}`]),
           ...(this.hub.allReconciled() ? [] : ['controllers have not reconciled yet']),
         ];
         return { ready: reasons.length === 0, reasons };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createSsmLister } from '../../adapters/ssm-lister.js';
-import { createSsmStatusWriter } from '../../adapters/ssm-status-writer.js';
+import { createSsmStatusWriter, type StatusTier } from '../../adapters/ssm-status-writer.js';
 import { resolveSsmTarget, ssmTargetOnEc2, type SsmTarget } from '../../runtime/config.js';
 import { identityFromOverrides } from '../../adapters/aws/imds.js';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -13,7 +13,7 @@ import { OPERATOR_VERSION } from '../../runtime/version.js';
 import { bootstrapDefaults } from '../../runtime/bootstrap.js';
 import type { GatewayPaths } from '../../runtime/paths.js';
 import { kinds } from '../../crds-equivalent/index.js';
-import { currentPaths, waitForAbort, type CliContext } from '../context.js';
+import { CliError, currentPaths, waitForAbort, type CliContext } from '../context.js';
 import { addHostOptions, checkHostOptions, hostControllers, type HostOptions } from '../host-options.js';
 import { addClusterOptions, clusterSettings, instanceIdFor, resolveIdentity, type ClusterOptions } from '../cluster.js';
 import { setUpCluster } from '../../composition/cluster.js';
@@ -31,6 +31,7 @@ interface RunOptions extends HostOptions, ClusterOptions {
   statusInterval: string;
   bootstrapDefaults: boolean;
   adoptStore: boolean;
+  statusTier: string;
   logLevel: string;
 }
 
@@ -69,6 +70,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
       '--adopt-store',
       'reconcile from the store now at this prefix, deletions included, even if it is not the one this instance remembers (logged and evented)',
       false,
+    )
+    .option(
+      '--status-tier <Standard|Advanced>',
+      'SSM tier of the status parameter: its document is shortened to fit 4 KB (Standard, free) or 8 KB (Advanced)',
+      'Standard',
     )
     .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info');
   addClusterOptions(addHostOptions(command, ctx), ctx)
@@ -129,7 +135,7 @@ async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promis
     controllers: hostControllers(opts, cluster.aws),
     list: createSsmLister(ssm),
     guard: createStoreGuard(store),
-    writeStatus: createSsmStatusWriter(ssm),
+    writeStatus: createSsmStatusWriter(ssm, statusTier(opts.statusTier)),
     logger,
     metrics: deps.metrics,
     clock,
@@ -169,6 +175,11 @@ async function adoptOnStart(store: StoreWiring, events: EventRecorder, logger: L
 async function bootstrap(ssm: SSMClient, paths: GatewayPaths, logger: Logger): Promise<void> {
   for (const r of await bootstrapDefaults(ssm, paths, kinds))
     logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
+}
+
+function statusTier(value: string): StatusTier {
+  if (value === 'Standard' || value === 'Advanced') return value;
+  throw new CliError(`--status-tier must be Standard or Advanced, got "${value}"`);
 }
 
 /** Where SSM is, as for every command; on EC2 with nothing configured, the instance's region. */
