@@ -46,6 +46,12 @@ describe('policyDocuments: the instance role', () => {
       Resource: `${PARAM}/leases/*`,
     });
     expect(statement(r, 'WriteStatus')).toMatchObject({ Action: ['ssm:PutParameter'], Resource: `${PARAM}/status/*` });
+    // The first operator of a gateway creates its store identity marker; csgw adopt reads it back.
+    expect(statement(r, 'BootstrapDefaults').Resource).toContain(`${PARAM}/spec/store-identity`);
+    expect(statement(r, 'ReadStoreIdentity')).toMatchObject({
+      Action: ['ssm:GetParameter'],
+      Resource: `${PARAM}/spec/store-identity`,
+    });
     const ssmWrites = r.permissions.Statement.filter((s) => s.Action.includes('ssm:PutParameter')).flatMap(
       (s) => s.Resource,
     );

@@ -3,7 +3,7 @@ import { kinds } from '../../crds-equivalent/index.js';
  * Least-privilege IAM documents for the instance role and the operational roles. Pure: `csgw iam policy` prints
  * them, and tests pin every action, resource and condition.
  */
-import { specPath, type GatewayPaths } from '../paths.js';
+import { specPath, storeMarkerPath, type GatewayPaths } from '../paths.js';
 import {
   allow,
   arnBuilder,
@@ -117,12 +117,17 @@ function baseStatements(input: PolicyInput): PolicyStatement[] {
       arns.parameter(`${leaseRoot}/*`),
     ),
     allow('WriteStatus', ['ssm:PutParameter'], arns.parameter(`${statusRoot}/*`)),
-    // `csgw run --bootstrap-defaults` creates these once (PutParameter without Overwrite); no other spec is writable.
+    // `csgw run --bootstrap-defaults` creates these once (PutParameter without Overwrite), and the first operator
+    // of a gateway creates its store identity marker (csgw adopt reads it back); no other spec is writable.
     allow(
       'BootstrapDefaults',
       ['ssm:PutParameter'],
-      kinds.flatMap((k) => (k.bootstrap ? [arns.parameter(specPath(input.paths, k, k.bootstrap.name))] : [])),
+      [
+        ...kinds.flatMap((k) => (k.bootstrap ? [arns.parameter(specPath(input.paths, k, k.bootstrap.name))] : [])),
+        arns.parameter(storeMarkerPath(input.paths)),
+      ],
     ),
+    allow('ReadStoreIdentity', ['ssm:GetParameter'], arns.parameter(storeMarkerPath(input.paths))),
   ];
   if (input.externalIdParameter !== undefined) {
     const parameter = arns.parameter(input.externalIdParameter);
