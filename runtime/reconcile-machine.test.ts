@@ -178,6 +178,21 @@ describe('reconcile machine: the happy path', () => {
     expect(run.fake.world).toBe(5);
   });
 
+  it('OBSERVE_NOW during a pass is not lost: the pass converges, then observes again at once', async () => {
+    const run = track(await converged(5));
+    const gate = deferred<number>();
+    // The resync's observe reads the world before the change the event reports.
+    run.fake.observe.mockImplementationOnce(() => gate.promise);
+    await advance(timing.resyncMs);
+    expect(run.phase()).toBe('observing');
+    run.fake.world = 9;
+    run.actor.send({ type: 'OBSERVE_NOW' });
+    gate.resolve(5);
+    await settle();
+    expect(run.kinds()).toEqual(['converged', 'drift', 'applying', 'converged']);
+    expect(run.fake.world).toBe(5);
+  });
+
   it('a snapshot that needs nothing converges without applying', async () => {
     const run = track(await converged(5));
     run.actor.send({ type: 'DESIRED_CHANGED', snapshot: fakeSnapshot({ value: 5 }, 2) });

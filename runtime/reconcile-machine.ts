@@ -48,6 +48,8 @@ interface ReconcileContext {
   snapshot?: KindSnapshot;
   /** A snapshot that arrived while applying; handled once the apply is verified. */
   pending: boolean;
+  /** The real state changed (OBSERVE_NOW) while a pass was under way: observe again once it converges. */
+  observeRequested: boolean;
   probed: boolean;
   decoded?: DecodeResult<unknown>;
   /** The last valid desired state: an invalid update keeps it running. */
@@ -117,6 +119,7 @@ export const reconcileMachine = setup({
     hasLastGood: ({ context }) => context.desired !== undefined,
     hasSnapshot: ({ context }) => context.snapshot !== undefined,
     hasPending: ({ context }) => context.pending,
+    observeRequested: ({ context }) => context.observeRequested,
     planFailedInert: ({ context }) => context.planError?.inert === true,
     planFailed: ({ context }) => context.planError !== undefined,
     planEmpty: ({ context }) => context.plan.length === 0,
@@ -222,6 +225,7 @@ export const reconcileMachine = setup({
     report: input.report,
     random: input.random ?? Math.random,
     pending: false,
+    observeRequested: false,
     probed: false,
     plan: [],
     attempt: 0,
@@ -229,7 +233,11 @@ export const reconcileMachine = setup({
     fullResync: true,
   }),
   initial: 'probing',
-  on: { DESIRED_CHANGED: { target: '.decoding', actions: 'storeSnapshot' } },
+  on: {
+    DESIRED_CHANGED: { target: '.decoding', actions: 'storeSnapshot' },
+    // Outside `waiting` (which observes at once) a change is remembered, not dropped: the pass may have read before it.
+    OBSERVE_NOW: { actions: assign({ observeRequested: true }) },
+  },
   states: {
     probing: {
       entry: { type: 'reportPhase', params: { phase: 'probing' } },
@@ -258,7 +266,7 @@ export const reconcileMachine = setup({
       ],
     },
     observing: {
-      entry: { type: 'reportPhase', params: { phase: 'observing' } },
+      entry: [{ type: 'reportPhase', params: { phase: 'observing' } }, assign({ observeRequested: false })],
       invoke: {
         src: 'observe',
         input: ({ context }) => ({
@@ -333,7 +341,11 @@ export const reconcileMachine = setup({
       ],
     },
     converged: {
-      always: [{ guard: 'hasPending', target: 'decoding' }, { target: 'waiting' }],
+      always: [
+        { guard: 'hasPending', target: 'decoding' },
+        { guard: 'observeRequested', target: 'observing' },
+        { target: 'waiting' },
+      ],
     },
     waiting: {
       entry: { type: 'reportPhase', params: { phase: 'waiting' } },
