@@ -28,6 +28,8 @@ export interface ConditionInput {
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
+  /** For a condition about a resource that is not the one converged (a rejected first generation). */
+  observedGeneration?: number;
 }
 
 /** A problem that does not stop the controller; `resource` names the resource it is about when not the current one. */

@@ -54,6 +54,22 @@ describe('PortForward decode: several resources', () => {
     expect(result.desired.spec.rejected).toMatchObject([{ name: loser, generation: 1 }]);
   });
 
+  it('a resource whose first generation is rejected makes the kind not Ready (InvalidSpec at that generation)', () => {
+    const { controller } = pfHarness();
+    const result = controller.decode(
+      pfSnapshot([{ name: 'bad', generation: 4, spec: { rules: [{ listenPort: 0 }] } }]),
+    );
+    if (!result.ok) throw new Error('decode failed');
+    expect(result.desired.name).toBeUndefined();
+    const observed = { ipForward: { value: '1', writable: true } };
+    expect(controller.conditions?.(result.desired, observed)).toEqual([
+      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'InvalidSpec', observedGeneration: 4 }),
+    ]);
+    const fine = controller.decode(pfSnapshot([web()]));
+    if (!fine.ok) throw new Error('decode failed');
+    expect(controller.conditions?.(fine.desired, observed)).toEqual([]);
+  });
+
   it('names the other resource, rule and port in the rejection, and repeats it as a warning', () => {
     const { controller } = pfHarness();
     const result = controller.decode(pfSnapshot([web(), api()]));

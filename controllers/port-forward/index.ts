@@ -1,5 +1,5 @@
 import { portForwardKind } from '../../crds-equivalent/port-forward.js';
-import type { Controller, DesiredState, ProbeResult } from '../../runtime/controller.js';
+import type { ConditionInput, Controller, DesiredState, ProbeResult } from '../../runtime/controller.js';
 import { OwnedTable } from '../../runtime/nft/owned-table.js';
 import { probeNftTable } from '../../runtime/nft/probe.js';
 import type { NftPort, SysctlPort } from '../../runtime/ports.js';
@@ -45,7 +45,19 @@ export function createPortForwardController(
       })),
       ...(desired.spec.forwards.length > 0 ? forwardingWarnings(observed.ipForward, FORWARDING_NEEDED) : []),
     ],
+    conditions: (desired) => neverAdmitted(desired),
   };
+}
+
+/**
+ * Resources exist but none was ever admitted: the kind is not Ready (InvalidSpec at the rejected generation), even
+ * though the controller converged on owning nothing. A rejected edit of an admitted resource is only Degraded.
+ */
+function neverAdmitted(desired: DesiredState<PortForwardDesired>): ConditionInput[] {
+  const first = desired.spec.rejected[0];
+  if (desired.name !== undefined || !first) return [];
+  const message = desired.spec.rejected.map((r) => describeRejection(portForwardKind.kind, r)).join('; ');
+  return [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message, observedGeneration: first.generation }];
 }
 
 /** nft --check of the table with no forwards: proves nat chains, fib and concatenated interval maps exist. */
