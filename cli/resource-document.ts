@@ -1,5 +1,5 @@
 import { findKind, kinds, type KindDefinition } from '../crds-equivalent/index.js';
-import { validateResourceSpec } from '../controllers/registry.js';
+import { validateResourceSpec } from '../composition/kinds.js';
 import { isValidResourceName } from '../runtime/paths.js';
 import type { ManifestDocument } from './manifest.js';
 

@@ -4,7 +4,7 @@ import { createStsClient, type RemoteTimeouts } from '../adapters/aws/client-con
 import { createEc2Adapter, createEc2Client } from '../adapters/aws/ec2.js';
 import { createOperationalCredentials } from '../adapters/aws/sts-credentials.js';
 import { createSsmLeaseStore } from '../adapters/ssm-lease-store.js';
-import type { Ec2For } from '../controllers/az-routes/index.js';
+import type { Ec2For } from '../runtime/kind-module.js';
 import type { Ec2Port, InstanceIdentity } from '../runtime/aws/ports.js';
 import { ControllerError } from '../runtime/controller.js';
 import type { EventRecorder } from '../runtime/event-recorder.js';
@@ -12,7 +12,7 @@ import { LeaseElector, type LeaseView } from '../runtime/lease/elector.js';
 import type { LeaseTiming } from '../runtime/lease/timing.js';
 import type { Logger } from '../runtime/logger.js';
 import { externalIdPath, leasePath, type GatewayPaths } from '../runtime/paths.js';
-import type { AwsFacts } from './aws-controllers.js';
+import type { AwsFacts } from '../runtime/kind-module.js';
 
 /** What the cluster layer needs from `csgw run`'s options. */
 export interface ClusterSettings {

@@ -4,14 +4,10 @@ import { createNftAdapter } from '../adapters/nft.js';
 import { createProcessPort } from '../adapters/daemon-process.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
 import { lookupSystemUser } from '../adapters/system-user.js';
-import type { FileOwner } from '../runtime/daemon/revisions.js';
 import type { AnyController } from '../runtime/controller.js';
+import type { AwsFacts, HostPorts } from '../runtime/kind-module.js';
 import type { CommandRunner } from '../runtime/ports.js';
-import { createAwsControllers, type AwsFacts } from './aws-controllers.js';
-import { createFirewallController } from '../controllers/firewall/index.js';
-import { createForwardProxyController } from '../controllers/forward-proxy/index.js';
-import { createPortForwardController } from '../controllers/port-forward/index.js';
-import { createSourceNatController } from '../controllers/source-nat/index.js';
+import { kindModules } from './kinds.js';
 
 export interface HostFacts {
   /** The VPC's CIDRs when known (--vpc-cidr / CSGW_VPC_CIDRS). */
@@ -28,40 +24,28 @@ export interface HostFacts {
 
 const NO_AWS = { unavailable: 'no EC2 identity given to this command' };
 
-/** Every controller of this node, wired to the real ports. */
+/** Every controller of this node, wired to the real ports: one per kind that has a controller, in kind order. */
 export function createControllers(runner: CommandRunner, facts: HostFacts): AnyController[] {
-  const scoped = facts.netns ? createNetnsRunner(facts.netns, runner) : runner;
-  const nft = createNftAdapter(scoped);
-  const sysctl = facts.netns ? createCommandSysctlAdapter(scoped) : createSysctlAdapter();
-  const hostNet = createHostNetAdapter(scoped);
-  return [
-    createSourceNatController({ ports: { nft, sysctl, hostNet }, vpcCidrs: facts.vpcCidrs }),
-    createPortForwardController({
-      ports: { nft, sysctl },
-      ...(facts.limits?.portForwards ? { maxRules: facts.limits.portForwards } : {}),
-    }),
-    createFirewallController({
-      ports: { nft },
-      ...(facts.limits?.firewallRules ? { maxRules: facts.limits.firewallRules } : {}),
-    }),
-    createForwardProxyController({
-      runner: scoped,
-      processes: createProcessPort(facts.netns ? (argv) => inNetns(facts.netns!, argv) : undefined),
-      daemonDir: facts.daemons?.dir ?? DEFAULT_DAEMONS.dir,
-      user: { name: SQUID_USER, ...ownerOf(SQUID_USER) },
-      vpcCidrs: facts.vpcCidrs,
-      onShutdown: facts.daemons?.onShutdown ?? DEFAULT_DAEMONS.onShutdown,
-    }),
-    ...createAwsControllers(facts.aws ?? NO_AWS),
-  ];
+  const host = hostPorts(runner, facts);
+  return kindModules.flatMap((m) => (m.createController ? [m.createController(host)] : []));
 }
 
-/** Debian's squid package runs squid as proxy. */
-const SQUID_USER = 'proxy';
+/** The real ports, scoped to the managed namespace when there is one. */
+function hostPorts(runner: CommandRunner, facts: HostFacts): HostPorts {
+  const scoped = facts.netns ? createNetnsRunner(facts.netns, runner) : runner;
+  return {
+    nft: createNftAdapter(scoped),
+    sysctl: facts.netns ? createCommandSysctlAdapter(scoped) : createSysctlAdapter(),
+    hostNet: createHostNetAdapter(scoped),
+    runner: scoped,
+    processes: createProcessPort(facts.netns ? (argv) => inNetns(facts.netns!, argv) : undefined),
+    vpcCidrs: facts.vpcCidrs,
+    limits: facts.limits ?? {},
+    daemons: facts.daemons ?? DEFAULT_DAEMONS,
+    systemUser: lookupSystemUser,
+    aws: facts.aws ?? NO_AWS,
+  };
+}
+
 /** Where supervised daemons live and what happens to them on shutdown unless the host options say otherwise. */
 export const DEFAULT_DAEMONS = { dir: '/var/lib/csgw', onShutdown: 'stop' } as const;
-
-function ownerOf(user: string): { owner?: FileOwner } {
-  const owner = lookupSystemUser(user);
-  return owner ? { owner } : {};
-}

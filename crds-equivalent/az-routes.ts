@@ -1,3 +1,4 @@
+import schema from '../schemas/az-routes.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 export const azRoutesKind: KindDefinition = {
@@ -5,7 +6,7 @@ export const azRoutesKind: KindDefinition = {
   plural: 'azroutes',
   aliases: ['azroute'],
   scope: 'az',
-  schemaFile: 'az-routes.schema.json',
+  schema,
   printerColumns: [
     { name: 'AZ', path: 'spec.availabilityZoneId' },
     { name: 'TABLES', path: 'spec.routeTableIds' },

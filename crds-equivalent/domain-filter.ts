@@ -1,3 +1,4 @@
+import schema from '../schemas/domain-filter.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 /** Read by the controllers that enforce it (ForwardProxy.domainFilters); it has no controller of its own. */
@@ -6,7 +7,7 @@ export const domainFilterKind: KindDefinition = {
   plural: 'domainfilters',
   aliases: ['domainfilter', 'df'],
   scope: 'node',
-  schemaFile: 'domain-filter.schema.json',
+  schema,
   printerColumns: [{ name: 'MODE', path: 'spec.mode' }],
   example: {
     kind: 'DomainFilter',

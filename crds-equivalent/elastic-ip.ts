@@ -1,3 +1,4 @@
+import schema from '../schemas/elastic-ip.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 export const elasticIpKind: KindDefinition = {
@@ -6,7 +7,7 @@ export const elasticIpKind: KindDefinition = {
   aliases: ['elasticip', 'eip'],
   scope: 'cluster',
   singletonName: 'master',
-  schemaFile: 'elastic-ip.schema.json',
+  schema,
   printerColumns: [
     { name: 'ALLOCATION', path: 'spec.allocationId' },
     { name: 'ENI', path: 'spec.networkInterfaceId' },

@@ -1,3 +1,4 @@
+import schema from '../schemas/firewall-policy.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 export const firewallPolicyKind: KindDefinition = {
@@ -5,7 +6,7 @@ export const firewallPolicyKind: KindDefinition = {
   plural: 'firewallpolicies',
   aliases: ['firewallpolicy', 'fw'],
   scope: 'node',
-  schemaFile: 'firewall-policy.schema.json',
+  schema,
   printerColumns: [
     { name: 'ORDER', path: 'spec.order' },
     { name: 'DEFAULT', path: 'spec.defaultAction' },

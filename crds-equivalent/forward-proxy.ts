@@ -1,3 +1,4 @@
+import schema from '../schemas/forward-proxy.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 export const forwardProxyKind: KindDefinition = {
@@ -6,7 +7,7 @@ export const forwardProxyKind: KindDefinition = {
   aliases: ['forwardproxy', 'proxy', 'fp'],
   scope: 'node',
   singletonName: 'default',
-  schemaFile: 'forward-proxy.schema.json',
+  schema,
   printerColumns: [
     { name: 'ENABLE', path: 'spec.enable' },
     { name: 'PORT', path: 'spec.port' },

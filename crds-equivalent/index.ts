@@ -12,8 +12,9 @@ import { sourceNatKind } from './source-nat.js';
 export type { KindDefinition, KindScope, PrinterColumn } from './types.js';
 
 /**
- * Every kind the operator knows. Paths, CLI names and columns come from here; a new kind also needs its schema in
- * schemas/index.ts, its validator in controllers/registry.ts and its controller in controllers/index.ts.
+ * Every kind the operator knows, as CRD documents: paths, CLI names and columns, schema, example. Each is registered
+ * once more, with its validation and controller factory, in its kind module (composition/kinds.ts lists them in this
+ * order; a test keeps the two lists equal).
  */
 export const kinds: readonly KindDefinition[] = [
   sourceNatKind,

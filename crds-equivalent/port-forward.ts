@@ -1,3 +1,4 @@
+import schema from '../schemas/port-forward.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 export const portForwardKind: KindDefinition = {
@@ -5,7 +6,7 @@ export const portForwardKind: KindDefinition = {
   plural: 'portforwards',
   aliases: ['portforward', 'pf'],
   scope: 'node',
-  schemaFile: 'port-forward.schema.json',
+  schema,
   // A rules list prints as JSON, too wide for a column: `csgw get portforward <name> -o yaml` shows it.
   printerColumns: [],
   example: {

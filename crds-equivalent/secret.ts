@@ -1,3 +1,4 @@
+import schema from '../schemas/secret.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 /** Values other kinds refer to by name; stored as SecureStrings and never printed. No controller of its own. */
@@ -7,7 +8,7 @@ export const secretKind: KindDefinition = {
   aliases: ['secret'],
   scope: 'node',
   secret: true,
-  schemaFile: 'secret.schema.json',
+  schema,
   printerColumns: [],
   example: {
     kind: 'Secret',

@@ -1,3 +1,4 @@
+import schema from '../schemas/source-dest-check.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 export const sourceDestCheckKind: KindDefinition = {
@@ -6,7 +7,7 @@ export const sourceDestCheckKind: KindDefinition = {
   aliases: ['sourcedestcheck', 'sdc'],
   scope: 'node',
   singletonName: 'default',
-  schemaFile: 'source-dest-check.schema.json',
+  schema,
   printerColumns: [
     { name: 'ENABLED', path: 'spec.enabled' },
     { name: 'ENI', path: 'spec.networkInterfaceId' },

@@ -1,3 +1,4 @@
+import schema from '../schemas/source-nat.schema.json' with { type: 'json' };
 import type { KindDefinition } from './types.js';
 
 export const sourceNatKind: KindDefinition = {
@@ -6,7 +7,7 @@ export const sourceNatKind: KindDefinition = {
   aliases: ['sourcenat', 'snat'],
   scope: 'node',
   singletonName: 'default',
-  schemaFile: 'source-nat.schema.json',
+  schema,
   printerColumns: [
     { name: 'ENABLE', path: 'spec.enable' },
     { name: 'MODE', path: 'spec.mode' },

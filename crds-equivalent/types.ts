@@ -18,8 +18,8 @@ export interface KindDefinition {
   singletonName?: string;
   /** Stored as an SSM SecureString; the CLI never prints its values. */
   secret?: boolean;
-  /** File name under schemas/. */
-  schemaFile: string;
+  /** The spec's JSON Schema (schemas/<kind>.schema.json): one ajv schema for the operator and `csgw apply`. */
+  schema: object;
   printerColumns: readonly PrinterColumn[];
   /**
    * The resource `csgw run --bootstrap-defaults` creates when the kind has none, so an appliance does its base job

@@ -1,7 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { KindDefinition } from '../crds-equivalent/index.js';
-import { schemas } from '../schemas/index.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
@@ -21,11 +20,7 @@ export class SpecValidator {
       allowUnionTypes: true,
     });
     addFormats(ajv);
-    for (const kind of kinds) {
-      const schema = schemas[kind.schemaFile];
-      if (!schema) throw new Error(`schema ${kind.schemaFile} for ${kind.kind} is missing`);
-      this.validators.set(kind.kind, ajv.compile(schema));
-    }
+    for (const kind of kinds) this.validators.set(kind.kind, ajv.compile(kind.schema));
   }
 
   validate<T>(kind: KindDefinition, spec: unknown): Validation<T> {

@@ -30,7 +30,7 @@ export const fakeKind: KindDefinition = {
   aliases: ['fake'],
   scope: 'node',
   singletonName: 'default',
-  schemaFile: 'none',
+  schema: {},
   printerColumns: [],
   example: { kind: 'Fake', name: 'default', spec: { value: 1 } },
 };

@@ -1,10 +1,11 @@
-import type { Ec2Port } from '../../runtime/aws/ports.js';
 import type { LeaseGuard } from '../../runtime/lease/fencing.js';
 import { currentToken } from '../aws-common/fencing.js';
 import type { AccountTables, AzRoutesObserved, OwnedRoute } from './types.js';
 
 /** Picks the EC2 port of an account: undefined is this instance's own account. */
-export type Ec2For = (accountId?: string) => Ec2Port;
+import type { Ec2For } from '../../runtime/kind-module.js';
+
+export type { Ec2For };
 
 /** The tables each account's routes live in, in first-listed order. */
 export function tablesByAccount(routes: readonly OwnedRoute[]): { accountId?: string; requested: string[] }[] {
