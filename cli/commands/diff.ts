@@ -13,7 +13,28 @@ import { createLogger } from '../../runtime/logger.js';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createSsmLeaseStore } from '../../adapters/ssm-lease-store.js';
 import { effectiveHolder } from '../../runtime/lease/record.js';
-import { leasePath, type GatewayPaths } from '../../runtime/paths.js';
+import { leasePath, storeMarkerPath, type GatewayPaths } from '../../runtime/paths.js';
+import { createStoreMemory } from '../../adapters/store-memory.js';
+import type { StoredParameter } from '../../runtime/desired-source.js';
+import type { StoreMemoryPort } from '../../runtime/store-guard.js';
+import { describeUnrecognized, keepRemembered, parseMarker, recognize } from '../../runtime/store-identity.js';
+
+/**
+ * The listing as the operator's store guard would admit it, read-only: against a store this instance does not
+ * recognise, nothing remembered is removed.
+ */
+async function asTheOperatorSeesIt(
+  ctx: CliContext,
+  listed: StoredParameter[],
+  memory: StoreMemoryPort,
+  paths: GatewayPaths,
+): Promise<StoredParameter[]> {
+  const marker = parseMarker(listed.find((p) => p.name === storeMarkerPath(paths))?.value);
+  const recognition = recognize(marker, await memory.readIdentity());
+  if (recognition.state !== 'unrecognized') return listed;
+  ctx.stdout.write(`store not recognised (SourceUnrecognized): ${describeUnrecognized(recognition, paths.root)}\n`);
+  return keepRemembered((await memory.readSnapshot()) ?? [], listed);
+}
 
 const HELP = `
 Runs each controller's decode -> probe -> observe -> plan against this host without applying anything, and prints
@@ -44,7 +65,13 @@ export function registerDiff(program: Command, ctx: CliContext): void {
           events: new EventRecorder('csgw-diff', () => new Date()),
           logger: createLogger('silent'),
         });
-        const parameters = await createSsmLister(client)(paths.specRoot, AbortSignal.timeout(60_000));
+        const listed = await createSsmLister(client)(paths.specRoot, AbortSignal.timeout(60_000));
+        const parameters = await asTheOperatorSeesIt(
+          ctx,
+          listed,
+          createStoreMemory(opts.stateDir, holder, paths.root),
+          paths,
+        );
         const snapshots = new Map(new SnapshotDiffer(paths, kinds).changed(parameters).map((s) => [s.kind, s]));
         const leaseHolder = leaseHolders(client, paths);
         let worst = 0;
