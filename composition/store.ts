@@ -20,8 +20,8 @@ export function createStoreGuard(w: StoreWiring): StoreGuard {
   return new StoreGuard(w.paths, memory, marker, w.clock);
 }
 
-/** What `csgw adopt` and `csgw run --adopt-store` act on. */
-export function adoptPorts(w: StoreWiring): AdoptPorts {
+/** The store's marker and this instance's memory of it: what adoption and bootstrapping check and change. */
+export function storePorts(w: StoreWiring): AdoptPorts {
   const name = storeMarkerPath(w.paths);
   return {
     readMarker: (signal) => readSsmMarker(w.ssm, name, signal),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { adoptPorts } from '../../composition/store.js';
+import { storePorts } from '../../composition/store.js';
 import { adoptStore } from '../../runtime/store-guard.js';
 import { instanceIdFor, resolveIdentity } from '../cluster.js';
 import { currentPaths, withSsm, type CliContext } from '../context.js';
@@ -34,7 +34,7 @@ async function adopt(ctx: CliContext, opts: AdoptOptions): Promise<void> {
   const instanceId = instanceIdFor(ctx, opts.instanceId, await resolveIdentity(ctx, opts.imds));
   const paths = currentPaths(ctx);
   await withSsm(ctx, async (ssm) => {
-    const ports = adoptPorts({ ssm, paths, stateDir: opts.stateDir, instanceId, clock: () => new Date() });
+    const ports = storePorts({ ssm, paths, stateDir: opts.stateDir, instanceId, clock: () => new Date() });
     const r = await adoptStore(
       ports,
       paths.root,

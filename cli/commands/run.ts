@@ -17,9 +17,10 @@ import { CliError, currentPaths, waitForAbort, type CliContext } from '../contex
 import { addHostOptions, checkHostOptions, hostControllers, type HostOptions } from '../host-options.js';
 import { addClusterOptions, clusterSettings, instanceIdFor, resolveIdentity, type ClusterOptions } from '../cluster.js';
 import { setUpCluster } from '../../composition/cluster.js';
-import { adoptPorts, createStoreGuard, type StoreWiring } from '../../composition/store.js';
+import { storePorts, createStoreGuard, type StoreWiring } from '../../composition/store.js';
 import { EventRecorder } from '../../runtime/event-recorder.js';
 import { adoptStore } from '../../runtime/store-guard.js';
+import { describeUnrecognized, recognize } from '../../runtime/store-identity.js';
 import { positiveSeconds } from '../program.js';
 
 interface RunOptions extends HostOptions, ClusterOptions {
@@ -123,7 +124,7 @@ async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promis
   const events = new EventRecorder(instanceId, clock);
   const store: StoreWiring = { ssm, paths, stateDir: opts.stateDir, instanceId, clock };
   if (opts.adoptStore) await adoptOnStart(store, events, logger);
-  if (opts.bootstrapDefaults) await bootstrap(ssm, paths, logger);
+  if (opts.bootstrapDefaults) await bootstrap(store, logger);
   const cluster = setUpCluster(clusterSettings(ctx, opts), deps.identity, {
     ssm,
     paths,
@@ -157,7 +158,7 @@ async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promis
 /** --adopt-store: a person's decision, so it is logged and evented like `csgw adopt`. */
 async function adoptOnStart(store: StoreWiring, events: EventRecorder, logger: Logger): Promise<void> {
   const adopted = await adoptStore(
-    adoptPorts(store),
+    storePorts(store),
     store.paths.root,
     'csgw run --adopt-store',
     AbortSignal.timeout(60_000),
@@ -172,8 +173,17 @@ async function adoptOnStart(store: StoreWiring, events: EventRecorder, logger: L
   });
 }
 
-async function bootstrap(ssm: SSMClient, paths: GatewayPaths, logger: Logger): Promise<void> {
-  for (const r of await bootstrapDefaults(ssm, paths, kinds))
+/** Creates the default resources, but never in a store this instance does not recognise: that is not its gateway. */
+async function bootstrap(store: StoreWiring, logger: Logger): Promise<void> {
+  const ports = storePorts(store);
+  const signal = AbortSignal.timeout(60_000);
+  const recognition = recognize(await ports.readMarker(signal), await ports.memory.readIdentity());
+  if (recognition.state === 'unrecognized')
+    return void logger.warn(
+      { reason: 'SourceUnrecognized' },
+      `--bootstrap-defaults skipped: ${describeUnrecognized(recognition, store.paths.root)}`,
+    );
+  for (const r of await bootstrapDefaults(store.ssm, store.paths, kinds))
     logger.info({ bootstrap: r }, r.created ? `created default ${r.kind}/${r.name}` : `${r.kind}/${r.name} exists`);
 }
 
