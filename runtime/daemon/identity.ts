@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { ProcessIdentity } from './types.js';
 
 /**
@@ -18,13 +19,14 @@ export function parseCmdline(text: string): string[] {
 }
 
 /**
- * Whether argv is the command the kit started: exactly `expected`, or a wrapper (`ip netns exec <ns>`) followed by
- * it, seen before the wrapper has exec'd the daemon. Never a bare basename: `python3 -m a` is not `python3 -m b`.
+ * Whether argv is the command the kit started: every argument as given, the program by its file name (a launcher
+ * such as pyenv's shim execs `python3` by its full path), possibly after a wrapper (`ip netns exec <ns>`) that has not
+ * exec'd the daemon yet. Never the program name alone: `python3 -m a` is not `python3 -m b`.
  */
 export function runsArgv(expected: readonly string[], argv: readonly string[]): boolean {
   if (expected.length === 0 || argv.length < expected.length) return false;
   const tail = argv.slice(argv.length - expected.length);
-  return tail.every((a, i) => a === expected[i]);
+  return tail.every((a, i) => (i === 0 ? basename(a) === basename(expected[0]!) : a === expected[i]));
 }
 
 /**

@@ -22,7 +22,11 @@ export function planDaemon(desired: DaemonRevision | undefined, daemon: DaemonOb
   if (rollback) {
     const activate: DaemonAction[] =
       daemon.installedHash === rollback.hash ? [] : [{ type: 'activate', hash: rollback.hash, failed: daemon.failed! }];
-    return [...activate, ...planProcess(daemon, rollback, 'the revision rolled back to')];
+    // A process on the failed revision fails that revision's probe: it is not hung, a reload can still move it back.
+    const onFailed =
+      daemon.running?.hash === desired.hash && (daemon.phase === 'unhealthy' || daemon.phase === 'starting');
+    const process = onFailed ? { ...daemon, phase: 'running' as const } : daemon;
+    return [...activate, ...planProcess(process, rollback, 'the revision rolled back to')];
   }
   const install: DaemonAction[] = daemon.installedHash === desired.hash ? [] : [{ type: 'install', revision: desired }];
   return [...install, ...planProcess(daemon, runningConfig(desired), 'a new revision')];
