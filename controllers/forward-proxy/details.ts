@@ -30,8 +30,20 @@ export function proxyDetails(
       recent: daemon.crashes.recent,
       ...(daemon.crashes.lastExit ? { lastExit: daemon.crashes.lastExit } : {}),
     },
-    ...(daemon.lastCheckError ? { lastValidationError: daemon.lastCheckError } : {}),
-    ...(daemon.failed && daemon.failed.hash === revision?.hash ? { failedRevision: daemon.failed } : {}),
+    ...revisionProblems(daemon, revision?.hash),
+  };
+}
+
+/**
+ * Why the desired revision does not run: its refusal (check or pre-flight), only while it is not the installed one
+ * (the spec may have moved back), or its failure to become ready.
+ */
+function revisionProblems(daemon: DaemonObservation, desired: string | undefined): Record<string, unknown> {
+  return {
+    ...(daemon.lastCheckError && daemon.installedHash !== desired
+      ? { lastValidationError: daemon.lastCheckError }
+      : {}),
+    ...(daemon.failed && daemon.failed.hash === desired ? { failedRevision: daemon.failed } : {}),
   };
 }
 
