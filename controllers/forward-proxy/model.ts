@@ -67,6 +67,7 @@ export function proxyRevision(spec: ForwardProxySpec, inputs: ResolvedInputs, fa
     restartKey: restartKeyOf(files.find((f) => f.name === SQUID_CONFIG)?.content ?? ''),
     listen: `${host}:${spec.port}`,
     ready: squidReadiness(`${spec.listenAddress ?? '127.0.0.1'}:${spec.port}`),
+    listens: [{ host, port: spec.port }],
     // A listen address that is not local, or a port another process holds, would only fail once squid starts.
     preflight: [
       ...(spec.listenAddress ? [{ localAddress: spec.listenAddress }] : []),

@@ -44,12 +44,13 @@ export function rollbackTarget(desired: DaemonRevision, daemon: DaemonObservatio
 
 /** The part of a revision that describes the running process. */
 export function runningConfig(r: RunningConfig): RunningConfig {
-  const { hash, generation, restartKey, ready } = r;
+  const { hash, generation, restartKey, ready, listens } = r;
   return {
     hash,
     ...(generation !== undefined ? { generation } : {}),
     ...(restartKey !== undefined ? { restartKey } : {}),
     ...(ready !== undefined ? { ready } : {}),
+    ...(listens !== undefined ? { listens } : {}),
   };
 }
 

@@ -32,8 +32,20 @@ describe('HostProbes.preflight', () => {
     ]);
     // squid (pid 42) holds 0.0.0.0:3128: it may move to 10.0.0.5:3128, a stranger may not.
     const port3128 = [{ portAvailable: { host: '10.0.0.5', port: 3128 } }];
-    expect(await probes.preflight(port3128, 42, signal())).toEqual([]);
-    expect(await probes.preflight(port3128, 43, signal())).toHaveLength(1);
+    expect(await probes.preflight(port3128, { pid: 42, listens: [] }, signal())).toEqual([]);
+    expect(await probes.preflight(port3128, { pid: 43, listens: [] }, signal())).toHaveLength(1);
+  });
+
+  it('where ss cannot name the process, a socket our running revision listens on is ours', async () => {
+    const anonymous = new FakeRunner(() => ({ stdout: 'LISTEN 0 256 0.0.0.0:3128 0.0.0.0:*\n' }));
+    const probes = new HostProbes(anonymous);
+    const check = [{ portAvailable: { host: '10.0.0.5', port: 3128 } }];
+    const ours = { pid: 42, listens: [{ host: '0.0.0.0', port: 3128 }] };
+    expect(await probes.preflight(check, ours, signal())).toEqual([]);
+    expect(await probes.preflight(check, { pid: 42, listens: [{ host: '10.0.0.5', port: 3128 }] }, signal())).toEqual([
+      'port 3128 is already in use (0.0.0.0:3128)',
+    ]);
+    expect(await probes.preflight(check, undefined, signal())).toHaveLength(1);
   });
 
   it('answers readiness by a listening socket, an HTTP status, or a command', async () => {

@@ -1,5 +1,6 @@
 import type { CommandRunner } from '../ports.js';
 import type { HealthResult, PreflightCheck, ReadinessProbe } from './definition.js';
+import type { Socket } from './types.js';
 import { isWildcard, listensOn, parseAddresses, parseListeners, type Listener } from './sockets.js';
 
 /**
@@ -24,8 +25,8 @@ export class HostProbes {
     }
   }
 
-  /** The problems the checks find, empty when the revision may go live. `ours`: the daemon's running pid. */
-  async preflight(checks: readonly PreflightCheck[], ours: number | undefined, signal: AbortSignal): Promise<string[]> {
+  /** The problems the checks find, empty when the revision may go live. `ours`: the daemon's running process. */
+  async preflight(checks: readonly PreflightCheck[], ours: Ours | undefined, signal: AbortSignal): Promise<string[]> {
     if (checks.length === 0) return [];
     const problems: string[] = [];
     const needs = (k: 'localAddress' | 'portAvailable'): boolean => checks.some((c) => k in c);
@@ -36,7 +37,7 @@ export class HostProbes {
         problems.push(`${c.localAddress} is not an address of this host (it has ${local.join(', ') || 'none'})`);
       if ('portAvailable' in c) {
         const { host, port } = c.portAvailable;
-        const other = listeners.find((l) => listensOn(l, host, port) && !(ours && l.pids.includes(ours)));
+        const other = listeners.find((l) => listensOn(l, host, port) && !isOurs(l, ours));
         if (other) problems.push(`port ${port} is already in use (${other.host}:${other.port}${holders(other)})`);
       }
     }
@@ -71,6 +72,23 @@ export class HostProbes {
     if (r.exitCode !== 0) throw new Error(`ip addr exited with ${r.exitCode}: ${r.stderr.trim()}`);
     return parseAddresses(r.stdout);
   }
+}
+
+/** The running daemon: its pid, and the sockets its revision listens on. */
+export interface Ours {
+  pid: number;
+  /** Unknown for a daemon recorded by an older operator: an unnamed socket then gets the benefit of the doubt. */
+  listens?: readonly Socket[];
+}
+
+/** A socket of ours: held by our pid, or (when ss cannot name its process) one our running revision listens on. */
+function isOurs(l: Listener, ours: Ours | undefined): boolean {
+  if (!ours) return false;
+  if (l.pids.length > 0) return l.pids.includes(ours.pid);
+  if (!ours.listens) return true;
+  return ours.listens.some(
+    (o) => o.port === l.port && (o.host === l.host || (isWildcard(o.host) && isWildcard(l.host))),
+  );
 }
 
 function holders(l: Listener): string {

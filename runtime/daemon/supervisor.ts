@@ -154,7 +154,9 @@ export class DaemonSupervisor {
       if (result.exitCode !== 0)
         await refuse('ConfigRejected', `${this.def.name} refused the new config`, this.problems(result));
     }
-    const problems = await this.probes.preflight(revision.preflight ?? [], this.slot.current?.pid, signal);
+    const running = this.slot.current;
+    const ours = running && { pid: running.pid, ...(running.listens ? { listens: running.listens } : {}) };
+    const problems = await this.probes.preflight(revision.preflight ?? [], ours, signal);
     const preflight = `revision ${revision.hash} failed its pre-flight checks`;
     if (problems.length > 0) await refuse('PreflightFailed', preflight, problems.join('; '));
     this.lastCheckError = undefined;

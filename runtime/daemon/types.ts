@@ -10,6 +10,16 @@ export interface RunningConfig {
   restartKey?: string;
   /** How to tell the daemon serves this revision (where it listens). */
   ready?: ReadinessProbe;
+  /**
+   * The sockets this revision listens on: a pre-flight port check counts them as the daemon's own when `ss` cannot
+   * name a socket's process (reading another user's /proc/<pid>/fd needs ptrace rights a container may lack).
+   */
+  listens?: Socket[];
+}
+
+export interface Socket {
+  host: string;
+  port: number;
 }
 
 /** A rendered revision the controller wants live, with what the kit checks before and after it goes live. */
