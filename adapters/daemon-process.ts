@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import type { ProcessExit, ProcessPort, SpawnedProcess } from '../runtime/daemon/types.js';
+import { parseCmdline, parseStat } from '../runtime/daemon/identity.js';
+import type { ProcessExit, ProcessIdentity, ProcessPort, SpawnedProcess } from '../runtime/daemon/types.js';
 
 /**
  * Real processes. Each daemon gets its own process group and its output goes straight to a file descriptor, not
@@ -11,19 +11,25 @@ import type { ProcessExit, ProcessPort, SpawnedProcess } from '../runtime/daemon
  */
 export function createProcessPort(wrap: (argv: readonly string[]) => string[] = (a) => [...a]): ProcessPort {
   return {
-    async spawn(argv, outputFile): Promise<SpawnedProcess> {
+    async spawn(argv, opts): Promise<SpawnedProcess> {
       const [file, ...args] = wrap(argv);
       if (!file) throw new Error('empty command');
-      const out = await open(outputFile, 'a', 0o640);
+      const out = await open(opts.outputFile, 'a', 0o640);
       try {
-        const child = spawn(file, args, { detached: true, stdio: ['ignore', out.fd, out.fd] });
+        const child = spawn(file, args, {
+          detached: true,
+          stdio: ['ignore', out.fd, out.fd],
+          ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+          ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+        });
+        // 'exit' is emitted once node has reaped the child (waitpid): after it, the pid is really gone.
+        const exited = new Promise<ProcessExit>((resolve) =>
+          child.once('exit', (code, signal) => resolve({ code, signal })),
+        );
         const pid = await new Promise<number>((resolve, reject) => {
           child.once('spawn', () => resolve(child.pid!));
           child.once('error', reject);
         });
-        const exited = new Promise<ProcessExit>((resolve) =>
-          child.once('exit', (code, signal) => resolve({ code, signal })),
-        );
         // The operator's event loop must not wait for the daemon.
         child.unref();
         return { pid, exited };
@@ -32,18 +38,7 @@ export function createProcessPort(wrap: (argv: readonly string[]) => string[] = 
         await out.close();
       }
     },
-    async isRunning(pid, program): Promise<boolean> {
-      try {
-        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-        const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-        // A zombie has exited; only its parent has not collected it yet.
-        if (/\) Z /.test(stat)) return false;
-        const argv0 = cmdline.split('\0')[0] ?? '';
-        return basename(argv0) === program;
-      } catch {
-        return false;
-      }
-    },
+    identify: identifyProcess,
     kill(pid, signal): void {
       try {
         process.kill(pid, signal);
@@ -52,4 +47,16 @@ export function createProcessPort(wrap: (argv: readonly string[]) => string[] = 
       }
     },
   };
+}
+
+/** pid, start time and command line from /proc; undefined for a pid that is gone or a zombie (it has exited). */
+export async function identifyProcess(pid: number): Promise<ProcessIdentity | undefined> {
+  try {
+    const stat = parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    if (!stat || stat.state === 'Z' || stat.state === 'X') return undefined;
+    const argv = parseCmdline(await readFile(`/proc/${pid}/cmdline`, 'utf8'));
+    return { pid, startTime: stat.startTime, argv };
+  } catch {
+    return undefined;
+  }
 }

@@ -62,7 +62,11 @@ describe('decodeForwardProxy', () => {
     // Every side file is named by the revision's own directory, which is named by the content hash.
     expect(conf).toContain(`${paths.configRoot}/rev-${revision?.hash}/htpasswd`);
     expect(conf).toContain('acl csgw_clients src 10.0.0.0/16');
-    expect(revision).toMatchObject({ listen: '0.0.0.0:3128', healthTarget: '127.0.0.1:3128' });
+    expect(revision).toMatchObject({
+      listen: '0.0.0.0:3128',
+      ready: { http: { url: 'http://127.0.0.1:3128/squid-internal-mgr/info', fromAddress: '127.0.0.1' } },
+      preflight: [{ portAvailable: { host: '0.0.0.0', port: 3128 } }],
+    });
   });
 
   it('gives the same hash for the same inputs and another for any change', () => {

@@ -1,5 +1,8 @@
 import type { ConditionInput, DesiredState } from '../../runtime/controller.js';
+import { daemonConditions } from '../../runtime/daemon/conditions.js';
 import type { DaemonObservation } from '../../runtime/daemon/types.js';
+import { desiredRevision } from './plan.js';
+import { SQUID } from './squid-daemon.js';
 import type { ForwardProxyDesired, ForwardProxyObserved } from './types.js';
 
 /**
@@ -16,17 +19,9 @@ export function proxyDetails(
   return {
     enabled: true,
     phase: daemon.phase,
-    ...(daemon.phase === 'running' && revision ? { listening: revision.listen } : {}),
-    ...(daemon.running
-      ? {
-          running: {
-            generation: daemon.running.generation,
-            hash: daemon.running.hash,
-            pid: daemon.pid,
-            since: daemon.since,
-          },
-        }
-      : {}),
+    // Only for the desired revision: after a roll back squid listens where the revision it fell back to said.
+    ...(daemon.phase === 'running' && daemon.running?.hash === revision?.hash ? { listening: revision?.listen } : {}),
+    ...runningDetails(daemon),
     ...(daemon.installedHash ? { installedHash: daemon.installedHash } : {}),
     domainFilters: sources.domainFilters,
     ...(sources.authentication ? { authentication: sources.authentication } : {}),
@@ -35,52 +30,33 @@ export function proxyDetails(
       recent: daemon.crashes.recent,
       ...(daemon.crashes.lastExit ? { lastExit: daemon.crashes.lastExit } : {}),
     },
-    ...(daemon.lastCheckError ? { lastValidationError: daemon.lastCheckError } : {}),
+    ...revisionProblems(daemon, revision?.hash),
   };
 }
 
-/** CrashLoop, and Ready=False whenever the proxy is enabled but not serving. */
+/**
+ * Why the desired revision does not run: its refusal (check or pre-flight), only while it is not the installed one
+ * (the spec may have moved back), or its failure to become ready.
+ */
+function revisionProblems(daemon: DaemonObservation, desired: string | undefined): Record<string, unknown> {
+  return {
+    ...(daemon.lastCheckError && daemon.installedHash !== desired
+      ? { lastValidationError: daemon.lastCheckError }
+      : {}),
+    ...(daemon.failed && daemon.failed.hash === desired ? { failedRevision: daemon.failed } : {}),
+  };
+}
+
+function runningDetails(daemon: DaemonObservation): Record<string, unknown> {
+  if (!daemon.running) return {};
+  const { generation, hash } = daemon.running;
+  return { running: { generation, hash, pid: daemon.pid, since: daemon.since } };
+}
+
+/** The kit's conditions: CrashLoop, Ready=False while enabled but not serving, Degraded RolledBack. */
 export function proxyConditions(
   desired: DesiredState<ForwardProxyDesired>,
   observed: ForwardProxyObserved,
 ): ConditionInput[] {
-  const { daemon } = observed;
-  return [crashLoop(daemon), ...(desired.spec.enabled && daemon.phase !== 'running' ? [notServing(daemon)] : [])];
-}
-
-function crashLoop(daemon: DaemonObservation): ConditionInput {
-  const { recent, windowSeconds, loop, lastExit, restartAt } = daemon.crashes;
-  const within = `within ${windowSeconds} s`;
-  if (!loop) return { type: 'CrashLoop', status: 'False', reason: 'Stable', message: `${recent} crash(es) ${within}` };
-  const next = restartAt ? `; next restart at ${restartAt}` : '';
-  return {
-    type: 'CrashLoop',
-    status: 'True',
-    reason: 'CrashLoop',
-    message: `squid crashed ${recent} times ${within} (last: ${lastExit ?? 'unknown'})${next}`,
-  };
-}
-
-const NOT_SERVING: Record<Exclude<DaemonObservation['phase'], 'running'>, string> = {
-  stopped: 'DaemonStopped',
-  starting: 'DaemonStarting',
-  unhealthy: 'DaemonUnhealthy',
-  backoff: 'RestartBackOff',
-};
-
-function notServing(daemon: DaemonObservation): ConditionInput {
-  const phase = daemon.phase === 'running' ? 'starting' : daemon.phase;
-  return {
-    type: 'Ready',
-    status: 'False',
-    reason: daemon.crashes.loop && phase === 'backoff' ? 'CrashLoopBackOff' : NOT_SERVING[phase],
-    message: notServingMessage(daemon),
-  };
-}
-
-function notServingMessage(daemon: DaemonObservation): string {
-  const { lastExit, restartAt } = daemon.crashes;
-  if (daemon.phase === 'backoff') return `squid ${lastExit ?? 'exited'}; restarting at ${restartAt ?? 'once allowed'}`;
-  if (daemon.phase === 'stopped') return 'squid is not running';
-  return daemon.health?.message ?? `squid is ${daemon.phase}`;
+  return daemonConditions(SQUID, desiredRevision(desired), observed.daemon);
 }

@@ -9,7 +9,7 @@ import { createForwardProxyController, type ForwardProxyOptions } from './index.
 /** Processes are never started here: these tests stop at probe and at a refused config. */
 const noProcesses: ProcessPort = {
   spawn: () => Promise.reject(new Error('no processes in this test')),
-  isRunning: () => Promise.resolve(false),
+  identify: () => Promise.resolve(undefined),
   kill: () => undefined,
 };
 

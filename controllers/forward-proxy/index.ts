@@ -37,9 +37,9 @@ export function createForwardProxyController(
 ): Controller<ForwardProxySpec, ForwardProxyDesired, ForwardProxyObserved, ForwardProxyAction> {
   const paths = proxyPaths(opts.daemonDir);
   const store = new RevisionStore(paths.configRoot, opts.user.owner);
-  const supervisor = new DaemonSupervisor(squidDaemon(paths), store, opts.processes, opts.runner, {
+  const definition = squidDaemon(paths, opts.user.name, opts.onShutdown);
+  const supervisor = new DaemonSupervisor(definition, store, opts.processes, opts.runner, {
     stateDir: paths.runDir,
-    onShutdown: opts.onShutdown,
     ...(opts.user.owner ? { owner: opts.user.owner } : {}),
     ...(opts.crashPolicy ? { crashPolicy: opts.crashPolicy } : {}),
   });
@@ -72,7 +72,7 @@ export function createForwardProxyController(
     },
     plan: planForwardProxy,
     async apply(actions, signal): Promise<void> {
-      for (const action of actions) await applyAction(action, { supervisor, accessLog, paths, opts }, signal);
+      for (const action of actions) await applyAction(action, { supervisor, accessLog, paths }, signal);
     },
     describe: describeAction,
     details: proxyDetails,
@@ -86,27 +86,11 @@ interface ApplyContext {
   supervisor: DaemonSupervisor;
   accessLog: AccessLogReader;
   paths: ProxyPaths;
-  opts: ForwardProxyOptions;
 }
 
 async function applyAction(action: ForwardProxyAction, ctx: ApplyContext, signal: AbortSignal): Promise<void> {
-  const { supervisor } = ctx;
-  switch (action.type) {
-    case 'install':
-      return supervisor.install(action.revision.hash, action.revision.files, signal);
-    case 'start':
-      return supervisor.start(action.config, signal);
-    case 'reload':
-      return supervisor.reload(action.config, signal);
-    case 'restart':
-      return supervisor.restart(action.config, signal);
-    case 'stop':
-      return supervisor.stop();
-    case 'uninstall':
-      return supervisor.uninstall();
-    case 'rotateLogs':
-      return rotateAccessLog(ctx, signal);
-  }
+  if (action.type === 'rotateLogs') return rotateAccessLog(ctx, signal);
+  return ctx.supervisor.apply(action, signal);
 }
 
 /**
@@ -117,7 +101,7 @@ async function rotateAccessLog(ctx: ApplyContext, signal: AbortSignal): Promise<
   const rotated = `${ctx.paths.accessLog}.1`;
   await rename(ctx.paths.accessLog, rotated);
   await rename(ctx.paths.cacheLog, `${ctx.paths.cacheLog}.1`).catch(() => undefined);
-  await ctx.opts.runner.run(SQUID, ['-k', 'rotate', '-f', ctx.supervisor.configPath], { signal });
+  await ctx.supervisor.reopenLogs(signal);
   await waitUntilExists(ctx.paths.accessLog, REOPEN_WAIT_MS, signal);
   await ctx.accessLog.finishRotated(rotated);
 }

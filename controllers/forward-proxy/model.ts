@@ -4,7 +4,7 @@ import type { ProxyUser, SquidModel } from '../../renderers/squid/model.js';
 import { renderSquid, restartKeyOf } from '../../renderers/squid/render.js';
 import { revisionHash } from '../../runtime/daemon/revisions.js';
 import type { ProxyPaths } from './paths.js';
-import { SQUID_CONFIG } from './squid-daemon.js';
+import { SQUID_CONFIG, squidReadiness } from './squid-daemon.js';
 import { portRange, type ForwardProxySpec } from './spec.js';
 import type { ProxyRevision } from './types.js';
 
@@ -66,6 +66,12 @@ export function proxyRevision(spec: ForwardProxySpec, inputs: ResolvedInputs, fa
     files,
     restartKey: restartKeyOf(files.find((f) => f.name === SQUID_CONFIG)?.content ?? ''),
     listen: `${host}:${spec.port}`,
-    healthTarget: `${spec.listenAddress ?? '127.0.0.1'}:${spec.port}`,
+    ready: squidReadiness(`${spec.listenAddress ?? '127.0.0.1'}:${spec.port}`),
+    listens: [{ host, port: spec.port }],
+    // A listen address that is not local, or a port another process holds, would only fail once squid starts.
+    preflight: [
+      ...(spec.listenAddress ? [{ localAddress: spec.listenAddress }] : []),
+      { portAvailable: { host, port: spec.port } },
+    ],
   };
 }

@@ -11,7 +11,7 @@ const revision = (hash: string, restartKey = 'k1'): ProxyRevision => ({
   files: [{ name: 'squid.conf', content: `# ${hash}\n`, mode: 0o644 }],
   restartKey,
   listen: '0.0.0.0:3128',
-  healthTarget: '127.0.0.1:3128',
+  ready: { tcp: { host: '127.0.0.1', port: 3128 } },
 });
 
 const enabled = (rev: ProxyRevision, generation = 2): DesiredState<ForwardProxyDesired> => ({
@@ -35,7 +35,7 @@ describe('planForwardProxy', () => {
   it('installs and starts from nothing, carrying the generation into the running config', () => {
     const actions = planForwardProxy(enabled(revision('a')), observed({}));
     expect(types(actions)).toEqual(['install', 'start']);
-    expect(actions[1]).toMatchObject({ config: { hash: 'a', generation: 2, healthTarget: '127.0.0.1:3128' } });
+    expect(actions[1]).toMatchObject({ config: { hash: 'a', generation: 2, ready: { tcp: { port: 3128 } } } });
   });
 
   it('reloads a running daemon onto a new revision, restarts when the restart key changed', () => {
@@ -79,6 +79,7 @@ function simulate(o: ForwardProxyObserved, actions: ForwardProxyAction[]): Forwa
   let bytes = o.accessLogBytes;
   for (const a of actions) {
     if (a.type === 'install') d = { ...d, installedHash: a.revision.hash };
+    else if (a.type === 'activate') d = { ...d, installedHash: a.hash };
     else if (a.type === 'start' || a.type === 'reload' || a.type === 'restart')
       d = { ...d, phase: 'running', running: a.config };
     else if (a.type === 'stop')

@@ -1,5 +1,4 @@
-import type { CommandRunner } from '../../runtime/ports.js';
-import type { DaemonDefinition, HealthResult, RunningConfig } from '../../runtime/daemon/types.js';
+import { defineDaemon, type DaemonDefinition } from '../../runtime/daemon/definition.js';
 import type { ProxyPaths } from './paths.js';
 
 export const SQUID = 'squid';
@@ -9,20 +8,26 @@ export const SQUID_CONFIG = 'squid.conf';
 const NOISE = /BCP 177|IPv6 has not been enabled|Not currently OK to rewrite swap log|storeDirWriteCleanLogs/;
 const PROBLEM = /FATAL|ERROR|unrecognized|Bungled|WARNING/;
 
-/** Squid under the daemon supervisor: foreground (-N), `-k parse` as the check, `-k reconfigure` as the reload. */
-export function squidDaemon(paths: ProxyPaths): DaemonDefinition {
-  return {
+/**
+ * Squid for the daemon kit: foreground (-N), `-k parse` as the check, `-k reconfigure` as the reload, `-k rotate`
+ * to reopen its logs, `-z` before a start (creates the swap directories a new or grown cache_dir needs). It starts
+ * as root to bind its port and drops to its user (cache_effective_user) itself.
+ */
+export function squidDaemon(paths: ProxyPaths, user: string, onShutdown: 'stop' | 'keep'): DaemonDefinition {
+  return defineDaemon({
     name: SQUID,
     configFile: SQUID_CONFIG,
+    start: [SQUID, '-N', '-f', '{config}'],
+    check: [SQUID, '-k', 'parse', '-f', '{config}'],
+    prepare: [SQUID, '-z', '-N', '-f', '{config}'],
+    reload: { command: [SQUID, '-k', 'reconfigure', '-f', '{config}'] },
+    reopenLogs: { command: [SQUID, '-k', 'rotate', '-f', '{config}'] },
+    readiness: { initialDelayMs: 0, periodMs: 100, timeoutMs: 15_000 },
     writableDirs: [paths.cacheDir, paths.logDir, paths.runDir],
-    runArgs: (config) => [SQUID, '-N', '-f', config],
-    checkArgs: (config) => [SQUID, '-k', 'parse', '-f', config],
-    checkErrors,
-    reloadArgs: (config) => [SQUID, '-k', 'reconfigure', '-f', config],
-    // Creates the swap directories a new or grown cache_dir needs; quick when they exist.
-    prepareArgs: (config) => [SQUID, '-z', '-N', '-f', config],
-    health: squidHealth,
-  };
+    user: { name: user, switchesItself: true },
+    onShutdown,
+    problems: checkErrors,
+  });
 }
 
 /** The problem lines of `squid -k parse` output, without their timestamps. */
@@ -35,18 +40,10 @@ export function checkErrors(output: string): string[] {
 }
 
 /**
- * Asks the cache manager for its info page, as a local client: proves squid listens on its port and answers HTTP
- * (squid.conf lets localhost reach the manager before any authentication; these requests are not logged).
+ * The cache manager's info page, asked as a local client: proves squid listens on its port and answers HTTP
+ * (squid.conf lets only localhost reach the manager, before any authentication; these requests are not logged).
+ * From 127.0.0.1 even to another local address.
  */
-async function squidHealth(runner: CommandRunner, running: RunningConfig, signal: AbortSignal): Promise<HealthResult> {
-  const target = running.healthTarget ?? '127.0.0.1:3128';
-  const url = `http://${target}/squid-internal-mgr/info`;
-  // From 127.0.0.1 even to another local address: squid.conf lets only localhost reach the cache manager.
-  const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', '--noproxy', '*'];
-  args.push('--interface', '127.0.0.1', url);
-  const result = await runner.run('curl', args, { signal });
-  const code = result.stdout.trim();
-  return code === '200'
-    ? { ok: true, message: `answering on ${target}` }
-    : { ok: false, message: `no answer on ${target} (curl exit ${result.exitCode}, HTTP ${code || 'none'})` };
+export function squidReadiness(target: string): { http: { url: string; fromAddress: string } } {
+  return { http: { url: `http://${target}/squid-internal-mgr/info`, fromAddress: '127.0.0.1' } };
 }

@@ -1,18 +1,14 @@
-import type { DaemonObservation, RunningConfig } from '../../runtime/daemon/types.js';
-import type { RenderedFile } from '../../runtime/daemon/files.js';
+import type { DaemonAction } from '../../runtime/daemon/plan.js';
+import type { DaemonObservation, DaemonRevision } from '../../runtime/daemon/types.js';
 import type { DomainFilterMode } from '../../policy/domains/policy.js';
 import type { AccessLogCounters } from './access-log.js';
 
-/** A rendered, hashed squid configuration, ready to install. */
-export interface ProxyRevision {
-  hash: string;
-  files: RenderedFile[];
+/** A rendered, hashed squid configuration, ready to install, with its readiness probe and pre-flight checks. */
+export interface ProxyRevision extends DaemonRevision {
   /** Differs when a reload cannot take the change (squid restarts instead). */
   restartKey: string;
   /** host:port the proxy listens on, as shown in status. */
   listen: string;
-  /** host:port the health probe connects to. */
-  healthTarget: string;
 }
 
 /** Where the desired revision came from, for status (names and generations, never secret values). */
@@ -36,12 +32,5 @@ export interface ForwardProxyObserved {
   unavailable?: { reason: string; message: string };
 }
 
-/** Actions carry what they need: apply gets no desired state. Describing one never shows file contents. */
-export type ForwardProxyAction =
-  | { type: 'install'; revision: ProxyRevision }
-  | { type: 'start'; config: RunningConfig }
-  | { type: 'reload'; config: RunningConfig }
-  | { type: 'restart'; config: RunningConfig; why: string }
-  | { type: 'stop' }
-  | { type: 'uninstall' }
-  | { type: 'rotateLogs' };
+/** The kit's actions, plus the one squid-specific step. Describing one never shows file contents. */
+export type ForwardProxyAction = DaemonAction | { type: 'rotateLogs' };

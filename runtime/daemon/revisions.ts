@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chown, mkdir, open, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { chown, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RenderedFile } from './files.js';
 
@@ -68,16 +68,27 @@ export class RevisionStore {
     return { hash, dir };
   }
 
-  /** Points `current` at a staged revision (symlink + rename) and removes all revisions but it and the previous. */
-  async activate(hash: string): Promise<void> {
+  /**
+   * Points `current` at a staged revision (symlink + rename) and removes all revisions but it, the previous one and
+   * `keep` (the revision that last ran healthy, kept to roll back to).
+   */
+  async activate(hash: string, keep: readonly string[] = []): Promise<void> {
     const previous = await this.current();
     const temp = join(this.root, `.${CURRENT}.${process.pid}`);
     await rm(temp, { force: true });
     await symlink(`${PREFIX}${hash}`, temp);
     await rename(temp, this.currentDir);
     await fsyncDir(this.root);
-    const keep = new Set([`${PREFIX}${hash}`, ...(previous ? [`${PREFIX}${previous}`] : [])]);
-    await this.prune(keep);
+    const kept = [hash, ...(previous ? [previous] : []), ...keep].map((h) => `${PREFIX}${h}`);
+    await this.prune(new Set(kept));
+  }
+
+  /** Whether a revision's directory exists (a roll back needs its files). */
+  async has(hash: string): Promise<boolean> {
+    return stat(this.dirFor(hash)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
   }
 
   /** Removes a staged revision that failed its check (never the current one). */

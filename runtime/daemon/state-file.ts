@@ -1,24 +1,35 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import type { RunningConfig } from './types.js';
+import type { FailedRevision, RunningConfig } from './types.js';
 
 /** What the supervisor records about the process it runs, so the next operator can adopt it. */
 export interface RunningRecord extends RunningConfig {
   pid: number;
   /** Epoch milliseconds. */
   startedAt: number;
+  /** Epoch milliseconds of the last reload: readiness is waited for from then. */
+  reloadedAt?: number;
+  /** /proc/<pid>/stat start time (absent in records of older operators) and the argv started. */
+  startTime?: string;
+  argv?: string[];
 }
 
-/** One small JSON file (0600): written after every start and reload, removed when the process is gone. */
-export class StateFile {
+/** Which revisions ran healthy or failed, kept across operator restarts so a failed one is not retried. */
+export interface RevisionHistory {
+  healthy?: RunningConfig;
+  failed?: FailedRevision;
+}
+
+/** One small JSON file (0600). */
+export class JsonFile<T> {
   constructor(private readonly path: string) {}
 
-  async write(record: RunningRecord): Promise<void> {
-    await writeFile(this.path, JSON.stringify(record), { mode: 0o600 });
+  async write(value: T): Promise<void> {
+    await writeFile(this.path, JSON.stringify(value), { mode: 0o600 });
   }
 
-  async read(): Promise<RunningRecord | undefined> {
+  async read(): Promise<T | undefined> {
     try {
-      return JSON.parse(await readFile(this.path, 'utf8')) as RunningRecord;
+      return JSON.parse(await readFile(this.path, 'utf8')) as T;
     } catch {
       return undefined;
     }
@@ -27,15 +38,4 @@ export class StateFile {
   async clear(): Promise<void> {
     await rm(this.path, { force: true });
   }
-}
-
-/** The RunningConfig part of a record (without pid and start time). */
-export function runningConfig(r: RunningConfig): RunningConfig {
-  const { hash, generation, restartKey, healthTarget } = r;
-  return {
-    hash,
-    ...(generation !== undefined ? { generation } : {}),
-    ...(restartKey !== undefined ? { restartKey } : {}),
-    ...(healthTarget !== undefined ? { healthTarget } : {}),
-  };
 }

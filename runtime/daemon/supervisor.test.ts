@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProcessPort } from '../../adapters/daemon-process.js';
@@ -8,36 +8,40 @@ import { waitFor } from '../../testing/wait.js';
 import { ControllerError } from '../controller.js';
 import { RevisionStore, revisionHash } from './revisions.js';
 import { DaemonSupervisor } from './supervisor.js';
-import type { DaemonDefinition, HealthResult } from './types.js';
+import { defineDaemon, type DaemonDefinition } from './definition.js';
+import type { DaemonRevision, RunningConfig } from './types.js';
 
 /**
  * A real process (sleep) under the supervisor: its "config check" accepts a config whose first line is "ok", its
- * health is a switch the test flips.
+ * readiness is a file the test creates or removes.
  */
 let dir: string;
-let healthy: boolean;
 let supervisors: DaemonSupervisor[];
 
-function definition(): DaemonDefinition {
-  return {
+function definition(onShutdown: 'stop' | 'keep'): DaemonDefinition {
+  return defineDaemon({
     name: 'sleeper',
     configFile: 'sleeper.conf',
     writableDirs: [join(dir, 'data')],
-    runArgs: () => ['sleep', '600'],
-    checkArgs: (config) => ['grep', '-qx', 'ok', config],
-    checkErrors: () => ['first line is not "ok"'],
-    reloadArgs: () => ['true'],
-    health: (): Promise<HealthResult> => Promise.resolve({ ok: healthy, message: healthy ? 'fine' : 'silent' }),
-  };
+    start: ['sleep', '600'],
+    check: ['grep', '-qx', 'ok', '{config}'],
+    problems: () => ['first line is not "ok"'],
+    reload: { command: ['true'] },
+    readiness: { initialDelayMs: 0, periodMs: 20, timeoutMs: 2_000 },
+    onShutdown,
+  });
+}
+
+async function setHealthy(on: boolean): Promise<void> {
+  if (on) await writeFile(join(dir, 'healthy'), '');
+  else await rm(join(dir, 'healthy'), { force: true });
 }
 
 function supervisor(onShutdown: 'stop' | 'keep' = 'stop', windowMs = 60_000): DaemonSupervisor {
   const store = new RevisionStore(join(dir, 'config'));
-  const s = new DaemonSupervisor(definition(), store, createProcessPort(), createExecRunner(), {
+  const s = new DaemonSupervisor(definition(onShutdown), store, createProcessPort(), createExecRunner(), {
     stateDir: join(dir, 'run'),
-    onShutdown,
     crashPolicy: { windowMs, loopThreshold: 3, baseDelayMs: 50, maxDelayMs: 200 },
-    readyTimeoutMs: 2_000,
   });
   supervisors.push(s);
   return s;
@@ -45,11 +49,21 @@ function supervisor(onShutdown: 'stop' | 'keep' = 'stop', windowMs = 60_000): Da
 
 const files = (content: string) => [{ name: 'sleeper.conf', content: `${content}\n`, mode: 0o644 }];
 const signal = (): AbortSignal => AbortSignal.timeout(10_000);
+const ready = (): RunningConfig['ready'] => ({ command: ['test', '-e', join(dir, 'healthy')] });
+
+function revision(content: string): DaemonRevision {
+  return { hash: revisionHash(files(content)), files: files(content), ready: ready() };
+}
 
 async function installed(s: DaemonSupervisor, content = 'ok'): Promise<string> {
-  const hash = revisionHash(files(content));
-  await s.install(hash, files(content), signal());
-  return hash;
+  const r = revision(content);
+  await s.apply({ type: 'install', revision: r }, signal());
+  return r.hash;
+}
+
+/** Starts `hash` as the plan would: the config carries its readiness probe. */
+function start(s: DaemonSupervisor, config: RunningConfig): Promise<void> {
+  return s.apply({ type: 'start', config: { ready: ready(), ...config } }, signal());
 }
 
 /** The pid once the daemon runs (after a crash it may still be in back-off). */
@@ -74,7 +88,7 @@ const alive = (pid: number): boolean => {
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'csgw-supervisor-'));
-  healthy = true;
+  await setHealthy(true);
   supervisors = [];
 });
 
@@ -87,7 +101,7 @@ describe('DaemonSupervisor', () => {
   it('installs a checked revision, starts it and reports it running', async () => {
     const s = supervisor();
     const hash = await installed(s);
-    await s.start({ hash, generation: 3 }, signal());
+    await start(s, { hash, generation: 3 });
     const seen = await s.observe(signal());
     expect(seen).toMatchObject({ phase: 'running', installedHash: hash, running: { hash, generation: 3 } });
     expect(alive(seen.pid!)).toBe(true);
@@ -99,7 +113,7 @@ describe('DaemonSupervisor', () => {
     const s = supervisor();
     const good = await installed(s);
     const bad = revisionHash(files('broken'));
-    const refused = s.install(bad, files('broken'), signal());
+    const refused = s.apply({ type: 'install', revision: revision('broken') }, signal());
     await expect(refused).rejects.toThrow(ControllerError);
     await expect(refused).rejects.toMatchObject({ reason: 'ConfigRejected' });
     const seen = await s.observe(signal());
@@ -112,7 +126,7 @@ describe('DaemonSupervisor', () => {
 
   it('restarts a killed daemon at once; only repeated crashes make a crash loop', async () => {
     const s = supervisor();
-    await s.start({ hash: await installed(s) }, signal());
+    await start(s, { hash: await installed(s) });
     const first = (await s.observe(signal())).pid!;
     process.kill(first, 'SIGKILL');
     const back = await waitFor(
@@ -143,7 +157,7 @@ describe('DaemonSupervisor', () => {
 
   it('forgets crashes older than the window', async () => {
     const s = supervisor('stop', 300);
-    await s.start({ hash: await installed(s) }, signal());
+    await start(s, { hash: await installed(s) });
     process.kill((await s.observe(signal())).pid!, 'SIGKILL');
     await waitFor(async () => ((await s.observe(signal())).crashes.recent === 1 ? true : undefined), {
       what: 'crash counted',
@@ -157,12 +171,12 @@ describe('DaemonSupervisor', () => {
   it('reload keeps the process and records the new revision; restart replaces it', async () => {
     const s = supervisor();
     const one = await installed(s);
-    await s.start({ hash: one, generation: 1 }, signal());
+    await start(s, { hash: one, generation: 1 });
     const pid = (await s.observe(signal())).pid;
     const two = await installed(s, 'ok\n2');
-    await s.reload({ hash: two, generation: 2 }, signal());
+    await s.apply({ type: 'reload', config: { hash: two, generation: 2, ready: ready() } }, signal());
     expect(await s.observe(signal())).toMatchObject({ pid, running: { hash: two, generation: 2 } });
-    await s.restart({ hash: two, generation: 2 }, signal());
+    await s.apply({ type: 'restart', config: { hash: two, generation: 2, ready: ready() }, why: 'test' }, signal());
     const after = await s.observe(signal());
     expect(after.pid).not.toBe(pid);
     expect(alive(pid!)).toBe(false);
@@ -170,16 +184,16 @@ describe('DaemonSupervisor', () => {
 
   it('reports a daemon that never answers: starting within the grace time, then a failed start', async () => {
     const s = supervisor();
-    healthy = false;
+    await setHealthy(false);
     const hash = await installed(s);
-    await expect(s.start({ hash }, signal())).rejects.toMatchObject({ reason: 'NotReady' });
+    await expect(start(s, { hash })).rejects.toMatchObject({ reason: 'NotReady' });
     expect((await s.observe(signal())).phase).toBe('unhealthy');
   });
 
   it('stops on shutdown by default; with keep, the next supervisor adopts the running daemon', async () => {
     const kept = supervisor('keep');
     const hash = await installed(kept);
-    await kept.start({ hash, generation: 5 }, signal());
+    await start(kept, { hash, generation: 5 });
     const pid = (await kept.observe(signal())).pid!;
     await kept.shutdown();
     expect(alive(pid)).toBe(true);
@@ -204,7 +218,7 @@ describe('DaemonSupervisor', () => {
   it('uninstall removes every revision', async () => {
     const s = supervisor();
     await installed(s);
-    await s.uninstall();
+    await s.apply({ type: 'uninstall' }, signal());
     expect((await s.observe(signal())).installedHash).toBeUndefined();
   });
 });

@@ -1,32 +1,24 @@
-import { chown, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Subject, type Observable } from 'rxjs';
 import { ControllerError } from '../controller.js';
 import type { CommandRunner } from '../ports.js';
-import { CrashHistory, DEFAULT_CRASH_POLICY, type CrashPolicy } from './crash-history.js';
-import type { RenderedFile } from './files.js';
+import { DEFAULT_CRASH_POLICY, type CrashPolicy } from './crash-history.js';
+import { expand, type DaemonDefinition, type HealthResult } from './definition.js';
+import { runningConfig, type DaemonAction } from './plan.js';
+import { ProcessSlot } from './process-slot.js';
+import { HostProbes } from './probes.js';
 import type { FileOwner, RevisionStore } from './revisions.js';
-import { runningConfig, StateFile, type RunningRecord } from './state-file.js';
-import type {
-  DaemonDefinition,
-  DaemonObservation,
-  DaemonPhase,
-  ProcessExit,
-  ProcessPort,
-  RunningConfig,
-} from './types.js';
+import { JsonFile, type RevisionHistory } from './state-file.js';
+import type { DaemonObservation, DaemonPhase, DaemonRevision, ProcessPort, RunningConfig } from './types.js';
 
 export interface SupervisorOptions {
-  /** Where the supervisor keeps its own state (the pid and running revision) and the daemon's output. */
+  /** Where the supervisor keeps its own state (the pid, the revision history) and the daemon's output. */
   stateDir: string;
-  /** On operator shutdown: stop the daemon, or leave it serving for the next operator to adopt. */
-  onShutdown: 'stop' | 'keep';
-  /** The daemon's own account: owns the directories it writes. */
+  /** The daemon's own account: owns the directories it writes (and runs it, unless it switches itself). */
   owner?: FileOwner;
   crashPolicy?: CrashPolicy;
-  /** How long a start or reload may take to answer its health probe. */
-  readyTimeoutMs?: number;
   /** How long a stop waits after SIGTERM before SIGKILL. */
   stopTimeoutMs?: number;
   /** How often an adopted process (not our child) is checked for liveness. */
@@ -34,293 +26,268 @@ export interface SupervisorOptions {
   now?: () => number;
 }
 
-const POLL_HEALTH_MS = 100;
-
 /**
- * Runs one daemon the same way for every feature: checked config revisions, start / reload / restart / stop,
- * restarts after a crash with capped back-off, and adoption of a daemon left running by a previous operator.
- * Crash restarts happen here, not in the reconcile loop, so they do not wait for a resync.
+ * Runs one daemon described by a DaemonDefinition: checked and pre-flighted revisions, start / reload / restart /
+ * roll back / stop as planned by planDaemon, crash restarts with back-off, adoption of a daemon a previous operator
+ * left running, and the record of which revision last ran healthy and which failed. Process operations are
+ * serialized: a crash restart never races a reload or a stop.
  */
 export class DaemonSupervisor {
   private readonly changes = new Subject<void>();
   readonly changes$: Observable<void> = this.changes.asObservable();
-  private readonly crashes: CrashHistory;
-  private readonly state: StateFile;
+  private readonly slot: ProcessSlot;
+  private readonly probes: HostProbes;
+  private readonly history: JsonFile<RevisionHistory>;
   private readonly now: () => number;
-  private current?: RunningRecord;
-  private lastExit?: string;
-  private restartAt?: number;
-  private restartTimer?: NodeJS.Timeout;
-  private pollTimer?: NodeJS.Timeout;
+  private revisions: RevisionHistory = {};
   private lastCheckError?: string;
-  private stopping = false;
-  private disposed = false;
-  /** Process operations run one at a time: a crash restart never races a reload or a stop. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly def: DaemonDefinition,
     private readonly store: RevisionStore,
-    private readonly processes: ProcessPort,
+    processes: ProcessPort,
     private readonly runner: CommandRunner,
     private readonly opts: SupervisorOptions,
   ) {
-    this.crashes = new CrashHistory(opts.crashPolicy ?? DEFAULT_CRASH_POLICY);
-    this.state = new StateFile(join(opts.stateDir, `${def.name}.state.json`));
     this.now = opts.now ?? Date.now;
-  }
-
-  /** How long a start may take to answer; a process younger than this that does not answer is still starting. */
-  private get readyTimeoutMs(): number {
-    return this.opts.readyTimeoutMs ?? 15_000;
+    this.probes = new HostProbes(runner);
+    this.history = new JsonFile(join(opts.stateDir, `${def.name}.revisions.json`));
+    this.slot = new ProcessSlot(def, processes, {
+      stateFile: join(opts.stateDir, `${def.name}.state.json`),
+      outputFile: join(opts.stateDir, `${def.name}.out`),
+      ...(opts.owner ? { owner: opts.owner } : {}),
+      crashPolicy: opts.crashPolicy ?? DEFAULT_CRASH_POLICY,
+      stopTimeoutMs: opts.stopTimeoutMs ?? 10_000,
+      pollMs: opts.pollMs ?? 500,
+      now: this.now,
+      restart: (crashed) => this.serial(() => this.restartAfterCrash(crashed)),
+      changed: () => this.changes.next(),
+    });
   }
 
   get configPath(): string {
     return join(this.store.currentDir, this.def.configFile);
   }
 
-  /** Takes over a daemon a previous operator left running (its recorded pid still runs the daemon). */
+  /** Takes over a daemon a previous operator left running, and the revision history it kept. */
   async adopt(): Promise<void> {
     return this.serial(async () => {
-      if (this.current) return;
-      const saved = await this.state.read();
-      // A stale record is left alone (csgw diff probes too, and writes nothing): the next start replaces it.
-      if (!saved || !(await this.processes.isRunning(saved.pid, this.program()))) return;
-      this.current = saved;
-      this.watchAdopted(saved.pid);
+      this.revisions = (await this.history.read()) ?? this.revisions;
+      if (!this.slot.current) await this.slot.adopt(this.startArgv());
     });
   }
 
   async observe(signal: AbortSignal): Promise<DaemonObservation> {
     const now = this.now();
     const installedHash = await this.store.current();
+    const { crashes, lastExit, restartAt } = this.slot;
     const base = {
       ...(installedHash ? { installedHash } : {}),
       ...(this.lastCheckError ? { lastCheckError: this.lastCheckError } : {}),
+      ...this.revisions,
       crashes: {
-        recent: this.crashes.count(now),
-        windowSeconds: Math.round(this.crashes.windowMs / 1000),
-        loop: this.crashes.inLoop(now),
-        ...(this.lastExit ? { lastExit: this.lastExit } : {}),
-        ...(this.restartAt ? { restartAt: new Date(this.restartAt).toISOString() } : {}),
+        recent: crashes.count(now),
+        windowSeconds: Math.round(crashes.windowMs / 1000),
+        loop: crashes.inLoop(now),
+        ...(lastExit ? { lastExit } : {}),
+        ...(restartAt ? { restartAt: new Date(restartAt).toISOString() } : {}),
       },
     };
-    const running = this.current;
-    if (!running) return { ...base, phase: this.restartAt ? 'backoff' : 'stopped' };
-    const health = await this.def.health(this.runner, running, signal);
-    const grace = now - running.startedAt < this.readyTimeoutMs;
+    const running = this.slot.current;
+    if (!running) return { ...base, phase: restartAt ? 'backoff' : 'stopped' };
+    const health = await this.health(running, signal);
+    const grace = now - Math.max(running.startedAt, running.reloadedAt ?? 0) < this.def.readiness.timeoutMs;
     const phase: DaemonPhase = health.ok ? 'running' : grace ? 'starting' : 'unhealthy';
-    return {
-      ...base,
-      phase,
-      pid: running.pid,
-      running: runningConfig(running),
-      since: new Date(running.startedAt).toISOString(),
-      health,
-    };
+    const since = new Date(running.startedAt).toISOString();
+    return { ...base, phase, pid: running.pid, running: runningConfig(running), since, health };
+  }
+
+  async apply(action: DaemonAction, signal: AbortSignal): Promise<void> {
+    switch (action.type) {
+      case 'install':
+        return this.install(action.revision, signal);
+      case 'activate':
+        return this.activate(action.hash);
+      case 'start':
+        return this.serial(() => this.goLive(action.config, signal, () => this.startIfStopped(action.config, signal)));
+      case 'reload':
+        return this.serial(() => this.goLive(action.config, signal, () => this.reload(action.config, signal)));
+      case 'restart':
+        return this.serial(() => this.goLive(action.config, signal, () => this.restart(action.config, signal)));
+      case 'stop':
+        return this.serial(() => this.stopNow());
+      case 'uninstall':
+        return this.uninstall();
+    }
+  }
+
+  /** Has the daemon reopen its logs (they were moved aside). */
+  async reopenLogs(signal: AbortSignal): Promise<void> {
+    const how = this.def.reopenLogs;
+    if (!how) return;
+    if ('signal' in how) this.slot.signal(how.signal);
+    else await this.runChecked(expand(how.command, this.configPath), 'ReopenLogsFailed', signal);
+  }
+
+  /** The operator is stopping: stop the daemon, or leave it running for the next operator when so defined. */
+  async shutdown(): Promise<void> {
+    this.slot.dispose();
+    if (this.def.onShutdown === 'stop') await this.serial(() => this.stopNow());
+    this.changes.complete();
   }
 
   /**
-   * Stages a candidate revision, runs the daemon's own check on it, and only then makes it current. A refused
-   * candidate is removed and its check output kept for status; the live revision is untouched.
+   * Stages a candidate, runs the daemon's check (if it has one) and the revision's pre-flight checks, and only then
+   * makes it current. A refused candidate is removed and why is kept for status; the live revision is untouched.
    */
-  async install(hash: string, files: readonly RenderedFile[], signal: AbortSignal): Promise<void> {
-    const revision = await this.store.stage(hash, files);
-    const candidate = join(revision.dir, this.def.configFile);
-    const [file, ...args] = this.def.checkArgs(candidate);
-    const result = await this.runner.run(file!, args, { signal });
-    if (result.exitCode !== 0) {
-      this.lastCheckError = this.problems(result);
-      await this.store.discard(hash);
-      throw new ControllerError('ConfigRejected', `${this.def.name} refused the new config: ${this.lastCheckError}`);
-    }
-    this.lastCheckError = undefined;
-    await this.store.activate(hash);
-  }
-
-  /** Starts the daemon on the current revision and waits until it answers. */
-  async start(config: RunningConfig, signal: AbortSignal): Promise<void> {
-    return this.serial(async () => {
-      this.cancelRestart();
-      if (!this.current) await this.spawn(config, signal);
-      await this.waitHealthy(signal);
-    });
-  }
-
-  /** Has the running daemon re-read the current revision, then waits until it answers again. */
-  async reload(config: RunningConfig, signal: AbortSignal): Promise<void> {
-    return this.serial(async () => {
-      const [file, ...args] = this.def.reloadArgs(this.configPath);
+  private async install(revision: DaemonRevision, signal: AbortSignal): Promise<void> {
+    const staged = await this.store.stage(revision.hash, revision.files);
+    const refuse = async (reason: string, what: string, why: string): Promise<never> => {
+      this.lastCheckError = why;
+      await this.store.discard(revision.hash);
+      throw new ControllerError(reason, `${what}: ${why}`);
+    };
+    if (this.def.check) {
+      const [file, ...args] = expand(this.def.check, join(staged.dir, this.def.configFile));
       const result = await this.runner.run(file!, args, { signal });
       if (result.exitCode !== 0)
-        throw new ControllerError('ReloadFailed', `${this.def.name} reload: ${this.problems(result)}`);
-      if (this.current) await this.record({ ...this.current, ...config });
-      await this.waitHealthy(signal);
+        await refuse('ConfigRejected', `${this.def.name} refused the new config`, this.problems(result));
+    }
+    const running = this.slot.current;
+    const ours = running && { pid: running.pid, ...(running.listens ? { listens: running.listens } : {}) };
+    const problems = await this.probes.preflight(revision.preflight ?? [], ours, signal);
+    const preflight = `revision ${revision.hash} failed its pre-flight checks`;
+    if (problems.length > 0) await refuse('PreflightFailed', preflight, problems.join('; '));
+    this.lastCheckError = undefined;
+    await this.store.activate(revision.hash, this.revisions.healthy ? [this.revisions.healthy.hash] : []);
+  }
+
+  /** Points `current` back at the revision that last ran healthy. */
+  private async activate(hash: string): Promise<void> {
+    if (!(await this.store.has(hash)))
+      throw new ControllerError('RollbackFailed', `revision ${hash} to roll back to is no longer on disk`);
+    await this.store.activate(hash, [this.revisions.failed?.hash ?? hash]);
+  }
+
+  /** Runs one step that puts `config` live, then waits for readiness; records whether the revision ran healthy. */
+  private async goLive(config: RunningConfig, signal: AbortSignal, step: () => Promise<void>): Promise<void> {
+    this.slot.cancelRestart();
+    try {
+      await step();
+      await this.waitReady(config, signal);
+    } catch (err) {
+      if (signal.aborted || !(err instanceof ControllerError) || this.revisions.healthy?.hash === config.hash)
+        throw err;
+      const failed = {
+        hash: config.hash,
+        ...(config.generation !== undefined ? { generation: config.generation } : {}),
+      };
+      await this.remember({ ...this.revisions, failed: { ...failed, error: err.message } });
+      this.changes.next();
+      throw err;
+    }
+    const { failed } = this.revisions;
+    await this.remember({
+      ...(failed && failed.hash !== config.hash ? { failed } : {}),
+      healthy: runningConfig(config),
     });
   }
 
-  async restart(config: RunningConfig, signal: AbortSignal): Promise<void> {
-    return this.serial(async () => {
-      await this.terminate();
-      await this.spawn(config, signal);
-      await this.waitHealthy(signal);
-    });
+  private async startIfStopped(config: RunningConfig, signal: AbortSignal): Promise<void> {
+    if (!this.slot.current) await this.spawn(config, signal);
   }
 
-  async stop(): Promise<void> {
-    return this.serial(async () => {
-      this.cancelRestart();
-      await this.terminate();
-    });
+  private async reload(config: RunningConfig, signal: AbortSignal): Promise<void> {
+    const how = this.def.reload;
+    if (how === 'restart' || !this.slot.current) return this.restart(config, signal);
+    if ('signal' in how) this.slot.signal(how.signal);
+    else await this.runChecked(expand(how.command, this.configPath), 'ReloadFailed', signal);
+    if (this.slot.current) await this.slot.record({ ...this.slot.current, ...config, reloadedAt: this.now() });
   }
 
-  /** Removes every revision (the feature was disabled). */
-  async uninstall(): Promise<void> {
+  private async restart(config: RunningConfig, signal: AbortSignal): Promise<void> {
+    await this.slot.terminate();
+    await this.spawn(config, signal);
+  }
+
+  private async stopNow(): Promise<void> {
+    this.slot.cancelRestart();
+    await this.slot.terminate();
+  }
+
+  /** Removes every revision and the history about them (the daemon is no longer wanted). */
+  private async uninstall(): Promise<void> {
     await this.store.clear();
-  }
-
-  /** The operator is stopping: stop the daemon, or leave it running for the next operator when so configured. */
-  async shutdown(): Promise<void> {
-    this.disposed = true;
-    this.cancelRestart();
-    clearInterval(this.pollTimer);
-    if (this.opts.onShutdown === 'stop') await this.stop();
-    this.changes.complete();
+    await this.remember({});
   }
 
   private async spawn(config: RunningConfig, signal: AbortSignal): Promise<void> {
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o750 });
-    for (const dir of this.def.writableDirs) {
-      // Parents traversable by the daemon's user, the directory itself its own.
-      await mkdir(dirname(dir), { recursive: true, mode: 0o755 });
-      await mkdir(dir, { recursive: true, mode: 0o750 });
-      if (this.opts.owner) await chown(dir, this.opts.owner.uid, this.opts.owner.gid);
-    }
-    if (this.def.prepareArgs) {
-      const [file, ...args] = this.def.prepareArgs(this.configPath);
-      const prepared = await this.runner.run(file!, args, { signal });
-      if (prepared.exitCode !== 0)
-        throw new ControllerError('StartFailed', `${file} ${args.join(' ')}: ${this.problems(prepared)}`);
-    }
-    const child = await this.processes.spawn(this.def.runArgs(this.configPath), this.outputFile());
-    await this.record({ ...config, pid: child.pid, startedAt: this.now() });
-    void child.exited.then((exit) => this.onExit(child.pid, exit));
+    await this.slot.prepareDirs();
+    if (this.def.prepare) await this.runChecked(expand(this.def.prepare, this.configPath), 'StartFailed', signal);
+    const owner = this.def.user && !this.def.user.switchesItself ? this.opts.owner : undefined;
+    await this.slot.spawn(this.startArgv(), config, owner);
   }
 
-  private async waitHealthy(signal: AbortSignal): Promise<void> {
-    const deadline = this.now() + this.readyTimeoutMs;
+  /** Probes from initialDelayMs on, every periodMs, until timeoutMs has passed since the step began. */
+  private async waitReady(config: RunningConfig, signal: AbortSignal): Promise<void> {
+    const { initialDelayMs, periodMs, timeoutMs } = this.def.readiness;
+    const deadline = this.now() + timeoutMs;
+    await sleep(initialDelayMs, undefined, { signal });
     for (;;) {
-      const running = this.current;
+      const running = this.slot.current;
       if (!running) throw new ControllerError('StartFailed', `${this.def.name} exited: ${await this.tail()}`);
-      const health = await this.def.health(this.runner, running, signal);
+      const health = await this.health(config, signal);
       if (health.ok) return;
-      if (this.now() > deadline)
-        throw new ControllerError('NotReady', `${this.def.name} does not answer: ${health.message}`);
-      await sleep(POLL_HEALTH_MS, undefined, { signal });
+      if (this.now() >= deadline)
+        throw new ControllerError('NotReady', `not ready within ${timeoutMs / 1000} s: ${health.message}`);
+      await sleep(Math.min(periodMs, Math.max(0, deadline - this.now())), undefined, { signal });
     }
   }
 
-  /** SIGTERM, then SIGKILL after the stop timeout; returns once the process is gone. */
-  private async terminate(): Promise<void> {
-    const running = this.current;
-    if (!running) return;
-    this.stopping = true;
-    try {
-      this.processes.kill(running.pid, 'SIGTERM');
-      const deadline = this.now() + (this.opts.stopTimeoutMs ?? 10_000);
-      while (await this.processes.isRunning(running.pid, this.program())) {
-        if (this.now() > deadline) this.processes.kill(running.pid, 'SIGKILL');
-        await sleep(50);
-      }
-      this.current = undefined;
-      await this.state.clear();
-    } finally {
-      this.stopping = false;
-    }
+  private health(config: RunningConfig, signal: AbortSignal): Promise<HealthResult> {
+    if (!config.ready) return Promise.resolve({ ok: true, message: 'running (no readiness probe)' });
+    return this.probes.ready(config.ready, signal);
   }
 
-  private onExit(pid: number, exit: ProcessExit): void {
-    const crashed = this.current;
-    if (crashed?.pid !== pid || this.stopping) return;
-    this.current = undefined;
-    void this.state.clear();
-    if (this.disposed) return;
-    this.scheduleRestart(crashed, exit);
-    this.changes.next();
-  }
-
-  private scheduleRestart(crashed: RunningConfig, exit: ProcessExit): void {
-    this.lastExit = exit.signal
-      ? `killed by ${exit.signal}`
-      : exit.code === null
-        ? 'gone'
-        : `exited with code ${exit.code}`;
-    const delay = this.crashes.record(this.now());
-    this.restartAt = this.now() + delay;
-    const config = runningConfig(crashed);
-    this.restartTimer = setTimeout(() => void this.restartAfterCrash(config), delay);
-  }
-
-  /** Starts the daemon again on the current revision; a failure to start counts as one more crash. */
+  /** Starts the daemon again after a crash on the current revision; the reconcile that installed another moves it. */
   private async restartAfterCrash(crashed: RunningConfig): Promise<void> {
-    this.restartAt = undefined;
-    await this.serial(async () => {
-      if (this.disposed || this.current) return;
-      const hash = (await this.store.current()) ?? crashed.hash;
-      // Installed meanwhile: the reconcile that installed it reloads or restarts onto it; probe where it was.
-      const config = hash === crashed.hash ? crashed : { ...runningConfig(crashed), hash, generation: undefined };
-      try {
-        await this.spawn(config, AbortSignal.timeout(30_000));
-      } catch {
-        this.scheduleRestart(config, { code: null, signal: null });
-      }
-    });
-    this.changes.next();
+    if (this.slot.disposed || this.slot.current) return;
+    const hash = (await this.store.current()) ?? crashed.hash;
+    const config = hash === crashed.hash ? crashed : { ...runningConfig(crashed), hash, generation: undefined };
+    await this.spawn(config, AbortSignal.timeout(30_000));
   }
 
-  private watchAdopted(pid: number): void {
-    clearInterval(this.pollTimer);
-    this.pollTimer = setInterval(() => {
-      if (this.current?.pid !== pid) return clearInterval(this.pollTimer);
-      void this.processes.isRunning(pid, this.program()).then((alive) => {
-        if (alive || this.current?.pid !== pid) return;
-        clearInterval(this.pollTimer);
-        this.onExit(pid, { code: null, signal: null });
-      });
-    }, this.opts.pollMs ?? 500);
-    this.pollTimer.unref();
+  private async runChecked(argv: string[], reason: string, signal: AbortSignal): Promise<void> {
+    const [file, ...args] = argv;
+    const result = await this.runner.run(file!, args, { signal });
+    if (result.exitCode !== 0) throw new ControllerError(reason, `${argv.join(' ')}: ${this.problems(result)}`);
   }
 
-  private cancelRestart(): void {
-    clearTimeout(this.restartTimer);
-    this.restartAt = undefined;
+  private async remember(history: RevisionHistory): Promise<void> {
+    this.revisions = history;
+    await mkdir(this.opts.stateDir, { recursive: true, mode: 0o750 });
+    await this.history.write(history);
   }
 
-  private program(): string {
-    return this.def.runArgs(this.configPath)[0]!.split('/').pop()!;
-  }
-
-  private outputFile(): string {
-    return join(this.opts.stateDir, `${this.def.name}.out`);
+  private startArgv(): string[] {
+    return expand(this.def.start, this.configPath);
   }
 
   /** The daemon's own error lines from a command's output, or its exit code when it printed none. */
   private problems(result: { exitCode: number; stdout: string; stderr: string }): string {
-    const errors = this.def.checkErrors(`${result.stdout}\n${result.stderr}`);
+    const output = `${result.stdout}\n${result.stderr}`;
+    const errors = this.def.problems ? this.def.problems(output) : lastLines(output);
     return errors.join('; ') || `exited with ${result.exitCode}`;
-  }
-
-  private async record(record: RunningRecord): Promise<void> {
-    this.current = record;
-    await this.state.write(record);
   }
 
   /** Why the daemon exited, from its output: its own error lines when it printed any, else the last lines. */
   private async tail(): Promise<string> {
-    const text = await readFile(this.outputFile(), 'utf8').catch(() => '');
+    const text = await readFile(join(this.opts.stateDir, `${this.def.name}.out`), 'utf8').catch(() => '');
     const recent = text.trim().split('\n').slice(-40).join('\n');
-    const errors = this.def.checkErrors(recent);
-    return (errors.length > 0 ? errors.slice(-3) : recent.split('\n').slice(-3)).join(' | ') || 'no output';
+    const errors = this.def.problems?.(recent) ?? [];
+    return (errors.length > 0 ? errors.slice(-3) : lastLines(recent)).join(' | ') || 'no output';
   }
 
   private serial<T>(op: () => Promise<T>): Promise<T> {
@@ -328,4 +295,8 @@ export class DaemonSupervisor {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+function lastLines(text: string): string[] {
+  return text.trim().split('\n').filter(Boolean).slice(-3);
 }

@@ -1,31 +1,5 @@
-import type { CommandRunner } from '../ports.js';
-
-/** What the supervisor needs to know about one daemon; the rest of the pattern is the same for every daemon. */
-export interface DaemonDefinition {
-  /** Names the daemon in logs, status and its state files (squid, haproxy, ...). */
-  name: string;
-  /** The config file's name inside a revision (the supervisor hands the daemon `<root>/current/<configFile>`). */
-  configFile: string;
-  /** Runs the daemon in the foreground (no self-daemonising: the supervisor is its parent and sees it exit). */
-  runArgs(configPath: string): string[];
-  /** The daemon's own config check; a non-zero exit refuses the candidate. */
-  checkArgs(configPath: string): string[];
-  /** The lines of the check's output worth showing in status. */
-  checkErrors(output: string): string[];
-  /** Asks the running daemon to re-read its config. */
-  reloadArgs(configPath: string): string[];
-  /** Directories the daemon writes (cache, logs, pid): created before a start and owned by its user. */
-  writableDirs: readonly string[];
-  /** Run before every start (squid -z creates missing cache directories); optional. */
-  prepareArgs?(configPath: string): string[];
-  /** Answers a real request the way clients would: proves it listens and serves. */
-  health(runner: CommandRunner, running: RunningConfig, signal: AbortSignal): Promise<HealthResult>;
-}
-
-export interface HealthResult {
-  ok: boolean;
-  message: string;
-}
+import type { HealthResult, PreflightCheck, ReadinessProbe } from './definition.js';
+import type { RenderedFile } from './files.js';
 
 /** The revision a running daemon was started or reloaded with. */
 export interface RunningConfig {
@@ -34,8 +8,32 @@ export interface RunningConfig {
   generation?: number;
   /** What a reload cannot change; a revision with another key needs a restart. */
   restartKey?: string;
-  /** host:port the health probe connects to. */
-  healthTarget?: string;
+  /** How to tell the daemon serves this revision (where it listens). */
+  ready?: ReadinessProbe;
+  /**
+   * The sockets this revision listens on: a pre-flight port check counts them as the daemon's own when `ss` cannot
+   * name a socket's process (reading another user's /proc/<pid>/fd needs ptrace rights a container may lack).
+   */
+  listens?: Socket[];
+}
+
+export interface Socket {
+  host: string;
+  port: number;
+}
+
+/** A rendered revision the controller wants live, with what the kit checks before and after it goes live. */
+export interface DaemonRevision extends RunningConfig {
+  files: RenderedFile[];
+  /** Cheap checks of the host before the revision goes live (the address is local, the port is free). */
+  preflight?: PreflightCheck[];
+}
+
+/** A revision that did not become ready within its window: not retried until the desired revision changes. */
+export interface FailedRevision {
+  hash: string;
+  generation?: number;
+  error: string;
 }
 
 export type DaemonPhase = 'stopped' | 'starting' | 'running' | 'unhealthy' | 'backoff';
@@ -52,8 +50,12 @@ export interface DaemonObservation {
   installedHash?: string;
   /** recent: crashes within the last windowSeconds; loop: as many as make a crash loop. */
   crashes: { recent: number; windowSeconds: number; loop: boolean; lastExit?: string; restartAt?: string };
-  /** The check output of the last candidate refused, until a candidate passes. */
+  /** The check (or pre-flight) output of the last candidate refused, until a candidate passes. */
   lastCheckError?: string;
+  /** The last revision that answered its readiness probe: what a failed revision is rolled back to. */
+  healthy?: RunningConfig;
+  /** The last revision that never became ready. */
+  failed?: FailedRevision;
 }
 
 export interface ProcessExit {
@@ -61,17 +63,35 @@ export interface ProcessExit {
   signal: string | null;
 }
 
-/** A process the supervisor started: its exit is known at once. */
+/**
+ * Who a process is: its pid, its start time (field 22 of /proc/<pid>/stat, clock ticks since boot: a recycled pid
+ * has another) and its command line (/proc/<pid>/cmdline: tells two `python3 -m ...` processes apart).
+ */
+export interface ProcessIdentity {
+  pid: number;
+  startTime: string;
+  argv: string[];
+}
+
+/** A process the supervisor started: `exited` resolves once it has exited and been reaped. */
 export interface SpawnedProcess {
   pid: number;
   exited: Promise<ProcessExit>;
 }
 
+export interface SpawnOptions {
+  /** stdout and stderr are appended here. */
+  outputFile: string;
+  /** Run as this account (a daemon that does not drop privileges itself). */
+  uid?: number;
+  gid?: number;
+}
+
 /** Starting and watching long-running processes; never a shell. */
 export interface ProcessPort {
-  /** Starts argv detached in its own process group, stdout and stderr appended to outputFile. */
-  spawn(argv: readonly string[], outputFile: string): Promise<SpawnedProcess>;
-  /** Whether pid is alive and runs `program` (basename of its argv[0]): a recycled pid is not ours. */
-  isRunning(pid: number, program: string): Promise<boolean>;
+  /** Starts argv detached in its own process group. */
+  spawn(argv: readonly string[], opts: SpawnOptions): Promise<SpawnedProcess>;
+  /** What /proc says about pid now; undefined when it is gone or has exited (a zombie). */
+  identify(pid: number): Promise<ProcessIdentity | undefined>;
   kill(pid: number, signal: NodeJS.Signals): void;
 }
