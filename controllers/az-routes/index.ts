@@ -4,9 +4,10 @@ import type { Controller } from '../../runtime/controller.js';
 import type { LeaseGuard } from '../../runtime/lease/fencing.js';
 import { applyAzRoutes } from './apply.js';
 import { decodeAzRoutes } from './decode.js';
-import { observeAzRoutes, type Ec2For } from './observe.js';
-import { azRoutesDetails, azRoutesWarnings, describeAzRoutesAction, planAzRoutes } from './plan.js';
+import { observeAzRoutes, probeAzRoutes, type Ec2For } from './observe.js';
+import { describeAzRoutesAction, planAzRoutes } from './plan.js';
 import { validateAzRoutesSpec, type AzRoutesSpec } from './spec.js';
+import { azRoutesDetails, azRoutesWarnings } from './status.js';
 import type { AzRoutesAction, AzRoutesDesired, AzRoutesObserved } from './types.js';
 
 export type { Ec2For } from './observe.js';
@@ -28,15 +29,7 @@ export function createAzRoutesController(opts: AzRoutesOptions): AzRoutesControl
     lease,
     validateSpec: validateAzRoutesSpec,
     decode: (snapshot) => decodeAzRoutes(snapshot, identity),
-    // No call here: the operational role is needed only for listed route tables, and observe reports its absence
-    // (OperationalRoleUnavailable) exactly when there is one. An AZ without AzRoutes needs no role.
-    probe: () =>
-      Promise.resolve({
-        ok: true,
-        reason: 'OperationalRole',
-        message: 'EC2 through the per-AZ NAT data plane operational role',
-        details: { mechanism: 'ec2 ReplaceRoute (operational role 1)' },
-      }),
+    probe: probeAzRoutes,
     // Every observe is a full read: there is no cache to distrust.
     observe: (signal, { desired }) => observeAzRoutes(ec2For, lease, desired.spec.routes, signal),
     plan: planAzRoutes,

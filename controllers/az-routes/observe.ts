@@ -1,3 +1,4 @@
+import type { ProbeResult } from '../../runtime/controller.js';
 import type { LeaseGuard } from '../../runtime/lease/fencing.js';
 import { currentToken } from '../aws-common/fencing.js';
 import type { AccountTables, AzRoutesObserved, OwnedRoute } from './types.js';
@@ -33,4 +34,17 @@ export async function observeAzRoutes(
   );
   const token = currentToken(lease);
   return { accounts, ...(token ? { token } : {}) };
+}
+
+/**
+ * No call here: the operational role is needed only for listed route tables, and observe reports its absence
+ * (OperationalRoleUnavailable) exactly when there is one. An AZ without AzRoutes needs no role.
+ */
+export function probeAzRoutes(): Promise<ProbeResult> {
+  return Promise.resolve({
+    ok: true,
+    reason: 'OperationalRole',
+    message: 'EC2 through the per-AZ NAT data plane operational role',
+    details: { mechanism: 'ec2 ReplaceRoute (operational role 1)' },
+  });
 }

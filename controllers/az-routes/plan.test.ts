@@ -18,7 +18,7 @@ import {
 } from '../../testing/ec2-fixtures.js';
 import { createAzRoutesController } from './index.js';
 import { routeKey } from './decode.js';
-import { azRoutesDetails, azRoutesWarnings, describeAzRoutesAction, planAzRoutes } from './plan.js';
+import { describeAzRoutesAction, planAzRoutes } from './plan.js';
 import type { AzRoutesDesired, AzRoutesObserved, OwnedRoute } from './types.js';
 import { planError } from '../../testing/controller-error.js';
 
@@ -152,7 +152,7 @@ describe('planAzRoutes', () => {
   });
 });
 
-describe('describe, warnings, details', () => {
+describe('describeAzRoutesAction', () => {
   it('describes every action on one line', () => {
     expect(describeAzRoutesAction({ op: 'tagFencing', routeTableId: RTB_A, accountId: '222222222222' })).toBe(
       `tag ${RTB_A} (account 222222222222) with this instance's lease term`,
@@ -163,37 +163,6 @@ describe('describe, warnings, details', () => {
     expect(describeAzRoutesAction({ ...write('createRoute', RTB_B, '10.9.0.0/16'), op: 'createRoute' })).toBe(
       `create route 10.9.0.0/16 in ${RTB_B} -> ${ENI}`,
     );
-  });
-
-  it('warns about each listed table that does not exist', () => {
-    const o: AzRoutesObserved = {
-      accounts: [
-        { requested: [RTB_A, RTB_B], tables: [routeTable(RTB_B)] },
-        { accountId: '222222222222', requested: [RTB_A], tables: [] },
-      ],
-    };
-    expect(azRoutesWarnings(o)).toEqual([
-      { reason: 'RouteTableNotFound', message: `route table ${RTB_A} not found: its routes are skipped` },
-      {
-        reason: 'RouteTableNotFound',
-        message: `route table ${RTB_A} (account 222222222222) not found: its routes are skipped`,
-      },
-    ]);
-  });
-
-  it('counts the owned routes that point at their target', () => {
-    const d = desired(owned(RTB_A), owned(RTB_A, '10.9.0.0/16'), owned(RTB_B));
-    const o = observed(
-      [routeTable(RTB_A, [ours(), { destinationCidr: '10.9.0.0/16', gatewayId: 'igw-1' }])],
-      [RTB_A, RTB_B],
-    );
-    expect(azRoutesDetails(d.spec, o)).toEqual({
-      availabilityZoneId: 'use1-az1',
-      networkInterfaceIds: [ENI],
-      routes: 3,
-      routesToTarget: 1,
-      routeTables: 1,
-    });
   });
 });
 

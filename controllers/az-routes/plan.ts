@@ -4,8 +4,6 @@ import { assertNotFenced } from '../aws-common/fencing.js';
 import { inAccount } from './decode.js';
 import type { AzRoutesAction, AzRoutesDesired, AzRoutesObserved, OwnedRoute } from './types.js';
 
-type Warning = { reason: string; message: string };
-
 /**
  * (desired, observed) -> actions; pure. Each owned route is pointed at its interface: replaced when it has another
  * target, created when missing. Only listed (table, destination) pairs are ever named, so no other route is touched.
@@ -70,37 +68,4 @@ export function describeAzRoutesAction(action: AzRoutesAction): string {
   const verb = action.op === 'createRoute' ? 'create' : 'replace';
   const from = action.from ? ` (was ${action.from})` : '';
   return `${verb} route ${action.destinationCidr} in ${where} -> ${action.networkInterfaceId}${from}`;
-}
-
-/** A listed table that does not exist: its routes are skipped and the others still converge. */
-export function azRoutesWarnings(observed: AzRoutesObserved): Warning[] {
-  return observed.accounts.flatMap((account) =>
-    account.requested
-      .filter((id) => !account.tables.some((t) => t.routeTableId === id))
-      .map((id) => ({
-        reason: 'RouteTableNotFound',
-        message: `route table ${id}${inAccount(account.accountId)} not found: its routes are skipped`,
-      })),
-  );
-}
-
-export function azRoutesDetails(desired: AzRoutesDesired, observed: AzRoutesObserved): Record<string, unknown> {
-  const tables = observed.accounts.flatMap((a) => a.tables.map((t) => ({ accountId: a.accountId, table: t })));
-  const pointingHere = desired.routes.filter((route) =>
-    tables.some(
-      ({ accountId, table }) =>
-        accountId === route.accountId &&
-        table.routeTableId === route.routeTableId &&
-        table.routes.some(
-          (r) => r.destinationCidr === route.destinationCidr && r.networkInterfaceId === route.networkInterfaceId,
-        ),
-    ),
-  );
-  return {
-    availabilityZoneId: desired.availabilityZoneId,
-    networkInterfaceIds: [...new Set(desired.routes.map((r) => r.networkInterfaceId))],
-    routes: desired.routes.length,
-    routesToTarget: pointingHere.length,
-    routeTables: tables.length,
-  };
 }

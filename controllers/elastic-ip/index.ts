@@ -1,13 +1,14 @@
 import { elasticIpKind } from '../../crds-equivalent/elastic-ip.js';
 import type { Ec2Port, InstanceIdentity } from '../../runtime/aws/ports.js';
-import type { Controller, DecodeResult, KindSnapshot } from '../../runtime/controller.js';
-import { decodeSingleton } from '../../runtime/decode-singleton.js';
+import type { Controller } from '../../runtime/controller.js';
 import type { LeaseGuard } from '../../runtime/lease/fencing.js';
 import { probeEc2 } from '../aws-common/probe.js';
 import { applyElasticIp } from './apply.js';
+import { decodeElasticIp } from './decode.js';
 import { observeElasticIp } from './observe.js';
-import { describeElasticIpAction, elasticIpDetails, planElasticIp, resolveTarget } from './plan.js';
+import { describeElasticIpAction, planElasticIp } from './plan.js';
 import { validateElasticIpSpec, type ElasticIpSpec } from './spec.js';
+import { elasticIpDetails } from './status.js';
 import type { ElasticIpAction, ElasticIpObserved, ElasticIpTarget } from './types.js';
 
 export interface ElasticIpOptions {
@@ -32,13 +33,7 @@ export function createElasticIpController(opts: ElasticIpOptions): ElasticIpCont
     apply: (actions, signal) => applyElasticIp(opts.ec2, opts.lease, actions, signal),
     describe: describeElasticIpAction,
     details: (desired, observed) => elasticIpDetails(desired.spec, observed),
+    // An address is either where it should be or planned there: nothing partial to warn about.
     warnings: () => [],
   };
-}
-
-function decodeElasticIp(snapshot: KindSnapshot, identity: InstanceIdentity): DecodeResult<ElasticIpTarget | null> {
-  const result = decodeSingleton<ElasticIpSpec | null>(elasticIpKind, snapshot, validateElasticIpSpec, null);
-  if (!result.ok) return result;
-  const spec = result.desired.spec;
-  return { ...result, desired: { ...result.desired, spec: spec && resolveTarget(spec, identity) } };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DesiredState } from '../../runtime/controller.js';
 import { address, ALLOCATION, fenceTags, PEER_ENI, PUBLIC_IP, SECOND_ENI, SELF } from '../../testing/ec2-fixtures.js';
-import { describeElasticIpAction, elasticIpDetails, planElasticIp, resolveTarget } from './plan.js';
+import { resolveTarget } from './decode.js';
+import { describeElasticIpAction, planElasticIp } from './plan.js';
 import type { ElasticIpObserved, ElasticIpTarget } from './types.js';
 import { planError } from '../../testing/controller-error.js';
 
@@ -20,20 +21,6 @@ const observed = (over: Partial<ElasticIpObserved> = {}): ElasticIpObserved => (
 });
 const onEni = (networkInterfaceId: string, tags = {}): ElasticIpObserved =>
   observed({ address: address({ associationId: 'eipassoc-1', networkInterfaceId, tags }) });
-
-describe('resolveTarget', () => {
-  it('defaults the interface to the primary ENI, and says so', () => {
-    expect(target).toEqual({
-      allocationId: ALLOCATION,
-      networkInterfaceId: SELF.primaryEniId,
-      networkInterfaceSource: 'identity',
-    });
-    expect(resolveTarget({ allocationId: ALLOCATION, networkInterfaceId: SECOND_ENI }, SELF)).toMatchObject({
-      networkInterfaceId: SECOND_ENI,
-      networkInterfaceSource: 'spec',
-    });
-  });
-});
 
 describe('planElasticIp', () => {
   const tag = { op: 'tagFencing', allocationId: ALLOCATION };
@@ -118,28 +105,7 @@ describe('describeElasticIpAction', () => {
   });
 });
 
-describe('details and warnings', () => {
-  it('reports the association and the term that wrote it', () => {
-    const o = observed({
-      address: address({
-        associationId: 'eipassoc-1',
-        networkInterfaceId: SELF.primaryEniId,
-        tags: fenceTags(SELF.instanceId, 7, 'cluster'),
-      }),
-    });
-    expect(elasticIpDetails(target, o)).toEqual({
-      publicIp: PUBLIC_IP,
-      allocationId: ALLOCATION,
-      associationId: 'eipassoc-1',
-      networkInterfaceId: SELF.primaryEniId,
-      networkInterfaceSource: 'identity',
-      holder: SELF.instanceId,
-      epoch: 7,
-    });
-    expect(elasticIpDetails(target, observed({ address: undefined }))).toEqual({ allocationId: ALLOCATION });
-    expect(elasticIpDetails(null, {})).toEqual({});
-  });
-
+describe('planElasticIp with a private address', () => {
   it('moves the address to the private address the spec names, on our interface too', () => {
     const wanted = resolveTarget({ allocationId: ALLOCATION, privateIpAddress: '10.0.1.20' }, SELF);
     const desired = { name: 'master', generation: 1, spec: wanted };

@@ -1,18 +1,7 @@
-import type { AddressView, ResourceTags } from '../../runtime/aws/ports.js';
+import type { AddressView } from '../../runtime/aws/ports.js';
 import { ControllerError, type DesiredState } from '../../runtime/controller.js';
-import { assertNotFenced, taggedTerm } from '../aws-common/fencing.js';
-import type { InstanceIdentity } from '../../runtime/aws/ports.js';
-import type { ElasticIpSpec } from './spec.js';
+import { assertNotFenced } from '../aws-common/fencing.js';
 import type { ElasticIpAction, ElasticIpObserved, ElasticIpTarget } from './types.js';
-
-export function resolveTarget(spec: ElasticIpSpec, identity: InstanceIdentity): ElasticIpTarget {
-  return {
-    allocationId: spec.allocationId,
-    networkInterfaceId: spec.networkInterfaceId ?? identity.primaryEniId,
-    networkInterfaceSource: spec.networkInterfaceId ? 'spec' : 'identity',
-    ...(spec.privateIpAddress ? { privateIpAddress: spec.privateIpAddress } : {}),
-  };
-}
 
 /**
  * (desired, observed) -> actions; pure. No resource plans nothing: the address stays where it is (disassociating
@@ -59,22 +48,4 @@ export function describeElasticIpAction(action: ElasticIpAction): string {
     ? `${action.networkInterfaceId} ${action.privateIpAddress}`
     : action.networkInterfaceId;
   return `associate ${action.publicIp} (${action.allocationId}) with ${to}${from}`;
-}
-
-export function elasticIpDetails(target: ElasticIpTarget | null, observed: ElasticIpObserved): Record<string, unknown> {
-  const address = observed.address;
-  if (!target || !address) return target ? { allocationId: target.allocationId } : {};
-  return {
-    publicIp: address.publicIp,
-    allocationId: address.allocationId,
-    associationId: address.associationId,
-    networkInterfaceId: address.networkInterfaceId,
-    networkInterfaceSource: target.networkInterfaceSource,
-    ...termOf(address.tags),
-  };
-}
-
-function termOf(tags: ResourceTags): { holder?: string; epoch?: number } {
-  const term = taggedTerm(tags);
-  return term ? { holder: term.holder, epoch: term.epoch } : {};
 }

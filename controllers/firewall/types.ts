@@ -63,3 +63,8 @@ export interface FirewallVerdict {
   /** The compiled group whose lookup matched (undefined for the default). */
   group?: string;
 }
+
+/** Kept between passes: apply records whether the kernel refused its last commit, observe reports it (rebuild). */
+export interface CommitMemory {
+  lastCommitFailed: boolean;
+}

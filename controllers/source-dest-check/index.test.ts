@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ControllerError, type DesiredState } from '../../runtime/controller.js';
 import {
   awsError,
   decoded,
-  eni,
   ENIS,
   FULL,
   reconcilePass,
@@ -16,8 +14,6 @@ import {
 } from '../../testing/ec2-fixtures.js';
 import { FakeEc2 } from '../../testing/fake-ec2.js';
 import { createSourceDestCheckController } from './index.js';
-import { describeSourceDestCheckAction, planSourceDestCheck, resolveTarget } from './plan.js';
-import type { SourceDestCheckObserved, SourceDestCheckTarget } from './types.js';
 
 function harness(networkInterfaces = ENIS) {
   const ec2 = new FakeEc2({ networkInterfaces });
@@ -25,57 +21,6 @@ function harness(networkInterfaces = ENIS) {
 }
 
 const sdc = (spec: Record<string, unknown>, generation = 1) => snapshot('SourceDestCheck', spec, 'default', generation);
-
-describe('planSourceDestCheck', () => {
-  const off = resolveTarget({ enabled: false }, SELF);
-  const desired = (t: SourceDestCheckTarget | null): DesiredState<SourceDestCheckTarget | null> =>
-    t ? { name: 'default', generation: 1, spec: t } : { spec: null };
-  const seen = (check: boolean, id = SELF.primaryEniId): SourceDestCheckObserved => ({
-    networkInterfaceId: id,
-    networkInterface: eni(id, { sourceDestCheck: check }),
-  });
-
-  it.each<[string, SourceDestCheckTarget | null, SourceDestCheckObserved, unknown[]]>([
-    [
-      'turns the check off',
-      off,
-      seen(true),
-      [{ op: 'setSourceDestCheck', networkInterfaceId: SELF.primaryEniId, enabled: false }],
-    ],
-    ['leaves it off', off, seen(false), []],
-    [
-      'turns it back on when asked',
-      resolveTarget({ enabled: true }, SELF),
-      seen(false),
-      [{ op: 'setSourceDestCheck', networkInterfaceId: SELF.primaryEniId, enabled: true }],
-    ],
-    ['no resource: leaves it as it is', null, seen(true), []],
-  ])('%s', (_what, t, o, actions) => {
-    expect(planSourceDestCheck(desired(t), o)).toEqual(actions);
-  });
-
-  it('reports a missing interface as inert, and refuses an observation of another interface', () => {
-    const fail = (o: SourceDestCheckObserved): unknown => {
-      try {
-        planSourceDestCheck(desired(off), o);
-      } catch (err) {
-        return err instanceof ControllerError ? { reason: err.reason, inert: err.inert } : err;
-      }
-      return undefined;
-    };
-    expect(fail({ networkInterfaceId: SELF.primaryEniId })).toEqual({
-      reason: 'NetworkInterfaceNotFound',
-      inert: true,
-    });
-    expect(fail(seen(true, SECOND_ENI))).toEqual({ reason: 'ObservedStale', inert: false });
-  });
-
-  it('describes the change', () => {
-    expect(
-      describeSourceDestCheckAction({ op: 'setSourceDestCheck', networkInterfaceId: 'eni-1', enabled: false }),
-    ).toBe('turn source/destination check off on eni-1 (was on)');
-  });
-});
 
 describe('SourceDestCheck with FakeEc2', () => {
   it('turns the check off on the primary interface in one pass, then converges', async () => {

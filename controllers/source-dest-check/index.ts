@@ -1,10 +1,13 @@
 import { sourceDestCheckKind } from '../../crds-equivalent/source-dest-check.js';
 import type { Ec2Port, InstanceIdentity } from '../../runtime/aws/ports.js';
-import type { Controller, DecodeResult, KindSnapshot } from '../../runtime/controller.js';
-import { decodeSingleton } from '../../runtime/decode-singleton.js';
+import type { Controller } from '../../runtime/controller.js';
 import { probeEc2 } from '../aws-common/probe.js';
-import { describeSourceDestCheckAction, planSourceDestCheck, resolveTarget, sourceDestCheckDetails } from './plan.js';
+import { applySourceDestCheck } from './apply.js';
+import { decodeSourceDestCheck } from './decode.js';
+import { observeSourceDestCheck } from './observe.js';
+import { describeSourceDestCheckAction, planSourceDestCheck } from './plan.js';
 import { validateSourceDestCheckSpec, type SourceDestCheckSpec } from './spec.js';
+import { sourceDestCheckDetails } from './status.js';
 import type { SourceDestCheckAction, SourceDestCheckObserved, SourceDestCheckTarget } from './types.js';
 
 export interface SourceDestCheckOptions {
@@ -27,33 +30,11 @@ export function createSourceDestCheckController(opts: SourceDestCheckOptions): S
     validateSpec: validateSourceDestCheckSpec,
     decode: (snapshot) => decodeSourceDestCheck(snapshot, identity),
     probe: (signal) => probeEc2(ec2, identity.primaryEniId, 'ec2 ModifyNetworkInterfaceAttribute', signal),
-    observe: async (signal, { desired }) => {
-      const target = desired.spec;
-      if (!target) return {};
-      const eni = await ec2.describeNetworkInterface(target.networkInterfaceId, signal);
-      return { networkInterfaceId: target.networkInterfaceId, ...(eni ? { networkInterface: eni } : {}) };
-    },
+    observe: (signal, { desired }) => observeSourceDestCheck(ec2, desired.spec, signal),
     plan: planSourceDestCheck,
-    apply: async (actions, signal) => {
-      for (const a of actions) await ec2.setSourceDestCheck(a.networkInterfaceId, a.enabled, signal);
-    },
+    apply: (actions, signal) => applySourceDestCheck(ec2, actions, signal),
     describe: describeSourceDestCheckAction,
     details: (desired, observed) => sourceDestCheckDetails(desired.spec, observed),
     warnings: () => [],
   };
-}
-
-function decodeSourceDestCheck(
-  snapshot: KindSnapshot,
-  identity: InstanceIdentity,
-): DecodeResult<SourceDestCheckTarget | null> {
-  const result = decodeSingleton<SourceDestCheckSpec | null>(
-    sourceDestCheckKind,
-    snapshot,
-    validateSourceDestCheckSpec,
-    null,
-  );
-  if (!result.ok) return result;
-  const spec = result.desired.spec;
-  return { ...result, desired: { ...result.desired, spec: spec && resolveTarget(spec, identity) } };
 }

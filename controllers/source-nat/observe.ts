@@ -1,5 +1,8 @@
+import type { NftTable } from '../../renderers/nft/model.js';
+import type { ProbeResult } from '../../runtime/controller.js';
+import { probeNftTable } from '../../runtime/nft/probe.js';
 import type { HostNetPort, NftPort, SysctlPort } from '../../runtime/ports.js';
-import { NAT_TABLE, OBSERVED_SYSCTLS } from './names.js';
+import { NAT_TABLE, OBSERVED_SYSCTLS, POSTROUTING_CHAIN, SRCNAT_PRIORITY } from './names.js';
 import type { SourceNatObserved } from './types.js';
 
 export interface SourceNatPorts {
@@ -22,4 +25,23 @@ export async function observeSourceNat(ports: SourceNatPorts, signal: AbortSigna
     ...(defaultRoute ? { defaultRoute } : {}),
     addresses,
   };
+}
+
+/** nft --check of a minimal NAT table: proves nftables and inet-family NAT exist without touching the kernel. */
+export function probeNat(ports: SourceNatPorts, signal: AbortSignal): Promise<ProbeResult> {
+  const probeTable: NftTable = {
+    ...NAT_TABLE,
+    sets: [],
+    chains: [
+      {
+        name: POSTROUTING_CHAIN,
+        base: { type: 'nat', hook: 'postrouting', prio: SRCNAT_PRIORITY, policy: 'accept' },
+        rules: [{ expr: [{ masquerade: null }] }],
+      },
+    ],
+  };
+  return probeNftTable(ports.nft, probeTable, signal, {
+    feature: 'nftables inet NAT',
+    mechanism: 'nftables inet nat',
+  });
 }

@@ -3,9 +3,10 @@ import type { SysctlValue } from '../../runtime/ports.js';
 import { clone } from '../../testing/fake-nft.js';
 import { desiredState, hostSysctls, NO_RESOURCE, observedState } from '../../testing/source-nat-fixtures.js';
 import { SYSCTL } from './names.js';
-import { describeAction, planSourceNat, sysctlWarnings } from './plan.js';
+import { describeAction, planSourceNat } from './plan.js';
 import { resolveNat } from './resolve.js';
 import type { SourceNatSpec } from './spec.js';
+import { sysctlWarnings } from './status.js';
 import { buildNatTable } from './table.js';
 import type { SourceNatObserved } from './types.js';
 import { planError } from '../../testing/controller-error.js';
@@ -157,17 +158,6 @@ describe('planSourceNat: sysctls', () => {
         message: 'net.netfilter.nf_conntrack_tcp_timeout_established=7440 not applied: missing in this kernel',
       },
     ]);
-  });
-
-  it('has no warnings when every wanted value is in place or writable', () => {
-    const spec = desiredState({ conntrack: { max: 65536 } });
-    expect(sysctlWarnings(spec.spec, withTable())).toEqual([]);
-    expect(
-      sysctlWarnings(
-        spec.spec,
-        withTable({ sysctls: sysctls({ [SYSCTL.conntrackMax]: { value: '65536', writable: false } }) }),
-      ),
-    ).toEqual([]);
   });
 });
 

@@ -61,27 +61,6 @@ function planForwardingForOthers(users: readonly string[], observed: SourceNatOb
   return planIpForward(current, `forwarding for ${users.join(', ')}`);
 }
 
-/**
- * Tuning the spec asked for that this host cannot take, which the plan therefore skips: `Unsupported` for a key that
- * cannot be set here (read-only, or refused before: nf_conntrack_max is host-global, read-only in a non-initial
- * network namespace), `SysctlUnavailable` for a key missing from this kernel (it may appear with its module).
- */
-export function sysctlWarnings(
-  spec: SourceNatSpec,
-  observed: SourceNatObserved,
-): { reason: string; message: string }[] {
-  return Object.entries(wantedSysctls(spec, observed))
-    .filter(
-      ([key, value]) =>
-        key !== SYSCTL.ipForward && observed.sysctls[key]?.value !== value && !observed.sysctls[key]?.writable,
-    )
-    .map(([key, value]) =>
-      observed.sysctls[key]?.value === undefined
-        ? { reason: 'SysctlUnavailable', message: `${key}=${value} not applied: missing in this kernel` }
-        : { reason: 'Unsupported', message: `${key}=${value} not applied: read-only in this network namespace` },
-    );
-}
-
 export function describeAction(action: SourceNatAction): string {
   switch (action.op) {
     case 'replaceTable':

@@ -58,3 +58,18 @@ function compileChain(name: FirewallChainName, policy: ChainPolicy): CompiledCha
 function groupSet(name: string, layer: Layer): NftSet {
   return { name, type: [...SET_KEY_TYPE], flags: ['interval'], elements: sortElements(layer.boxes.map(boxElement)) };
 }
+
+/**
+ * Compiling 10,000 rules costs more than planning against them, and plan, verify and details all ask for the same
+ * desired state (kept by identity by the reconcile machine), so one compile per desired object is enough.
+ */
+export function memoisedCompile(): (policy: FirewallDesired) => CompiledFirewall {
+  const cache = new WeakMap<FirewallDesired, CompiledFirewall>();
+  return (policy) => {
+    const hit = cache.get(policy);
+    if (hit) return hit;
+    const result = compileFirewall(policy);
+    cache.set(policy, result);
+    return result;
+  };
+}
