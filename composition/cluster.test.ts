@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { pino } from 'pino';
-import { resolveIdentity } from '../cli/cluster.js';
-import type { CliContext } from '../cli/context.js';
+import { SELF } from '../testing/ec2-fixtures.js';
 import { EventRecorder } from '../runtime/event-recorder.js';
 import { gatewayPaths } from '../runtime/paths.js';
 import { setUpCluster, type ClusterSettings } from './cluster.js';
@@ -13,22 +12,11 @@ const OPTS: ClusterSettings = {
   timeouts: { connectMs: 1000, requestMs: 1000 },
 };
 
-const IDENTITY_ENV = {
-  CSGW_EC2_INSTANCE_ID: 'i-0123456789abcdef0',
-  CSGW_EC2_REGION: 'us-east-1',
-  CSGW_EC2_AZ: 'us-east-1a',
-  CSGW_EC2_AZ_ID: 'use1-az1',
-  CSGW_EC2_ENI_ID: 'eni-0123456789abcdef0',
-  CSGW_EC2_ACCOUNT_ID: '123456789012',
-};
-
-const ctxWith = (env: Record<string, string>): CliContext => ({ env }) as unknown as CliContext;
-
 function deps(): Parameters<typeof setUpCluster>[2] {
   return {
     ssm: new SSMClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
     paths: gatewayPaths('/cloudspectra', 'test'),
-    holder: 'i-0123456789abcdef0',
+    holder: SELF.instanceId,
     events: new EventRecorder('t', () => new Date()),
     logger: pino({ level: 'silent' }),
   };
@@ -41,8 +29,8 @@ describe('setUpCluster', () => {
     expect([...cluster.leases.keys()]).toEqual([]);
   });
 
-  it('elects in the cluster scope and the AZ of the identity', async () => {
-    const identity = await resolveIdentity(ctxWith(IDENTITY_ENV), 'off');
+  it('elects in the cluster scope and the AZ of the identity', () => {
+    const identity = SELF;
     const cluster = setUpCluster(OPTS, identity, deps());
     expect([...cluster.leases.keys()]).toEqual(['cluster', 'az/use1-az1']);
     const aws = cluster.aws;
@@ -52,7 +40,7 @@ describe('setUpCluster', () => {
   });
 
   it('never falls back to the instance role when the operational role is not configured', async () => {
-    const identity = await resolveIdentity(ctxWith(IDENTITY_ENV), 'off');
+    const identity = SELF;
     const cluster = setUpCluster(OPTS, identity, deps());
     if ('unavailable' in cluster.aws) throw new Error('expected EC2 facts');
     await expect(
