@@ -86,6 +86,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
 async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
   checkHostOptions(opts);
   clusterSettings(ctx, opts);
+  statusTier(opts.statusTier);
   const logger = createLogger(opts.logLevel);
   const identity = await resolveIdentity(ctx, opts.imds);
   if (typeof identity === 'string') logger.info({ reason: identity }, 'EC2 controllers stay inert');
