@@ -1,5 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { defaultDataDir } from '../runtime/config.js';
 import { waitFor } from './wait.js';
 import { createLabTopology, type LabTopology } from './topology.js';
 
@@ -53,6 +55,10 @@ async function main(): Promise<void> {
       '1',
       '--instance-id',
       'lab-gateway',
+      // The lab's store lives in the data dir (~/.csgw): its identity is remembered beside it, so removing one
+      // removes both.
+      '--state-dir',
+      join(defaultDataDir(process.env), 'state'),
     ],
     {
       env: { CSGW_GATEWAY: 'default' },

@@ -183,6 +183,9 @@ function runArgs(identity: MemberIdentity, opts: MemberOptions, port: number, ss
     secs(opts.timing.renewDeadlineMs),
     '--lease-retry-period',
     secs(opts.timing.retryPeriodMs),
+    // Each run has a fresh store: the memory of an earlier run's store must not make this one unrecognised.
+    '--state-dir',
+    join(opts.logDir, 'state'),
   ];
 }
 

@@ -55,6 +55,9 @@ export async function startOperator(cleanup: Cleanup, opts: OperatorOptions): Pr
       BENCH_INSTANCE_ID,
       '--log-level',
       opts.logLevel,
+      // Each run has a fresh store: the memory of an earlier run's store must not make this one unrecognised.
+      '--state-dir',
+      join(opts.logDir, 'state'),
       ...opts.runFlags,
     ],
     {
