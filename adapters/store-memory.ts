@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StoredParameter } from '../runtime/desired-source.js';
 import type { StoreMemoryPort } from '../runtime/store-guard.js';
 import type { RememberedStore } from '../runtime/store-identity.js';
@@ -42,6 +42,9 @@ async function readJson<T>(path: string): Promise<T | undefined> {
 /** Write, fsync, rename: a crash leaves the old file or the new one, never half of one. */
 async function writeAtomically(dir: string, path: string, text: string): Promise<void> {
   try {
+    // The state directory is shared (supervised daemons' files live under it and their users must traverse it):
+    // only the memory's own directory is private.
+    await mkdir(dirname(dir), { recursive: true, mode: 0o755 });
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.${randomUUID()}.tmp`;
     const handle = await open(tmp, 'w', 0o600);
