@@ -6,10 +6,12 @@ export type StatusTier = keyof typeof SSM_VALUE_LIMIT_BYTES;
 
 /**
  * The status parameter's writer, with the size its tier accepts (the publisher shortens the document to fit).
- * Standard is written as Intelligent-Tiering: the value always fits 4 KB, so SSM keeps the parameter Standard (free),
- * and a parameter an older version let grow to Advanced is still accepted instead of refused as a downgrade.
+ * The default, Intelligent-Tiering, lets SSM keep the parameter Standard (free) while the document fits 4 KB and go
+ * Advanced past it, up to 8 KB: a gateway's full status (every controller's details) no longer fits 4 KB. Standard
+ * caps the document at 4 KB, still written as Intelligent-Tiering, so a parameter an older version let grow to
+ * Advanced is accepted instead of refused as a downgrade.
  */
-export function createSsmStatusWriter(client: SSMClient, tier: StatusTier = 'Standard'): StatusWriter {
+export function createSsmStatusWriter(client: SSMClient, tier: StatusTier = 'Intelligent-Tiering'): StatusWriter {
   const write = async (name: string, value: string): Promise<void> => {
     await client.send(
       new PutParameterCommand({

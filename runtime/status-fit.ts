@@ -1,7 +1,8 @@
 import type { Condition, ControllerStatus, InstanceStatus } from './status-types.js';
 
 /** What SSM accepts as a parameter value, in UTF-8 bytes, per tier. */
-export const SSM_VALUE_LIMIT_BYTES = { Standard: 4096, Advanced: 8192 } as const;
+/** What a parameter value may hold per tier: Intelligent-Tiering goes Advanced by itself past 4 KB. */
+export const SSM_VALUE_LIMIT_BYTES = { Standard: 4096, 'Intelligent-Tiering': 8192, Advanced: 8192 } as const;
 
 /** How hard one step of fitting shrinks: the longest message kept, and how much of the details survives. */
 interface Squeeze {

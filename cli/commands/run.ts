@@ -73,9 +73,9 @@ export function registerRun(program: Command, ctx: CliContext): void {
       false,
     )
     .option(
-      '--status-tier <Standard|Advanced>',
-      'SSM tier of the status parameter: its document is shortened to fit 4 KB (Standard, free) or 8 KB (Advanced)',
-      'Standard',
+      '--status-tier <Intelligent-Tiering|Standard|Advanced>',
+      'SSM tier of the status parameter: its document is shortened to fit 8 KB (Intelligent-Tiering: free while under 4 KB; Advanced) or 4 KB (Standard)',
+      'Intelligent-Tiering',
     )
     .option('--log-level <level>', 'pino log level', ctx.env.CSGW_LOG_LEVEL ?? 'info');
   addClusterOptions(addHostOptions(command, ctx), ctx)
@@ -189,8 +189,8 @@ async function bootstrap(store: StoreWiring, logger: Logger): Promise<void> {
 }
 
 function statusTier(value: string): StatusTier {
-  if (value === 'Standard' || value === 'Advanced') return value;
-  throw new CliError(`--status-tier must be Standard or Advanced, got "${value}"`);
+  if (value === 'Intelligent-Tiering' || value === 'Standard' || value === 'Advanced') return value;
+  throw new CliError(`--status-tier must be Intelligent-Tiering, Standard or Advanced, got "${value}"`);
 }
 
 /** Where SSM is, as for every command; on EC2 with nothing configured, the instance's region. */
