@@ -35,7 +35,8 @@ const running = (s: ControllerStatus | undefined): { pid?: number; hash?: string
   (s?.details as { running?: { pid?: number; hash?: string } } | undefined)?.running ?? {};
 
 async function operatorPid(): Promise<string> {
-  return (await t.exec('gateway', ['pgrep', '-x', 'node'])).stdout.trim();
+  // By command line: Node 24 names its main thread MainThread, so the process name is no longer `node`.
+  return (await t.exec('gateway', ['pgrep', '-f', '^/usr/local/bin/node /app/dist/cli/main.js run'])).stdout.trim();
 }
 
 beforeAll(async () => {
