@@ -49,7 +49,8 @@ export interface StoreGuardEvent {
 export class StoreGuard {
   private snapshot?: StoredParameter[];
   private snapshotSignature?: string;
-  private lastState?: string;
+  /** The store last found unrecognised (its marker id, '' for none); undefined while the store is recognised. */
+  private unrecognizedFound?: string;
   private readonly events = new Subject<StoreGuardEvent>();
   /** Identity transitions worth an event: a marker created, a store not recognised, a store adopted. */
   readonly events$: Observable<StoreGuardEvent> = this.events.asObservable();
@@ -61,19 +62,18 @@ export class StoreGuard {
     private readonly clock: () => Date,
   ) {}
 
-  private onEvent(e: StoreGuardEvent): void {
-    this.events.next(e);
-  }
-
   async admit(listed: readonly StoredParameter[], signal: AbortSignal): Promise<GuardedListing> {
-    const markerName = storeMarkerPath(this.paths);
-    const marker = parseMarker(listed.find((p) => p.name === markerName)?.value);
-    const specs = listed.filter((p) => p.name !== markerName);
-    const remembered = await this.memory.readIdentity();
-    const recognition = recognize(marker, remembered);
+    const { marker, specs } = splitMarker(this.paths, listed);
+    const recognition = recognize(marker, await this.memory.readIdentity());
     if (recognition.state === 'unrecognized') return this.unrecognized(recognition, specs);
     const storeId = recognition.state === 'recognized' ? recognition.storeId : await this.firstUse(recognition, signal);
-    this.transition(`recognized:${storeId}`, remembered ? 'recognized' : 'firstUse', storeId);
+    if (this.unrecognizedFound !== undefined && recognition.state === 'recognized')
+      this.events.next({
+        type: 'Warning',
+        reason: 'StoreAdopted',
+        message: `store ${storeId} at ${this.paths.root} was adopted: resources it lacks are removed from now on`,
+      });
+    this.unrecognizedFound = undefined;
     await this.remember(specs);
     return { parameters: specs, identity: { state: 'recognized', storeId } };
   }
@@ -82,7 +82,7 @@ export class StoreGuard {
   private async firstUse(r: Extract<Recognition, { state: 'firstUse' }>, signal: AbortSignal): Promise<string> {
     const storeId = r.storeId ?? (await this.createMarker('operator', signal)).id;
     if (!r.storeId)
-      this.onEvent({
+      this.events.next({
         type: 'Normal',
         reason: 'StoreIdentityCreated',
         message: `${this.paths.root} had no identity marker: created store ${storeId}`,
@@ -101,26 +101,14 @@ export class StoreGuard {
     specs: StoredParameter[],
   ): Promise<GuardedListing> {
     const message = describeUnrecognized(r, this.paths.root);
-    if (this.lastState !== `unrecognized:${r.found ?? ''}`)
-      this.onEvent({ type: 'Warning', reason: 'SourceUnrecognized', message });
-    this.lastState = `unrecognized:${r.found ?? ''}`;
+    const found = r.found ?? '';
+    if (this.unrecognizedFound !== found) this.events.next({ type: 'Warning', reason: 'SourceUnrecognized', message });
+    this.unrecognizedFound = found;
     this.snapshot ??= (await this.memory.readSnapshot()) ?? [];
     return {
       parameters: keepRemembered(this.snapshot, specs),
       identity: { state: 'unrecognized', expected: r.expected, ...(r.found ? { found: r.found } : {}), message },
     };
-  }
-
-  /** An unrecognised store that a person adopted (csgw adopt rewrote the memory) is reported once. */
-  private transition(state: string, how: 'recognized' | 'firstUse', storeId: string): void {
-    const wasUnrecognized = this.lastState?.startsWith('unrecognized:') === true;
-    this.lastState = state;
-    if (wasUnrecognized && how === 'recognized')
-      this.onEvent({
-        type: 'Warning',
-        reason: 'StoreAdopted',
-        message: `store ${storeId} at ${this.paths.root} was adopted: resources it lacks are removed from now on`,
-      });
   }
 
   /** Keeps the recognised store's specs on disk, rewritten only when they changed. */
@@ -133,6 +121,34 @@ export class StoreGuard {
     await this.memory.writeSnapshot(specs);
     this.snapshotSignature = signature;
   }
+}
+
+/** The store's marker, and the specs listed beside it. */
+function splitMarker(
+  paths: GatewayPaths,
+  listed: readonly StoredParameter[],
+): { marker: StoreMarker | undefined; specs: StoredParameter[] } {
+  const name = storeMarkerPath(paths);
+  return {
+    marker: parseMarker(listed.find((p) => p.name === name)?.value),
+    specs: listed.filter((p) => p.name !== name),
+  };
+}
+
+/**
+ * What the guard would admit, read-only (`csgw diff`): nothing is created or remembered. `unrecognized` carries the
+ * message when the store is not the remembered one.
+ */
+export async function previewAdmission(
+  paths: GatewayPaths,
+  listed: readonly StoredParameter[],
+  memory: Pick<StoreMemoryPort, 'readIdentity' | 'readSnapshot'>,
+): Promise<{ parameters: StoredParameter[]; unrecognized?: string }> {
+  const { marker, specs } = splitMarker(paths, listed);
+  const recognition = recognize(marker, await memory.readIdentity());
+  if (recognition.state !== 'unrecognized') return { parameters: specs };
+  const parameters = keepRemembered((await memory.readSnapshot()) ?? [], specs);
+  return { parameters, unrecognized: describeUnrecognized(recognition, paths.root) };
 }
 
 export interface AdoptPorts {

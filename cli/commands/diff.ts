@@ -13,28 +13,9 @@ import { createLogger } from '../../runtime/logger.js';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createSsmLeaseStore } from '../../adapters/ssm-lease-store.js';
 import { effectiveHolder } from '../../runtime/lease/record.js';
-import { leasePath, storeMarkerPath, type GatewayPaths } from '../../runtime/paths.js';
+import { leasePath, type GatewayPaths } from '../../runtime/paths.js';
 import { createStoreMemory } from '../../adapters/store-memory.js';
-import type { StoredParameter } from '../../runtime/desired-source.js';
-import type { StoreMemoryPort } from '../../runtime/store-guard.js';
-import { describeUnrecognized, keepRemembered, parseMarker, recognize } from '../../runtime/store-identity.js';
-
-/**
- * The listing as the operator's store guard would admit it, read-only: against a store this instance does not
- * recognise, nothing remembered is removed.
- */
-async function asTheOperatorSeesIt(
-  ctx: CliContext,
-  listed: StoredParameter[],
-  memory: StoreMemoryPort,
-  paths: GatewayPaths,
-): Promise<StoredParameter[]> {
-  const marker = parseMarker(listed.find((p) => p.name === storeMarkerPath(paths))?.value);
-  const recognition = recognize(marker, await memory.readIdentity());
-  if (recognition.state !== 'unrecognized') return listed;
-  ctx.stdout.write(`store not recognised (SourceUnrecognized): ${describeUnrecognized(recognition, paths.root)}\n`);
-  return keepRemembered((await memory.readSnapshot()) ?? [], listed);
-}
+import { previewAdmission } from '../../runtime/store-guard.js';
 
 const HELP = `
 Runs each controller's decode -> probe -> observe -> plan against this host without applying anything, and prints
@@ -66,12 +47,11 @@ export function registerDiff(program: Command, ctx: CliContext): void {
           logger: createLogger('silent'),
         });
         const listed = await createSsmLister(client)(paths.specRoot, AbortSignal.timeout(60_000));
-        const parameters = await asTheOperatorSeesIt(
-          ctx,
-          listed,
-          createStoreMemory(opts.stateDir, holder, paths.root),
-          paths,
-        );
+        // As the operator's store guard would admit it: against an unrecognised store nothing remembered goes.
+        const admitted = await previewAdmission(paths, listed, createStoreMemory(opts.stateDir, holder, paths.root));
+        if (admitted.unrecognized)
+          ctx.stdout.write(`store not recognised (SourceUnrecognized): ${admitted.unrecognized}\n`);
+        const parameters = admitted.parameters;
         const snapshots = new Map(new SnapshotDiffer(paths, kinds).changed(parameters).map((s) => [s.kind, s]));
         const leaseHolder = leaseHolders(client, paths);
         let worst = 0;
