@@ -24,7 +24,6 @@ export class DesiredPoller {
   private checkTimer?: NodeJS.Timeout;
   private readonly startedAt: number;
   private lastSuccessAt?: number;
-  private health?: SourceHealth;
   private stale = false;
   private readonly lastSuccessGauge: Gauge;
 
@@ -61,7 +60,7 @@ export class DesiredPoller {
   /** Why the source is not fit to reconcile from, for /readyz; empty when it is. */
   notReadyReasons(): string[] {
     this.check();
-    if (this.lastSuccessAt === undefined) return [`desired state: ${this.health?.message ?? 'not listed yet'}`];
+    if (this.lastSuccessAt === undefined) return [`desired state: ${this.source.currentHealth().message}`];
     return this.stale ? [`desired state stale: ${this.staleMessage()}`] : [];
   }
 
@@ -75,7 +74,6 @@ export class DesiredPoller {
   }
 
   private onHealth(h: SourceHealth): void {
-    this.health = h;
     if (h.ok && h.lastSuccessAt) {
       this.lastSuccessAt = Date.parse(h.lastSuccessAt);
       this.lastSuccessGauge.set(Math.floor(this.lastSuccessAt / 1000));
@@ -94,7 +92,8 @@ export class DesiredPoller {
   private staleMessage(): string {
     const since =
       this.lastSuccessAt !== undefined ? `since ${new Date(this.lastSuccessAt).toISOString()}` : 'since start';
-    const why = this.health && !this.health.ok ? `: ${this.health.message}` : ': the list has not answered';
+    const health = this.source.currentHealth();
+    const why = health.ok ? ': the list has not answered' : `: ${health.message}`;
     return `no successful list of the desired state ${since} (over ${Math.round(this.timing.staleAfterMs / 1000)} s)${why}`;
   }
 }

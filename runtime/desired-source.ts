@@ -97,6 +97,11 @@ export class PollingDesiredSource implements DesiredStateSource {
     this.differ = new SnapshotDiffer(paths, kinds);
   }
 
+  /** The latest health, for readers that ask rather than subscribe (/status, /readyz). */
+  currentHealth(): SourceHealth {
+    return this.health.getValue();
+  }
+
   /**
    * One list; failures are reported through health$ and never thrown, so a poll loop can't die of them. A listing
    * the guard cannot vouch for (its memory unreadable) emits nothing: controllers keep what they run.

@@ -59,7 +59,6 @@ export class Operator {
   private readonly subscriptions: Subscription[] = [];
   private readonly abort = new AbortController();
   private admin?: AdminServer;
-  private health: SourceHealth = { ok: false, reason: 'NotListedYet', message: 'desired state not listed yet' };
   private identity?: SourceIdentity;
 
   constructor(
@@ -114,7 +113,6 @@ export class Operator {
       this.source.health$
         .pipe(distinctUntilChanged((a, b) => a.ok === b.ok && a.reason === b.reason))
         .subscribe((h) => this.onHealthChange(h)),
-      this.source.health$.subscribe((h) => void (this.health = h)),
       this.source.identity$.subscribe((i) => this.onIdentity(i)),
       this.deps.guard.events$.subscribe((e) => this.events.record({ ...e, object: this.sourceObject() })),
     );
@@ -225,7 +223,7 @@ export class Operator {
 
   private adminSources(): Parameters<typeof startAdminServer>[0] {
     return {
-      status: () => ({ ...this.hub.snapshot(), source: { ...this.health, identity: this.identity } }),
+      status: () => ({ ...this.hub.snapshot(), source: { ...this.source.currentHealth(), identity: this.identity } }),
       ready: () => {
         const published = this.publisher.health();
         const reasons = [
