@@ -1,40 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { join } from 'node:path';
 import { createStoreMemory } from '../adapters/store-memory.js';
-import { startEmbeddedSsm, type EmbeddedSsmHandle } from '../embedded-ssm/index.js';
+import { startHarness, type Harness } from '../embedded-ssm/testdata/harness.js';
 import { gatewayPaths } from '../runtime/paths.js';
 import { runCsgw } from '../testing/cli-harness.js';
 
 // csgw run with --bootstrap-defaults writes defaults only into a store it recognises (or its first store).
-let dir: string;
-let ssm: EmbeddedSsmHandle;
-let client: SSMClient;
+let h: Harness;
 const paths = gatewayPaths('/cloudspectra', 'default');
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'csgw-run-store-'));
-  ssm = await startEmbeddedSsm({ dataDir: join(dir, 'ssm') });
-  client = new SSMClient({
-    region: 'us-east-1',
-    endpoint: ssm.url,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  h = await startHarness('run-store');
 });
 
-afterAll(async () => {
-  client.destroy();
-  await ssm.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => h.stop());
 
 async function runBriefly(stateDir: string): Promise<void> {
-  const argv = ['--endpoint-url', ssm.url, 'run', '--imds', 'off', '--admin-listen', 'off', '--log-level', 'silent'];
-  const host = ['--netns', 'csgw-no-such-ns', '--state-dir', stateDir, '--daemon-dir', join(dir, 'daemons')];
+  const argv = [
+    '--endpoint-url',
+    h.handle.url,
+    'run',
+    '--imds',
+    'off',
+    '--admin-listen',
+    'off',
+    '--log-level',
+    'silent',
+  ];
+  const host = ['--netns', 'csgw-no-such-ns', '--state-dir', stateDir, '--daemon-dir', join(h.dir, 'daemons')];
   const run = await runCsgw([...argv, ...host, '--bootstrap-defaults'], {
-    env: { HOME: dir, CSGW_INSTANCE_ID: 'gw-1' },
+    env: { HOME: h.dir, CSGW_INSTANCE_ID: 'gw-1' },
     shutdown: AbortSignal.timeout(1_500),
   });
   expect(run).toMatchObject({ code: 0 });
@@ -42,7 +38,7 @@ async function runBriefly(stateDir: string): Promise<void> {
 
 async function sourceNatExists(): Promise<boolean> {
   const name = `${paths.specRoot}/sourcenats/default`;
-  return client.send(new GetParameterCommand({ Name: name })).then(
+  return h.client.send(new GetParameterCommand({ Name: name })).then(
     () => true,
     (err: Error) => (err.name === 'ParameterNotFound' ? false : Promise.reject(err)),
   );
@@ -50,7 +46,7 @@ async function sourceNatExists(): Promise<boolean> {
 
 describe('csgw run --bootstrap-defaults', () => {
   it('does not write defaults into a store this instance does not recognise', async () => {
-    const stateDir = join(dir, 'remembering');
+    const stateDir = join(h.dir, 'remembering');
     await createStoreMemory(stateDir, 'gw-1', paths.root).writeIdentity({
       storeId: 'store-elsewhere-1',
       root: paths.root,
@@ -62,7 +58,7 @@ describe('csgw run --bootstrap-defaults', () => {
   }, 20_000);
 
   it('bootstraps a store on first use, and remembers it', async () => {
-    const stateDir = join(dir, 'fresh');
+    const stateDir = join(h.dir, 'fresh');
     await runBriefly(stateDir);
     expect(await sourceNatExists()).toBe(true);
     const remembered = await createStoreMemory(stateDir, 'gw-1', paths.root).readIdentity();
