@@ -22,7 +22,7 @@ describe('DesiredPoller', () => {
     const registry = new Registry();
     const poller = new DesiredPoller(
       source,
-      { pollIntervalMs: 1000, staleAfterMs: 5000, listDeadlineMs: 5000 },
+      { pollIntervalMs: 1000, staleAfterMs: 5000 },
       () => now,
       registry,
       (f) => seen.push(f),

@@ -3,10 +3,11 @@ import type { PollingDesiredSource, SourceHealth } from './desired-source.js';
 
 export interface PollerTiming {
   pollIntervalMs: number;
-  /** A source whose last successful list is older than this is stale (default: 3 polls + the request timeout). */
+  /**
+   * A source whose last successful list is older than this is stale (default: 3 polls + the request timeout). Also
+   * the deadline of one list: a list still running by then is abandoned, and retried at the next poll.
+   */
   staleAfterMs: number;
-  /** A list still running after this is abandoned (and retried at the next poll). */
-  listDeadlineMs: number;
 }
 
 /** Stale means: the data plane is left as it is, but /readyz and every controller's status say why. */
@@ -67,7 +68,7 @@ export class DesiredPoller {
   private async poll(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     const started = this.now();
-    await this.source.resync(AbortSignal.any([signal, AbortSignal.timeout(this.timing.listDeadlineMs)]));
+    await this.source.resync(AbortSignal.any([signal, AbortSignal.timeout(this.timing.staleAfterMs)]));
     // Fixed rate: the list's own duration (many pages against real SSM) must not stretch the poll interval.
     const wait = Math.max(0, this.timing.pollIntervalMs - (this.now() - started));
     if (!signal.aborted) this.pollTimer = setTimeout(() => void this.poll(signal), wait);

@@ -77,7 +77,7 @@ export class Operator {
     this.source = new PollingDesiredSource(config.paths, kinds, deps.list, deps.clock, deps.guard);
     this.poller = new DesiredPoller(
       this.source,
-      { pollIntervalMs: config.pollIntervalMs, staleAfterMs: config.staleAfterMs, listDeadlineMs: config.staleAfterMs },
+      { pollIntervalMs: config.pollIntervalMs, staleAfterMs: config.staleAfterMs },
       () => deps.clock().getTime(),
       deps.metrics.registry,
       (f) => this.onFreshness(f),
