@@ -159,9 +159,11 @@ describe('LeaseElector over the embedded SSM endpoint', () => {
     broken = true;
     await until(() => !solo.view().token, { what: 'step-down', timeoutMs: 5_000, intervalMs: 20 });
     expect(() => solo.guard().assertHeld()).toThrow(/does not hold the cluster lease/);
-    const reasons = events.list().map((e) => `${e.reason}:${e.message}`);
-    expect(reasons.some((r) => r.startsWith('LeaseRenewFailed:'))).toBe(true);
-    expect(reasons.some((r) => r.startsWith('LeaderLost:RenewDeadlineExceeded'))).toBe(true);
+    // The token ends on the clock at the renew deadline; the step-down (and its event) follows at the core's next tick.
+    const reasons = (): string[] => events.list().map((e) => `${e.reason}:${e.message}`);
+    await until(() => reasons().some((r) => r.startsWith('LeaderLost:')), { what: 'LeaderLost', timeoutMs: 5_000 });
+    expect(reasons().some((r) => r.startsWith('LeaseRenewFailed:'))).toBe(true);
+    expect(reasons().some((r) => r.startsWith('LeaderLost:RenewDeadlineExceeded'))).toBe(true);
   });
 });
 
