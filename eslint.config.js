@@ -87,6 +87,33 @@ export default tseslint.config(
     },
   },
   {
+    // The AI gateway is its own process (csgw ai-gateway): it shares no code with the operator but the OpenAI-free
+    // runtime helpers, and translations between wire formats are pure.
+    files: ['ai-gateway/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)(adapters|composition|cli|controllers)/', message: 'The data plane is not the operator.' },
+            { regex: '^(\\.\\./)+(testing|e2e|integration|bench)/', message: 'Test support is not product code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['ai-gateway/**/translate*.ts', 'ai-gateway/**/canonical*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https'], patterns: ['@aws-sdk/*'] },
+      ],
+    },
+  },
+  {
     // Planners, renderers and decoders are pure: no I/O module may even be imported.
     files: [
       'renderers/**/*.ts',

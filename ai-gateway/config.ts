@@ -1,0 +1,134 @@
+import type { ProviderType } from './providers/provider.js';
+
+/**
+ * The data plane's config file: rendered by the AiGateway controller from the spec and its Secrets, validated
+ * (config-schema.ts) by `csgw ai-gateway --check` before it goes live, re-read on SIGHUP. It holds provider API keys,
+ * so it is 0600 and owned by the daemon's user; gateway keys appear only as SHA-256 hashes.
+ */
+export interface AiGatewayConfig {
+  version: 1;
+  listen: { host: string; port: number };
+  /** Loopback only: /healthz, /metrics, /status, /usage. */
+  admin: { host: string; port: number };
+  /** Clients outside these CIDRs get 403 before anything else is read. */
+  clientCidrs: string[];
+  auth: AuthConfig;
+  providers: ProviderConfig[];
+  models: ModelConfig[];
+  cache: CacheConfig;
+  metering: MeteringConfig;
+  audit: AuditConfig;
+  limits: LimitsConfig;
+}
+
+export type AuthConfig =
+  /** Clients send `Authorization: Bearer <gateway key>`; the key is looked up by its SHA-256. */
+  | { mode: 'keys'; keys: GatewayKeyConfig[] }
+  /** The client's own Authorization goes to OpenAI-type providers; other providers use their configured key. */
+  | { mode: 'passthrough' }
+  /** No client authentication (client CIDRs still apply). */
+  | { mode: 'none' };
+
+export interface GatewayKeyConfig {
+  /** Names the key in metrics, audit and usage; never the key itself. */
+  id: string;
+  /** Hex SHA-256 of the key. */
+  sha256: string;
+  /** Model names (as clients send them) this key may use; `*` for any. Prefix patterns `openai/*` allowed. */
+  models: string[];
+  /** Requests per minute; absent: unlimited. */
+  rpm?: number;
+  /** Tokens (prompt + completion) per minute; absent: unlimited. */
+  tpm?: number;
+  /** Requests in flight at once; absent: unlimited. */
+  concurrency?: number;
+}
+
+export interface ProviderConfig {
+  /** The provider's name in the model table, metrics and status (`openai`, `anthropic`, `bedrock`, or a user's). */
+  name: string;
+  type: ProviderType;
+  /** OpenAI / Anthropic / an OpenAI-compatible server; for Bedrock an endpoint override (VPC endpoint, tests). */
+  baseUrl?: string;
+  /** From a Secret; absent for Bedrock (instance or operational role) and for passthrough-only OpenAI providers. */
+  apiKey?: string;
+  /** Bedrock's region. */
+  region?: string;
+  /** Bedrock: assume this role (the operational role) instead of using the instance role. */
+  roleArn?: string;
+  /** Extra static headers for the upstream (validated: no CR/LF, no hop-by-hop or auth headers). */
+  headers?: Record<string, string>;
+  /** Most pooled keep-alive connections to this upstream. */
+  maxSockets: number;
+}
+
+export interface Price {
+  /** USD per million tokens. */
+  input: number;
+  output: number;
+  cachedInput: number;
+}
+
+export interface ModelTarget {
+  provider: string;
+  /** The upstream's model id. */
+  model: string;
+  price: Price;
+}
+
+export interface ModelConfig {
+  /** The name clients send. */
+  name: string;
+  /** The model's own target first, then its fallbacks in order (each resolved to a target). */
+  targets: ModelTarget[];
+  /** Whether the model answers /v1/embeddings rather than chat. */
+  kind: 'chat' | 'embeddings';
+}
+
+export interface CacheConfig {
+  enabled: boolean;
+  /** `key`: a cached answer is served only to the gateway key that paid for it; `gateway`: to any client. */
+  scope: 'key' | 'gateway';
+  ttlSeconds: number;
+  memoryBytes: number;
+  diskBytes: number;
+  /** Entries persist here (0700), so they survive restarts. */
+  dir: string;
+}
+
+export interface MeteringConfig {
+  /** Counters and hourly usage, persisted (0600) so they survive restarts. */
+  stateFile: string;
+  /** How long hourly usage is kept. */
+  retentionDays: number;
+}
+
+export interface AuditConfig {
+  enabled: boolean;
+  file: string;
+  /** `hash` (default): the prompt's SHA-256; `full`: the messages themselves; `none`. */
+  prompts: 'none' | 'hash' | 'full';
+  maxBytes: number;
+  maxAgeSeconds: number;
+  /** Rotated files kept. */
+  maxFiles: number;
+}
+
+export interface LimitsConfig {
+  maxBodyBytes: number;
+  connectTimeoutMs: number;
+  firstTokenTimeoutMs: number;
+  totalTimeoutMs: number;
+  /** Attempts per target on a retryable failure before the next target. */
+  retries: number;
+  /** First backoff; doubled per retry, with jitter, capped by the upstream's retry-after. */
+  backoffMs: number;
+}
+
+/** Prefix routes work without a model-table entry; `local/` is reserved for local inference. */
+export const PREFIX_ROUTES: Record<string, ProviderType> = {
+  'openai/': 'openai',
+  'anthropic/': 'anthropic',
+  'bedrock/': 'bedrock',
+};
+export const RESERVED_PREFIX = 'local/';
