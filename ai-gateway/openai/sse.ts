@@ -8,7 +8,9 @@ export interface SseEvent {
  * Parses a server-sent event stream (the WHATWG framing: LF, CRLF or CR line ends, `data:` lines joined by LF,
  * comments and `id:`/`retry:` ignored) chunk by chunk, so each event is handed on as soon as its blank line arrives.
  */
-export async function* parseSse(body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<SseEvent> {
+export async function* parseSse(
+  body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   const state: ParserState = { buffer: '', data: [] };
   for await (const chunk of body) {

@@ -1,0 +1,177 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { AiGatewayConfig } from './config.js';
+
+const port = { type: 'integer', minimum: 1, maximum: 65535 };
+const host = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[0-9A-Fa-f.:]+$' };
+const name = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$' };
+const count = { type: 'integer', minimum: 0 };
+const positive = { type: 'integer', minimum: 1 };
+const money = { type: 'number', minimum: 0, maximum: 100_000 };
+/** A header value or key reaching an upstream request: printable, no CR/LF. */
+const headerValue = { type: 'string', pattern: '^[\\x20-\\x7e]*$', maxLength: 4096 };
+
+/**
+ * The rendered config file's schema. The controller renders only validated specs, so a file this refuses was not
+ * rendered by us: `--check` refuses it before it goes live, and a reload with it keeps the running config.
+ */
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'version',
+    'listen',
+    'admin',
+    'clientCidrs',
+    'auth',
+    'providers',
+    'models',
+    'cache',
+    'metering',
+    'audit',
+    'limits',
+  ],
+  properties: {
+    version: { const: 1 },
+    listen: { type: 'object', additionalProperties: false, required: ['host', 'port'], properties: { host, port } },
+    admin: { type: 'object', additionalProperties: false, required: ['host', 'port'], properties: { host, port } },
+    clientCidrs: { type: 'array', items: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$' } },
+    auth: {
+      type: 'object',
+      required: ['mode'],
+      properties: {
+        mode: { enum: ['keys', 'passthrough', 'none'] },
+        keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'sha256', 'models'],
+            properties: {
+              id: name,
+              sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+              models: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 256 } },
+              rpm: positive,
+              tpm: positive,
+              concurrency: positive,
+            },
+          },
+        },
+      },
+      if: { properties: { mode: { const: 'keys' } } },
+      then: { required: ['keys'] },
+    },
+    providers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'type', 'maxSockets'],
+        properties: {
+          name,
+          type: { enum: ['openai', 'anthropic', 'bedrock'] },
+          baseUrl: { type: 'string', pattern: '^https?://[^\\s@#]+$', maxLength: 2048 },
+          apiKey: headerValue,
+          region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' },
+          roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$' },
+          headers: {
+            type: 'object',
+            propertyNames: { pattern: '^[A-Za-z0-9-]{1,64}$' },
+            additionalProperties: headerValue,
+          },
+          maxSockets: positive,
+        },
+      },
+    },
+    models: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'targets', 'kind'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 256 },
+          kind: { enum: ['chat', 'embeddings'] },
+          targets: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['provider', 'model', 'price'],
+              properties: {
+                provider: name,
+                model: { type: 'string', minLength: 1, maxLength: 256 },
+                price: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['input', 'output', 'cachedInput'],
+                  properties: { input: money, output: money, cachedInput: money },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    cache: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled', 'scope', 'ttlSeconds', 'memoryBytes', 'diskBytes', 'dir'],
+      properties: {
+        enabled: { type: 'boolean' },
+        scope: { enum: ['key', 'gateway'] },
+        ttlSeconds: positive,
+        memoryBytes: count,
+        diskBytes: count,
+        dir: { type: 'string', pattern: '^/' },
+      },
+    },
+    metering: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['stateFile', 'retentionDays'],
+      properties: { stateFile: { type: 'string', pattern: '^/' }, retentionDays: positive },
+    },
+    audit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled', 'file', 'prompts', 'maxBytes', 'maxAgeSeconds', 'maxFiles'],
+      properties: {
+        enabled: { type: 'boolean' },
+        file: { type: 'string', pattern: '^/' },
+        prompts: { enum: ['none', 'hash', 'full'] },
+        maxBytes: positive,
+        maxAgeSeconds: positive,
+        maxFiles: positive,
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxBodyBytes', 'connectTimeoutMs', 'firstTokenTimeoutMs', 'totalTimeoutMs', 'retries', 'backoffMs'],
+      properties: {
+        maxBodyBytes: positive,
+        connectTimeoutMs: positive,
+        firstTokenTimeoutMs: positive,
+        totalTimeoutMs: positive,
+        retries: { type: 'integer', minimum: 0, maximum: 10 },
+        backoffMs: count,
+      },
+    },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema) as ValidateFunction<AiGatewayConfig>;
+
+/** The config, or every reason it is refused (schema errors, then cross-references). */
+export function checkConfig(raw: unknown): { ok: true; config: AiGatewayConfig } | { ok: false; errors: string[] } {
+  if (!validate(raw))
+    return { ok: false, errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`) };
+  const providers = new Set(raw.providers.map((p) => p.name));
+  const errors = raw.models.flatMap((m) =>
+    m.targets.filter((t) => !providers.has(t.provider)).map((t) => `model ${m.name}: no provider named ${t.provider}`),
+  );
+  if (raw.auth.mode === 'keys' && new Set(raw.auth.keys.map((k) => k.sha256)).size !== raw.auth.keys.length)
+    errors.push('two gateway keys have the same value');
+  return errors.length ? { ok: false, errors } : { ok: true, config: raw };
+}

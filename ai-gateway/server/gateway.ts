@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { cidrContains } from '../../runtime/net/cidr.js';
+import { authenticate } from './auth.js';
+import { handleChat, type ChatDeps } from './chat.js';
+import type { RequestContext } from './context.js';
+import { handleEmbeddings } from './embeddings.js';
+import { listModels } from './models.js';
+import { readBody } from './read-body.js';
+import { badRequest, sendError, type ClientError } from './respond.js';
+import { handleResponses } from './responses.js';
+import type { GatewayRuntime } from './runtime.js';
+import type { RequestRate } from './stats.js';
+
+export interface GatewayDeps extends ChatDeps {
+  rate: RequestRate;
+}
+
+type Handler = (ctx: RequestContext, body: unknown, raw: Buffer) => Promise<void>;
+
+/**
+ * The client-facing server. Every request takes the runtime current when it arrives and keeps it to its end (a
+ * reload never changes a request midway). A client that disconnects aborts the request's signal, which aborts the
+ * upstream call; the total deadline does the same.
+ */
+export class GatewayServer {
+  readonly server: http.Server;
+  private runtime: GatewayRuntime;
+  private readonly routes: Record<string, Handler>;
+
+  constructor(
+    runtime: GatewayRuntime,
+    private readonly deps: GatewayDeps,
+  ) {
+    this.runtime = runtime;
+    this.routes = {
+      'POST /v1/chat/completions': (ctx, body) => handleChat(ctx, body, deps),
+      'POST /v1/embeddings': (ctx, body) => handleEmbeddings(ctx, body, deps),
+      'POST /v1/responses': (ctx, body, raw) => handleResponses(ctx, body, raw, deps),
+    };
+    this.server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+      this.handle(req, res).catch(() => sendError(res, internal()));
+    });
+  }
+
+  get current(): GatewayRuntime {
+    return this.runtime;
+  }
+
+  /** Swaps the runtime for new requests; the old one closes its pools when its last request ends. */
+  swap(next: GatewayRuntime): void {
+    const old = this.runtime;
+    this.runtime = next;
+    old.retire();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const runtime = this.runtime;
+    const release = runtime.enter();
+    res.once('close', release);
+    this.deps.rate.mark();
+    const clientAddress = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (!runtime.config.clientCidrs.some((c) => safeContains(c, clientAddress)))
+      return sendError(res, {
+        status: 403,
+        type: 'permission_error',
+        code: 'client_not_allowed',
+        message: `Clients from ${clientAddress} are not allowed.`,
+      });
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'GET' && path === '/v1/models')
+      return this.authorized(req, res, runtime, () => listModels(res, runtime));
+    const handler = this.routes[`${req.method} ${path}`];
+    if (!handler) return sendError(res, notFound(req.method ?? '', path));
+    await this.authorized(
+      req,
+      res,
+      runtime,
+      async (ctx) => {
+        const read = await readBody(req, runtime.config.limits.maxBodyBytes);
+        if ('error' in read) {
+          // The rest of a body over the limit is never read: the connection closes after the answer.
+          res.once('finish', () => req.destroy());
+          return sendError(res, read.error, { connection: 'close' });
+        }
+        const body = parseJson(read.body);
+        if (body instanceof Error)
+          return sendError(
+            res,
+            badRequest(`We could not parse the JSON body of your request: ${body.message}`, 'invalid_json'),
+          );
+        await handler(ctx, body, read.body);
+      },
+      clientAddress,
+    );
+  }
+
+  private async authorized(
+    req: IncomingMessage,
+    res: ServerResponse,
+    runtime: GatewayRuntime,
+    next: (ctx: RequestContext) => Promise<void> | void,
+    clientAddress = '',
+  ): Promise<void> {
+    const caller = authenticate(req.headers, runtime);
+    if ('status' in caller) return sendError(res, caller);
+    const abort = new AbortController();
+    const deadline = setTimeout(
+      () => abort.abort(new Error(`total timeout of ${runtime.config.limits.totalTimeoutMs} ms passed`)),
+      runtime.config.limits.totalTimeoutMs,
+    );
+    res.once('close', () => {
+      clearTimeout(deadline);
+      if (!res.writableFinished) abort.abort(new Error('the client went away'));
+    });
+    const requestId = `req_${randomUUID().replaceAll('-', '')}`;
+    await next({
+      req,
+      res,
+      runtime,
+      caller,
+      requestId,
+      clientAddress,
+      startedAt: performance.now(),
+      signal: abort.signal,
+    });
+  }
+}
+
+function safeContains(cidr: string, address: string): boolean {
+  try {
+    return cidrContains(cidr, address);
+  } catch {
+    return false;
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+function notFound(method: string, path: string): ClientError {
+  return {
+    status: 404,
+    type: 'invalid_request_error',
+    code: 'unknown_url',
+    message: `Unknown request URL: ${method} ${path.slice(0, 200)}.`,
+  };
+}
+
+function internal(): ClientError {
+  return {
+    status: 500,
+    type: 'server_error',
+    code: 'internal_error',
+    message: 'The gateway failed to handle the request.',
+  };
+}

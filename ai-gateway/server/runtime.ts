@@ -1,0 +1,99 @@
+import type { AiGatewayConfig, GatewayKeyConfig, ModelConfig, ProviderConfig } from '../config.js';
+import { PREFIX_ROUTES, RESERVED_PREFIX } from '../config.js';
+import type { Provider } from '../providers/provider.js';
+import type { ResolvedTarget } from './dispatch.js';
+import type { ClientError } from './respond.js';
+
+export type ProviderFactory = (config: ProviderConfig, limits: { connectTimeoutMs: number }) => Provider;
+
+/** A resolved model: what clients asked for, and the targets to try in order. */
+export interface Route {
+  requested: string;
+  kind: 'chat' | 'embeddings';
+  targets: ResolvedTarget[];
+}
+
+/**
+ * One config revision, live: providers (with their connection pools), models and keys. A reload builds a new one;
+ * requests keep the one they started with, so a stream in flight finishes on the old config, whose pools close once
+ * its last request ends.
+ */
+export class GatewayRuntime {
+  readonly providers: ReadonlyMap<string, Provider>;
+  private readonly models: ReadonlyMap<string, ModelConfig>;
+  private readonly keys: ReadonlyMap<string, GatewayKeyConfig>;
+  private inFlight = 0;
+  private retired = false;
+
+  constructor(
+    readonly config: AiGatewayConfig,
+    readonly hash: string,
+    factory: ProviderFactory,
+  ) {
+    this.providers = new Map(config.providers.map((p) => [p.name, factory(p, config.limits)]));
+    this.models = new Map(config.models.map((m) => [m.name, m]));
+    this.keys = new Map(config.auth.mode === 'keys' ? config.auth.keys.map((k) => [k.sha256, k]) : []);
+  }
+
+  keyByHash(sha256: string): GatewayKeyConfig | undefined {
+    return this.keys.get(sha256);
+  }
+
+  /** The model table's entry, else a prefix route (`openai/gpt-4o` → the first provider of type openai). */
+  route(requested: string): Route | ClientError {
+    const model = this.models.get(requested);
+    if (model) return { requested, kind: model.kind, targets: model.targets.flatMap((t) => this.target(t)) };
+    if (requested.startsWith(RESERVED_PREFIX))
+      return notFound(`The model '${requested}' does not exist: no local model of that name serves here.`);
+    const prefix = Object.keys(PREFIX_ROUTES).find((p) => requested.startsWith(p));
+    const upstreamModel = prefix ? requested.slice(prefix.length) : '';
+    if (!prefix || !upstreamModel)
+      return notFound(`The model '${requested}' does not exist or you do not have access to it.`);
+    const provider = this.config.providers.find((p) => p.type === PREFIX_ROUTES[prefix]);
+    if (!provider)
+      return notFound(
+        `The model '${requested}' needs a provider of type ${PREFIX_ROUTES[prefix]}: none is configured.`,
+      );
+    const target = { provider: provider.name, model: upstreamModel, price: { input: 0, output: 0, cachedInput: 0 } };
+    return { requested, kind: 'chat', targets: this.target(target) };
+  }
+
+  listModels(): ModelConfig[] {
+    return [...this.models.values()];
+  }
+
+  /** Counts a request against this revision until `release`. */
+  enter(): () => void {
+    this.inFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      if (this.retired && this.inFlight === 0) this.closeProviders();
+    };
+  }
+
+  /** Replaced by a newer revision: pools close when the last request on this one ends. */
+  retire(): void {
+    this.retired = true;
+    if (this.inFlight === 0) this.closeProviders();
+  }
+
+  get active(): number {
+    return this.inFlight;
+  }
+
+  private target(t: ModelConfig['targets'][number]): ResolvedTarget[] {
+    const instance = this.providers.get(t.provider);
+    return instance ? [{ ...t, instance }] : [];
+  }
+
+  private closeProviders(): void {
+    for (const p of this.providers.values()) p.close();
+  }
+}
+
+function notFound(message: string): ClientError {
+  return { status: 404, type: 'invalid_request_error', code: 'model_not_found', message, param: 'model' };
+}
