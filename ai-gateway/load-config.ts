@@ -24,7 +24,11 @@ export async function loadConfig(path: string): Promise<Loaded> {
   return { ok: true, config: checked.config, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
 }
 
-/** What a reload cannot change: the sockets (a new revision with others is a restart). */
+/**
+ * What a reload cannot change: the sockets, and the cache, metering and audit stores (opened once). Models,
+ * providers, keys, limits, client CIDRs and the cache scope reload hitlessly.
+ */
 export function restartKey(c: AiGatewayConfig): string {
-  return JSON.stringify([c.listen, c.admin, c.cache.dir, c.metering.stateFile, c.audit.file]);
+  const { scope: _scope, ...cache } = c.cache;
+  return JSON.stringify([c.listen, c.admin, cache, c.metering, c.audit]);
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, DEFAULT_PREFIX, defaultDataDir, type GlobalOptions } from '../runtime/config.js';
 import { registerAdopt } from './commands/adopt.js';
+import { registerAi } from './commands/ai.js';
 import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
@@ -77,6 +78,7 @@ export function buildProgram(io: CliIo): Command {
     registerAdopt,
     registerSsm,
     registerIam,
+    registerAi,
   ];
   for (const register of registrations) register(program, ctx);
   return program;

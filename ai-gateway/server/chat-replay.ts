@@ -1,4 +1,4 @@
-import { replay } from '../cache/canonical.js';
+import { replay } from '../cache/stream.js';
 import type { ChatCompletion, ChatRequest } from '../openai/types.js';
 import type { RequestContext } from './context.js';
 import { elapsed } from './context.js';
@@ -14,7 +14,7 @@ export async function replayStream(
   const writer = new SseWriter(ctx.res);
   writer.start(headers);
   let ttft: number | undefined;
-  for (const chunk of replay(hit, request.stream_options?.include_usage === true)) {
+  for (const chunk of replay(hit, { includeUsage: request.stream_options?.include_usage === true })) {
     if (!(await writer.data(JSON.stringify(chunk)))) return ttft ?? elapsed(ctx.startedAt);
     ttft ??= elapsed(ctx.startedAt);
   }

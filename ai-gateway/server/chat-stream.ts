@@ -1,4 +1,4 @@
-import { assemble } from '../cache/canonical.js';
+import { assemble } from '../cache/stream.js';
 import type { ChatChunk, ChatCompletion, ChatRequest, Usage } from '../openai/types.js';
 import type { ChunkStream } from '../providers/provider.js';
 import type { RequestContext } from './context.js';

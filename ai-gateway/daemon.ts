@@ -1,0 +1,90 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { AiGatewayConfig } from './config.js';
+import { loadConfig, restartKey } from './load-config.js';
+import { createProvider } from './providers/index.js';
+import { createAdminServer } from './server/admin.js';
+import { GatewayServer } from './server/gateway.js';
+import { KeyLimiter } from './server/limits.js';
+import { GatewayRuntime } from './server/runtime.js';
+import { ProviderHealth, RequestRate } from './server/stats.js';
+import { gatewayStatus } from './server/status.js';
+import { openServices, type Services } from './services.js';
+
+/** How long a stopping gateway lets requests in flight finish. */
+const DRAIN_MS = 30_000;
+
+export interface RunningGateway {
+  /** Re-reads the config file: a valid one swaps in for new requests, an invalid one is logged and ignored. */
+  reload(): Promise<void>;
+  reopenLogs(): void;
+  /** Stops accepting, lets requests in flight finish (up to the drain time), then flushes counters and logs. */
+  stop(): Promise<void>;
+  listening: { host: string; port: number };
+  adminPort: number;
+}
+
+/** Starts the data plane from its config file: services first, then the admin port, then the client port. */
+export async function startGateway(configPath: string, log: Logger): Promise<RunningGateway> {
+  const loaded = await loadConfig(configPath);
+  if (!loaded.ok) throw new Error(`invalid config ${configPath}: ${loaded.errors.join('; ')}`);
+  const { config } = loaded;
+  const services = await openServices(config, log);
+  const health = new ProviderHealth();
+  const rate = new RequestRate();
+  const gateway = new GatewayServer(new GatewayRuntime(config, loaded.hash, createProvider), {
+    cache: services.chatCache,
+    limiter: new KeyLimiter(),
+    sink: services.sink,
+    health,
+    rate,
+  });
+  const admin = createAdminServer({
+    healthy: () => ({ ok: gateway.server.listening, message: gateway.server.listening ? 'serving' : 'not listening' }),
+    status: () => gatewayStatus(gateway.current, services, health, rate),
+    metrics: services.registry,
+    usage: (since, by) => services.ledger.query({ since, by }),
+  });
+  await listen(admin, config.admin);
+  await listen(gateway.server, config.listen);
+  const port = (gateway.server.address() as AddressInfo).port;
+  log.info({ listen: `${config.listen.host}:${port}`, admin: `${config.admin.host}:${config.admin.port}`, revision: loaded.hash }, 'AI gateway serving');
+  return {
+    listening: { host: config.listen.host, port },
+    adminPort: (admin.address() as AddressInfo).port,
+    reload: () => reload(configPath, gateway, config, log),
+    reopenLogs: () => services.reopenLogs(),
+    stop: () => stop(gateway, admin, services, log),
+  };
+}
+
+async function reload(path: string, gateway: GatewayServer, first: AiGatewayConfig, log: Logger): Promise<void> {
+  const loaded = await loadConfig(path);
+  if (!loaded.ok) return void log.error({ errors: loaded.errors }, 'reload refused: the running config keeps serving');
+  if (restartKey(loaded.config) !== restartKey(first))
+    return void log.warn('reload refused: listen, admin or storage paths changed, which needs a restart');
+  gateway.swap(new GatewayRuntime(loaded.config, loaded.hash, createProvider));
+  log.info({ revision: loaded.hash }, 'AI gateway reloaded: new requests use the new config');
+}
+
+async function stop(gateway: GatewayServer, admin: Server, services: Services, log: Logger): Promise<void> {
+  gateway.server.close();
+  gateway.server.closeIdleConnections();
+  const deadline = Date.now() + DRAIN_MS;
+  while (gateway.current.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  gateway.server.closeAllConnections();
+  admin.close();
+  await services.close();
+  log.info('AI gateway stopped');
+}
+
+function listen(server: Server, at: { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import type { CacheStats } from '../cache/store.js';
+import type { GatewayRuntime } from './runtime.js';
+import type { ProviderHealth, RequestRate } from './stats.js';
+
+/** The data plane's /status: what the AiGateway controller shows in its status. Never a key, never a prompt. */
+export interface GatewayStatus {
+  listening: { host: string; port: number };
+  configHash: string;
+  models: { name: string; kind: 'chat' | 'embeddings'; targets: { provider: string; model: string }[] }[];
+  providers: {
+    name: string;
+    type: string;
+    healthy: boolean;
+    lastError?: { message: string; code: string; at: string };
+    lastSuccessAt?: string;
+  }[];
+  cache: { enabled: boolean } & Pick<CacheStats, 'entries' | 'bytes' | 'hits' | 'misses' | 'hitRatio'>;
+  requests: { total: number; perSecond: number; inFlight: number };
+  auth: { mode: string; keys: number };
+}
+
+export function gatewayStatus(
+  runtime: GatewayRuntime,
+  services: { cacheStats(): CacheStats },
+  health: ProviderHealth,
+  rate: RequestRate,
+): GatewayStatus {
+  const { config } = runtime;
+  const { entries, bytes, hits, misses, hitRatio } = services.cacheStats();
+  return {
+    listening: config.listen,
+    configHash: runtime.hash,
+    models: config.models.map((m) => ({
+      name: m.name,
+      kind: m.kind,
+      targets: m.targets.map((t) => ({ provider: t.provider, model: t.model })),
+    })),
+    providers: config.providers.map((p) => ({ name: p.name, type: p.type, ...health.get(p.name) })),
+    cache: { enabled: config.cache.enabled, entries, bytes, hits, misses, hitRatio },
+    requests: { total: rate.total, perSecond: rate.perSecond(), inFlight: runtime.active },
+    auth: { mode: config.auth.mode, keys: config.auth.mode === 'keys' ? config.auth.keys.length : 0 },
+  };
+}
