@@ -91,8 +91,13 @@ export class UpstreamHttp {
     });
   }
 
+  /**
+   * Closes the idle pooled connections; calls in flight finish (a reload's streams), and their connections then close
+   * instead of returning to the pool. (`agent.destroy()` would cut the calls in flight too.)
+   */
   close(): void {
-    this.agent.destroy();
+    this.agent.keepSocketAlive = () => false;
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
   }
 }
 
