@@ -148,7 +148,7 @@ describe('cacheKey', () => {
 describe('cacheable', () => {
   const base: ChatRequest = { model: 'gpt', messages: [{ role: 'user', content: 'hi' }] };
 
-  it.each([
+  it.each<[string, Partial<ChatRequest>]>([
     ['plain', {}],
     ['n=1', { n: 1 }],
     ['sampling settings (exact-match is opted into)', { temperature: 1.3, top_p: 0.5, seed: 7 }],
