@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import type { AiGatewayConfig } from '../../ai-gateway/config.js';
 import { aiGatewayKind } from '../../crds-equivalent/ai-gateway.js';
+import { AI_SECRETS, exampleSecrets } from '../../testing/ai-gateway-fixtures.js';
 import type { KindSnapshot, StoredResource } from '../../runtime/controller.js';
 import { decodeAiGateway, type AiGatewayDecodeFacts } from './decode.js';
 import { aiGatewayPaths } from './paths.js';
@@ -9,13 +10,7 @@ import type { AiGatewayDesired } from './types.js';
 
 const facts: AiGatewayDecodeFacts = { paths: aiGatewayPaths('/var/lib/csgw'), vpcCidrs: ['10.0.0.0/16'] };
 
-/** Distinctive values: finding any of them where it must not be can only mean a leak. */
-const SECRETS = {
-  openai: 'sk-proj-OPENAI-never-in-status-0001',
-  anthropic: 'sk-ant-api03-ANTHROPIC-never-logged-0002',
-  teamSearch: 'gk-TEAM-SEARCH-raw-key-0003',
-  batch: 'gk-BATCH-raw-gateway-key-0004',
-};
+const SECRETS = AI_SECRETS;
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 const resource = (name: string, spec: unknown, generation = 1): StoredResource => ({
@@ -23,10 +18,8 @@ const resource = (name: string, spec: unknown, generation = 1): StoredResource =
   generation,
   value: JSON.stringify(spec),
 });
-const providerSecret = (data: Record<string, string> = {}): StoredResource =>
-  resource('ai-providers', { data: { openai: SECRETS.openai, anthropic: `${SECRETS.anthropic}\n`, ...data } }, 4);
-const keySecret = (data: Record<string, string> = {}): StoredResource =>
-  resource('ai-gateway-keys', { data: { 'team-search': SECRETS.teamSearch, batch: SECRETS.batch, ...data } }, 6);
+const providerSecret = (data: Record<string, string> = {}): StoredResource => exampleSecrets(data)[0]!;
+const keySecret = (data: Record<string, string> = {}): StoredResource => exampleSecrets({}, data)[1]!;
 
 const example = aiGatewayKind.example.spec;
 
