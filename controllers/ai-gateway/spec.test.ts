@@ -72,6 +72,17 @@ describe('validateAiGatewaySpec', () => {
     expect(raw).toEqual(minimal);
   });
 
+  it('accepts the other examples of docs/kinds/aigateway.md', () => {
+    const passthrough = { providers: [{ name: 'openai', type: 'openai' }], auth: { mode: 'passthrough' } };
+    const vllm = {
+      clientCidrs: ['10.0.8.0/24'],
+      providers: [{ name: 'vllm', type: 'openai', baseUrl: 'http://10.0.3.15:8000/v1' }],
+      models: [{ name: 'llama-3.1-8b', provider: 'vllm', model: 'meta-llama/Llama-3.1-8B-Instruct' }],
+      auth: { mode: 'none' },
+    };
+    for (const spec of [passthrough, vllm]) expect(validateAiGatewaySpec(spec)).toMatchObject({ ok: true });
+  });
+
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['no providers', { auth: keysAuth }, /^spec\.providers: at least one provider is needed$/],
     ['no auth', { providers: [openai] }, /^spec\.auth: required/],
