@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { createHostNetAdapter } from '../adapters/host-net.js';
 import { createCommandSysctlAdapter, createNetnsRunner, inNetns } from '../adapters/netns.js';
 import { createNftAdapter } from '../adapters/nft.js';
@@ -24,6 +25,9 @@ export interface HostFacts {
 
 const NO_AWS = { unavailable: 'no EC2 identity given to this command' };
 
+/** Runs csgw itself: this module is dist/composition/controllers.js, the CLI dist/cli/main.js. */
+const CSGW_SELF = [process.execPath, fileURLToPath(new URL('../cli/main.js', import.meta.url))] as const;
+
 /** Every controller of this node, wired to the real ports: one per kind that has a controller, in kind order. */
 export function createControllers(runner: CommandRunner, facts: HostFacts): AnyController[] {
   const host = hostPorts(runner, facts);
@@ -41,6 +45,7 @@ function hostPorts(runner: CommandRunner, facts: HostFacts): HostPorts {
     processes: createProcessPort(facts.netns ? (argv) => inNetns(facts.netns!, argv) : undefined),
     vpcCidrs: facts.vpcCidrs,
     limits: facts.limits ?? {},
+    self: CSGW_SELF,
     daemons: facts.daemons ?? DEFAULT_DAEMONS,
     systemUser: lookupSystemUser,
     aws: facts.aws ?? NO_AWS,

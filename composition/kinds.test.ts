@@ -23,6 +23,7 @@ describe('kind registration', () => {
       'PortForward',
       'FirewallPolicy',
       'ForwardProxy',
+      'AiGateway',
       'SourceDestCheck',
       'ElasticIp',
       'AzRoutes',

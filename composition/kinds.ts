@@ -1,3 +1,4 @@
+import { aiGatewayModule } from '../controllers/ai-gateway/kind.js';
 import { firewallPolicyModule } from '../controllers/firewall/kind.js';
 import { forwardProxyModule } from '../controllers/forward-proxy/kind.js';
 import { azRoutesModule } from '../controllers/az-routes/kind.js';
@@ -23,6 +24,7 @@ export const kindModules: readonly KindModule[] = [
   secretModule,
   domainFilterModule,
   forwardProxyModule,
+  aiGatewayModule,
   sourceDestCheckModule,
   elasticIpModule,
   azRoutesModule,

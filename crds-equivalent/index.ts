@@ -1,4 +1,5 @@
 import type { KindDefinition } from './types.js';
+import { aiGatewayKind } from './ai-gateway.js';
 import { azRoutesKind } from './az-routes.js';
 import { domainFilterKind } from './domain-filter.js';
 import { elasticIpKind } from './elastic-ip.js';
@@ -20,10 +21,12 @@ export const kinds: readonly KindDefinition[] = [
   sourceNatKind,
   portForwardKind,
   firewallPolicyKind,
-  // Referenced kinds before the one referring to them: a first listing then decodes the proxy with its filters.
+  // Referenced kinds before those referring to them: a first listing then decodes the proxy with its filters, and
+  // the AI gateway with its Secrets.
   secretKind,
   domainFilterKind,
   forwardProxyKind,
+  aiGatewayKind,
   sourceDestCheckKind,
   elasticIpKind,
   azRoutesKind,

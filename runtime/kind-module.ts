@@ -31,6 +31,8 @@ export interface HostPorts {
   vpcCidrs: readonly string[];
   /** Most rules the merged FirewallPolicy / PortForward resources may hold (default: each controller's own). */
   limits: { firewallRules?: number; portForwards?: number };
+  /** The argv that runs csgw itself ([node, .../dist/cli/main.js]): daemons that are csgw subcommands. */
+  self: readonly string[];
   /** Supervised daemons: where their files live, and whether they outlive the operator. */
   daemons: { dir: string; onShutdown: 'stop' | 'keep' };
   /** The account a daemon runs as, when it exists on this host. */

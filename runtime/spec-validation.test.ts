@@ -3,9 +3,10 @@ import { azRoutesKind } from '../crds-equivalent/az-routes.js';
 import { elasticIpKind } from '../crds-equivalent/elastic-ip.js';
 import { firewallPolicyKind } from '../crds-equivalent/firewall-policy.js';
 import { portForwardKind } from '../crds-equivalent/port-forward.js';
+import { secretKind } from '../crds-equivalent/secret.js';
 import { SpecValidator } from './spec-validation.js';
 
-const validator = new SpecValidator([firewallPolicyKind, portForwardKind, azRoutesKind, elasticIpKind]);
+const validator = new SpecValidator([firewallPolicyKind, portForwardKind, azRoutesKind, elasticIpKind, secretKind]);
 const errorsOf = (kind: typeof firewallPolicyKind, spec: unknown): string[] => {
   const result = validator.validate(kind, spec);
   return result.ok ? [] : result.errors;
@@ -42,5 +43,15 @@ describe('SpecValidator pattern messages', () => {
       expect(e).not.toContain('[0-9]');
       expect(e.length).toBeLessThan(90);
     }
+  });
+});
+
+describe('SpecValidator field paths', () => {
+  // Regression: a value's error names its field by the path ajv gives, whose segments are field names as written: a
+  // key holding a line break split the error (status message, event, log line) and could forge a following line.
+  it('escapes control characters of field names in the path', () => {
+    const errors = errorsOf(secretKind, { data: { 'k\nforged: line\u2028': 5 } });
+    expect(errors).toContain('spec.data.k\\u000aforged: line\\u2028: must be string');
+    for (const e of errors) expect(e).not.toMatch(/[\r\n\u2028]/);
   });
 });

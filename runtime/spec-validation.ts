@@ -44,7 +44,12 @@ export function parseSpecJson(value: string): Validation<unknown> {
 }
 
 function formatError(e: ErrorObject): string {
-  const field = `spec${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
+  // A path segment is a field name as given, and may hold a line break (a Secret key, a header name): escaped.
+  const path = e.instancePath.replace(
+    /[\p{Cc}\u2028\u2029]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const field = `spec${path.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
   if (e.keyword === 'additionalProperties') {
     // JSON quoting: a field name may hold a line break, and errors end up in one-line status and logs.
     return `${field}: unknown field ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;

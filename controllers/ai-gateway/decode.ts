@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import type { GatewayKeyConfig } from '../../ai-gateway/config.js';
+import { aiGatewayKind } from '../../crds-equivalent/ai-gateway.js';
+import { secretKind } from '../../crds-equivalent/secret.js';
+import type { DecodeResult, KindSnapshot, StoredResource } from '../../runtime/controller.js';
+import { decodeSingleton } from '../../runtime/decode-singleton.js';
+import { resolveSecret, type ResolvedSecret } from '../../runtime/secrets/secret.js';
+import type { AiGatewayPaths } from './paths.js';
+import { aiGatewayRevision, renderAiGatewayConfig } from './render.js';
+import { secretKeyOf } from './spec-auth.js';
+import { validateAiGatewaySpec, type AiGatewaySpec } from './spec.js';
+import type { AiGatewayDesired, SecretSource } from './types.js';
+
+export interface AiGatewayDecodeFacts {
+  paths: AiGatewayPaths;
+  vpcCidrs: readonly string[];
+}
+
+const DISABLED: AiGatewayDesired = { enabled: false, sources: { secrets: [] } };
+
+/**
+ * The desired gateway: the singleton spec plus the Secrets it names (provider API keys, gateway keys), rendered into
+ * a revision. A missing or unusable Secret rejects the generation like an invalid spec, so the last good config
+ * keeps serving. Errors name the Secret and key, never a value.
+ */
+export function decodeAiGateway(snapshot: KindSnapshot, facts: AiGatewayDecodeFacts): DecodeResult<AiGatewayDesired> {
+  const decoded = decodeSingleton<AiGatewaySpec | undefined>(aiGatewayKind, snapshot, validateAiGatewaySpec, undefined);
+  if (!decoded.ok) return decoded;
+  const { desired, ignored } = decoded;
+  const spec = desired.spec;
+  const base = { name: desired.name, generation: desired.generation };
+  if (!spec?.enable) return { ok: true, ignored, desired: { ...base, spec: DISABLED } };
+  const secrets = new SecretReader(snapshot.related?.[secretKind.kind] ?? []);
+  const apiKeys = resolveApiKeys(spec, secrets);
+  const gatewayKeys = resolveGatewayKeys(spec, secrets);
+  const clientCidrs = spec.clientCidrs ?? facts.vpcCidrs;
+  const errors = [...secrets.errors];
+  if (clientCidrs.length === 0)
+    errors.push('spec.clientCidrs: required, as the operator knows no VPC CIDR (--vpc-cidr / CSGW_VPC_CIDRS)');
+  if (errors.length > 0)
+    return { ok: false, name: desired.name ?? 'default', generation: desired.generation ?? 0, errors };
+  const config = renderAiGatewayConfig(spec, { clientCidrs, apiKeys, gatewayKeys }, facts.paths);
+  const revision = aiGatewayRevision(config);
+  return {
+    ok: true,
+    ignored,
+    desired: { ...base, spec: { enabled: true, revision, sources: { secrets: secrets.sources() } } },
+  };
+}
+
+/** Reads Secret values, collecting errors and where each value came from. */
+class SecretReader {
+  readonly errors: string[] = [];
+  private readonly used = new Map<string, SecretSource>();
+
+  constructor(private readonly secrets: readonly StoredResource[]) {}
+
+  /** The value, trimmed (a key pasted with its line end still works), or undefined after recording why not. */
+  read(field: string, name: string, key: string, check: (value: string) => string | undefined): string | undefined {
+    const found = resolveSecret(this.secrets, { name, key });
+    if (!found.ok) {
+      this.errors.push(`${field}: ${found.error}`);
+      return undefined;
+    }
+    this.remember(found.secret, key);
+    const value = found.secret.value.trim();
+    const problem = check(value);
+    if (problem) this.errors.push(`${field}: Secret ${name} key ${key}: ${problem}`);
+    return problem ? undefined : value;
+  }
+
+  sources(): SecretSource[] {
+    return [...this.used.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  private remember(secret: ResolvedSecret, key: string): void {
+    const source = this.used.get(secret.name) ?? { name: secret.name, generation: secret.generation, keys: [] };
+    if (!source.keys.includes(key)) source.keys.push(key);
+    this.used.set(secret.name, source);
+  }
+}
+
+/** Sent as an HTTP header value: one token of visible ASCII, or it could split the upstream request. */
+function apiKeyProblem(value: string): string | undefined {
+  if (value === '') return 'the API key is empty';
+  if (!/^[\x21-\x7e]{1,4096}$/.test(value)) return 'the API key holds a space, control or non-ASCII character';
+  return undefined;
+}
+
+function resolveApiKeys(spec: AiGatewaySpec, secrets: SecretReader): Map<string, string> {
+  const keys = new Map<string, string>();
+  (spec.providers ?? []).forEach((p, i) => {
+    const ref = p.apiKeySecretRef;
+    if (!ref) return;
+    const value = secrets.read(`spec.providers[${i}].apiKeySecretRef`, ref.name, ref.key, apiKeyProblem);
+    if (value !== undefined) keys.set(p.name, value);
+  });
+  return keys;
+}
+
+/** Clients send it as a bearer token; short keys could be guessed. */
+function gatewayKeyProblem(value: string): string | undefined {
+  if (!/^[\x21-\x7e]*$/.test(value)) return 'the gateway key holds a space, control or non-ASCII character';
+  if (value.length < 16) return 'the gateway key is shorter than 16 characters';
+  return undefined;
+}
+
+/** Gateway keys as the data plane gets them: hashed. Two ids with one value would make the id ambiguous. */
+function resolveGatewayKeys(spec: AiGatewaySpec, secrets: SecretReader): GatewayKeyConfig[] {
+  const auth = spec.auth;
+  if (auth?.mode !== 'keys') return [];
+  const result: GatewayKeyConfig[] = [];
+  auth.keys.forEach((k, i) => {
+    const field = `spec.auth.keys[${i}]`;
+    const value = secrets.read(field, auth.secretRef.name, secretKeyOf(k), gatewayKeyProblem);
+    if (value === undefined) return;
+    const sha256 = createHash('sha256').update(value).digest('hex');
+    const same = result.find((r) => r.sha256 === sha256);
+    if (same) secrets.errors.push(`${field}: the same key value as ${same.id}`);
+    result.push({
+      id: k.id,
+      sha256,
+      models: k.models,
+      ...(k.rpm !== undefined ? { rpm: k.rpm } : {}),
+      ...(k.tpm !== undefined ? { tpm: k.tpm } : {}),
+      ...(k.concurrency !== undefined ? { concurrency: k.concurrency } : {}),
+    });
+  });
+  return result;
+}
