@@ -49,7 +49,14 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
   await listen(admin, config.admin);
   await listen(gateway.server, config.listen);
   const port = (gateway.server.address() as AddressInfo).port;
-  log.info({ listen: `${config.listen.host}:${port}`, admin: `${config.admin.host}:${config.admin.port}`, revision: loaded.hash }, 'AI gateway serving');
+  log.info(
+    {
+      listen: `${config.listen.host}:${port}`,
+      admin: `${config.admin.host}:${config.admin.port}`,
+      revision: loaded.hash,
+    },
+    'AI gateway serving',
+  );
   return {
     listening: { host: config.listen.host, port },
     adminPort: (admin.address() as AddressInfo).port,

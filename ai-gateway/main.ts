@@ -15,7 +15,7 @@ interface Io {
 export async function runAiGateway(configPath: string, io: Io): Promise<number> {
   if (io.check) {
     const loaded = await loadConfig(configPath);
-    if (loaded.ok) return io.stdout.write(`${configPath}: valid (revision ${loaded.hash})\n`), 0;
+    if (loaded.ok) return (io.stdout.write(`${configPath}: valid (revision ${loaded.hash})\n`), 0);
     io.stderr.write(loaded.errors.map((e) => `${configPath}: ${e}\n`).join(''));
     return 1;
   }

@@ -1,0 +1,143 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { buildAuditLine } from './audit/record.js';
+import { AuditWriter } from './audit/writer.js';
+import { cacheable, cacheKey, storable } from './cache/canonical.js';
+import { ExactCache, type CacheStats } from './cache/store.js';
+import type { AiGatewayConfig } from './config.js';
+import { cost, normaliseUsage } from './metering/cost.js';
+import type { UsageLedger } from './metering/ledger.js';
+import { Metering } from './metering/metering.js';
+import type { CallOutcome, ChatCache, OutcomeSink } from './server/context.js';
+
+const ENDPOINTS: Record<CallOutcome['endpoint'], string> = {
+  chat: '/v1/chat/completions',
+  embeddings: '/v1/embeddings',
+  responses: '/v1/responses',
+};
+
+/** What the request path records to and reads from, opened once per process (their config needs a restart). */
+export interface Services {
+  chatCache: ChatCache;
+  sink: OutcomeSink;
+  registry: Registry;
+  ledger: UsageLedger;
+  cacheStats(): CacheStats;
+  /** The provider API keys the audit writer must never write, even inside a captured prompt. */
+  setSecrets(secrets: string[]): void;
+  reopenLogs(): void;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: AiGatewayConfig, log: Logger): Promise<Services> {
+  const cache = new ExactCache(config.cache, Date.now, log);
+  await cache.open();
+  const metering = new Metering(config.metering, Date.now, log, cache);
+  await metering.open();
+  const audit = new AuditWriter(config.audit, Date.now, log);
+  await audit.open();
+  const secrets = (c: AiGatewayConfig): string[] => c.providers.flatMap((p) => (p.apiKey ? [p.apiKey] : []));
+  audit.setSecrets(secrets(config));
+  return {
+    chatCache: chatCache(config, cache),
+    sink: { record: (o) => record(o, metering, audit, config.audit.prompts) },
+    registry: metering.metrics.registry,
+    ledger: metering.ledger,
+    cacheStats: () => cache.stats(),
+    setSecrets: (s) => audit.setSecrets(s),
+    reopenLogs: () => audit.rotateIfDue(),
+    close: async () => {
+      await audit.close();
+      await metering.close();
+      await cache.close();
+    },
+  };
+}
+
+/** The exact-match cache as the request path uses it: keyed per scope, only what may be cached. */
+function chatCache(config: AiGatewayConfig, cache: ExactCache): ChatCache {
+  return {
+    keyFor: (request, model, scope) =>
+      config.cache.enabled && cacheable(request).cacheable ? cacheKey(request, model, scope) : undefined,
+    get: async (key) => (await cache.get(key))?.completion,
+    set: async (key, completion, meta) => {
+      if (!storable(completion).cacheable || !completion.usage) return;
+      await cache.set(key, { completion, model: meta.model, provider: meta.provider, usage: completion.usage });
+    },
+  };
+}
+
+/** One call, once: the ledger and counters, the latency histograms, the audit line. A hit costs nothing and saves its price. */
+function record(
+  o: CallOutcome,
+  metering: Metering,
+  audit: AuditWriter,
+  prompts: AiGatewayConfig['audit']['prompts'],
+): void {
+  const tokens = normaliseUsage(o.usage);
+  const priced = o.resolved ? cost(tokens, o.resolved.price) : 0;
+  const costUsd = o.cache === 'hit' ? 0 : priced;
+  const savedUsd = o.cache === 'hit' ? priced : 0;
+  // Label values only from the config: a client naming random models cannot grow the metrics without bound.
+  const model = o.resolved ? o.requestedModel : '(unrouted)';
+  const provider = o.resolved?.provider ?? '(none)';
+  const time = Date.now() - o.totalMs;
+  metering.record({
+    time,
+    keyId: o.keyId,
+    model,
+    provider,
+    cache: o.cache,
+    status: o.status,
+    promptTokens: tokens.prompt,
+    completionTokens: tokens.completion,
+    cachedTokens: tokens.cached,
+    costUsd,
+    savedUsd,
+  });
+  metering.metrics.observe({
+    model,
+    provider,
+    totalMs: o.totalMs,
+    ...(o.overheadMs === undefined ? {} : { overheadMs: o.overheadMs }),
+    ...(o.ttftMs === undefined ? {} : { ttftMs: o.ttftMs }),
+  });
+  audit.write(
+    buildAuditLine(
+      {
+        time,
+        requestId: o.requestId,
+        endpoint: ENDPOINTS[o.endpoint],
+        keyId: o.keyId === 'anonymous' || o.keyId === 'passthrough' ? null : o.keyId,
+        clientAddress: o.clientAddress,
+        requestedModel: o.requestedModel || null,
+        resolvedModel: o.resolved ? `${o.resolved.provider}:${o.resolved.model}` : null,
+        provider: o.resolved?.provider ?? null,
+        stream: o.stream,
+        cache: o.cache,
+        status: o.status,
+        errorCode: o.errorCode ?? null,
+        tokens,
+        costUsd,
+        savedUsd,
+        overheadMs: o.overheadMs ?? null,
+        ttftMs: o.ttftMs ?? null,
+        totalMs: o.totalMs,
+        attempts: o.tried.map((a) => ({
+          provider: a.provider,
+          model: a.model,
+          outcome: a.ok ? 'ok' : 'failed',
+          ...(a.status === undefined ? {} : { status: a.status }),
+          ...(a.code === undefined ? {} : { code: a.code }),
+          durationMs: a.ms,
+        })),
+        ...(o.request ? { prompt: promptOf(o.request) } : {}),
+      },
+      prompts,
+    ),
+  );
+}
+
+function promptOf(request: Record<string, unknown>): unknown {
+  return 'messages' in request ? request.messages : request.input;
+}
