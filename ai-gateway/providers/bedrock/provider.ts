@@ -25,13 +25,15 @@ export interface BedrockProviderOptions {
   connectTimeoutMs?: number;
   /** The external id the trust policy of `roleArn` requires (operational roles do). */
   externalId?: string;
-  /** Tests only: static credentials instead of the default chain or the role. */
+  /** Tests only: static credentials in the default chain's place (used directly, or to assume `roleArn`). */
   credentials?: AwsCredentials;
   /** Tests only: the STS endpoint used to assume `roleArn`. */
   stsEndpoint?: string;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+/** AssumeRole answers in well under a second; a silent STS must not hold every Bedrock call. */
+const STS_REQUEST_TIMEOUT_MS = 5_000;
 
 /**
  * Amazon Bedrock through Converse / ConverseStream (chat) and InvokeModel (Titan and Cohere embeddings). One SDK
@@ -50,17 +52,18 @@ export class BedrockProvider implements Provider {
     if (!config.region) throw new Error(`Bedrock provider "${config.name}" needs a region`);
     this.name = config.name;
     const connectionTimeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    if (!options.credentials && config.roleArn) {
+    if (config.roleArn) {
       this.role = assumeRoleCredentials({
         roleArn: config.roleArn,
         region: config.region,
         externalId: options.externalId,
         stsEndpoint: options.stsEndpoint,
+        sourceCredentials: options.credentials,
         connectTimeoutMs: connectionTimeout,
-        requestTimeoutMs: 10_000,
+        requestTimeoutMs: STS_REQUEST_TIMEOUT_MS,
       });
     }
-    const credentials = options.credentials ?? this.role?.provider;
+    const credentials = this.role?.provider ?? options.credentials;
     this.client = new BedrockRuntimeClient({
       region: config.region,
       maxAttempts: 1,

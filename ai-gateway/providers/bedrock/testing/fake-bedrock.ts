@@ -13,6 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeEvent, encodeException } from './event-stream.js';
 import { invokeAnswer } from './fake-embeddings.js';
+import { readBody, sendError, sendJson } from './fake-http.js';
 import { scriptedReply, streamEvents, type WireRequest } from './fake-replies.js';
 
 export type FakeOperation = 'converse' | 'converse-stream' | 'invoke';
@@ -138,15 +139,6 @@ function reset(state: State): void {
   state.cache.clear();
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (d: Buffer) => parts.push(d));
-    req.on('end', () => resolve(Buffer.concat(parts)));
-    req.on('error', reject);
-  });
-}
-
 function route(state: State, req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
   const path = (req.url ?? '').split('?')[0] ?? '';
   if (path.startsWith('/__fake/')) return control(state, req.method ?? '', path, raw, res);
@@ -242,7 +234,7 @@ async function stream(x: Exchange, delayMs: number): Promise<void> {
   const reply = scriptedReply(x.body as WireRequest, x.state.options.promptCache ? x.state.cache : undefined);
   const events = streamEvents(reply);
   const { res, failure } = x;
-  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': requestId() });
+  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': randomUUID() });
   for (const [i, [type, payload]] of events.entries()) {
     if (failure?.kind === 'drop' && i === failure.afterEvents) return void res.socket?.destroy();
     if (failure?.kind === 'exception' && i === failure.afterEvents) {
@@ -271,40 +263,4 @@ function control(state: State, method: string, path: string, raw: Buffer, res: h
     return void res.writeHead(204).end();
   }
   sendJson(res, 404, { message: `no control ${method} ${path}` });
-}
-
-function requestId(): string {
-  return randomUUID();
-}
-
-function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: http.OutgoingHttpHeaders = {},
-): void {
-  const data = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': data.length,
-    'x-amzn-requestid': requestId(),
-    ...headers,
-  });
-  res.end(data);
-}
-
-/** Bedrock's restJson1 error: the type in `x-amzn-errortype` (with its namespace suffix), the message in the body. */
-function sendError(
-  res: http.ServerResponse,
-  status: number,
-  type: string,
-  message: string,
-  headers: http.OutgoingHttpHeaders = {},
-): void {
-  sendJson(
-    res,
-    status,
-    { message },
-    { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, ...headers },
-  );
 }
