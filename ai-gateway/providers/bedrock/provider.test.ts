@@ -238,6 +238,7 @@ describe('BedrockProvider failures before the first byte', () => {
       abort.abort();
       expect(await attempt).toMatchObject({ ok: false, failure: { code: 'aborted', retryable: false } });
       expect(Date.now() - t0).toBeLessThan(500);
+      await waitFor(() => Promise.resolve(fake.calls().disconnects === 1), { timeoutMs: 2_000, intervalMs: 10 });
     }
   });
 });
@@ -251,6 +252,22 @@ describe('BedrockProvider failures after the first chunk', () => {
     const s = await started(chat({ stream: true }));
     expect(s.first.choices[0]?.delta.role).toBe('assistant');
     await expect(drain(s)).rejects.toBeInstanceOf(MidStreamError);
+  });
+
+  it.each([
+    [
+      'stops reading',
+      (s: ChunkStream): Promise<unknown> => s.rest[Symbol.asyncIterator]().return?.() ?? Promise.resolve(),
+    ],
+    ['aborts', (_: ChunkStream, abort: AbortController): Promise<void> => Promise.resolve(abort.abort())],
+  ])('a caller that %s mid-stream stops the upstream call', async (_, stop) => {
+    fake.addRule({ failure: { kind: 'slow', eventDelayMs: 50 } });
+    const abort = new AbortController();
+    const s = await started(
+      chat({ stream: true, messages: [{ role: 'user', content: 'a long answer' }] }, ctx(abort.signal)),
+    );
+    await stop(s, abort);
+    await waitFor(() => Promise.resolve(fake.calls().disconnects === 1), { timeoutMs: 2_000, intervalMs: 10 });
   });
 
   it('close() lets a stream in flight finish', async () => {

@@ -58,17 +58,25 @@ async function* chunks(events: AsyncIterable<ConverseStreamEvent>, t: StreamTran
   for await (const event of events) yield* t.translate(event);
 }
 
-async function* rest(iterator: AsyncIterator<ChatChunk>, end: () => void): AsyncGenerator<ChatChunk> {
-  try {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
+/**
+ * The chunks after the first. A plain iterator rather than a generator: `return()` on a generator that has not
+ * started skips its `finally`, and a consumer that stops before reading any must still end the upstream call.
+ */
+function rest(iterator: AsyncIterator<ChatChunk>, end: () => void): AsyncIterable<ChatChunk> {
+  const next = async (): Promise<IteratorResult<ChatChunk>> => {
+    try {
+      const result = await iterator.next();
+      if (result.done) end();
+      return result;
+    } catch (err) {
+      end();
+      if (err instanceof MidStreamError) throw err;
+      throw new MidStreamError(`the Bedrock stream failed: ${bedrockFailure(err).message}`);
     }
-  } catch (err) {
-    if (err instanceof MidStreamError) throw err;
-    throw new MidStreamError(`the Bedrock stream failed: ${bedrockFailure(err).message}`);
-  } finally {
+  };
+  const stop = (): Promise<IteratorResult<ChatChunk>> => {
     end();
-  }
+    return Promise.resolve({ done: true, value: undefined });
+  };
+  return { [Symbol.asyncIterator]: () => ({ next, return: stop }) };
 }

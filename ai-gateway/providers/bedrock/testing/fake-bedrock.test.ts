@@ -28,7 +28,7 @@ describe('fake Bedrock', () => {
     await converse('m1');
     await converse('m1');
     await converse('m2', { messages: [{ role: 'user', content: [{ text: 'two' }] }] });
-    expect(fake.calls()).toEqual({ total: 3, byModel: { m1: { converse: 2 }, m2: { converse: 1 } } });
+    expect(fake.calls()).toEqual({ total: 3, disconnects: 0, byModel: { m1: { converse: 2 }, m2: { converse: 1 } } });
     expect([fake.count(), fake.count('m1'), fake.count('m1', 'invoke')]).toEqual([3, 2, 0]);
     expect(fake.last('converse', 'm2')?.body).toEqual({ messages: [{ role: 'user', content: [{ text: 'two' }] }] });
     expect(fake.last('converse', 'm1')?.model).toBe('m1');

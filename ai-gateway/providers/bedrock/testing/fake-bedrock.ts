@@ -48,6 +48,8 @@ export interface RecordedRequest {
 
 export interface CallCounts {
   total: number;
+  /** Calls whose client went away before the answer ended (an aborted upstream call stops being billed). */
+  disconnects: number;
   byModel: Record<string, Partial<Record<FakeOperation, number>>>;
 }
 
@@ -91,10 +93,19 @@ interface State {
   recorded: RecordedRequest[];
   counts: CallCounts;
   cache: Set<string>;
+  /** Answers the fake itself cut (drop): their closing is no client disconnect. */
+  dropped: WeakSet<http.ServerResponse>;
 }
 
 export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promise<FakeBedrock> {
-  const state: State = { options, rules: [], recorded: [], counts: { total: 0, byModel: {} }, cache: new Set() };
+  const state: State = {
+    options,
+    rules: [],
+    recorded: [],
+    counts: { total: 0, disconnects: 0, byModel: {} },
+    cache: new Set(),
+    dropped: new WeakSet(),
+  };
   const server = http.createServer((req, res) => {
     readBody(req)
       .then((raw) => route(state, req, res, raw))
@@ -135,7 +146,7 @@ function addRule(state: State, rule: FakeRule): void {
 function reset(state: State): void {
   state.rules = [];
   state.recorded = [];
-  state.counts = { total: 0, byModel: {} };
+  state.counts = { total: 0, disconnects: 0, byModel: {} };
   state.cache.clear();
 }
 
@@ -153,6 +164,10 @@ function route(state: State, req: http.IncomingMessage, res: http.ServerResponse
     return sendError(res, 400, 'ValidationException', 'the request body is not JSON');
   }
   record(state, { operation, model, body, headers: req.headers });
+  const counts = state.counts;
+  res.on('close', () => {
+    if (!res.writableFinished && !state.dropped.has(res)) counts.disconnects++;
+  });
   const failure = takeFailure(state, model, operation);
   if (state.options.models && !state.options.models.includes(model)) {
     return sendError(res, 404, 'ResourceNotFoundException', `model ${model} not found`);
@@ -207,10 +222,15 @@ function failEarly(x: Exchange, failure: FakeFailure): boolean {
   }
   if (failure.kind === 'hang') return true;
   if (failure.kind === 'drop' && (x.operation !== 'converse-stream' || failure.afterEvents === 0)) {
-    x.res.socket?.destroy();
+    drop(x.state, x.res);
     return true;
   }
   return false;
+}
+
+function drop(state: State, res: http.ServerResponse): void {
+  state.dropped.add(res);
+  res.socket?.destroy();
 }
 
 function converse(x: Exchange): void {
@@ -236,7 +256,7 @@ async function stream(x: Exchange, delayMs: number): Promise<void> {
   const { res, failure } = x;
   res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': randomUUID() });
   for (const [i, [type, payload]] of events.entries()) {
-    if (failure?.kind === 'drop' && i === failure.afterEvents) return void res.socket?.destroy();
+    if (failure?.kind === 'drop' && i === failure.afterEvents) return drop(x.state, res);
     if (failure?.kind === 'exception' && i === failure.afterEvents) {
       return void res.end(
         encodeException(failure.exceptionType ?? 'modelStreamErrorException', failure.message ?? 'injected'),
