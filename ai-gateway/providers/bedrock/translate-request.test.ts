@@ -220,6 +220,42 @@ describe('translateRequest: parameters and tools', () => {
       },
     ],
     [
+      'json_schema under tool_choice none is forced, the tools kept only for a conversation that holds calls',
+      {
+        tools: [tool('a')],
+        tool_choice: 'none',
+        response_format: { type: 'json_schema', json_schema: { name: 'out' } },
+        messages: [
+          { role: 'user', content: 'x' },
+          call('t1', 'a', '{}'),
+          { role: 'tool', tool_call_id: 't1', content: 'r' },
+        ],
+      },
+      {
+        toolConfig: {
+          tools: [
+            expect.objectContaining({ toolSpec: expect.objectContaining({ name: 'a' }) }),
+            expect.objectContaining({ toolSpec: expect.objectContaining({ name: 'out' }) }),
+          ],
+          toolChoice: { tool: { name: 'out' } },
+        },
+      },
+    ],
+    [
+      'json_schema under tool_choice none, without tool calls: the JSON tool alone',
+      {
+        tools: [tool('a')],
+        tool_choice: 'none',
+        response_format: { type: 'json_schema', json_schema: { name: 'out' } },
+      },
+      {
+        toolConfig: {
+          tools: [expect.objectContaining({ toolSpec: expect.objectContaining({ name: 'out' }) })],
+          toolChoice: { tool: { name: 'out' } },
+        },
+      },
+    ],
+    [
       'json_schema yields to a required tool call',
       {
         tools: [tool('a')],

@@ -82,8 +82,11 @@ function toolConfig(
 ): ToolSetup {
   const specs = tools.map((t, i) => toolSpec(t, i));
   if (choice === 'none') {
-    // No choice "none" in Converse: without tools offered the model cannot call one.
-    return hasToolBlocks && specs.length > 0 ? { config: { tools: specs } } : {};
+    // No choice "none" in Converse: without tools offered the model cannot call one. The JSON answer's tool is
+    // forced, so the client's tools (kept for a conversation that holds calls) stay uncalled.
+    const kept = hasToolBlocks ? specs : [];
+    if (format?.type === 'json_schema') return jsonSchemaTools(kept, format, true);
+    return kept.length > 0 ? { config: { tools: kept } } : {};
   }
   if (format?.type === 'json_schema' && (specs.length === 0 || choice === undefined || choice === 'auto')) {
     return jsonSchemaTools(specs, format);
@@ -116,10 +119,11 @@ function converseToolChoice(
   return { tool: { name } };
 }
 
-/** The schema as a tool the model must call (alone: forced; beside the client's tools: `any` of them). */
+/** The schema as a tool the model must call (alone, or `forced`: that tool; beside the client's tools: `any`). */
 function jsonSchemaTools(
   specs: ConverseToolSpec[],
   format: Extract<ResponseFormat, { type: 'json_schema' }>,
+  forced = specs.length === 0,
 ): ToolSetup {
   const name = format.json_schema.name;
   if (!TOOL_NAME.test(name)) {
@@ -135,6 +139,6 @@ function jsonSchemaTools(
   const jsonSpec: ConverseToolSpec = {
     toolSpec: { name, description: `Give the answer as JSON matching the "${name}" schema.`, inputSchema: { json } },
   };
-  const toolChoice: ConverseToolChoice = specs.length === 0 ? { tool: { name } } : { any: {} };
+  const toolChoice: ConverseToolChoice = forced ? { tool: { name } } : { any: {} };
   return { config: { tools: [...specs, jsonSpec], toolChoice }, jsonTool: name };
 }
