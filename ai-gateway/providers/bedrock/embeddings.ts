@@ -18,7 +18,7 @@ type Family = 'titan' | 'cohere';
 const COHERE_BATCH = 96;
 /** Titan takes one text per call: a few in parallel, without one request taking the whole pool. */
 const TITAN_PARALLEL = 4;
-export const INPUT_TOKEN_HEADER = 'x-amzn-bedrock-input-token-count';
+const INPUT_TOKEN_HEADER = 'x-amzn-bedrock-input-token-count';
 
 /** Cross-region inference profile ids carry a geography prefix (`us.cohere.embed-...`). */
 function familyOf(modelId: string): Family | undefined {
@@ -28,7 +28,7 @@ function familyOf(modelId: string): Family | undefined {
 }
 
 /** Checks what Bedrock cannot take; throws InvalidRequest. */
-export function checkEmbeddingsRequest(request: EmbeddingsRequest): { family: Family; texts: string[] } {
+function checkEmbeddingsRequest(request: EmbeddingsRequest): { family: Family; texts: string[] } {
   const family = familyOf(request.model);
   if (!family) {
     throw new InvalidRequest(

@@ -127,7 +127,7 @@ function toolUse(call: ToolCall, where: string): ConverseContentBlock {
 }
 
 /** Converse takes a tool call's input as a JSON object, where OpenAI has it as a string. */
-export function parseArguments(args: string, where: string): JsonObject {
+function parseArguments(args: string, where: string): JsonObject {
   if (args.trim() === '') return {};
   let value: JsonValue;
   try {

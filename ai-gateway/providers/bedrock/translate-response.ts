@@ -24,7 +24,7 @@ const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
   guardrail_intervened: 'content_filter',
 };
 
-export function finishReason(stopReason: string | undefined, calledJsonTool: boolean): FinishReason {
+function finishReason(stopReason: string | undefined, calledJsonTool: boolean): FinishReason {
   const reason = FINISH_REASONS[stopReason ?? ''] ?? 'stop';
   return reason === 'tool_calls' && calledJsonTool ? 'stop' : reason;
 }

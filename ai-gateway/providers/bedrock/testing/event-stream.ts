@@ -40,7 +40,7 @@ function encodeHeaders(headers: Record<string, string>): Buffer {
 }
 
 /** One framed message with string headers and a payload. */
-export function encodeMessage(headers: Record<string, string>, payload: Uint8Array): Buffer {
+function encodeMessage(headers: Record<string, string>, payload: Uint8Array): Buffer {
   const h = encodeHeaders(headers);
   const total = 12 + h.length + payload.length + 4;
   const out = Buffer.alloc(total);
