@@ -87,6 +87,16 @@ describe('csgw iam policy', () => {
     expect(all[`${NAME}-cross-account-role7`]?.Statement[0]?.Action).toEqual(['sts:AssumeRole']);
   });
 
+  it('lets the AI gateway role invoke Bedrock models, streaming or not, also through cross-region profiles', async () => {
+    const doc = parsed(await policy('--feature', 'ai-gateway')) as PolicyDocument;
+    expect(doc.Statement.find((s) => s.Sid === 'InvokeModels')).toEqual({
+      Sid: 'InvokeModels',
+      Effect: 'Allow',
+      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      Resource: ['arn:aws:bedrock:*::foundation-model/*', 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/*'],
+    });
+  });
+
   it('notes on stderr that a planned feature is not built yet', async () => {
     const run = await policy('--feature', 'ai-gateway');
     expect(parsed(run)).toMatchObject({ Version: '2012-10-17' });

@@ -163,13 +163,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<OperationalRoleNumber, RoleStatem
       StringLike: { 'aws:ResourceTag/aws:autoscaling:groupName': `${name}-*` },
     }),
   ],
-  // The local vLLM runs on the instance and needs no AWS permission.
+  // The local vLLM runs on the instance and needs no AWS permission. Converse and ConverseStream are authorised as
+  // InvokeModel and InvokeModelWithResponseStream. A cross-region inference profile (`us.anthropic...`) routes to
+  // the foundation model in another region of its geography, so foundation models are allowed in every region.
   7: (a) => [
     allow('ListModels', ['bedrock:ListFoundationModels'], '*'),
     allow(
       'InvokeModels',
       ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      [`arn:${a.partition}:bedrock:${a.region}::foundation-model/*`, a.service('bedrock', 'inference-profile/*')],
+      [`arn:${a.partition}:bedrock:*::foundation-model/*`, a.service('bedrock', 'inference-profile/*')],
     ),
   ],
 };
