@@ -21,7 +21,7 @@ export default {
       ...common,
       displayName: 'unit',
       testMatch: [
-        '<rootDir>/{adapters,ai-gateway,cli,composition,controllers,crds-equivalent,embedded-ssm,policy,renderers,runtime,schemas,bench,lab}/**/*.test.ts',
+        '<rootDir>/{adapters,ai-gateway,cli,composition,controllers,crds-equivalent,embedded-ssm,policy,renderers,runtime,schemas,bench,lab,testing}/**/*.test.ts',
       ],
     },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/integration/**/*.test.ts'] },

@@ -61,7 +61,7 @@ export async function dispatch<T>(
       if (opts.signal.aborted) return aborted(opts.signal, tried, target);
       const started = now();
       const { signal, started: markStarted } = attemptSignal(opts.signal, opts.firstTokenTimeoutMs);
-      const result = await attempt(target, signal);
+      const result = timedOut(await attempt(target, signal), signal, opts.signal);
       markStarted();
       const record = recordOf(target, result, now() - started);
       tried.push(record);
@@ -94,6 +94,16 @@ function attemptSignal(parent: AbortSignal, firstTokenMs: number): { signal: Abo
 
 export class FirstTokenTimeout extends Error {
   override name = 'FirstTokenTimeout';
+}
+
+/**
+ * An attempt abandoned for its first-token deadline (not for the client) is the upstream's failure, retryable
+ * elsewhere, whatever the provider made of the abort.
+ */
+function timedOut<T>(result: Attempt<T>, signal: AbortSignal, parent: AbortSignal): Attempt<T> {
+  if (result.ok || parent.aborted || !(signal.reason instanceof FirstTokenTimeout)) return result;
+  const message = signal.reason.message;
+  return { ok: false, failure: { status: 504, type: 'timeout', code: 'first_token_timeout', message, retryable: true } };
 }
 
 function recordOf<T>(target: ResolvedTarget, result: Attempt<T>, ms: number): AttemptRecord {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { assumeRoleCredentials, type AssumeRoleOptions } from './credentials.js';
 import { BedrockProvider } from './provider.js';
-import { startFakeBedrock, type FakeBedrock } from './testing/fake-bedrock.js';
+import { startFakeBedrock, type FakeBedrock } from '../../../testing/fake-bedrock/fake-bedrock.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/gw-cross-account-role7';
 const SOURCE = { accessKeyId: 'AKIDSOURCEINSTANCE', secretAccessKey: 'source-secret' };

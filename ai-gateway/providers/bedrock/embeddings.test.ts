@@ -3,8 +3,8 @@ import type { EmbeddingsRequest } from '../../openai/types.js';
 import type { CallContext } from '../provider.js';
 import { embed, type Invoke } from './embeddings.js';
 import { BedrockProvider } from './provider.js';
-import { startFakeBedrock, type FakeBedrock } from './testing/fake-bedrock.js';
-import { vectorOf } from './testing/fake-embeddings.js';
+import { startFakeBedrock, type FakeBedrock } from '../../../testing/fake-bedrock/fake-bedrock.js';
+import { vectorOf } from '../../../testing/fake-bedrock/fake-embeddings.js';
 
 const TITAN = 'amazon.titan-embed-text-v2:0';
 const COHERE = 'cohere.embed-english-v3';

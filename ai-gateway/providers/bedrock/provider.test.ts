@@ -3,7 +3,7 @@ import { waitFor } from '../../../testing/wait.js';
 import type { ChatChunk, ChatRequest } from '../../openai/types.js';
 import { MidStreamError, type CallContext, type ChatAttempt, type ChunkStream } from '../provider.js';
 import { BedrockProvider } from './provider.js';
-import { startFakeBedrock, type FakeBedrock } from './testing/fake-bedrock.js';
+import { startFakeBedrock, type FakeBedrock } from '../../../testing/fake-bedrock/fake-bedrock.js';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const CREDENTIALS = { accessKeyId: 'AKIDFAKEBEDROCKTEST', secretAccessKey: 'fake-secret-for-tests' };
