@@ -1,7 +1,8 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { AiGatewayConfig } from './config.js';
 
-const port = { type: 'integer', minimum: 1, maximum: 65535 };
+/** 0: any free port (tests and benchmarks; the controller always renders a port). */
+const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const host = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[0-9A-Fa-f.:]+$' };
 const name = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$' };
 const count = { type: 'integer', minimum: 0 };

@@ -103,7 +103,10 @@ export class FirstTokenTimeout extends Error {
 function timedOut<T>(result: Attempt<T>, signal: AbortSignal, parent: AbortSignal): Attempt<T> {
   if (result.ok || parent.aborted || !(signal.reason instanceof FirstTokenTimeout)) return result;
   const message = signal.reason.message;
-  return { ok: false, failure: { status: 504, type: 'timeout', code: 'first_token_timeout', message, retryable: true } };
+  return {
+    ok: false,
+    failure: { status: 504, type: 'timeout', code: 'first_token_timeout', message, retryable: true },
+  };
 }
 
 function recordOf<T>(target: ResolvedTarget, result: Attempt<T>, ms: number): AttemptRecord {

@@ -1,0 +1,303 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { pino } from 'pino';
+import {
+  FAKE_ANTHROPIC_KEY,
+  FAKE_AWS_CREDENTIALS,
+  FAKE_OPENAI_KEY,
+  fakeGatewayConfig,
+  GATEWAY_KEYS,
+  startFakeLlmUpstreams,
+  type FakeLlmUpstreams,
+  type UpstreamName,
+} from '../testing/fake-llm-upstreams.js';
+import { waitFor } from '../testing/wait.js';
+import type { AiGatewayConfig } from './config.js';
+import { startGateway, type RunningGateway } from './daemon.js';
+
+let fakes: FakeLlmUpstreams;
+let dir: string;
+let configFile: string;
+let config: AiGatewayConfig;
+let gw: RunningGateway;
+let base: string;
+
+const client = (key = GATEWAY_KEYS.teamA): OpenAI => new OpenAI({ apiKey: key, baseURL: `${base}/v1`, maxRetries: 0 });
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: FAKE_AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_AWS_CREDENTIALS.secretAccessKey,
+  });
+  fakes = await startFakeLlmUpstreams();
+  dir = await mkdtemp(join(tmpdir(), 'csgw-aigw-'));
+  configFile = join(dir, 'ai-gateway.json');
+  config = fakeGatewayConfig(dir, {
+    openai: fakes.openai.url,
+    anthropic: fakes.anthropic.url,
+    bedrock: fakes.bedrock.url,
+  });
+  await writeFile(configFile, JSON.stringify(config));
+  gw = await startGateway(configFile, pino({ level: 'silent' }));
+  base = `http://127.0.0.1:${gw.listening.port}`;
+});
+
+afterAll(async () => {
+  await gw?.stop();
+  await fakes?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function auditLines(): Promise<Record<string, unknown>[]> {
+  const text = await readFile(config.audit.file, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const providers: UpstreamName[] = ['openai', 'anthropic', 'bedrock'];
+
+describe.each(providers)('through the gateway to %s', (p) => {
+  const model = `${p}-chat`;
+
+  it('answers a chat, streamed and not, with usage', async () => {
+    const said = `hello ${p} ${Date.now()}`;
+    const reply = await client().chat.completions.create({ model, messages: [{ role: 'user', content: said }] });
+    expect(reply.choices[0]?.message.content).toBe(`echo: ${said}`);
+    expect(reply.usage?.prompt_tokens).toBeGreaterThan(0);
+    const stream = await client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: `${said}!` }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe(`echo: ${said}!`);
+    expect(usage).toMatchObject({ completion_tokens: expect.any(Number) });
+  });
+
+  it('calls tools', async () => {
+    const tools = [
+      {
+        type: 'function' as const,
+        function: {
+          name: 'lookup',
+          description: 'look up',
+          parameters: { type: 'object', properties: { text: { type: 'string' } } },
+        },
+      },
+    ];
+    const said = p === 'openai' ? 'call lookup the weather' : 'call lookup {"text":"the weather"}';
+    const reply = await client().chat.completions.create({ model, messages: [{ role: 'user', content: said }], tools });
+    expect(reply.choices[0]?.finish_reason).toBe('tool_calls');
+    const call = reply.choices[0]?.message.tool_calls?.[0];
+    expect(call?.type === 'function' && call.function.name).toBe('lookup');
+  });
+
+  it('answers a repeat from the cache without calling upstream, streamed too', async () => {
+    const messages = [{ role: 'user' as const, content: `cache me ${p} ${Date.now()}` }];
+    const first = await client().chat.completions.create({ model, messages }).withResponse();
+    expect(first.response.headers.get('x-csgw-cache')).toBe('miss');
+    const calls = fakes.count(p);
+    const again = await client().chat.completions.create({ model, messages }).withResponse();
+    expect(again.response.headers.get('x-csgw-cache')).toBe('hit');
+    expect(again.data.choices[0]?.message.content).toBe(first.data.choices[0]?.message.content);
+    let streamed = '';
+    for await (const c of await client().chat.completions.create({ model, messages, stream: true }))
+      streamed += c.choices[0]?.delta.content ?? '';
+    expect(streamed).toBe(first.data.choices[0]?.message.content);
+    expect(fakes.count(p)).toBe(calls);
+    const bypass = await client()
+      .chat.completions.create({ model, messages }, { headers: { 'cache-control': 'no-cache' } })
+      .withResponse();
+    expect(bypass.response.headers.get('x-csgw-cache')).toBe('bypass');
+    expect(fakes.count(p)).toBe(calls + 1);
+    const hit = (await auditLines()).find((l) => l.requestId === again.response.headers.get('x-request-id'));
+    expect(hit).toMatchObject({ cache: 'hit', status: 200, costUsd: 0 });
+    expect(hit?.savedUsd).toBeGreaterThan(0);
+  });
+
+  it('falls back to the next target on a 429 before the first byte', async () => {
+    fakes.fault(p, `${p}-primary`, 'status429');
+    fakes.fault(p, `${p}-primary`, 'status429');
+    const backup = fakes.count(p, `${p}-backup`);
+    const reply = await client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: `fallback ${Date.now()}` }],
+    });
+    expect(reply.choices[0]?.message.content).toMatch(/^echo: fallback/);
+    expect(fakes.count(p, `${p}-backup`)).toBe(backup + 1);
+  });
+
+  it('falls back when the upstream hangs before its first token', async () => {
+    fakes.fault(p, `${p}-primary`, 'hang');
+    fakes.fault(p, `${p}-primary`, 'hang');
+    const stream = await client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: `hang ${Date.now()}` }],
+      stream: true,
+    });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+    expect(text).toMatch(/^echo: hang/);
+  });
+
+  it('ends a stream cut mid-way with an error and no [DONE], and does not cache it', async () => {
+    fakes.fault(p, `${p}-primary`, 'drop');
+    const messages = [{ role: 'user' as const, content: `drop this stream now ${p} ${Date.now()}` }];
+    const read = async (): Promise<string> => {
+      let text = '';
+      for await (const c of await client().chat.completions.create({ model, messages, stream: true }))
+        text += c.choices[0]?.delta.content ?? '';
+      return text;
+    };
+    await expect(read()).rejects.toThrow();
+    expect(await read()).toMatch(/^echo: drop/);
+  });
+});
+
+describe('keys, limits and bad input', () => {
+  it('refuses a missing or wrong key, and a model the key may not use', async () => {
+    await expect(client('gk-wrong').models.list()).rejects.toMatchObject({ status: 401 });
+    await expect(
+      client(GATEWAY_KEYS.teamB).chat.completions.create({
+        model: 'anthropic-chat',
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('answers 429 with retry-after past a key rpm', async () => {
+    const c = client(GATEWAY_KEYS.teamB);
+    await c.chat.completions.create({ model: 'openai-chat', messages: [{ role: 'user', content: 'one' }] });
+    await c.chat.completions.create({ model: 'openai-chat', messages: [{ role: 'user', content: 'two' }] });
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${GATEWAY_KEYS.teamB}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai-chat', messages: [{ role: 'user', content: 'three' }] }),
+    });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await res.json()).toMatchObject({ error: { type: 'rate_limit_error', code: 'rate_limit_exceeded' } });
+  });
+
+  it.each([
+    ['malformed JSON', '{"model":', 400, 'invalid_json'],
+    ['a wrong type', JSON.stringify({ model: 'openai-chat', messages: 'hi' }), 400, 'invalid_request'],
+    [
+      'an unknown model',
+      JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }),
+      404,
+      'model_not_found',
+    ],
+    [
+      'a local model',
+      JSON.stringify({ model: 'local/llama', messages: [{ role: 'user', content: 'x' }] }),
+      404,
+      'model_not_found',
+    ],
+    [
+      'a huge body',
+      JSON.stringify({ model: 'openai-chat', messages: [{ role: 'user', content: 'x'.repeat(2 << 20) }] }),
+      413,
+      'request_too_large',
+    ],
+  ])('refuses %s with a clear 4xx and no upstream call', async (_what, body, status, code) => {
+    const before = providers.map((p) => fakes.count(p));
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${GATEWAY_KEYS.teamA}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error: { code, message: expect.any(String) } });
+    expect(providers.map((p) => fakes.count(p))).toEqual(before);
+  });
+
+  it('never forwards client headers upstream', async () => {
+    await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${GATEWAY_KEYS.teamA}`,
+        'content-type': 'application/json',
+        'x-api-key': 'client-injected',
+        'x-forwarded-host': 'evil.example',
+        cookie: 'a=b',
+      },
+      body: JSON.stringify({ model: 'openai-chat', messages: [{ role: 'user', content: `headers ${Date.now()}` }] }),
+    });
+    const seen = fakes.openai.log.last()!.headers;
+    expect(seen.authorization).toBe(`Bearer ${FAKE_OPENAI_KEY}`);
+    expect(seen['x-api-key']).toBeUndefined();
+    expect(seen['x-forwarded-host']).toBeUndefined();
+    expect(seen.cookie).toBeUndefined();
+  });
+
+  it('answers embeddings and lists the configured models', async () => {
+    const e = await client().embeddings.create({ model: 'openai-embed', input: ['a', 'b'] });
+    expect(e.data).toHaveLength(2);
+    const t = await client().embeddings.create({ model: 'titan-embed', input: 'hello' });
+    expect(t.data[0]?.embedding.length).toBeGreaterThan(0);
+    const models = await client().models.list();
+    expect(models.data.map((m) => m.id)).toEqual(
+      expect.arrayContaining(['openai-chat', 'anthropic-chat', 'bedrock-chat']),
+    );
+  });
+});
+
+describe('reload, usage and audit', () => {
+  it('reloads hitlessly: a stream in flight finishes on the old config', async () => {
+    fakes.openai.setEventDelay(100);
+    const stream = await client().chat.completions.create({
+      model: 'openai-chat',
+      messages: [{ role: 'user', content: 'one two three four five six seven eight' }],
+      stream: true,
+    });
+    const next = {
+      ...config,
+      models: [
+        ...config.models,
+        { name: 'added-after-reload', kind: 'chat' as const, targets: config.models[0]!.targets },
+      ],
+    };
+    await writeFile(configFile, JSON.stringify(next));
+    await gw.reload();
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+    fakes.openai.setEventDelay(0);
+    expect(text).toBe('echo: one two three four five six seven eight');
+    const added = await client().chat.completions.create({
+      model: 'added-after-reload',
+      messages: [{ role: 'user', content: 'new' }],
+    });
+    expect(added.choices[0]?.message.content).toBe('echo: new');
+  });
+
+  it('meters usage and keeps every secret out of the audit log', async () => {
+    const usage = (await (await fetch(`http://127.0.0.1:${gw.adminPort}/usage?since=1h&by=key`)).json()) as {
+      rows: { name: string; requests: number }[];
+    };
+    expect(usage.rows.find((r) => r.name === 'team-a')?.requests).toBeGreaterThan(5);
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
+    expect(metrics).toMatch(/csgw_ai_requests_total\{[^}]*cache="hit"/);
+    await waitFor(async () => (await auditLines()).length > 20, { timeoutMs: 5000, what: 'audit lines flushed' });
+    const audit = await readFile(config.audit.file, 'utf8');
+    for (const secret of [
+      ...Object.values(GATEWAY_KEYS),
+      FAKE_OPENAI_KEY,
+      FAKE_ANTHROPIC_KEY,
+      FAKE_AWS_CREDENTIALS.secretAccessKey,
+      'Bearer',
+    ])
+      expect(audit).not.toContain(secret);
+  });
+});
