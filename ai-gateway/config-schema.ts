@@ -162,7 +162,10 @@ const schema = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(schema) as ValidateFunction<AiGatewayConfig>;
+const validate: ValidateFunction<AiGatewayConfig> = new Ajv({
+  allErrors: true,
+  strict: false,
+}).compile<AiGatewayConfig>(schema);
 
 /** The config, or every reason it is refused (schema errors, then cross-references). */
 export function checkConfig(raw: unknown): { ok: true; config: AiGatewayConfig } | { ok: false; errors: string[] } {

@@ -132,3 +132,14 @@ export const PREFIX_ROUTES: Record<string, ProviderType> = {
   'bedrock/': 'bedrock',
 };
 export const RESERVED_PREFIX = 'local/';
+
+/**
+ * What a reload cannot change: the sockets, and the cache, metering and audit stores (opened once per process).
+ * Models, providers, keys, limits, client CIDRs and the cache scope reload hitlessly on SIGHUP. The controller
+ * restarts the process when this changes; the process refuses a SIGHUP that would change it.
+ */
+export function restartKey(c: AiGatewayConfig): string {
+  const { scope: _scope, ...cache } = c.cache;
+  const stores = JSON.stringify([cache, c.metering, c.audit]);
+  return `listen ${c.listen.host}:${c.listen.port} admin ${c.admin.host}:${c.admin.port} stores ${stores}`;
+}

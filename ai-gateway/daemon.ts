@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { AiGatewayConfig } from './config.js';
-import { loadConfig, restartKey } from './load-config.js';
+import { restartKey, type AiGatewayConfig } from './config.js';
+import { loadConfig } from './load-config.js';
 import { createProvider } from './providers/index.js';
 import { createAdminServer } from './server/admin.js';
 import { GatewayServer } from './server/gateway.js';

@@ -23,12 +23,3 @@ export async function loadConfig(path: string): Promise<Loaded> {
   if (!checked.ok) return checked;
   return { ok: true, config: checked.config, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
 }
-
-/**
- * What a reload cannot change: the sockets, and the cache, metering and audit stores (opened once). Models,
- * providers, keys, limits, client CIDRs and the cache scope reload hitlessly.
- */
-export function restartKey(c: AiGatewayConfig): string {
-  const { scope: _scope, ...cache } = c.cache;
-  return JSON.stringify([c.listen, c.admin, cache, c.metering, c.audit]);
-}

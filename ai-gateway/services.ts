@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { buildAuditLine } from './audit/record.js';
+import { buildAuditLine, type AuditInput } from './audit/record.js';
 import { AuditWriter } from './audit/writer.js';
 import { cacheable, cacheKey, storable } from './cache/canonical.js';
 import { ExactCache, type CacheStats } from './cache/store.js';
 import type { AiGatewayConfig } from './config.js';
-import { cost, normaliseUsage } from './metering/cost.js';
+import { cost, normaliseUsage, type TokenUsage } from './metering/cost.js';
 import type { UsageLedger } from './metering/ledger.js';
 import { Metering } from './metering/metering.js';
 import type { CallOutcome, ChatCache, OutcomeSink } from './server/context.js';
@@ -76,12 +76,12 @@ function record(
 ): void {
   const tokens = normaliseUsage(o.usage);
   const priced = o.resolved ? cost(tokens, o.resolved.price) : 0;
-  const costUsd = o.cache === 'hit' ? 0 : priced;
-  const savedUsd = o.cache === 'hit' ? priced : 0;
+  const money = o.cache === 'hit' ? { costUsd: 0, savedUsd: priced } : { costUsd: priced, savedUsd: 0 };
   // Label values only from the config: a client naming random models cannot grow the metrics without bound.
   const model = o.resolved ? o.requestedModel : '(unrouted)';
   const provider = o.resolved?.provider ?? '(none)';
   const time = Date.now() - o.totalMs;
+  const { prompt, completion, cached } = tokens;
   metering.record({
     time,
     keyId: o.keyId,
@@ -89,53 +89,58 @@ function record(
     provider,
     cache: o.cache,
     status: o.status,
-    promptTokens: tokens.prompt,
-    completionTokens: tokens.completion,
-    cachedTokens: tokens.cached,
-    costUsd,
-    savedUsd,
+    promptTokens: prompt,
+    completionTokens: completion,
+    cachedTokens: cached,
+    ...money,
   });
   metering.metrics.observe({
     model,
     provider,
     totalMs: o.totalMs,
-    ...(o.overheadMs === undefined ? {} : { overheadMs: o.overheadMs }),
-    ...(o.ttftMs === undefined ? {} : { ttftMs: o.ttftMs }),
+    ...defined({ overheadMs: o.overheadMs, ttftMs: o.ttftMs }),
   });
-  audit.write(
-    buildAuditLine(
-      {
-        time,
-        requestId: o.requestId,
-        endpoint: ENDPOINTS[o.endpoint],
-        keyId: o.keyId === 'anonymous' || o.keyId === 'passthrough' ? null : o.keyId,
-        clientAddress: o.clientAddress,
-        requestedModel: o.requestedModel || null,
-        resolvedModel: o.resolved ? `${o.resolved.provider}:${o.resolved.model}` : null,
-        provider: o.resolved?.provider ?? null,
-        stream: o.stream,
-        cache: o.cache,
-        status: o.status,
-        errorCode: o.errorCode ?? null,
-        tokens,
-        costUsd,
-        savedUsd,
-        overheadMs: o.overheadMs ?? null,
-        ttftMs: o.ttftMs ?? null,
-        totalMs: o.totalMs,
-        attempts: o.tried.map((a) => ({
-          provider: a.provider,
-          model: a.model,
-          outcome: a.ok ? 'ok' : 'failed',
-          ...(a.status === undefined ? {} : { status: a.status }),
-          ...(a.code === undefined ? {} : { code: a.code }),
-          durationMs: a.ms,
-        })),
-        ...(o.request ? { prompt: promptOf(o.request) } : {}),
-      },
-      prompts,
-    ),
-  );
+  audit.write(buildAuditLine(auditInput(o, time, tokens, money), prompts));
+}
+
+function auditInput(
+  o: CallOutcome,
+  time: number,
+  tokens: TokenUsage,
+  money: { costUsd: number; savedUsd: number },
+): AuditInput {
+  return {
+    time,
+    requestId: o.requestId,
+    endpoint: ENDPOINTS[o.endpoint],
+    keyId: o.keyId === 'anonymous' || o.keyId === 'passthrough' ? null : o.keyId,
+    clientAddress: o.clientAddress,
+    requestedModel: o.requestedModel || null,
+    resolvedModel: o.resolved ? `${o.resolved.provider}:${o.resolved.model}` : null,
+    provider: o.resolved?.provider ?? null,
+    stream: o.stream,
+    cache: o.cache,
+    status: o.status,
+    errorCode: o.errorCode ?? null,
+    tokens,
+    ...money,
+    overheadMs: o.overheadMs ?? null,
+    ttftMs: o.ttftMs ?? null,
+    totalMs: o.totalMs,
+    attempts: o.tried.map((a) => ({
+      provider: a.provider,
+      model: a.model,
+      outcome: a.ok ? 'ok' : 'failed',
+      ...defined({ status: a.status, code: a.code }),
+      durationMs: a.ms,
+    })),
+    ...(o.request ? { prompt: promptOf(o.request) } : {}),
+  };
+}
+
+/** The fields whose value is defined. */
+function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function promptOf(request: Record<string, unknown>): unknown {

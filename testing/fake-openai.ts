@@ -86,6 +86,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Prom
   const fault = ctx.faults.take(model);
   if (fault && 'status' in fault) return sendFault(res, fault);
   if (fault && 'hang' in fault) return hang(req, res);
+  return answer(res, path, body, ctx, fault);
+}
+
+function answer(
+  res: ServerResponse,
+  path: string,
+  body: Record<string, unknown>,
+  ctx: Ctx,
+  fault: Fault | undefined,
+): Promise<void> | void {
   if (path === '/v1/chat/completions') return chat(res, body as ChatRequest, ctx, fault);
   if (path === '/v1/embeddings') return sendJson(res, 200, embeddings(body));
   if (path === '/v1/responses') return sendJson(res, 200, responses(body));

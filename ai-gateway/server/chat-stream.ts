@@ -25,39 +25,52 @@ export async function relayStream(
 ): Promise<RelayResult> {
   const writer = new SseWriter(ctx.res);
   writer.start(opts.headers);
-  const wantUsage = request.stream_options?.include_usage === true;
-  const kept: ChatChunk[] | undefined = opts.store ? [] : undefined;
-  let usage: Usage | undefined;
-  const emit = (chunk: ChatChunk): Promise<boolean> => {
-    kept?.push(chunk);
-    if (chunk.usage) usage = chunk.usage;
-    const out = wantUsage || !chunk.usage ? chunk : withoutUsage(chunk);
-    return out ? writer.data(JSON.stringify(out)) : Promise.resolve(true);
-  };
-  const clientGone = !(await emit(stream.first));
+  const relay = new Relay(writer, request.stream_options?.include_usage === true, !!opts.store);
+  const clientGone = !(await relay.emit(stream.first));
   const firstWrittenAt = performance.now();
-  if (clientGone) return gone(usage, firstWrittenAt);
+  const result = (status: number, errorCode?: string): RelayResult => ({
+    status,
+    firstWrittenAt,
+    ...(errorCode ? { errorCode } : {}),
+    ...(relay.usage ? { usage: relay.usage } : {}),
+  });
+  if (clientGone) return result(499, 'client_closed');
   try {
-    for await (const chunk of stream.rest) if (!(await emit(chunk))) return gone(usage, firstWrittenAt);
+    for await (const chunk of stream.rest) if (!(await relay.emit(chunk))) return result(499, 'client_closed');
   } catch (err) {
-    if (ctx.signal.aborted && ctx.res.destroyed) return gone(usage, firstWrittenAt);
+    if (ctx.signal.aborted && ctx.res.destroyed) return result(499, 'client_closed');
     const message = err instanceof Error ? err.message : String(err);
     writer.fail({ status: 502, type: 'upstream_error', code: 'upstream_stream_failed', message });
-    return { status: 502, errorCode: 'upstream_stream_failed', firstWrittenAt, ...(usage ? { usage } : {}) };
+    return result(502, 'upstream_stream_failed');
   }
   writer.done();
-  if (kept && opts.store && (request.n ?? 1) === 1) await opts.store(assemble(kept)).catch(() => undefined);
-  return { status: 200, firstWrittenAt, ...(usage ? { usage } : {}) };
+  if (opts.store && (request.n ?? 1) === 1) await opts.store(assemble(relay.kept)).catch(() => undefined);
+  return result(200);
+}
+
+/** Writes chunks on, keeping the usage (and, for the cache, the chunks) as they pass. */
+class Relay {
+  usage: Usage | undefined;
+  readonly kept: ChatChunk[] = [];
+
+  constructor(
+    private readonly writer: SseWriter,
+    private readonly wantUsage: boolean,
+    private readonly keep: boolean,
+  ) {}
+
+  /** False when the client has gone. */
+  emit(chunk: ChatChunk): Promise<boolean> {
+    if (this.keep) this.kept.push(chunk);
+    if (chunk.usage) this.usage = chunk.usage;
+    const out = this.wantUsage || !chunk.usage ? chunk : withoutUsage(chunk);
+    return out ? this.writer.data(JSON.stringify(out)) : Promise.resolve(true);
+  }
 }
 
 /** The chunk without the usage the client did not ask for; nothing when usage was all it carried. */
 function withoutUsage(chunk: ChatChunk): ChatChunk | undefined {
   if (chunk.choices.length === 0) return undefined;
   const { usage: _usage, ...rest } = chunk;
-  return rest as ChatChunk;
-}
-
-/** The client went away: its socket is closed and the upstream call aborted (ctx.signal). */
-function gone(usage: Usage | undefined, firstWrittenAt: number): RelayResult {
-  return { status: 499, errorCode: 'client_closed', firstWrittenAt, ...(usage ? { usage } : {}) };
+  return rest;
 }

@@ -36,7 +36,7 @@ export class GatewayServer {
     this.routes = {
       'POST /v1/chat/completions': (ctx, body) => handleChat(ctx, body, deps),
       'POST /v1/embeddings': (ctx, body) => handleEmbeddings(ctx, body, deps),
-      'POST /v1/responses': (ctx, body, raw) => handleResponses(ctx, body, raw, deps),
+      'POST /v1/responses': (ctx, body) => handleResponses(ctx, body, deps),
     };
     this.server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
       this.handle(req, res).catch(() => sendError(res, internal()));

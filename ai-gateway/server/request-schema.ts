@@ -2,7 +2,6 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ChatRequest, EmbeddingsRequest } from '../openai/types.js';
 
 const text = { type: 'string' };
-const textParts = { type: 'array', items: { $ref: '#/$defs/textPart' } };
 
 /**
  * The fields the gateway reads, typed as OpenAI documents them; unknown fields pass through to OpenAI-type
@@ -123,8 +122,8 @@ const embeddingsSchema = {
 } as const;
 
 const ajv = new Ajv({ allErrors: false, strict: false });
-const chat = ajv.compile(chatSchema) as ValidateFunction<ChatRequest>;
-const embeddings = ajv.compile(embeddingsSchema) as ValidateFunction<EmbeddingsRequest>;
+const chat: ValidateFunction<ChatRequest> = ajv.compile<ChatRequest>(chatSchema);
+const embeddings: ValidateFunction<EmbeddingsRequest> = ajv.compile<EmbeddingsRequest>(embeddingsSchema);
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string; param?: string };
 

@@ -1,10 +1,8 @@
-import type { ChatDeps } from './chat.js';
-import type { CallOutcome, RequestContext } from './context.js';
-import { elapsed } from './context.js';
-import { dispatch } from './dispatch.js';
-import { mayUse } from './auth.js';
-import { badRequest, sendError, type ClientError } from './respond.js';
 import type { RawAttempt } from '../providers/provider.js';
+import { Call, resolved, type CallDeps } from './call.js';
+import type { CallOutcome, RequestContext } from './context.js';
+import { dispatch } from './dispatch.js';
+import { badRequest } from './respond.js';
 
 type Started = Extract<RawAttempt, { ok: true }>;
 
@@ -12,88 +10,29 @@ type Started = Extract<RawAttempt, { ok: true }>;
  * POST /v1/responses, passed through to OpenAI-type providers as the client sent it (only the model is the
  * upstream's id), streamed or not. Metered from the response's usage when it is JSON; not cached.
  */
-export async function handleResponses(ctx: RequestContext, body: unknown, _raw: Buffer, deps: ChatDeps): Promise<void> {
-  const model = typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : '';
-  const base = {
-    requestId: ctx.requestId,
-    endpoint: 'responses' as const,
-    startedAt: ctx.startedAt,
-    clientAddress: ctx.clientAddress,
-    keyId: ctx.caller.keyId,
-    requestedModel: model,
-    cache: 'bypass' as const,
-    tried: [],
-    stream: !!(body as { stream?: unknown }).stream,
-  };
-  const finish = (o: Partial<CallOutcome>): void =>
-    deps.sink.record({ ...base, status: 0, ...o, totalMs: elapsed(ctx.startedAt) });
-  const refuse = (e: ClientError): void => {
-    sendError(ctx.res, e);
-    finish({ status: e.status, errorCode: e.code });
-  };
-  if (!model || typeof body !== 'object' || body === null || Array.isArray(body))
-    return refuse(badRequest("Missing required parameter: 'model'.", 'invalid_request', 'model'));
-  const route = ctx.runtime.route(model);
-  if ('status' in route) return refuse(route);
-  const targets = route.targets.filter((t) => t.instance.raw);
-  if (targets.length === 0)
-    return refuse(
-      badRequest(
-        `The model '${model}' is not served by an OpenAI-type provider: /v1/responses passes through to those only.`,
-        'model_not_supported',
-        'model',
-      ),
-    );
-  if (!mayUse(ctx.caller, model))
-    return refuse({
-      status: 403,
-      type: 'permission_error',
-      code: 'model_not_allowed',
-      message: `Key ${ctx.caller.keyId} may not use the model '${model}'.`,
-      param: 'model',
-    });
-  const admitted = 'key' in ctx.caller ? deps.limiter.admit(ctx.caller.key) : undefined;
-  if (admitted && !admitted.ok) return refuse(admitted.error);
+export async function handleResponses(ctx: RequestContext, body: unknown, deps: CallDeps): Promise<void> {
+  const call = new Call(ctx, 'responses', body, deps);
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !call.model)
+    return call.refuse(badRequest("Missing required parameter: 'model'.", 'invalid_request', 'model'));
+  const route = call.admit('raw', body as Record<string, unknown>);
+  if (!route) return;
   const { retries, backoffMs, firstTokenTimeoutMs } = ctx.runtime.config.limits;
-  const callCtx = (signal: AbortSignal) => ({
-    signal,
-    requestId: ctx.requestId,
-    ...('authorization' in ctx.caller ? { clientAuthorization: ctx.caller.authorization } : {}),
-  });
+  const passthrough = 'authorization' in ctx.caller ? { clientAuthorization: ctx.caller.authorization } : {};
   const result = await dispatch<Started>(
-    targets,
+    route.targets,
     async (t, signal) => {
-      const a = await t.instance.raw!(
-        {
-          method: 'POST',
-          path: '/responses',
-          body: Buffer.from(JSON.stringify({ ...body, model: t.model })),
-          contentType: 'application/json',
-        },
-        callCtx(signal),
-      );
+      const payload = Buffer.from(JSON.stringify({ ...body, model: t.model }));
+      const raw = { method: 'POST', path: '/responses', body: payload, contentType: 'application/json' };
+      const a = await t.instance.raw!(raw, { signal, requestId: ctx.requestId, ...passthrough });
       return a.ok ? { ok: true, value: a } : a;
     },
     { retries, backoffMs, firstTokenTimeoutMs, signal: ctx.signal, onAttempt: (r) => deps.health.note(r) },
   );
-  const resolved = result.target
-    ? { provider: result.target.provider, model: result.target.model, price: result.target.price }
-    : undefined;
-  if (!result.ok) {
-    admitted?.ok && admitted.release(0);
-    sendError(ctx.res, result.failure, { 'x-request-id': ctx.requestId });
-    return finish({
-      tried: result.tried,
-      ...(resolved ? { resolved } : {}),
-      status: result.failure.status,
-      errorCode: result.failure.code,
-    });
-  }
+  if (!result.ok) return call.failed(result);
   const usage = await pipe(ctx, result.value);
-  admitted?.ok && admitted.release(usage?.total_tokens ?? 0);
-  finish({
+  call.finish({
     tried: result.tried,
-    ...(resolved ? { resolved } : {}),
+    resolved: resolved(result.target),
     status: result.value.status,
     ...(usage ? { usage } : {}),
   });
@@ -110,27 +49,32 @@ async function pipe(ctx: RequestContext, started: Started): Promise<CallOutcome[
       if (!ctx.res.write(chunk)) await new Promise((r) => ctx.res.once('drain', r));
     }
   } catch {
-    return void ctx.res.destroy();
+    ctx.res.destroy();
+    return undefined;
   }
   ctx.res.end();
   return json ? usageOf(Buffer.concat(kept)) : undefined;
 }
 
+interface ResponsesUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  input_tokens_details?: { cached_tokens?: number };
+}
+
+/** The Responses API's usage in chat's terms. */
 function usageOf(body: Buffer): CallOutcome['usage'] {
   try {
-    const u = (
-      JSON.parse(body.toString('utf8')) as {
-        usage?: { input_tokens?: number; output_tokens?: number; input_tokens_details?: { cached_tokens?: number } };
-      }
-    ).usage;
+    const u = (JSON.parse(body.toString('utf8')) as { usage?: ResponsesUsage }).usage;
     if (!u) return undefined;
     const prompt = u.input_tokens ?? 0;
     const completion = u.output_tokens ?? 0;
+    const cached = u.input_tokens_details?.cached_tokens ?? 0;
     return {
       prompt_tokens: prompt,
       completion_tokens: completion,
       total_tokens: prompt + completion,
-      prompt_tokens_details: { cached_tokens: u.input_tokens_details?.cached_tokens ?? 0 },
+      prompt_tokens_details: { cached_tokens: cached },
     };
   } catch {
     return undefined;

@@ -9,7 +9,8 @@ export type ProviderFactory = (config: ProviderConfig, limits: { connectTimeoutM
 /** A resolved model: what clients asked for, and the targets to try in order. */
 export interface Route {
   requested: string;
-  kind: 'chat' | 'embeddings';
+  /** `any` for a prefix route: the client's call says what it is. */
+  kind: 'chat' | 'embeddings' | 'any';
   targets: ResolvedTarget[];
 }
 
@@ -55,7 +56,7 @@ export class GatewayRuntime {
         `The model '${requested}' needs a provider of type ${PREFIX_ROUTES[prefix]}: none is configured.`,
       );
     const target = { provider: provider.name, model: upstreamModel, price: { input: 0, output: 0, cachedInput: 0 } };
-    return { requested, kind: 'chat', targets: this.target(target) };
+    return { requested, kind: 'any', targets: this.target(target) };
   }
 
   listModels(): ModelConfig[] {

@@ -127,7 +127,7 @@ describe('decodeAiGateway', () => {
     expect(desired(snapshot(spec)).revision).toMatchObject({
       listen: '10.0.0.5:9090',
       adminPort: 9091,
-      restartKey: 'listen 10.0.0.5:9090 admin 127.0.0.1:9091',
+      restartKey: expect.stringMatching(/^listen 10.0.0.5:9090 admin 127.0.0.1:9091 stores /),
       ready: { http: { url: 'http://127.0.0.1:9091/healthz' } },
       listens: [
         { host: '10.0.0.5', port: 9090 },
@@ -141,16 +141,17 @@ describe('decodeAiGateway', () => {
     });
   });
 
-  it('changes the restart key only with the listen or admin address; anything else is a reload', () => {
+  it('changes the restart key with the sockets or the stores; models, keys and the cache scope reload', () => {
     const base = desired(snapshot(example)).revision!;
-    const ttl = desired(snapshot({ ...example, cache: { ttlSeconds: 60 } })).revision!;
+    const scope = desired(snapshot({ ...example, cache: { scope: 'gateway' } })).revision!;
     const rotated = desired(snapshot(example, [providerSecret({ openai: 'sk-proj-rotated' }), keySecret()])).revision!;
-    for (const r of [ttl, rotated]) {
+    for (const r of [scope, rotated]) {
       expect(r.hash).not.toBe(base.hash);
       expect(r.restartKey).toBe(base.restartKey);
     }
     expect(desired(snapshot({ ...example, listen: { port: 8092 } })).revision?.restartKey).not.toBe(base.restartKey);
     expect(desired(snapshot({ ...example, adminPort: 9000 })).revision?.restartKey).not.toBe(base.restartKey);
+    expect(desired(snapshot({ ...example, cache: { ttlSeconds: 60 } })).revision?.restartKey).not.toBe(base.restartKey);
   });
 
   it('gives the same hash for the same inputs, unmoved by a Secret key it does not read', () => {

@@ -6,6 +6,7 @@ import type {
   ProviderConfig,
 } from '../../ai-gateway/config.js';
 import { revisionHash } from '../../runtime/daemon/revisions.js';
+import { restartKey } from '../../ai-gateway/config.js';
 import { AI_GATEWAY_CONFIG, aiGatewayReadiness } from './daemon.js';
 import type { AiGatewayPaths } from './paths.js';
 import { fallbackChain } from './spec-models.js';
@@ -112,7 +113,7 @@ function modelConfigs(models: readonly ModelSpec[]): ModelConfig[] {
 
 /**
  * The revision: one file, 0600 (it holds provider API keys; the store makes the daemon's user its owner). The
- * listen and admin addresses make the restart key; any other change is a reload the data plane takes on SIGHUP.
+ * The data plane's own restart key (its sockets and stores); any other change is a reload it takes on SIGHUP.
  */
 export function aiGatewayRevision(config: AiGatewayConfig): AiGatewayRevision {
   const files = [{ name: AI_GATEWAY_CONFIG, content: `${JSON.stringify(config, null, 2)}\n`, mode: 0o600 }];
@@ -120,7 +121,7 @@ export function aiGatewayRevision(config: AiGatewayConfig): AiGatewayRevision {
   return {
     hash: revisionHash(files),
     files,
-    restartKey: `listen ${listen.host}:${listen.port} admin ${admin.host}:${admin.port}`,
+    restartKey: restartKey(config),
     listen: `${listen.host}:${listen.port}`,
     adminPort: admin.port,
     ready: aiGatewayReadiness(admin.port),
