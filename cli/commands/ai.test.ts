@@ -9,7 +9,7 @@ describe('usageTable', () => {
       promptTokens: 120,
       completionTokens: 30,
       cachedTokens: 10,
-      costUsd: 0.0012345,
+      costUsd: 0.0012346,
       savedUsd: 0.0004,
     };
     const text = usageTable('key', [{ name: 'team-search', ...row }], { ...row, requests: 3 });
