@@ -87,7 +87,7 @@ function aiGateway(extraModels: Record<string, unknown>[] = []): Manifest {
           { id: 'limited', models: ['openai-chat'], rpm: 2 },
         ],
       },
-      limits: { firstTokenTimeoutMs: 2000, retries: 0, backoffMs: 10 },
+      limits: { connectTimeoutMs: 1000, firstTokenTimeoutMs: 2000, retries: 0, backoffMs: 10 },
     },
   };
 }
@@ -216,13 +216,17 @@ describe('AiGateway keys, reload and audit', () => {
   });
 
   it('reloads hitlessly: a stream in flight finishes on the old config while a new model goes live', async () => {
-    fakes.openai.setEventDelay(150);
+    // About 8 s of stream: the reload lands while it is in flight (checked below), not after it.
+    fakes.openai.setEventDelay(500);
     const before = (await op.controller(KIND))?.details as { running?: { pid?: number } } | undefined;
+    let finished = false;
     const inFlight = streamText(
       'openai-chat',
       'one two three four five six seven eight nine ten eleven twelve thirteen fourteen',
     );
+    void inFlight.finally(() => (finished = true)).catch(() => undefined);
     await apply(aiGateway([{ name: 'added-live', provider: 'openai', model: 'added-live', price }]));
+    expect(finished).toBe(false);
     expect(await inFlight).toBe(
       'echo: one two three four five six seven eight nine ten eleven twelve thirteen fourteen',
     );
@@ -246,6 +250,7 @@ describe('AiGateway keys, reload and audit', () => {
       { timeoutMs: 20_000, what: 'cache hits in status' },
     );
     expect(JSON.stringify(s.details)).toContain('openai-chat');
+    expect(JSON.stringify(s)).toContain('runs as csgw-ai');
     for (const secret of [...Object.values(KEYS), FAKE_OPENAI_KEY, FAKE_ANTHROPIC_KEY])
       expect(JSON.stringify(s)).not.toContain(secret);
   });
