@@ -250,7 +250,7 @@ describe('AiGateway keys, reload and audit', () => {
       { timeoutMs: 20_000, what: 'cache hits in status' },
     );
     expect(JSON.stringify(s.details)).toContain('openai-chat');
-    expect(JSON.stringify(s)).toContain('runs as csgw-ai');
+    expect(s.details).toMatchObject({ runsAs: 'csgw-ai' });
     for (const secret of [...Object.values(KEYS), FAKE_OPENAI_KEY, FAKE_ANTHROPIC_KEY])
       expect(JSON.stringify(s)).not.toContain(secret);
   });
