@@ -151,6 +151,19 @@ describe.each(providers)('through the gateway to %s', (p) => {
     expect(text).toMatch(/^echo: hang/);
   });
 
+  it('aborts the upstream call when the client goes away mid-stream', async () => {
+    fakes.stall(p, `${p}-primary`);
+    const gone = fakes.disconnects(p);
+    const abort = new AbortController();
+    const stream = await client().chat.completions.create(
+      { model, messages: [{ role: 'user', content: `leave early ${p} ${Date.now()}` }], stream: true },
+      { signal: abort.signal },
+    );
+    for await (const _chunk of stream) break;
+    abort.abort();
+    await waitFor(() => fakes.disconnects(p) === gone + 1, { timeoutMs: 5000, what: `${p} sees the call aborted` });
+  });
+
   it('ends a stream cut mid-way with an error and no [DONE], and does not cache it', async () => {
     fakes.fault(p, `${p}-primary`, 'drop');
     const messages = [{ role: 'user' as const, content: `drop this stream now ${p} ${Date.now()}` }];

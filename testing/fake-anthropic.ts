@@ -52,6 +52,8 @@ export interface FakeAnthropic {
   failModel(model: string, fault: AnthropicFault | undefined): void;
   /** Requests whose response has not finished and whose client has not gone. */
   inFlight(): number;
+  /** Calls whose client went away before the answer ended. */
+  disconnects(): number;
   /** Lets every stalled answer go on to its end. */
   resume(): void;
   /** TCP connections open from clients (kept-alive ones included). */
@@ -87,6 +89,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     failNext: (fault, times = 1) => state.queue.push(...Array.from({ length: times }, () => fault)),
     failModel: (model, fault) => (fault ? state.byModel.set(model, fault) : state.byModel.delete(model)),
     inFlight: () => state.open,
+    disconnects: () => state.disconnects,
     resume: () => state.resume(),
     connections: () => sockets.size,
     close: () =>
@@ -102,6 +105,8 @@ class FakeState {
   readonly queue: AnthropicFault[] = [];
   readonly byModel = new Map<string, AnthropicFault>();
   open = 0;
+  /** Calls whose client went away before the answer ended (an aborted upstream call stops being billed). */
+  disconnects = 0;
   private stalled: (() => void)[] = [];
 
   constructor(
@@ -111,11 +116,16 @@ class FakeState {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.open++;
-    res.once('close', () => this.open--);
+    let cutByUs = false;
+    res.once('close', () => {
+      this.open--;
+      if (!res.writableFinished && !cutByUs) this.disconnects++;
+    });
     const call = this.record(req, await readBody(req));
     const refused = this.refusal(req);
     if (refused) return sendError(res, refused[0], refused[1]);
     const fault = this.queue.shift() ?? (call.model === undefined ? undefined : this.byModel.get(call.model));
+    cutByUs = fault?.kind === 'drop';
     if (fault?.kind === 'status') return sendError(res, fault.status, 'injected failure', fault.retryAfterSeconds);
     if (fault?.kind === 'hang') return;
     const invalid = invalidReason(call.body);

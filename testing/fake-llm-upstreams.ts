@@ -24,6 +24,10 @@ export interface FakeLlmUpstreams {
   count(upstream: UpstreamName, model?: string): number;
   /** The next call for `model` on `upstream` meets the fault. */
   fault(upstream: UpstreamName, model: string, kind: FaultKind): void;
+  /** The next stream of `model` sends a few events, then waits (for minutes) until its client goes away. */
+  stall(upstream: UpstreamName, model: string): void;
+  /** Calls whose client went away before the answer ended. */
+  disconnects(upstream: UpstreamName): number;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,17 @@ export async function startFakeLlmUpstreams(host = '127.0.0.1'): Promise<FakeLlm
           ? anthropic.callCount(model)
           : bedrock.count(model),
     fault: (u, model, kind) => inject({ openai, anthropic, bedrock }, u, model, kind),
+    stall: (u, model) => {
+      if (u === 'openai') openai.faults.next({ stallAfterEvents: 2 });
+      else if (u === 'anthropic') anthropic.failNext({ kind: 'stall', afterEvents: 3 });
+      else bedrock.addRule({ model, failure: { kind: 'slow', eventDelayMs: 120_000 } });
+    },
+    disconnects: (u) =>
+      u === 'openai'
+        ? openai.log.disconnects
+        : u === 'anthropic'
+          ? anthropic.disconnects()
+          : bedrock.calls().disconnects,
     close: async () => {
       await Promise.all([openai.close(), anthropic.close(), bedrock.close()]);
     },

@@ -60,6 +60,9 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
   };
 }
 
+/** Answers the fake cut itself: their closing is not a client going away. */
+const dropped = new WeakSet<ServerResponse>();
+
 interface Ctx {
   opts: FakeOpenAiOptions;
   log: CallLog;
@@ -79,6 +82,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Prom
   }
   const model = typeof body.model === 'string' ? body.model : '';
   ctx.log.calls.push({ path, model, headers: req.headers, body });
+  res.once('close', () => {
+    if (!res.writableFinished && !dropped.has(res)) ctx.log.disconnects++;
+  });
   if (ctx.opts.apiKey && req.headers.authorization !== `Bearer ${ctx.opts.apiKey}`)
     return sendJson(res, 401, {
       error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
@@ -176,13 +182,23 @@ async function streamEvents(
 ): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const dropAfter = fault && 'dropAfterEvents' in fault ? fault.dropAfterEvents : Infinity;
+  const stallAfter = fault && 'stallAfterEvents' in fault ? fault.stallAfterEvents : Infinity;
   for (const [i, event] of events.entries()) {
-    if (i >= dropAfter) return dropConnection(res);
+    if (i >= stallAfter) return hangOn(res);
+    if (i >= dropAfter) {
+      dropped.add(res);
+      return dropConnection(res);
+    }
     if (res.destroyed) return;
     res.write(`data: ${JSON.stringify(event)}\n\n`);
     await pause(delayMs);
   }
   res.end('data: [DONE]\n\n');
+}
+
+/** Sends nothing more: the answer ends when the client goes away. */
+function hangOn(res: ServerResponse): void {
+  res.socket?.setTimeout(0);
 }
 
 /** A deterministic 8-dimension unit vector per input. */

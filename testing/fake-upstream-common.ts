@@ -6,7 +6,9 @@ export type Fault =
   /** Accept the request and never answer, until the client gives up. */
   | { hang: true }
   /** Answer a stream and cut the connection after this many events. */
-  | { dropAfterEvents: number };
+  | { dropAfterEvents: number }
+  /** Answer a stream, and after this many events send nothing more until the client goes away. */
+  | { stallAfterEvents: number };
 
 /** Faults for the next calls (in order), or for every call naming a model. */
 export class FaultPlan {
@@ -42,6 +44,8 @@ export interface RecordedCall {
 /** Calls a fake received: tests assert "no upstream call" and "this never reached upstream" with it. */
 export class CallLog {
   readonly calls: RecordedCall[] = [];
+  /** Calls whose client went away before the answer ended: an aborted upstream call stops being billed. */
+  disconnects = 0;
 
   get count(): number {
     return this.calls.length;

@@ -38,7 +38,9 @@ export class GatewayServer {
       'POST /v1/embeddings': (ctx, body) => handleEmbeddings(ctx, body, deps),
       'POST /v1/responses': (ctx, body) => handleResponses(ctx, body, deps),
     };
-    this.server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    // requestTimeout bounds receiving a request (a client trickling its body holds no socket forever); a response
+    // streams as long as the total deadline allows.
+    this.server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, (req, res) => {
       this.handle(req, res).catch(() => sendError(res, internal()));
     });
   }
