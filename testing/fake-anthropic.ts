@@ -35,10 +35,12 @@ export interface FakeAnthropicOptions {
   apiKey?: string;
   cacheReadInputTokens?: number;
   cacheCreationInputTokens?: number;
+  /** Where it listens (default loopback), e.g. a test network's bridge address for a gateway container. */
+  host?: string;
 }
 
 export interface FakeAnthropic {
-  /** The base URL a provider is configured with: `http://127.0.0.1:<port>/v1`. */
+  /** The base URL a provider is configured with: `http://<host>:<port>/v1`. */
   url: string;
   apiKey: string;
   /** Every request received, in order, including refused ones. */
@@ -74,10 +76,11 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://${host}:${port}/v1`,
     apiKey,
     calls: state.calls,
     callCount: (model) => state.calls.filter((c) => model === undefined || c.model === model).length,

@@ -30,7 +30,7 @@ export interface FakeLlmUpstreams {
 export async function startFakeLlmUpstreams(host = '127.0.0.1'): Promise<FakeLlmUpstreams> {
   const [openai, anthropic, bedrock] = await Promise.all([
     startFakeOpenAi({ apiKey: FAKE_OPENAI_KEY, host }),
-    startFakeAnthropic({ apiKey: FAKE_ANTHROPIC_KEY }),
+    startFakeAnthropic({ apiKey: FAKE_ANTHROPIC_KEY, host }),
     startFakeBedrock({ host }),
   ]);
   return {

@@ -91,14 +91,11 @@ describe('ExactCache', () => {
     expect(Object.isFrozen(fresh.completion)).toBe(false);
   });
 
-  it('serves a memory hit well under a millisecond', async () => {
+  it('serves a hit held in memory without reading its file (the speed goal is in bench/ai-gateway.ts)', async () => {
     const cache = await start();
     await cache.set(key('a'), answer('A'));
-    const rounds = 2000;
-    const began = process.hrtime.bigint();
-    for (let i = 0; i < rounds; i++) await cache.get(key('a'));
-    const perHitMs = Number(process.hrtime.bigint() - began) / 1e6 / rounds;
-    expect(perHitMs).toBeLessThan(0.5);
+    for (const f of await files()) await rm(join(dir, f));
+    expect((await cache.get(key('a')))?.completion.choices[0]?.message.content).toBe('A');
   });
 
   it('keeps entries across close and open, in 0600 files in a 0700 directory', async () => {

@@ -47,14 +47,14 @@ interface UsageOptions {
 }
 
 interface UsageRow {
-  group: string;
+  name: string;
   requests: number;
+  errors: number;
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
   costUsd: number;
   savedUsd: number;
-  hits?: number;
 }
 
 async function usage(ctx: CliContext, opts: UsageOptions): Promise<void> {
@@ -64,27 +64,39 @@ async function usage(ctx: CliContext, opts: UsageOptions): Promise<void> {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   } catch (err) {
-    throw new CliError(`the AI gateway does not answer on ${opts.admin} (${errorMessage(err)}): is AiGateway enabled here?`);
+    throw new CliError(
+      `the AI gateway does not answer on ${opts.admin} (${errorMessage(err)}): is AiGateway enabled here?`,
+    );
   }
-  const body = (await res.json()) as { rows?: UsageRow[]; totals?: UsageRow; error?: string };
+  const body = (await res.json()) as { rows?: UsageRow[]; total?: Omit<UsageRow, 'name'>; error?: string };
   if (!res.ok) throw new CliError(body.error ?? `the AI gateway answered ${res.status}`);
   if (opts.output === 'json') return void ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-  ctx.stdout.write(usageTable(opts.by, body.rows ?? [], body.totals));
+  ctx.stdout.write(usageTable(opts.by, body.rows ?? [], body.total));
 }
 
 /** The usage rows as an aligned table, the total last. */
-export function usageTable(by: string, rows: readonly UsageRow[], totals: UsageRow | undefined): string {
-  const header = [by.toUpperCase(), 'REQUESTS', 'PROMPT', 'COMPLETION', 'CACHED', 'SPENT $', 'SAVED $'];
+export function usageTable(by: string, rows: readonly UsageRow[], total: Omit<UsageRow, 'name'> | undefined): string {
+  const header = [by.toUpperCase(), 'REQUESTS', 'ERRORS', 'PROMPT', 'COMPLETION', 'CACHED', 'SPENT $', 'SAVED $'];
   const line = (r: UsageRow): string[] => [
-    r.group,
+    r.name,
     String(r.requests),
+    String(r.errors),
     String(r.promptTokens),
     String(r.completionTokens),
     String(r.cachedTokens),
     r.costUsd.toFixed(6),
     r.savedUsd.toFixed(6),
   ];
-  const table = [header, ...rows.map(line), ...(totals ? [line({ ...totals, group: 'TOTAL' })] : [])];
+  const table = [header, ...rows.map(line), ...(total ? [line({ ...total, name: 'TOTAL' })] : [])];
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  return table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    table
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
