@@ -146,7 +146,15 @@ async function standInCalls(lab: LabTopology, standIn: AiStandIn): Promise<numbe
   return (JSON.parse(out) as { calls: number }).calls;
 }
 
-/** Removes what the lab applied, so no later operator on this store starts a gateway towards a stand-in gone. */
+/**
+ * Removes what the lab applied, so no later operator on this store starts a gateway towards a stand-in gone. Never
+ * throws: the rest of the lab's cleanup must run.
+ */
 export async function removeAiGateway(csgw: (args: string[]) => Promise<string>): Promise<string> {
-  return csgw(['delete', '-f', AI_MANIFEST, '--ignore-not-found']);
+  try {
+    return await csgw(['delete', '-f', AI_MANIFEST, '--ignore-not-found']);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return `could not remove the lab's AI gateway resources (${why}): run csgw delete -f examples/lab/ai-gateway.yaml`;
+  }
 }

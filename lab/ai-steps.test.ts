@@ -65,7 +65,7 @@ describe('cacheProblem', () => {
 
 describe('usageCounted', () => {
   const usage = (requests: number, savedUsd: number): string =>
-    JSON.stringify({ rows: [], totals: { requests, savedUsd } });
+    JSON.stringify({ rows: [], total: { requests, savedUsd } });
 
   it('waits for every call and some saving', () => {
     expect(usageCounted(usage(2, 0.0001), 2)).toBe(true);

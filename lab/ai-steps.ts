@@ -52,6 +52,6 @@ export function cacheProblem(first: LabChatResult, repeat: LabChatResult, calls:
 
 /** True once `csgw ai usage -o json` counts at least `requests` calls and some money saved by the cache. */
 export function usageCounted(json: string, requests: number): boolean {
-  const totals = (JSON.parse(json) as { totals?: { requests?: unknown; savedUsd?: unknown } }).totals;
-  return Number(totals?.requests) >= requests && Number(totals?.savedUsd) > 0;
+  const total = (JSON.parse(json) as { total?: { requests?: unknown; savedUsd?: unknown } }).total;
+  return Number(total?.requests) >= requests && Number(total?.savedUsd) > 0;
 }

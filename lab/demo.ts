@@ -45,10 +45,11 @@ type Ai = { inputs: LabAiInputs; standIn: AiStandIn };
 async function main(): Promise<void> {
   const once = process.argv.includes('--once');
   // From the start, so a Ctrl-C during the proof also removes the lab (the children get it from the terminal too).
+  // `on`, not `once`: execa's exit hook re-raises a signal that no other listener is left to handle.
   const stop = { requested: false };
   const interrupted = new Promise<'interrupted'>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
-      process.once(signal, () => {
+      process.on(signal, () => {
         stop.requested = true;
         resolve('interrupted');
       });
