@@ -1,14 +1,19 @@
 import { execa, type ResultPromise } from 'execa';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { defaultDataDir } from '../runtime/config.js';
+import { proveAiGateway, readAiInputs, removeAiGateway, startAiStandIn, type AiStandIn } from './ai-demo.js';
+import type { LabAiInputs } from './ai-inputs.js';
 import { waitFor } from './wait.js';
 import { createLabTopology, type LabTopology } from './topology.js';
 
 /**
  * `npm start`: the operator on the embedded SSM endpoint, managing a lab gateway namespace (never the host's own
- * firewall), with a sample SourceNat applied and proven by a request from the lab client. Runs until Ctrl-C;
- * `--once` exits after the proof (used by the tests of the README's commands).
+ * firewall), with a sample SourceNat applied and proven by a request from the lab client, a FirewallPolicy shown
+ * blocking it, and the AI gateway answering the client through a local stand-in for OpenAI, then from its cache.
+ * Runs until Ctrl-C; `--once` exits after the proof (used by the tests of the README's commands).
  */
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/lab/sourcenat.yaml', import.meta.url));
@@ -35,11 +40,51 @@ async function ready(kind: string, generation?: number): Promise<true | undefine
   return controller.observedGeneration === generation ? true : undefined;
 }
 
+type Ai = { inputs: LabAiInputs; standIn: AiStandIn };
+
 async function main(): Promise<void> {
   const once = process.argv.includes('--once');
+  // From the start, so a Ctrl-C during the proof also removes the lab (the children get it from the terminal too).
+  // `on`, not `once`: execa's exit hook re-raises a signal that no other listener is left to handle.
+  const stop = { requested: false };
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.on(signal, () => {
+        stop.requested = true;
+        resolve('interrupted');
+      });
+  });
   say('creating the lab: client (10.77.0.2) -> gateway namespace csgw-gw-demo -> server (203.0.113.2)');
   const lab = await createLabTopology({ gatewayNs: 'create', id: 'demo' });
-  const operator = execa(
+  // A fresh daemon directory each run: the AI gateway's cache and usage counters start empty, so the first chat is
+  // a miss and `csgw ai usage` shows this run only.
+  const daemonDir = await mkdtemp(join(tmpdir(), 'csgw-lab-daemons-'));
+  await chmod(daemonDir, 0o755);
+  let standIn: AiStandIn | undefined;
+  let operator: ResultPromise | undefined;
+  try {
+    const inputs = await readAiInputs();
+    standIn = await startAiStandIn(lab, inputs);
+    operator = startOperator(lab.gatewayNs ?? '', daemonDir);
+    const proof = prove(lab, { inputs, standIn });
+    if ((await Promise.race([proof, interrupted])) !== 'interrupted' && !once)
+      await untilStopped(operator, interrupted);
+  } finally {
+    // The operator stops the data plane (csgw ai-gateway) as it exits: the lab does not pass --keep-daemons.
+    operator?.kill('SIGTERM');
+    await operator;
+    await standIn?.stop();
+    say(await removeAiGateway(csgw));
+    await lab.cleanup();
+    await rm(daemonDir, { recursive: true, force: true });
+    say('lab removed');
+  }
+  // A proof step interrupted mid-wait would keep the process alive until its deadline.
+  if (stop.requested) process.exit(0);
+}
+
+function startOperator(netns: string, daemonDir: string): ResultPromise {
+  return execa(
     process.execPath,
     [
       CLI,
@@ -48,7 +93,7 @@ async function main(): Promise<void> {
       '--imds',
       'off',
       '--netns',
-      lab.gatewayNs ?? '',
+      netns,
       '--poll-interval',
       '2',
       '--status-interval',
@@ -59,6 +104,8 @@ async function main(): Promise<void> {
       // removes both.
       '--state-dir',
       join(defaultDataDir(process.env), 'state'),
+      '--daemon-dir',
+      daemonDir,
     ],
     {
       env: { CSGW_GATEWAY: 'default' },
@@ -67,18 +114,9 @@ async function main(): Promise<void> {
       reject: false,
     },
   );
-  try {
-    await prove(lab);
-    if (!once) await untilInterrupted(operator);
-  } finally {
-    operator.kill('SIGTERM');
-    await operator;
-    await lab.cleanup();
-    say('lab removed');
-  }
 }
 
-async function prove(lab: LabTopology): Promise<void> {
+async function prove(lab: LabTopology, ai: Ai): Promise<void> {
   say(`before NAT, the client reaches the server: ${(await lab.clientFetch(1)) ? 'yes' : 'no'}`);
   const patience = { timeoutMs: 30_000, intervalMs: 250 };
   await waitFor(async () => (await fetch('http://127.0.0.1:9464/readyz')).status > 0, {
@@ -91,6 +129,15 @@ async function prove(lab: LabTopology): Promise<void> {
   const reply = await waitFor(() => lab.clientFetch(), { ...patience, what: 'a reply through NAT' });
   say(`after NAT, the server saw the client's request come from ${reply.remoteAddress} (the gateway's public address)`);
   await proveFirewall(lab, patience);
+  await proveAiGateway({
+    lab,
+    ...ai,
+    csgw,
+    awaitReady: async (kind, line) => {
+      await waitFor(() => ready(kind, generationOf(line)), { ...patience, what: `${kind} Ready` });
+    },
+    say,
+  });
   say(`status:\n${await csgw(['status'])}`);
   say(
     'try, in another terminal: npx csgw get sourcenat | npx csgw status | npx csgw events -w | npx csgw diff --netns csgw-gw-demo',
@@ -111,13 +158,10 @@ async function proveFirewall(lab: LabTopology, patience: { timeoutMs: number; in
   say(`rule deleted: the client reaches the server again (seen from ${again.remoteAddress})`);
 }
 
-async function untilInterrupted(operator: ResultPromise): Promise<void> {
+/** Until Ctrl-C (or SIGTERM), or until the operator exits by itself. */
+async function untilStopped(operator: ResultPromise, interrupted: Promise<unknown>): Promise<void> {
   say('operator running; Ctrl-C to stop and remove the lab');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-    void operator.then(() => resolve());
-  });
+  await Promise.race([interrupted, operator]);
 }
 
 await main();

@@ -19,6 +19,8 @@ export interface LabTopology {
   serverNs: string;
   privateIf: string;
   publicIf: string;
+  /** The gateway's address on the client side: the clients' default route, and where they reach its services. */
+  gatewayPrivateIp: string;
   gatewayPublicIp: string;
   serverIp: string;
   serverPort: number;
@@ -76,6 +78,7 @@ export async function createLabTopology(
   await waitForServer(t.serverNs);
   return {
     ...t,
+    gatewayPrivateIp: '10.77.0.1',
     gatewayPublicIp: '203.0.113.1',
     serverIp: '203.0.113.2',
     serverPort: LAB_SERVER_PORT,
