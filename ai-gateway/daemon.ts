@@ -18,7 +18,6 @@ const DRAIN_MS = 30_000;
 export interface RunningGateway {
   /** Re-reads the config file: a valid one swaps in for new requests, an invalid one is logged and ignored. */
   reload(): Promise<void>;
-  reopenLogs(): void;
   /** Stops accepting, lets requests in flight finish (up to the drain time), then flushes counters and logs. */
   stop(): Promise<void>;
   listening: { host: string; port: number };
@@ -61,7 +60,6 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
     listening: { host: config.listen.host, port },
     adminPort: (admin.address() as AddressInfo).port,
     reload: () => reload(configPath, gateway, config, log),
-    reopenLogs: () => services.reopenLogs(),
     stop: () => stop(gateway, admin, services, log),
   };
 }

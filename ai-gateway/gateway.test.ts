@@ -161,7 +161,10 @@ describe.each(providers)('through the gateway to %s', (p) => {
     );
     for await (const _chunk of stream) break;
     abort.abort();
-    await waitFor(() => Promise.resolve(fakes.disconnects(p) === gone + 1), { timeoutMs: 5000, what: `${p} sees the call aborted` });
+    await waitFor(() => Promise.resolve(fakes.disconnects(p) === gone + 1), {
+      timeoutMs: 5000,
+      what: `${p} sees the call aborted`,
+    });
   });
 
   it('ends a stream cut mid-way with an error and no [DONE], and does not cache it', async () => {

@@ -10,7 +10,7 @@ interface Io {
 
 /**
  * `csgw ai-gateway --config <file>`: runs until SIGTERM/SIGINT (drains, then exits 0). SIGHUP reloads the config,
- * SIGUSR2 reopens the audit log. With `--check`, validates the file and answers 0 or 1.
+ * The audit log rotates itself (by size and age). With `--check`, validates the file and answers 0 or 1.
  */
 export async function runAiGateway(configPath: string, io: Io): Promise<number> {
   if (io.check) {
@@ -23,7 +23,6 @@ export async function runAiGateway(configPath: string, io: Io): Promise<number> 
   const gateway = await startGateway(configPath, log);
   const reload = (): void => void gateway.reload().catch((err: unknown) => log.error({ err }, 'reload failed'));
   process.on('SIGHUP', reload);
-  process.on('SIGUSR2', () => gateway.reopenLogs());
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

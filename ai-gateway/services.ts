@@ -25,7 +25,6 @@ export interface Services {
   cacheStats(): CacheStats;
   /** The provider API keys the audit writer must never write, even inside a captured prompt. */
   setSecrets(secrets: string[]): void;
-  reopenLogs(): void;
   close(): Promise<void>;
 }
 
@@ -45,7 +44,6 @@ export async function openServices(config: AiGatewayConfig, log: Logger): Promis
     ledger: metering.ledger,
     cacheStats: () => cache.stats(),
     setSecrets: (s) => audit.setSecrets(s),
-    reopenLogs: () => audit.rotateIfDue(),
     close: async () => {
       await audit.close();
       await metering.close();

@@ -31,6 +31,13 @@ const AUDIT_LOG = '/var/lib/csgw/ai-gateway/audit/audit.log';
 const KEYS = { full: 'gk-E2E-FULL-access-key-000001', limited: 'gk-E2E-LIMITED-key-0000000002' };
 const PROVIDERS: UpstreamName[] = ['openai', 'anthropic', 'bedrock'];
 const price = { input: 2, output: 8, cachedInput: 1 };
+// The operator in a restart loop, as the appliance's unit runs it (Restart=always); "$@" carries its arguments.
+const RESTART_LOOP = [
+  'sh',
+  '-c',
+  'while :; do /usr/local/bin/node /app/dist/cli/main.js "$@"; sleep 0.5; done',
+  'loop',
+];
 
 let t: Topology;
 let op: Operator;
@@ -120,7 +127,8 @@ async function streamText(model: string, content: string, key = KEYS.full): Prom
 beforeAll(async () => {
   await ensureImages();
   t = await createTopology('ai-gateway', {
-    gatewayCommand: operatorCommand(),
+    gatewayEntrypoint: RESTART_LOOP,
+    gatewayCommand: operatorCommand(['--keep-daemons']),
     gatewayPorts: [4566, 9464, PORT],
     gatewayEnv: {
       AWS_ACCESS_KEY_ID: FAKE_AWS_CREDENTIALS.accessKeyId,
@@ -238,7 +246,7 @@ describe('AiGateway keys, reload and audit', () => {
     expect(added.choices[0]?.message.content).toBe('echo: new');
     const after = (await op.controller(KIND))?.details as { running?: { pid?: number } } | undefined;
     expect(after?.running?.pid).toBe(before?.running?.pid);
-  });
+  }, 60_000);
 
   it('shows listening, models, provider health, cache and requests in status', async () => {
     const s = await waitFor(
@@ -271,5 +279,29 @@ describe('AiGateway keys, reload and audit', () => {
     const usage = await t.exec('gateway', ['node', '/app/dist/cli/main.js', 'ai', 'usage', '--by', 'key']);
     expect(usage.exitCode).toBe(0);
     expect(usage.stdout).toMatch(/^full\s+\d+/m);
-  });
+  }, 30_000);
+
+  it('keeps serving across an operator restart: a stream in flight finishes, the new operator adopts the process', async () => {
+    const pid = (d: unknown): number | undefined => (d as { running?: { pid?: number } } | undefined)?.running?.pid;
+    const before = pid((await op.controller(KIND))?.details);
+    expect(before).toEqual(expect.any(Number));
+    fakes.openai.setEventDelay(400);
+    const inFlight = streamText('openai-chat', 'across the operator restart this stream keeps on going to its end');
+    const operator = (
+      await t.exec('gateway', ['pgrep', '-f', '^/usr/local/bin/node /app/dist/cli/main.js run'])
+    ).stdout.trim();
+    await t.exec('gateway', ['kill', '-TERM', operator]);
+    expect(await inFlight).toBe('echo: across the operator restart this stream keeps on going to its end');
+    fakes.openai.setEventDelay(0);
+    const adopted = await waitFor(
+      async () => {
+        const s = await op.controller(KIND).catch(() => undefined);
+        return (
+          s?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') && pid(s.details) !== undefined && s
+        );
+      },
+      { timeoutMs: 60_000, what: 'the new operator reports the gateway ready' },
+    );
+    expect(pid(adopted.details)).toBe(before);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@ import { CliError, errorMessage, type CliContext } from '../context.js';
 const GATEWAY_HELP = `
 The AI gateway's data plane, as the AiGateway controller runs it under the daemon kit: an OpenAI-compatible
 server on the config's listen address, its /healthz, /metrics, /status and /usage on the loopback admin port.
-SIGHUP re-reads the config (hitless: requests in flight finish on the old one), SIGUSR2 reopens the audit log,
+SIGHUP re-reads the config (hitless: requests in flight finish on the old one), the audit log rotates itself,
 SIGTERM drains requests in flight and stops. --check validates a config file and exits.`;
 
 const USAGE_HELP = `

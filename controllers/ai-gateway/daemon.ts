@@ -9,7 +9,7 @@ export const AI_GATEWAY_USER = 'csgw-ai';
 /**
  * The data plane for the daemon kit: csgw itself (`self` is the argv that runs it) in the foreground. Its own
  * `--check` validates a candidate before it goes live; SIGHUP reloads it hitlessly (streams in flight finish on the
- * old config), SIGUSR2 reopens its logs. The kit starts it as its user (it binds no privileged port). With
+ * old config); it rotates its audit log itself. The kit starts it as its user (it binds no privileged port). With
  * `onShutdown: 'keep'` (--keep-daemons) an operator restart or upgrade does not cut AI traffic: the next operator
  * adopts the process.
  */
@@ -25,7 +25,6 @@ export function aiGatewayDaemon(
     start: [...self, AI_GATEWAY, '--config', '{config}'],
     check: [...self, AI_GATEWAY, '--check', '--config', '{config}'],
     reload: { signal: 'SIGHUP' },
-    reopenLogs: { signal: 'SIGUSR2' },
     readiness: { initialDelayMs: 0, periodMs: 100, timeoutMs: 15_000 },
     writableDirs: [paths.cacheDir, paths.auditDir, paths.stateDir, paths.runDir],
     ...(user ? { user: { name: user, switchesItself: false } } : {}),

@@ -143,7 +143,9 @@ describe('decodeAiGateway', () => {
 
   it('changes the restart key with the sockets or the stores; models, keys and the cache scope reload', () => {
     const base = desired(snapshot(example)).revision!;
-    const scope = desired(snapshot({ ...example, cache: { ...(example.cache as object), scope: 'gateway' } })).revision!;
+    const scope = desired(
+      snapshot({ ...example, cache: { ...(example.cache as object), scope: 'gateway' } }),
+    ).revision!;
     const rotated = desired(snapshot(example, [providerSecret({ openai: 'sk-proj-rotated' }), keySecret()])).revision!;
     for (const r of [scope, rotated]) {
       expect(r.hash).not.toBe(base.hash);
