@@ -74,6 +74,7 @@ const schema = {
           apiKey: headerValue,
           region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' },
           roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$' },
+          externalId: { type: 'string', pattern: '^[\\w+=,.@:/-]{2,1224}$' },
           headers: {
             type: 'object',
             propertyNames: { pattern: '^[A-Za-z0-9-]{1,64}$' },

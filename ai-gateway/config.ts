@@ -56,6 +56,8 @@ export interface ProviderConfig {
   region?: string;
   /** Bedrock: assume this role (the operational role) instead of using the instance role. */
   roleArn?: string;
+  /** Bedrock with roleArn: the external id the role's trust policy requires (from a Secret). */
+  externalId?: string;
   /** Extra static headers for the upstream (validated: no CR/LF, no hop-by-hop or auth headers). */
   headers?: Record<string, string>;
   /** Most pooled keep-alive connections to this upstream. */

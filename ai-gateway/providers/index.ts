@@ -12,6 +12,9 @@ export function createProvider(config: ProviderConfig, limits: { connectTimeoutM
     case 'anthropic':
       return new AnthropicProvider(config, limits);
     case 'bedrock':
-      return new BedrockProvider(config, limits);
+      return new BedrockProvider(config, {
+        connectTimeoutMs: limits.connectTimeoutMs,
+        ...(config.externalId ? { externalId: config.externalId } : {}),
+      });
   }
 }

@@ -141,6 +141,30 @@ describe('decodeAiGateway', () => {
     });
   });
 
+  it('renders a Bedrock role with its external id from a Secret, and rejects one that is not an external id', () => {
+    const role = 'arn:aws:iam::123456789012:role/csgw-cross-account-role7';
+    const providers = (example.providers as Record<string, unknown>[]).map((p) =>
+      p.type === 'bedrock' ? { ...p, roleArn: role, externalIdSecretRef: { name: 'bedrock-role' } } : p,
+    );
+    const spec = { ...example, providers };
+    const idSecret = (externalId: string): StoredResource => resource('bedrock-role', { data: { externalId } });
+    const { config } = configOf(desired(snapshot(spec, [providerSecret(), keySecret(), idSecret('ext-id-0123:abc')])));
+    expect(config.providers.find((p) => p.type === 'bedrock')).toMatchObject({
+      roleArn: role,
+      externalId: 'ext-id-0123:abc',
+    });
+    const bad = decodeAiGateway(snapshot(spec, [providerSecret(), keySecret(), idSecret('two words')]), facts);
+    expect(bad).toMatchObject({
+      ok: false,
+      errors: [
+        expect.stringContaining(
+          'spec.providers[2].externalIdSecretRef: Secret bedrock-role key externalId: not an external id',
+        ),
+      ],
+    });
+    expect(JSON.stringify(bad)).not.toContain('two words');
+  });
+
   it('changes the restart key with the sockets or the stores; models, keys and the cache scope reload', () => {
     const base = desired(snapshot(example)).revision!;
     const scope = desired(

@@ -31,7 +31,8 @@ export function decodeAiGateway(snapshot: KindSnapshot, facts: AiGatewayDecodeFa
   const base = { name: desired.name, generation: desired.generation };
   if (!spec?.enable) return { ok: true, ignored, desired: { ...base, spec: DISABLED } };
   const secrets = new SecretReader(snapshot.related?.[secretKind.kind] ?? []);
-  const apiKeys = resolveApiKeys(spec, secrets);
+  const apiKeys = resolveProviderSecrets(spec, secrets, 'apiKeySecretRef', apiKeyProblem);
+  const externalIds = resolveProviderSecrets(spec, secrets, 'externalIdSecretRef', externalIdProblem);
   const gatewayKeys = resolveGatewayKeys(spec, secrets);
   const clientCidrs = spec.clientCidrs ?? facts.vpcCidrs;
   const errors = [...secrets.errors];
@@ -39,7 +40,7 @@ export function decodeAiGateway(snapshot: KindSnapshot, facts: AiGatewayDecodeFa
     errors.push('spec.clientCidrs: required, as the operator knows no VPC CIDR (--vpc-cidr / CSGW_VPC_CIDRS)');
   if (errors.length > 0)
     return { ok: false, name: desired.name ?? 'default', generation: desired.generation ?? 0, errors };
-  const config = renderAiGatewayConfig(spec, { clientCidrs, apiKeys, gatewayKeys }, facts.paths);
+  const config = renderAiGatewayConfig(spec, { clientCidrs, apiKeys, externalIds, gatewayKeys }, facts.paths);
   const revision = aiGatewayRevision(config);
   return {
     ok: true,
@@ -87,15 +88,26 @@ function apiKeyProblem(value: string): string | undefined {
   return undefined;
 }
 
-function resolveApiKeys(spec: AiGatewaySpec, secrets: SecretReader): Map<string, string> {
-  const keys = new Map<string, string>();
+/** AWS's external id characters (sts:ExternalId): it reaches the AssumeRole call as is. */
+function externalIdProblem(value: string): string | undefined {
+  return /^[\w+=,.@:/-]{2,1224}$/.test(value) ? undefined : 'not an external id (2-1224 of A-Z a-z 0-9 +=,.@:/-_)';
+}
+
+/** Each provider's value of one Secret reference, by provider name. */
+function resolveProviderSecrets(
+  spec: AiGatewaySpec,
+  secrets: SecretReader,
+  field: 'apiKeySecretRef' | 'externalIdSecretRef',
+  problem: (value: string) => string | undefined,
+): Map<string, string> {
+  const values = new Map<string, string>();
   (spec.providers ?? []).forEach((p, i) => {
-    const ref = p.apiKeySecretRef;
+    const ref = p[field];
     if (!ref) return;
-    const value = secrets.read(`spec.providers[${i}].apiKeySecretRef`, ref.name, ref.key, apiKeyProblem);
-    if (value !== undefined) keys.set(p.name, value);
+    const value = secrets.read(`spec.providers[${i}].${field}`, ref.name, ref.key, problem);
+    if (value !== undefined) values.set(p.name, value);
   });
-  return keys;
+  return values;
 }
 
 /** Clients send it as a bearer token; short keys could be guessed. */

@@ -21,6 +21,8 @@ export interface ResolvedInputs {
   clientCidrs: readonly string[];
   /** Provider name to its API key. */
   apiKeys: ReadonlyMap<string, string>;
+  /** Bedrock providers' external ids, by provider name. */
+  externalIds: ReadonlyMap<string, string>;
   /** Mode keys: each gateway key with its hash (never the key). */
   gatewayKeys: readonly GatewayKeyConfig[];
 }
@@ -40,7 +42,9 @@ export function renderAiGatewayConfig(
     admin: { host: ADMIN_HOST, port: spec.adminPort },
     clientCidrs: [...inputs.clientCidrs],
     auth: authConfig(spec, inputs),
-    providers: (spec.providers ?? []).map((p) => providerConfig(p, inputs.apiKeys.get(p.name))),
+    providers: (spec.providers ?? []).map((p) =>
+      providerConfig(p, inputs.apiKeys.get(p.name), inputs.externalIds.get(p.name)),
+    ),
     models: modelConfigs(spec.models),
     cache: {
       enabled: cache.enabled,
@@ -75,7 +79,7 @@ function authConfig(spec: AiGatewaySpec, inputs: ResolvedInputs): AuthConfig {
   return mode === 'keys' ? { mode, keys: [...inputs.gatewayKeys] } : { mode };
 }
 
-function providerConfig(p: ProviderSpec, apiKey: string | undefined): ProviderConfig {
+function providerConfig(p: ProviderSpec, apiKey: string | undefined, externalId: string | undefined): ProviderConfig {
   // Header names lower-cased and sorted: the same headers always render the same file (and hash).
   const headers = p.headers
     ? Object.fromEntries(
@@ -91,6 +95,7 @@ function providerConfig(p: ProviderSpec, apiKey: string | undefined): ProviderCo
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(p.region !== undefined ? { region: p.region } : {}),
     ...(p.roleArn !== undefined ? { roleArn: p.roleArn } : {}),
+    ...(externalId !== undefined ? { externalId } : {}),
     ...(headers ? { headers } : {}),
     maxSockets: p.maxSockets,
   };

@@ -22,10 +22,12 @@ function checkType(field: string, p: ProviderSpec): string[] {
       errors.push(`${field}.apiKeySecretRef: Bedrock takes no API key (it signs with the instance role or roleArn)`);
     if (p.headers) errors.push(`${field}.headers: not for Bedrock (its requests are signed)`);
     if (!p.region) errors.push(`${field}.region: required for Bedrock`);
+    if (p.externalIdSecretRef && !p.roleArn) errors.push(`${field}.externalIdSecretRef: only with roleArn`);
     return errors;
   }
   if (p.region) errors.push(`${field}.region: only for Bedrock`);
   if (p.roleArn) errors.push(`${field}.roleArn: only for Bedrock`);
+  if (p.externalIdSecretRef) errors.push(`${field}.externalIdSecretRef: only for Bedrock`);
   if (p.type === 'anthropic' && !p.apiKeySecretRef) errors.push(`${field}.apiKeySecretRef: required for Anthropic`);
   return errors;
 }

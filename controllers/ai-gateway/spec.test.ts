@@ -128,6 +128,19 @@ describe('validateAiGatewaySpec', () => {
       /roleArn: only/,
     ],
     [
+      'an external id without a role',
+      {
+        ...minimal,
+        providers: [{ name: 'b', type: 'bedrock', region: 'us-east-1', externalIdSecretRef: { name: 's' } }],
+      },
+      /externalIdSecretRef: only with roleArn/,
+    ],
+    [
+      'an external id for OpenAI',
+      { ...minimal, providers: [{ ...openai, externalIdSecretRef: { name: 's' } }] },
+      /externalIdSecretRef: only for Bedrock/,
+    ],
+    [
       'a bad role ARN',
       {
         ...minimal,

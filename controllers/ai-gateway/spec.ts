@@ -15,6 +15,7 @@ export interface ProviderSpec {
   apiKeySecretRef?: { name: string; key: string };
   region?: string;
   roleArn?: string;
+  externalIdSecretRef?: { name: string; key: string };
   headers?: Record<string, string>;
   maxSockets: number;
 }
