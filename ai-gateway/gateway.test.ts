@@ -236,6 +236,11 @@ describe('keys, limits and bad input', () => {
     });
     expect(res.status).toBe(status);
     expect(await res.json()).toMatchObject({ error: { code, message: expect.any(String) } });
+    const id = res.headers.get('x-request-id');
+    await waitFor(async () => (await auditLines()).some((l) => l.requestId === id && l.errorCode === code), {
+      timeoutMs: 5000,
+      what: 'the refused call audited',
+    });
     expect(providers.map((p) => fakes.count(p))).toEqual(before);
   });
 

@@ -3,7 +3,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { cidrContains } from '../../runtime/net/cidr.js';
 import { authenticate } from './auth.js';
 import { handleChat, type ChatDeps } from './chat.js';
-import type { RequestContext } from './context.js';
+import { Call } from './call.js';
+import type { CallOutcome, RequestContext } from './context.js';
 import { handleEmbeddings } from './embeddings.js';
 import { listModels } from './models.js';
 import { readBody } from './read-body.js';
@@ -16,7 +17,10 @@ export interface GatewayDeps extends ChatDeps {
   rate: RequestRate;
 }
 
-type Handler = (ctx: RequestContext, body: unknown, raw: Buffer) => Promise<void>;
+interface Route {
+  endpoint: CallOutcome['endpoint'];
+  handle: (ctx: RequestContext, body: unknown) => Promise<void>;
+}
 
 /**
  * The client-facing server. Every request takes the runtime current when it arrives and keeps it to its end (a
@@ -26,7 +30,7 @@ type Handler = (ctx: RequestContext, body: unknown, raw: Buffer) => Promise<void
 export class GatewayServer {
   readonly server: http.Server;
   private runtime: GatewayRuntime;
-  private readonly routes: Record<string, Handler>;
+  private readonly routes: Record<string, Route>;
 
   constructor(
     runtime: GatewayRuntime,
@@ -34,9 +38,9 @@ export class GatewayServer {
   ) {
     this.runtime = runtime;
     this.routes = {
-      'POST /v1/chat/completions': (ctx, body) => handleChat(ctx, body, deps),
-      'POST /v1/embeddings': (ctx, body) => handleEmbeddings(ctx, body, deps),
-      'POST /v1/responses': (ctx, body) => handleResponses(ctx, body, deps),
+      'POST /v1/chat/completions': { endpoint: 'chat', handle: (ctx, body) => handleChat(ctx, body, deps) },
+      'POST /v1/embeddings': { endpoint: 'embeddings', handle: (ctx, body) => handleEmbeddings(ctx, body, deps) },
+      'POST /v1/responses': { endpoint: 'responses', handle: (ctx, body) => handleResponses(ctx, body, deps) },
     };
     // requestTimeout bounds receiving a request (a client trickling its body holds no socket forever); a response
     // streams as long as the total deadline allows.
@@ -72,29 +76,26 @@ export class GatewayServer {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path === '/v1/models')
       return this.authorized(req, res, runtime, () => listModels(res, runtime));
-    const handler = this.routes[`${req.method} ${path}`];
-    if (!handler) return sendError(res, notFound(req.method ?? '', path));
-    await this.authorized(
-      req,
-      res,
-      runtime,
-      async (ctx) => {
-        const read = await readBody(req, runtime.config.limits.maxBodyBytes);
-        if ('error' in read) {
-          // The rest of a body over the limit is never read: the connection closes after the answer.
-          res.once('finish', () => req.destroy());
-          return sendError(res, read.error, { connection: 'close' });
-        }
-        const body = parseJson(read.body);
-        if (body instanceof Error)
-          return sendError(
-            res,
-            badRequest(`We could not parse the JSON body of your request: ${body.message}`, 'invalid_json'),
-          );
-        await handler(ctx, body, read.body);
-      },
-      clientAddress,
-    );
+    const route = this.routes[`${req.method} ${path}`];
+    if (!route) return sendError(res, notFound(req.method ?? '', path));
+    await this.authorized(req, res, runtime, (ctx) => this.withBody(ctx, route), clientAddress);
+  }
+
+  /** Reads and parses the body, then hands it to the route; a body refused here is a call recorded like any other. */
+  private async withBody(ctx: RequestContext, route: Route): Promise<void> {
+    const read = await readBody(ctx.req, ctx.runtime.config.limits.maxBodyBytes);
+    if ('error' in read) {
+      // The rest of a body over the limit is never read: the connection closes after the answer.
+      ctx.res.once('finish', () => ctx.req.destroy());
+      ctx.res.setHeader('connection', 'close');
+      return new Call(ctx, route.endpoint, undefined, this.deps).refuse(read.error);
+    }
+    const body = parseJson(read.body);
+    if (body instanceof Error) {
+      const message = `We could not parse the JSON body of your request: ${body.message}`;
+      return new Call(ctx, route.endpoint, undefined, this.deps).refuse(badRequest(message, 'invalid_json'));
+    }
+    await route.handle(ctx, body);
   }
 
   private async authorized(
