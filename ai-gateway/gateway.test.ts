@@ -275,6 +275,38 @@ describe('keys, limits and bad input', () => {
   });
 });
 
+describe('passthrough routes', () => {
+  it('routes a prefixed model without a table entry', async () => {
+    const reply = await client().chat.completions.create({
+      model: 'openai/gpt-any',
+      messages: [{ role: 'user', content: 'prefix' }],
+    });
+    expect(reply.choices[0]?.message.content).toBe('echo: prefix');
+    expect(fakes.openai.log.last()!.model).toBe('gpt-any');
+  });
+
+  it('passes /v1/responses through to an OpenAI-type provider, and refuses it for others', async () => {
+    const r = await client().responses.create({ model: 'openai-chat', input: 'respond' });
+    expect(r.output_text).toBe('echo: respond');
+    expect(fakes.openai.log.last()).toMatchObject({ path: '/v1/responses', model: 'openai-primary' });
+    await expect(client().responses.create({ model: 'anthropic-chat', input: 'x' })).rejects.toMatchObject({
+      status: 400,
+    });
+  });
+
+  it('passes usage on only to a client that asked for it', async () => {
+    const chunks = [];
+    for await (const c of await client().chat.completions.create({
+      model: 'anthropic-chat',
+      messages: [{ role: 'user', content: `no usage ${Date.now()}` }],
+      stream: true,
+    }))
+      chunks.push(c);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.some((c) => c.usage)).toBe(false);
+  });
+});
+
 describe('reload, usage and audit', () => {
   it('reloads hitlessly: a stream in flight finishes on the old config', async () => {
     fakes.openai.setEventDelay(100);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatRequest } from '../openai/types.js';
 import type { ChunkStream } from '../providers/provider.js';
 import { Call, ms, resolved, type CallDeps } from './call.js';
@@ -115,9 +116,15 @@ function bypassed(ctx: RequestContext): boolean {
   return /\bno-(cache|store)\b/i.test(ctx.req.headers['cache-control'] ?? '');
 }
 
-/** The cache is per key unless configured gateway-wide. */
+/**
+ * The cache is per key unless configured gateway-wide. A passthrough caller's credential is only checked upstream, so
+ * its answers are kept per credential whatever the scope: a cached answer never goes to a key the provider refused.
+ */
 function scope(ctx: RequestContext): string {
-  return ctx.runtime.config.cache.scope === 'gateway' ? 'gateway' : ctx.caller.keyId;
+  const { caller } = ctx;
+  if ('authorization' in caller)
+    return `passthrough:${createHash('sha256').update(caller.authorization).digest('hex')}`;
+  return ctx.runtime.config.cache.scope === 'gateway' ? 'gateway' : caller.keyId;
 }
 
 function headers(ctx: RequestContext, cache: CacheResult): Record<string, string> {
