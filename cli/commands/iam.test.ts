@@ -98,9 +98,9 @@ describe('csgw iam policy', () => {
   });
 
   it('notes on stderr that a planned feature is not built yet', async () => {
-    const run = await policy('--feature', 'ai-gateway');
+    const run = await policy('--feature', 'flow-logs');
     expect(parsed(run)).toMatchObject({ Version: '2012-10-17' });
-    expect(run.stderr).toContain('"ai-gateway" is planned');
+    expect(run.stderr).toContain('"flow-logs" is planned');
   });
 
   it('derives names from --resource-prefix and checks --manager-stack-name', async () => {

@@ -66,7 +66,7 @@ export function arnBuilder(partition: Partition, region: string, accountId: stri
 export type RoleStatements = (arns: Arns, name: string) => PolicyStatement[];
 
 /**
- * Each operational role's permissions. Role 1 serves a built feature; roles 2-7 serve planned ones and hold the
+ * Each operational role's permissions. Roles 1 and 7 serve built features; roles 2-6 serve planned ones and hold the
  * smallest set their documented purpose needs, scoped to `<name>-` resources where the service names them.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<OperationalRoleNumber, RoleStatements>> = {

@@ -37,8 +37,8 @@ describe('feature catalogue', () => {
     expect(new Set(FEATURES.map((f) => f.id)).size).toBe(FEATURES.length);
   });
 
-  it('marks only roles 2-7 as planned', () => {
-    expect(FEATURES.filter((f) => f.planned).map((f) => f.role)).toEqual([2, 3, 4, 5, 6, 7]);
+  it('marks only roles 2-6 as planned', () => {
+    expect(FEATURES.filter((f) => f.planned).map((f) => f.role)).toEqual([2, 3, 4, 5, 6]);
     expect(findFeature('az-routes')).toMatchObject({ role: 1, planned: false });
     expect(findFeature('nope')).toBeUndefined();
   });

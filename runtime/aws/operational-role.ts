@@ -35,7 +35,7 @@ export const FEATURES = [
   { id: 'eip-pool-dns', title: 'Elastic IP pool DNS and ACM certificate export', role: 4, planned: true },
   { id: 'flow-logs', title: 'VPC flow logs, EventBridge and SQS', role: 5, planned: true },
   { id: 'scaling-lifecycle', title: 'scaling, spot lifecycle and teardown', role: 6, planned: true },
-  { id: 'ai-gateway', title: 'AI Gateway (Bedrock) and local vLLM', role: 7, planned: true },
+  { id: 'ai-gateway', title: 'AI Gateway (Bedrock) and local vLLM', role: 7, planned: false },
 ] as const satisfies readonly FeatureDefinition[];
 
 export type FeatureId = (typeof FEATURES)[number]['id'];
