@@ -135,6 +135,9 @@ export const PREFIX_ROUTES: Record<string, ProviderType> = {
 };
 export const RESERVED_PREFIX = 'local/';
 
+/** How long a stopping gateway lets requests in flight finish; the supervisor waits this long and more before SIGKILL. */
+export const DRAIN_MS = 20_000;
+
 /**
  * What a reload cannot change: the sockets, and the cache, metering and audit stores (opened once per process).
  * Models, providers, keys, limits, client CIDRs and the cache scope reload hitlessly on SIGHUP. The controller

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { restartKey, type AiGatewayConfig } from './config.js';
+import { DRAIN_MS, restartKey, type AiGatewayConfig } from './config.js';
 import { loadConfig } from './load-config.js';
 import { createProvider } from './providers/index.js';
 import { createAdminServer } from './server/admin.js';
@@ -11,9 +11,6 @@ import { GatewayRuntime } from './server/runtime.js';
 import { ProviderHealth, RequestRate } from './server/stats.js';
 import { gatewayStatus } from './server/status.js';
 import { openServices, type Services } from './services.js';
-
-/** How long a stopping gateway lets requests in flight finish. */
-const DRAIN_MS = 30_000;
 
 export interface RunningGateway {
   /** Re-reads the config file: a valid one swaps in for new requests, an invalid one is logged and ignored. */
@@ -38,6 +35,7 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
     sink: services.sink,
     health,
     rate,
+    log,
   });
   const admin = createAdminServer({
     healthy: () => ({ ok: gateway.server.listening, message: gateway.server.listening ? 'serving' : 'not listening' }),
@@ -45,6 +43,7 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
     metrics: services.registry,
     usage: (since, by) => services.ledger.query({ since, by }),
   });
+  let reloading = Promise.resolve();
   await listen(admin, config.admin);
   await listen(gateway.server, config.listen);
   const port = (gateway.server.address() as AddressInfo).port;
@@ -59,17 +58,25 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
   return {
     listening: { host: config.listen.host, port },
     adminPort: (admin.address() as AddressInfo).port,
-    reload: () => reload(configPath, gateway, config, log),
+    // One reload at a time: two SIGHUPs in a row never swap the older file in last.
+    reload: () => (reloading = reloading.then(() => reload(configPath, gateway, config, services, log))),
     stop: () => stop(gateway, admin, services, log),
   };
 }
 
-async function reload(path: string, gateway: GatewayServer, first: AiGatewayConfig, log: Logger): Promise<void> {
+async function reload(
+  path: string,
+  gateway: GatewayServer,
+  first: AiGatewayConfig,
+  services: Services,
+  log: Logger,
+): Promise<void> {
   const loaded = await loadConfig(path);
   if (!loaded.ok) return void log.error({ errors: loaded.errors }, 'reload refused: the running config keeps serving');
   if (restartKey(loaded.config) !== restartKey(first))
     return void log.warn('reload refused: listen, admin or storage paths changed, which needs a restart');
   gateway.swap(new GatewayRuntime(loaded.config, loaded.hash, createProvider));
+  services.setSecrets(loaded.config.providers.flatMap((p) => (p.apiKey ? [p.apiKey] : [])));
   log.info({ revision: loaded.hash }, 'AI gateway reloaded: new requests use the new config');
 }
 
@@ -77,7 +84,7 @@ async function stop(gateway: GatewayServer, admin: Server, services: Services, l
   gateway.server.close();
   gateway.server.closeIdleConnections();
   const deadline = Date.now() + DRAIN_MS;
-  while (gateway.current.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (gateway.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   gateway.server.closeAllConnections();
   admin.close();
   await services.close();

@@ -38,7 +38,7 @@ export async function openServices(config: AiGatewayConfig, log: Logger): Promis
   const secrets = (c: AiGatewayConfig): string[] => c.providers.flatMap((p) => (p.apiKey ? [p.apiKey] : []));
   audit.setSecrets(secrets(config));
   return {
-    chatCache: chatCache(config, cache),
+    chatCache: chatCache(config, cache, log),
     sink: { record: (o) => record(o, metering, audit, config.audit.prompts) },
     registry: metering.metrics.registry,
     ledger: metering.ledger,
@@ -53,14 +53,19 @@ export async function openServices(config: AiGatewayConfig, log: Logger): Promis
 }
 
 /** The exact-match cache as the request path uses it: keyed per scope, only what may be cached. */
-function chatCache(config: AiGatewayConfig, cache: ExactCache): ChatCache {
+function chatCache(config: AiGatewayConfig, cache: ExactCache, log: Logger): ChatCache {
   return {
     keyFor: (request, model, scope) =>
       config.cache.enabled && cacheable(request).cacheable ? cacheKey(request, model, scope) : undefined,
     get: async (key) => (await cache.get(key))?.completion,
+    // Never fails the request: an answer that cannot be stored is only not cached.
     set: async (key, completion, meta) => {
-      if (!storable(completion).cacheable || !completion.usage) return;
-      await cache.set(key, { completion, model: meta.model, provider: meta.provider, usage: completion.usage });
+      try {
+        if (!storable(completion).cacheable || !completion.usage) return;
+        await cache.set(key, { completion, model: meta.model, provider: meta.provider, usage: completion.usage });
+      } catch (err) {
+        log.warn({ err, provider: meta.provider }, 'an answer could not be cached');
+      }
     },
   };
 }
@@ -76,7 +81,7 @@ function record(
   const priced = o.resolved ? cost(tokens, o.resolved.price) : 0;
   const money = o.cache === 'hit' ? { costUsd: 0, savedUsd: priced } : { costUsd: priced, savedUsd: 0 };
   // Label values only from the config: a client naming random models cannot grow the metrics without bound.
-  const model = o.resolved ? o.requestedModel : '(unrouted)';
+  const model = o.routedModel ?? '(unrouted)';
   const provider = o.resolved?.provider ?? '(none)';
   const time = Date.now() - o.totalMs;
   const { prompt, completion, cached } = tokens;

@@ -60,11 +60,6 @@ export class ByteLru<V> {
     return true;
   }
 
-  /** Oldest first. */
-  keys(): IterableIterator<string> {
-    return this.items.keys();
-  }
-
   entries(): { key: string; value: V; bytes: number }[] {
     return [...this.items].map(([key, item]) => ({ key, ...item }));
   }

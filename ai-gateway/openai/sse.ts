@@ -11,16 +11,26 @@ export interface SseEvent {
 export async function* parseSse(
   body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
 ): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
-  const state: ParserState = { buffer: '', data: [] };
-  for await (const chunk of body) {
-    state.buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    yield* drain(state);
+  const decoder = new SseDecoder();
+  for await (const chunk of body) yield* decoder.push(chunk);
+  yield* decoder.end();
+}
+
+/** The same parser fed by hand: for a body that is passed on as it is and only read along the way. */
+export class SseDecoder {
+  private readonly text = new TextDecoder();
+  private readonly state: ParserState = { buffer: '', data: [] };
+
+  push(chunk: Buffer | string): SseEvent[] {
+    this.state.buffer += typeof chunk === 'string' ? chunk : this.text.decode(chunk, { stream: true });
+    return [...drain(this.state)];
   }
-  // A CR ending the stream ends its line: there is no LF left to wait for.
-  if (state.buffer.endsWith('\r')) {
-    state.buffer += '\n';
-    yield* drain(state);
+
+  /** A CR ending the stream ends its line: there is no LF left to wait for. */
+  end(): SseEvent[] {
+    if (!this.state.buffer.endsWith('\r')) return [];
+    this.state.buffer += '\n';
+    return [...drain(this.state)];
   }
 }
 
@@ -65,9 +75,4 @@ function parseField(line: string): { name: string; value: string } | undefined {
   if (colon < 0) return { name: line, value: '' };
   const value = line.slice(colon + 1);
   return { name: line.slice(0, colon), value: value.startsWith(' ') ? value.slice(1) : value };
-}
-
-/** One SSE `data:` event as written to clients. */
-export function sseData(json: string): string {
-  return `data: ${json}\n\n`;
 }

@@ -70,15 +70,17 @@ export class UpstreamHttp {
         },
         (res) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res }),
       );
-      const connectTimer = setTimeout(
-        () =>
-          outgoing.destroy(
-            new UpstreamConnectError(`connect timeout after ${this.opts.connectTimeoutMs} ms`, 'ETIMEDOUT'),
-          ),
-        this.opts.connectTimeoutMs,
-      );
+      // From the socket's assignment: waiting for a free pooled connection is not the upstream's connect time.
+      let connectTimer: NodeJS.Timeout | undefined;
       outgoing.on('socket', (socket) => {
-        if (!socket.connecting) return clearTimeout(connectTimer);
+        if (!socket.connecting) return;
+        connectTimer = setTimeout(
+          () =>
+            outgoing.destroy(
+              new UpstreamConnectError(`connect timeout after ${this.opts.connectTimeoutMs} ms`, 'ETIMEDOUT'),
+            ),
+          this.opts.connectTimeoutMs,
+        );
         socket.once('connect', () => clearTimeout(connectTimer));
         socket.once('secureConnect', () => clearTimeout(connectTimer));
       });

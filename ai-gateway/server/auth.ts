@@ -8,7 +8,8 @@ import type { GatewayRuntime } from './runtime.js';
 export type Caller =
   { keyId: string; key: GatewayKeyConfig } | { keyId: 'passthrough'; authorization: string } | { keyId: 'anonymous' };
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+/** RFC 7235: the scheme is case-insensitive. The key's length is bounded as the AiGateway spec bounds it. */
+const BEARER = /^bearer ([\x21-\x7e]{1,512})$/i;
 
 export function authenticate(headers: IncomingHttpHeaders, runtime: GatewayRuntime): Caller | ClientError {
   const auth = runtime.config.auth;

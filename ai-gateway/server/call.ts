@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { mayUse } from './auth.js';
 import type { CallOutcome, OutcomeSink, RequestContext } from './context.js';
 import { elapsed } from './context.js';
@@ -7,10 +8,19 @@ import { badRequest, sendError, type ClientError } from './respond.js';
 import type { Route } from './runtime.js';
 import type { ProviderHealth } from './stats.js';
 
+const INTERNAL: ClientError = {
+  status: 500,
+  type: 'server_error',
+  code: 'internal_error',
+  message: 'The gateway failed to handle the request.',
+};
+
 export interface CallDeps {
   limiter: KeyLimiter;
   sink: OutcomeSink;
   health: ProviderHealth;
+  /** Only for the gateway's own failures: never a prompt, never a key. */
+  log: Logger;
 }
 
 /** One call from admission to its one outcome record; `release` returns the key's concurrency and counts tokens. */
@@ -49,12 +59,31 @@ export class Call {
     if (request) this.outcome.request = request;
     const route = this.ctx.runtime.route(this.model);
     if ('status' in route) return void this.refuse(route);
-    const refusal = this.refusal(route, kind);
+    const served = this.servedBy(route, kind);
+    const refusal = this.refusal(served, kind);
     if (refusal) return void this.refuse(refusal);
     const admitted = 'key' in this.ctx.caller ? this.deps.limiter.admit(this.ctx.caller.key) : undefined;
     if (admitted && !admitted.ok) return void this.refuse(admitted.error);
     this.release = admitted?.release;
-    return kind === 'raw' ? { ...route, targets: route.targets.filter(passesThrough) } : route;
+    this.outcome.routedModel = route.label;
+    return served;
+  }
+
+  /**
+   * The targets this call may reach: raw requests and passthrough callers only OpenAI-type ones (a passthrough
+   * caller is anyone with a bearer the gateway cannot check, so it never spends the gateway's own keys or role).
+   */
+  private servedBy(route: Route, kind: 'chat' | 'embeddings' | 'raw'): Route {
+    const passthrough = kind === 'raw' || 'authorization' in this.ctx.caller;
+    return passthrough ? { ...route, targets: route.targets.filter(passesThrough) } : route;
+  }
+
+  /** The gateway's own failure: logged, answered 500 if nothing was sent yet, and recorded. */
+  crashed(err: unknown): void {
+    this.deps.log.error({ err, requestId: this.ctx.requestId }, 'request failed inside the gateway');
+    if (this.ctx.res.headersSent) this.ctx.res.destroy();
+    else sendError(this.ctx.res, INTERNAL, { 'x-request-id': this.ctx.requestId });
+    this.finish({ status: 500, errorCode: INTERNAL.code });
   }
 
   /** Answers the client with the error and records the call. */
@@ -67,7 +96,9 @@ export class Call {
   failed(result: Extract<DispatchResult<unknown>, { ok: false }>, extra: Partial<CallOutcome> = {}): void {
     const { failure } = result;
     const retryAfterSeconds = failure.retryAfterMs ? Math.ceil(failure.retryAfterMs / 1000) : undefined;
-    const error = { ...failure, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
+    // An upstream's message may quote the key it was sent (OpenAI-compatible servers do): never passed on.
+    const message = this.ctx.runtime.redact(failure.message);
+    const error = { ...failure, message, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
     this.refuse(error, {
       ...extra,
       tried: result.tried,
@@ -104,6 +135,14 @@ export class Call {
         type: 'permission_error',
         code: 'model_not_allowed',
         message: `Key ${this.ctx.caller.keyId} may not use the model '${model}'.`,
+        param: 'model',
+      };
+    if (route.targets.length === 0 && 'authorization' in this.ctx.caller)
+      return {
+        status: 403,
+        type: 'permission_error',
+        code: 'model_not_allowed',
+        message: `In passthrough mode only OpenAI-type providers are reached, and none serves the model '${model}'.`,
         param: 'model',
       };
     if (route.targets.length === 0)

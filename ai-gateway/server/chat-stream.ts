@@ -40,12 +40,27 @@ export async function relayStream(
   } catch (err) {
     if (ctx.signal.aborted && ctx.res.destroyed) return result(499, 'client_closed');
     const message = err instanceof Error ? err.message : String(err);
-    writer.fail({ status: 502, type: 'upstream_error', code: 'upstream_stream_failed', message });
+    writer.fail({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_stream_failed',
+      message: ctx.runtime.redact(message),
+    });
     return result(502, 'upstream_stream_failed');
   }
   writer.done();
-  if (opts.store && (request.n ?? 1) === 1) await opts.store(assemble(relay.kept)).catch(() => undefined);
+  const whole = opts.store ? assembled(relay.kept) : undefined;
+  if (whole) await opts.store?.(whole);
   return result(200);
+}
+
+/** The stream as one completion; a stream that does not assemble is not cached. */
+function assembled(chunks: readonly ChatChunk[]): ChatCompletion | undefined {
+  try {
+    return assemble(chunks);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes chunks on, keeping the usage (and, for the cache, the chunks) as they pass. */

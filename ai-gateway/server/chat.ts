@@ -15,11 +15,19 @@ export interface ChatDeps extends CallDeps {
   cache: ChatCache;
 }
 
-type Answer = ChatCompletion | ChunkStream;
+type Answer = { kind: 'completion'; completion: ChatCompletion } | { kind: 'stream'; stream: ChunkStream };
 
 /** POST /v1/chat/completions: checks, cache, dispatch with fallback, then the answer (JSON or a stream). */
 export async function handleChat(ctx: RequestContext, body: unknown, deps: ChatDeps): Promise<void> {
   const call = new Call(ctx, 'chat', body, deps);
+  try {
+    await chat(ctx, call, body, deps);
+  } catch (err) {
+    call.crashed(err);
+  }
+}
+
+async function chat(ctx: RequestContext, call: Call, body: unknown, deps: ChatDeps): Promise<void> {
   const checked = checkChatRequest(body);
   if (!checked.ok) return call.refuse(badRequest(checked.message, 'invalid_request', checked.param));
   const route = call.admit('chat', checked.value);
@@ -35,26 +43,24 @@ export async function handleChat(ctx: RequestContext, body: unknown, deps: ChatD
   const result = await dispatchChat(ctx, request, route, deps);
   const cache: CacheResult = cacheKey ? 'miss' : 'bypass';
   if (!result.ok) return call.failed(result, { cache });
-  const store = cacheKey
-    ? (c: ChatCompletion): Promise<void> =>
-        deps.cache.set(cacheKey, c, { model: result.target.model, provider: result.target.provider })
-    : undefined;
+  // Only the primary target's answer is the answer to this key: a fallback's is served, never cached as it.
+  const store =
+    cacheKey && result.target === primary
+      ? (c: ChatCompletion): Promise<void> =>
+          deps.cache.set(cacheKey, c, { model: primary.model, provider: primary.provider })
+      : undefined;
   const answered = performance.now();
   const common = { cache, tried: result.tried, resolved: resolved(result.target) };
   const pre = dispatchedAt - ctx.startedAt;
-  if ('object' in result.value) {
-    sendJson(ctx.res, 200, result.value, headers(ctx, cache));
-    void store?.(result.value);
-    const usage = result.value.usage ? { usage: result.value.usage } : {};
-    return call.finish({
-      ...common,
-      status: 200,
-      ...usage,
-      overheadMs: ms(pre + performance.now() - answered),
-      ttftMs: elapsed(ctx.startedAt),
-    });
+  if (result.value.kind === 'completion') {
+    const { completion } = result.value;
+    sendJson(ctx.res, 200, completion, headers(ctx, cache));
+    await store?.(completion);
+    const usage = completion.usage ? { usage: completion.usage } : {};
+    const overheadMs = ms(pre + performance.now() - answered);
+    return call.finish({ ...common, status: 200, ...usage, overheadMs, ttftMs: elapsed(ctx.startedAt) });
   }
-  const relayed = await relayStream(ctx, request, result.value, {
+  const relayed = await relayStream(ctx, request, result.value.stream, {
     headers: headers(ctx, cache),
     ...(store ? { store } : {}),
   });
@@ -83,7 +89,9 @@ function dispatchChat(
         { signal, requestId: ctx.requestId, ...passthrough },
       );
       if (!a.ok) return a;
-      return { ok: true, value: 'completion' in a ? a.completion : a.stream };
+      const value: Answer =
+        'completion' in a ? { kind: 'completion', completion: a.completion } : { kind: 'stream', stream: a.stream };
+      return { ok: true, value };
     },
     {
       retries,

@@ -4,7 +4,9 @@ import type { Caller } from './auth.js';
 import type { AttemptRecord } from './dispatch.js';
 import type { GatewayRuntime } from './runtime.js';
 
-export type CacheResult = 'hit' | 'miss' | 'bypass';
+import type { CacheResult } from '../metering/usage.js';
+
+export type { CacheResult };
 
 /** What one call did, for metering, metrics, the audit line and provider health. Never a key. */
 export interface CallOutcome {
@@ -14,6 +16,8 @@ export interface CallOutcome {
   clientAddress: string;
   keyId: string;
   requestedModel: string;
+  /** The route metrics and usage group by (config-bound: never a name a client made up). */
+  routedModel?: string;
   /** The target that answered (or failed last). */
   resolved?: { provider: string; model: string; price: { input: number; output: number; cachedInput: number } };
   cache: CacheResult;

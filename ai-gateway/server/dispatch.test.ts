@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Provider, UpstreamFailure } from '../providers/provider.js';
-import { backoff, dispatch, type ResolvedTarget } from './dispatch.js';
+import { backoff, ClientGone, dispatch, TotalTimeout, type ResolvedTarget } from './dispatch.js';
 
 const price = { input: 1, output: 2, cachedInput: 0.5 };
 const target = (provider: string): ResolvedTarget => ({
@@ -109,14 +109,14 @@ describe('dispatch', () => {
 
   it('stops when the client has gone', async () => {
     const client = new AbortController();
-    client.abort(new Error('the client went away'));
+    client.abort(new ClientGone());
     const result = await dispatch([target('a')], () => Promise.resolve({ ok: true as const, value: 1 }), {
       retries: 0,
       backoffMs: 0,
       firstTokenTimeoutMs: 20,
       signal: client.signal,
     });
-    expect(result).toMatchObject({ ok: false, failure: { code: 'request_aborted' } });
+    expect(result).toMatchObject({ ok: false, failure: { status: 499, code: 'client_closed' } });
   });
 });
 
@@ -126,5 +126,23 @@ describe('backoff', () => {
     expect(backoff(100, 2, undefined, () => 1)).toBe(400);
     expect(backoff(100, 0, 1500)).toBe(1500);
     expect(backoff(100, 0, 5000)).toBeUndefined();
+  });
+});
+
+describe('dispatch when the request ends during an attempt', () => {
+  it('records nothing against the upstream and answers 504 for the total deadline', async () => {
+    const request = new AbortController();
+    const seen: unknown[] = [];
+    const result = await dispatch(
+      [target('a'), target('b')],
+      (_t, signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => resolve(fail(504, true)));
+          request.abort(new TotalTimeout('total timeout of 10 ms passed'));
+        }),
+      { retries: 2, backoffMs: 0, firstTokenTimeoutMs: 1000, signal: request.signal, onAttempt: (r) => seen.push(r) },
+    );
+    expect(result).toMatchObject({ ok: false, failure: { status: 504, code: 'total_timeout' }, tried: [] });
+    expect(seen).toEqual([]);
   });
 });

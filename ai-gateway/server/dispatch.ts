@@ -53,28 +53,39 @@ export async function dispatch<T>(
   opts: DispatchOptions,
 ): Promise<DispatchResult<T>> {
   const tried: AttemptRecord[] = [];
-  const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? abortableSleep;
   let last: { failure: UpstreamFailure; target: ResolvedTarget } | undefined;
   for (const target of targets) {
     for (let n = 0; n <= opts.retries; n++) {
       if (opts.signal.aborted) return aborted(opts.signal, tried, target);
-      const started = now();
-      const { signal, started: markStarted } = attemptSignal(opts.signal, opts.firstTokenTimeoutMs);
-      const result = timedOut(await attempt(target, signal), signal, opts.signal);
-      markStarted();
-      const record = recordOf(target, result, now() - started);
-      tried.push(record);
-      opts.onAttempt?.(record);
+      const { result, signal } = await tryOnce(target, attempt, opts);
+      // The request ended (client gone, total deadline): that says nothing of the upstream, so nothing is recorded.
+      if (opts.signal.aborted && !result.ok) return aborted(opts.signal, tried, target);
+      tried.push(result.record);
+      opts.onAttempt?.(result.record);
       if (result.ok) return { ok: true, value: result.value, target, signal, tried };
       last = { failure: result.failure, target };
-      if (!result.failure.retryable || opts.signal.aborted) return { ok: false, ...last, tried };
+      if (!result.failure.retryable) return { ok: false, ...last, tried };
       const wait = backoff(opts.backoffMs, n, result.failure.retryAfterMs);
       if (n === opts.retries || wait === undefined) break;
       await sleep(wait, opts.signal).catch(() => undefined);
     }
   }
   return last ? { ok: false, ...last, tried } : noTargets(tried);
+}
+
+/** One attempt under its first-token deadline, with its record. */
+async function tryOnce<T>(
+  target: ResolvedTarget,
+  attempt: (target: ResolvedTarget, signal: AbortSignal) => Promise<Attempt<T>>,
+  opts: DispatchOptions,
+): Promise<{ result: Attempt<T> & { record: AttemptRecord }; signal: AbortSignal }> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const { signal, started: markStarted } = attemptSignal(opts.signal, opts.firstTokenTimeoutMs);
+  const result = timedOut(await attempt(target, signal), signal, opts.signal);
+  markStarted();
+  return { result: { ...result, record: recordOf(target, result, now() - started) }, signal };
 }
 
 /**
@@ -128,12 +139,33 @@ export function backoff(
   return Math.round(cap / 2 + random() * (cap / 2));
 }
 
+/** Why the request's signal aborted: its client left (499, as nginx logs it) or its total deadline passed (504). */
+export class ClientGone extends Error {
+  override name = 'ClientGone';
+  constructor() {
+    super('the client went away');
+  }
+}
+
+export class TotalTimeout extends Error {
+  override name = 'TotalTimeout';
+}
+
 function aborted<T>(signal: AbortSignal, tried: AttemptRecord[], target: ResolvedTarget): DispatchResult<T> {
   const reason: unknown = signal.reason;
-  const message = reason instanceof Error ? reason.message : 'the client went away';
+  const failure: UpstreamFailure =
+    reason instanceof TotalTimeout
+      ? { status: 504, type: 'timeout', code: 'total_timeout', message: reason.message, retryable: false }
+      : {
+          status: 499,
+          type: 'client_closed',
+          code: 'client_closed',
+          message: 'the client went away',
+          retryable: false,
+        };
   return {
     ok: false,
-    failure: { status: 504, type: 'timeout', code: 'request_aborted', message, retryable: false },
+    failure,
     target,
     tried,
   };

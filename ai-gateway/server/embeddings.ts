@@ -8,16 +8,28 @@ import { checkEmbeddingsRequest } from './request-schema.js';
 /** POST /v1/embeddings: routed, limited, retried and metered like chat; not cached. */
 export async function handleEmbeddings(ctx: RequestContext, body: unknown, deps: CallDeps): Promise<void> {
   const call = new Call(ctx, 'embeddings', body, deps);
+  try {
+    await embeddings(ctx, call, body, deps);
+  } catch (err) {
+    call.crashed(err);
+  }
+}
+
+async function embeddings(ctx: RequestContext, call: Call, body: unknown, deps: CallDeps): Promise<void> {
   const checked = checkEmbeddingsRequest(body);
   if (!checked.ok) return call.refuse(badRequest(checked.message, 'invalid_request', checked.param));
   const route = call.admit('embeddings', checked.value);
   if (!route) return;
   const { retries, backoffMs, totalTimeoutMs } = ctx.runtime.config.limits;
+  const passthrough = 'authorization' in ctx.caller ? { clientAuthorization: ctx.caller.authorization } : {};
   const dispatchedAt = performance.now();
   const result = await dispatch<EmbeddingsResponse>(
     route.targets,
     async (t, signal) => {
-      const a = await t.instance.embeddings({ ...checked.value, model: t.model }, { signal, requestId: ctx.requestId });
+      const a = await t.instance.embeddings(
+        { ...checked.value, model: t.model },
+        { signal, requestId: ctx.requestId, ...passthrough },
+      );
       return a.ok ? { ok: true, value: a.response } : a;
     },
     {

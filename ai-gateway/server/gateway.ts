@@ -5,6 +5,7 @@ import { authenticate } from './auth.js';
 import { handleChat, type ChatDeps } from './chat.js';
 import { Call } from './call.js';
 import type { CallOutcome, RequestContext } from './context.js';
+import { ClientGone, TotalTimeout } from './dispatch.js';
 import { handleEmbeddings } from './embeddings.js';
 import { listModels } from './models.js';
 import { readBody } from './read-body.js';
@@ -15,6 +16,11 @@ import type { RequestRate } from './stats.js';
 
 export interface GatewayDeps extends ChatDeps {
   rate: RequestRate;
+}
+
+/** Bounds a drain: the requests in flight on every revision, retired ones included. */
+interface InFlight {
+  count: number;
 }
 
 interface Route {
@@ -31,6 +37,7 @@ export class GatewayServer {
   readonly server: http.Server;
   private runtime: GatewayRuntime;
   private readonly routes: Record<string, Route>;
+  private readonly inFlight: InFlight = { count: 0 };
 
   constructor(
     runtime: GatewayRuntime,
@@ -45,12 +52,20 @@ export class GatewayServer {
     // requestTimeout bounds receiving a request (a client trickling its body holds no socket forever); a response
     // streams as long as the total deadline allows.
     this.server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, (req, res) => {
-      this.handle(req, res).catch(() => sendError(res, internal()));
+      this.handle(req, res).catch((err: unknown) => {
+        deps.log.error({ err }, 'request failed inside the gateway');
+        sendError(res, internal());
+      });
     });
   }
 
   get current(): GatewayRuntime {
     return this.runtime;
+  }
+
+  /** Requests in flight on any revision. */
+  get active(): number {
+    return this.inFlight.count;
   }
 
   /** Swaps the runtime for new requests; the old one closes its pools when its last request ends. */
@@ -63,7 +78,11 @@ export class GatewayServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const runtime = this.runtime;
     const release = runtime.enter();
-    res.once('close', release);
+    this.inFlight.count++;
+    res.once('close', () => {
+      release();
+      this.inFlight.count--;
+    });
     this.deps.rate.mark();
     const clientAddress = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     if (!runtime.config.clientCidrs.some((c) => safeContains(c, clientAddress)))
@@ -108,13 +127,15 @@ export class GatewayServer {
     const caller = authenticate(req.headers, runtime);
     if ('status' in caller) return sendError(res, caller);
     const abort = new AbortController();
-    const deadline = setTimeout(
-      () => abort.abort(new Error(`total timeout of ${runtime.config.limits.totalTimeoutMs} ms passed`)),
-      runtime.config.limits.totalTimeoutMs,
-    );
+    const { totalTimeoutMs } = runtime.config.limits;
+    const deadline = setTimeout(() => {
+      abort.abort(new TotalTimeout(`total timeout of ${totalTimeoutMs} ms passed`));
+      // An answer already started (a stream, perhaps to a client that stopped reading) ends here too.
+      if (res.headersSent) res.destroy();
+    }, totalTimeoutMs);
     res.once('close', () => {
       clearTimeout(deadline);
-      if (!res.writableFinished) abort.abort(new Error('the client went away'));
+      if (!res.writableFinished) abort.abort(new ClientGone());
     });
     const requestId = `req_${randomUUID().replaceAll('-', '')}`;
     await next({

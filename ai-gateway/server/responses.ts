@@ -3,6 +3,7 @@ import { Call, resolved, type CallDeps } from './call.js';
 import type { CallOutcome, RequestContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { badRequest } from './respond.js';
+import { SseDecoder } from '../openai/sse.js';
 
 type Started = Extract<RawAttempt, { ok: true }>;
 
@@ -12,6 +13,14 @@ type Started = Extract<RawAttempt, { ok: true }>;
  */
 export async function handleResponses(ctx: RequestContext, body: unknown, deps: CallDeps): Promise<void> {
   const call = new Call(ctx, 'responses', body, deps);
+  try {
+    await responses(ctx, call, body, deps);
+  } catch (err) {
+    call.crashed(err);
+  }
+}
+
+async function responses(ctx: RequestContext, call: Call, body: unknown, deps: CallDeps): Promise<void> {
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !call.model)
     return call.refuse(badRequest("Missing required parameter: 'model'.", 'invalid_request', 'model'));
   const route = call.admit('raw', body as Record<string, unknown>);
@@ -38,22 +47,67 @@ export async function handleResponses(ctx: RequestContext, body: unknown, deps: 
   });
 }
 
-/** Streams the upstream's body to the client with backpressure; reads usage from a JSON body. */
+/**
+ * Streams the upstream's body to the client with backpressure, reading its usage along the way: from the JSON body,
+ * or from the stream's `response.completed` event.
+ */
 async function pipe(ctx: RequestContext, started: Started): Promise<CallOutcome['usage']> {
   ctx.res.writeHead(started.status, { ...started.headers, 'x-request-id': ctx.requestId });
-  const json = (started.headers['content-type'] ?? '').includes('application/json');
-  const kept: Buffer[] = [];
+  const meter = new UsageReader(started.headers['content-type'] ?? '');
   try {
     for await (const chunk of started.body) {
-      if (json) kept.push(chunk);
-      if (!ctx.res.write(chunk)) await new Promise((r) => ctx.res.once('drain', r));
+      meter.push(chunk);
+      if (!ctx.res.write(chunk) && !(await drained(ctx))) break;
     }
   } catch {
     ctx.res.destroy();
-    return undefined;
+    return meter.usage();
   }
   ctx.res.end();
-  return json ? usageOf(Buffer.concat(kept)) : undefined;
+  return meter.usage();
+}
+
+/** Waits until the client takes more; false when it went away (or the request ended) meanwhile. */
+function drained(ctx: RequestContext): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      ctx.res.off('drain', onDrain);
+      ctx.res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = (): void => done(true);
+    const onClose = (): void => done(false);
+    ctx.res.on('drain', onDrain);
+    ctx.res.on('close', onClose);
+  });
+}
+
+/** The Responses API's usage, from a JSON body (kept whole) or an event stream (read event by event). */
+class UsageReader {
+  private readonly json: boolean;
+  private readonly kept: Buffer[] = [];
+  private readonly sse: SseDecoder | undefined;
+  private found: ResponsesUsage | undefined;
+
+  constructor(contentType: string) {
+    this.json = contentType.includes('application/json');
+    this.sse = contentType.includes('text/event-stream') ? new SseDecoder() : undefined;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.json) this.kept.push(chunk);
+    for (const event of this.sse?.push(chunk) ?? []) {
+      if (!event.data.includes('"response.completed"')) continue;
+      this.found = parseUsage(event.data, (v) => (v as { response?: { usage?: ResponsesUsage } }).response?.usage);
+    }
+  }
+
+  usage(): CallOutcome['usage'] {
+    const u = this.json
+      ? parseUsage(Buffer.concat(this.kept).toString('utf8'), (v) => (v as { usage?: ResponsesUsage }).usage)
+      : this.found;
+    return u ? chatUsage(u) : undefined;
+  }
 }
 
 interface ResponsesUsage {
@@ -62,21 +116,23 @@ interface ResponsesUsage {
   input_tokens_details?: { cached_tokens?: number };
 }
 
-/** The Responses API's usage in chat's terms. */
-function usageOf(body: Buffer): CallOutcome['usage'] {
+function parseUsage(text: string, pick: (value: unknown) => ResponsesUsage | undefined): ResponsesUsage | undefined {
   try {
-    const u = (JSON.parse(body.toString('utf8')) as { usage?: ResponsesUsage }).usage;
-    if (!u) return undefined;
-    const prompt = u.input_tokens ?? 0;
-    const completion = u.output_tokens ?? 0;
-    const cached = u.input_tokens_details?.cached_tokens ?? 0;
-    return {
-      prompt_tokens: prompt,
-      completion_tokens: completion,
-      total_tokens: prompt + completion,
-      prompt_tokens_details: { cached_tokens: cached },
-    };
+    return pick(JSON.parse(text));
   } catch {
     return undefined;
   }
+}
+
+/** The Responses API's usage in chat's terms. */
+function chatUsage(u: ResponsesUsage): NonNullable<CallOutcome['usage']> {
+  const prompt = u.input_tokens ?? 0;
+  const completion = u.output_tokens ?? 0;
+  const cached = u.input_tokens_details?.cached_tokens ?? 0;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: cached },
+  };
 }

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../audit/record.js';
 import type { AiGatewayConfig, GatewayKeyConfig, ModelConfig, ProviderConfig } from '../config.js';
 import { PREFIX_ROUTES, RESERVED_PREFIX } from '../config.js';
 import type { Provider } from '../providers/provider.js';
@@ -9,6 +10,8 @@ export type ProviderFactory = (config: ProviderConfig, limits: { connectTimeoutM
 /** A resolved model: what clients asked for, and the targets to try in order. */
 export interface Route {
   requested: string;
+  /** What metrics and usage group it by: the table's model name, or the prefix route (`openai/*`). */
+  label: string;
   /** `any` for a prefix route: the client's call says what it is. */
   kind: 'chat' | 'embeddings' | 'any';
   targets: ResolvedTarget[];
@@ -23,6 +26,8 @@ export class GatewayRuntime {
   readonly providers: ReadonlyMap<string, Provider>;
   private readonly models: ReadonlyMap<string, ModelConfig>;
   private readonly keys: ReadonlyMap<string, GatewayKeyConfig>;
+  /** The provider keys of this revision: what an error passed on to a client is cleaned of. */
+  readonly secrets: readonly string[];
   private inFlight = 0;
   private retired = false;
 
@@ -34,6 +39,7 @@ export class GatewayRuntime {
     this.providers = new Map(config.providers.map((p) => [p.name, factory(p, config.limits)]));
     this.models = new Map(config.models.map((m) => [m.name, m]));
     this.keys = new Map(config.auth.mode === 'keys' ? config.auth.keys.map((k) => [k.sha256, k]) : []);
+    this.secrets = config.providers.flatMap((p) => (p.apiKey ? [p.apiKey] : []));
   }
 
   keyByHash(sha256: string): GatewayKeyConfig | undefined {
@@ -43,7 +49,8 @@ export class GatewayRuntime {
   /** The model table's entry, else a prefix route (`openai/gpt-4o` → the first provider of type openai). */
   route(requested: string): Route | ClientError {
     const model = this.models.get(requested);
-    if (model) return { requested, kind: model.kind, targets: model.targets.flatMap((t) => this.target(t)) };
+    if (model)
+      return { requested, label: requested, kind: model.kind, targets: model.targets.flatMap((t) => this.target(t)) };
     if (requested.startsWith(RESERVED_PREFIX))
       return notFound(`The model '${requested}' does not exist: no local model of that name serves here.`);
     const prefix = Object.keys(PREFIX_ROUTES).find((p) => requested.startsWith(p));
@@ -55,8 +62,20 @@ export class GatewayRuntime {
       return notFound(
         `The model '${requested}' needs a provider of type ${PREFIX_ROUTES[prefix]}: none is configured.`,
       );
-    const target = { provider: provider.name, model: upstreamModel, price: { input: 0, output: 0, cachedInput: 0 } };
-    return { requested, kind: 'any', targets: this.target(target) };
+    const target = { provider: provider.name, model: upstreamModel, price: this.priceOf(provider.name, upstreamModel) };
+    return { requested, label: `${prefix}*`, kind: 'any', targets: this.target(target) };
+  }
+
+  /** A prefix route is priced as the table prices the same upstream model, else 0 (unpriced). */
+  private priceOf(provider: string, model: string): ModelConfig['targets'][number]['price'] {
+    for (const m of this.models.values())
+      for (const t of m.targets) if (t.provider === provider && t.model === model) return t.price;
+    return { input: 0, output: 0, cachedInput: 0 };
+  }
+
+  /** The text without any provider key of this revision (an upstream's error message may quote it). */
+  redact(text: string): string {
+    return redactSecrets(text, this.secrets);
   }
 
   listModels(): ModelConfig[] {

@@ -53,7 +53,7 @@ export class ProviderHealth {
             ...prev,
             healthy: false,
             lastError: {
-              message: message ?? `${record.code ?? 'error'} (${record.status ?? 0})`,
+              message: message ?? `HTTP ${record.status ?? 502} after ${Math.round(record.ms)} ms`,
               code: record.code ?? 'error',
               at,
             },

@@ -114,6 +114,8 @@ function resolveProviderSecrets(
 function gatewayKeyProblem(value: string): string | undefined {
   if (!/^[\x21-\x7e]*$/.test(value)) return 'the gateway key holds a space, control or non-ASCII character';
   if (value.length < 16) return 'the gateway key is shorter than 16 characters';
+  // The data plane reads at most 512 characters of a bearer token.
+  if (value.length > 512) return 'the gateway key is longer than 512 characters';
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { DRAIN_MS } from '../../ai-gateway/config.js';
 import { aiGatewayKind } from '../../crds-equivalent/ai-gateway.js';
 import { secretKind } from '../../crds-equivalent/secret.js';
 import type { Controller } from '../../runtime/controller.js';
@@ -40,6 +41,8 @@ export function createAiGatewayController(
   const definition = aiGatewayDaemon(paths, opts.self, opts.user?.name, opts.onShutdown);
   const supervisor = new DaemonSupervisor(definition, store, opts.processes, opts.runner, {
     stateDir: paths.runDir,
+    // Streams in flight drain before the process exits, then counters and the audit log are flushed.
+    stopTimeoutMs: DRAIN_MS + 5_000,
     ...(owner ? { owner } : {}),
     ...(opts.crashPolicy ? { crashPolicy: opts.crashPolicy } : {}),
   });

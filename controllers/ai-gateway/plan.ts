@@ -6,7 +6,7 @@ import type { AiGatewayAction, AiGatewayDesired, AiGatewayObserved } from './typ
 
 /**
  * The daemon kit's plan: install a new revision (checked by `csgw ai-gateway --check`), then reload it (SIGHUP) or,
- * when the listen or admin address changed, restart. What /status says never changes the plan. Pure.
+ * when the data plane's restart key changed (its sockets or stores), restart. What /status says never changes the plan. Pure.
  */
 export function planAiGateway(desired: DesiredState<AiGatewayDesired>, observed: AiGatewayObserved): AiGatewayAction[] {
   return planDaemon(desiredRevision(desired), observed.daemon);

@@ -117,8 +117,8 @@ function modelConfigs(models: readonly ModelSpec[]): ModelConfig[] {
 }
 
 /**
- * The revision: one file, 0600 (it holds provider API keys; the store makes the daemon's user its owner). The
- * The data plane's own restart key (its sockets and stores); any other change is a reload it takes on SIGHUP.
+ * The revision: one file, 0600 (it holds provider API keys; the store makes the daemon's user its owner), and the
+ * data plane's own restart key (its sockets and stores); any other change is a reload it takes on SIGHUP.
  */
 export function aiGatewayRevision(config: AiGatewayConfig): AiGatewayRevision {
   const files = [{ name: AI_GATEWAY_CONFIG, content: `${JSON.stringify(config, null, 2)}\n`, mode: 0o600 }];

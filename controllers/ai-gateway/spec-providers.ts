@@ -62,6 +62,9 @@ function addressProblems(url: URL): string[] {
   const ipv4 = /^\d+\.\d+\.\d+\.\d+$/.test(url.hostname) ? url.hostname : undefined;
   if (ipv4 && cidrContains(LINK_LOCAL, ipv4))
     return [`${ipv4} is link-local (the instance metadata service), not an upstream`];
+  // IMDS's IPv6 address (fd00:ec2::254) and the link-local range fe80::/10, however the URL parser wrote them.
+  if (/^\[(fd00:ec2:|fe[89ab][0-9a-f]?:)/i.test(url.hostname))
+    return [`${url.hostname} is the instance metadata service or link-local, not an upstream`];
   if (url.protocol === 'http:' && !isPrivateHost(url.hostname, ipv4))
     return [`plain http:// only to a loopback or private address (${url.hostname}); use https://`];
   return [];

@@ -346,6 +346,8 @@ describe('upstream base URLs', () => {
     ['http://169.254.169.254/latest/meta-data/', /link-local/],
     ['https://169.254.169.254/', /link-local/],
     ['http://0xa9fea9fe/', /169\.254\.169\.254 is link-local/],
+    ['http://[fd00:ec2::254]/latest/meta-data/', /metadata service or link-local/],
+    ['https://[fe80::1]/', /metadata service or link-local/],
     ['http://2852039166/', /169\.254\.169\.254 is link-local/],
     ['https://[::1', /not a valid URL/],
     ['ftp://files.example/', /must match pattern/],

@@ -56,7 +56,7 @@ export class OpenAiProvider implements Provider {
     const res = await this.post('/chat/completions', JSON.stringify(body), ctx);
     if ('failure' in res) return { ok: false, failure: res.failure };
     if (!request.stream) {
-      const parsed = await this.readJson<ChatCompletion>(res.response, ctx);
+      const parsed = await this.readJson<ChatCompletion>(res.response, ctx, 'choices');
       return 'failure' in parsed ? { ok: false, failure: parsed.failure } : { ok: true, completion: parsed.value };
     }
     return startChunkStream(this.name, res.response.body, ctx.signal);
@@ -65,7 +65,7 @@ export class OpenAiProvider implements Provider {
   async embeddings(request: EmbeddingsRequest, ctx: CallContext): Promise<EmbeddingsAttempt> {
     const res = await this.post('/embeddings', JSON.stringify(request), ctx);
     if ('failure' in res) return { ok: false, failure: res.failure };
-    const parsed = await this.readJson<EmbeddingsResponse>(res.response, ctx);
+    const parsed = await this.readJson<EmbeddingsResponse>(res.response, ctx, 'data');
     return 'failure' in parsed ? { ok: false, failure: parsed.failure } : { ok: true, response: parsed.value };
   }
 
@@ -107,15 +107,19 @@ export class OpenAiProvider implements Provider {
     }
   }
 
+  /** The body as JSON with `list` an array (what the gateway reads of it), else a retryable bad answer. */
   private async readJson<T>(
     res: UpstreamResponse,
     ctx: CallContext,
+    list: 'choices' | 'data',
   ): Promise<{ value: T } | { failure: UpstreamFailure }> {
     try {
-      return { value: JSON.parse(await readText(res.body, Number.MAX_SAFE_INTEGER)) as T };
+      const value = JSON.parse(await readText(res.body, Number.MAX_SAFE_INTEGER)) as Record<string, unknown> | null;
+      if (value && Array.isArray(value[list])) return { value: value as T };
+      throw new Error(`no ${list} array`);
     } catch (err) {
       if (ctx.signal.aborted) return { failure: failureFromError(this.name, err, ctx.signal) };
-      const message = `${this.name} answered a body that is not JSON`;
+      const message = `${this.name} answered a body that is not a ${list === 'choices' ? 'chat completion' : 'list of embeddings'}`;
       return {
         failure: { status: 502, type: 'upstream_error', code: 'upstream_bad_response', message, retryable: true },
       };

@@ -49,10 +49,12 @@ async function* chunksOf(provider: string, body: AsyncIterable<Buffer>): AsyncGe
   throw new MidStreamError(`${provider} stream ended without [DONE]`);
 }
 
+/** A chat chunk (its choices an array: what the gateway reads of it), an error event, or nothing usable. */
 function parse(data: string): ChatChunk | { error: unknown } | undefined {
   try {
-    const value = JSON.parse(data) as unknown;
-    return typeof value === 'object' && value !== null ? (value as ChatChunk | { error: unknown }) : undefined;
+    const value = JSON.parse(data) as Record<string, unknown> | null;
+    if (value && 'error' in value) return value as { error: unknown };
+    return value && Array.isArray(value.choices) ? (value as unknown as ChatChunk) : undefined;
   } catch {
     return undefined;
   }
