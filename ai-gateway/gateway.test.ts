@@ -138,6 +138,17 @@ describe.each(providers)('through the gateway to %s', (p) => {
     expect(fakes.count(p, `${p}-backup`)).toBe(backup + 1);
   });
 
+  it("serves a fallback's answer but never caches it as the primary's", async () => {
+    const messages = [{ role: 'user' as const, content: `fallback not cached ${p} ${Date.now()}` }];
+    fakes.fault(p, `${p}-primary`, 'status429');
+    fakes.fault(p, `${p}-primary`, 'status429');
+    await client().chat.completions.create({ model, messages });
+    const primary = fakes.count(p, `${p}-primary`);
+    const again = await client().chat.completions.create({ model, messages }).withResponse();
+    expect(again.response.headers.get('x-csgw-cache')).toBe('miss');
+    expect(fakes.count(p, `${p}-primary`)).toBe(primary + 1);
+  });
+
   it('falls back when the upstream hangs before its first token', async () => {
     fakes.fault(p, `${p}-primary`, 'hang');
     fakes.fault(p, `${p}-primary`, 'hang');
@@ -167,17 +178,28 @@ describe.each(providers)('through the gateway to %s', (p) => {
     });
   });
 
-  it('ends a stream cut mid-way with an error and no [DONE], and does not cache it', async () => {
+  it('ends a stream cut mid-way with an error event and no [DONE], and does not cache it', async () => {
     fakes.fault(p, `${p}-primary`, 'drop');
-    const messages = [{ role: 'user' as const, content: `drop this stream now ${p} ${Date.now()}` }];
-    const read = async (): Promise<string> => {
-      let text = '';
-      for await (const c of await client().chat.completions.create({ model, messages, stream: true }))
-        text += c.choices[0]?.delta.content ?? '';
-      return text;
-    };
-    await expect(read()).rejects.toThrow();
-    expect(await read()).toMatch(/^echo: drop/);
+    const said = `drop this stream now ${p} ${Date.now()}`;
+    const body = JSON.stringify({ model, messages: [{ role: 'user', content: said }], stream: true });
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${GATEWAY_KEYS.teamA}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const events = (await res.text()).split('\n\n').filter(Boolean);
+    expect(events.at(-1)).toMatch(
+      /^data: \{"error":\{"message":".+","type":"upstream_error","code":"upstream_stream_failed"/,
+    );
+    expect(events.some((e) => e.includes('[DONE]'))).toBe(false);
+    const calls = fakes.count(p, `${p}-primary`);
+    const again = await client()
+      .chat.completions.create({ model, messages: [{ role: 'user', content: said }] })
+      .withResponse();
+    expect(again.response.headers.get('x-csgw-cache')).toBe('miss');
+    expect(again.data.choices[0]?.message.content).toBe(`echo: ${said}`);
+    expect(fakes.count(p, `${p}-primary`)).toBe(calls + 1);
   });
 });
 
@@ -245,7 +267,8 @@ describe('keys, limits and bad input', () => {
   });
 
   it('never forwards client headers upstream', async () => {
-    await fetch(`${base}/v1/chat/completions`, {
+    const said = `headers ${Date.now()}`;
+    const res = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${GATEWAY_KEYS.teamA}`,
@@ -254,9 +277,11 @@ describe('keys, limits and bad input', () => {
         'x-forwarded-host': 'evil.example',
         cookie: 'a=b',
       },
-      body: JSON.stringify({ model: 'openai-chat', messages: [{ role: 'user', content: `headers ${Date.now()}` }] }),
+      body: JSON.stringify({ model: 'openai-chat', messages: [{ role: 'user', content: said }] }),
     });
-    const seen = fakes.openai.log.last()!.headers;
+    expect(res.status).toBe(200);
+    const call = fakes.openai.log.calls.find((c) => JSON.stringify(c.body).includes(said));
+    const seen = call!.headers;
     expect(seen.authorization).toBe(`Bearer ${FAKE_OPENAI_KEY}`);
     expect(seen['x-api-key']).toBeUndefined();
     expect(seen['x-forwarded-host']).toBeUndefined();
@@ -304,6 +329,63 @@ describe('passthrough routes', () => {
       chunks.push(c);
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.some((c) => c.usage)).toBe(false);
+  });
+});
+
+describe('upstream misbehaviour', () => {
+  it('answers a body that is not a chat completion with a 502, and keeps serving', async () => {
+    fakes.openai.faults.next({ badBody: { object: 'chat.completion', id: 'x' } }, { badBody: null });
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${GATEWAY_KEYS.teamA}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/broken', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ error: { code: 'upstream_bad_response' } });
+    const ok = await client().chat.completions.create({
+      model: 'openai-chat',
+      messages: [{ role: 'user', content: 'still here' }],
+    });
+    expect(ok.choices[0]?.message.content).toBe('echo: still here');
+  });
+
+  it('marks no provider unhealthy when the client leaves before the first token', async () => {
+    await client().chat.completions.create({
+      model: 'openai-chat',
+      messages: [{ role: 'user', content: `healthy ${Date.now()}` }],
+    });
+    fakes.fault('openai', 'openai-primary', 'hang');
+    const said = `left before the first token ${Date.now()}`;
+    const abort = new AbortController();
+    const leaving = client().chat.completions.create(
+      { model: 'openai-chat', messages: [{ role: 'user', content: said }], stream: true },
+      { signal: abort.signal },
+    );
+    await waitFor(async () => fakes.openai.log.calls.some((c) => JSON.stringify(c.body).includes(said)), {
+      timeoutMs: 5000,
+      what: 'the hanging call',
+    });
+    abort.abort();
+    await expect(leaving).rejects.toThrow();
+    const status = (await (await fetch(`http://127.0.0.1:${gw.adminPort}/status`)).json()) as {
+      providers: { name: string; healthy: boolean }[];
+    };
+    expect(status.providers.find((x) => x.name === 'openai')?.healthy).toBe(true);
+  });
+
+  it('groups a prefix route in metrics as its route, never as the model name the client sent', async () => {
+    await client().chat.completions.create({
+      model: 'openai/made-up-by-client-123',
+      messages: [{ role: 'user', content: 'label' }],
+    });
+    const metrics = await waitFor(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
+        return text.includes('model="openai/*"') && text;
+      },
+      { timeoutMs: 5000, what: 'the call counted under its route' },
+    );
+    expect(metrics).not.toContain('made-up-by-client-123');
   });
 });
 

@@ -25,8 +25,18 @@ beforeAll(async () => {
     ...base,
     auth: { mode: 'passthrough' as const },
     cache: { ...base.cache, scope: 'gateway' as const },
-    providers: [{ name: 'openai', type: 'openai' as const, baseUrl: fake.url, maxSockets: 4 }],
-    models: base.models.filter((m) => m.targets.every((t) => t.provider === 'openai')),
+    // Anthropic with the gateway's own key: a passthrough caller must never spend it.
+    providers: [
+      { name: 'openai', type: 'openai' as const, baseUrl: fake.url, maxSockets: 4 },
+      {
+        name: 'anthropic',
+        type: 'anthropic' as const,
+        baseUrl: fake.url,
+        apiKey: 'sk-ant-gateway-own-0001',
+        maxSockets: 4,
+      },
+    ],
+    models: base.models.filter((m) => m.targets.every((t) => t.provider === 'openai' || t.provider === 'anthropic')),
   };
   await writeFile(join(dir, 'config.json'), JSON.stringify(config));
   gw = await startGateway(join(dir, 'config.json'), pino({ level: 'silent' }));
@@ -56,5 +66,24 @@ describe('passthrough authentication', () => {
     ).rejects.toMatchObject({ status: 401 });
     const again = await client(CLIENT_KEY).chat.completions.create({ model: 'openai-chat', messages }).withResponse();
     expect(again.response.headers.get('x-csgw-cache')).toBe('hit');
+  });
+
+  it('sends the client key with embeddings too', async () => {
+    await client(CLIENT_KEY).embeddings.create({ model: 'openai-embed', input: 'x' });
+    expect(fake.log.last()).toMatchObject({
+      path: '/v1/embeddings',
+      headers: { authorization: `Bearer ${CLIENT_KEY}` },
+    });
+  });
+
+  it("never reaches a provider with the gateway's own key", async () => {
+    const calls = fake.log.count;
+    await expect(
+      client(CLIENT_KEY).chat.completions.create({
+        model: 'anthropic-chat',
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    ).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+    expect(fake.log.count).toBe(calls);
   });
 });

@@ -22,7 +22,10 @@ export interface FakeLlmUpstreams {
   anthropic: FakeAnthropic;
   bedrock: FakeBedrock;
   count(upstream: UpstreamName, model?: string): number;
-  /** The next call for `model` on `upstream` meets the fault. */
+  /**
+   * A fault for the next call: on Bedrock the next call of `model`; on OpenAI and Anthropic the next call of any
+   * model (a queue), so a test must make the next call itself.
+   */
   fault(upstream: UpstreamName, model: string, kind: FaultKind): void;
   /** The next stream of `model` sends a few events, then waits (for minutes) until its client goes away. */
   stall(upstream: UpstreamName, model: string): void;

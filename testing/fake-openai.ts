@@ -92,6 +92,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Prom
   const fault = ctx.faults.take(model);
   if (fault && 'status' in fault) return sendFault(res, fault);
   if (fault && 'hang' in fault) return hang(req, res);
+  if (fault && 'badBody' in fault) return sendJson(res, 200, fault.badBody);
   return answer(res, path, body, ctx, fault);
 }
 

@@ -8,7 +8,9 @@ export type Fault =
   /** Answer a stream and cut the connection after this many events. */
   | { dropAfterEvents: number }
   /** Answer a stream, and after this many events send nothing more until the client goes away. */
-  | { stallAfterEvents: number };
+  | { stallAfterEvents: number }
+  /** Answer 200 with this JSON instead of the API's shape (a broken compatible server). */
+  | { badBody: unknown };
 
 /** Faults for the next calls (in order), or for every call naming a model. */
 export class FaultPlan {

@@ -234,10 +234,8 @@ describe('BedrockProvider failures before the first byte', () => {
       const abort = new AbortController();
       const attempt = chat({ stream }, ctx(abort.signal));
       await waitFor(() => Promise.resolve(fake.count() === 1), { timeoutMs: 5_000, intervalMs: 10 });
-      const t0 = Date.now();
       abort.abort();
       expect(await attempt).toMatchObject({ ok: false, failure: { code: 'aborted', retryable: false } });
-      expect(Date.now() - t0).toBeLessThan(500);
       await waitFor(() => Promise.resolve(fake.calls().disconnects === 1), { timeoutMs: 2_000, intervalMs: 10 });
     }
   });
