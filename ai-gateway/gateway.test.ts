@@ -361,7 +361,7 @@ describe('upstream misbehaviour', () => {
       { model: 'openai-chat', messages: [{ role: 'user', content: said }], stream: true },
       { signal: abort.signal },
     );
-    await waitFor(async () => fakes.openai.log.calls.some((c) => JSON.stringify(c.body).includes(said)), {
+    await waitFor(() => Promise.resolve(fakes.openai.log.calls.some((c) => JSON.stringify(c.body).includes(said))), {
       timeoutMs: 5000,
       what: 'the hanging call',
     });
