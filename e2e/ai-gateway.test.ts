@@ -224,21 +224,15 @@ describe('AiGateway keys, reload and audit', () => {
   });
 
   it('reloads hitlessly: a stream in flight finishes on the old config while a new model goes live', async () => {
-    // About 8 s of stream: the reload lands while it is in flight (checked below), not after it.
-    fakes.openai.setEventDelay(500);
     const before = (await op.controller(KIND))?.details as { running?: { pid?: number } } | undefined;
-    let finished = false;
-    const inFlight = streamText(
-      'openai-chat',
-      'one two three four five six seven eight nine ten eleven twelve thirteen fourteen',
-    );
-    void inFlight.finally(() => (finished = true)).catch(() => undefined);
+    // The stream is held upstream after its first events until the reload is live: it is in flight throughout.
+    fakes.openai.faults.next({ holdAfterEvents: 3 });
+    const said = 'one two three four five six seven eight';
+    const inFlight = streamText('openai-chat', said);
+    await waitFor(() => Promise.resolve(fakes.openai.held() === 1), { timeoutMs: 10_000, what: 'the stream held' });
     await apply(aiGateway([{ name: 'added-live', provider: 'openai', model: 'added-live', price }]));
-    expect(finished).toBe(false);
-    expect(await inFlight).toBe(
-      'echo: one two three four five six seven eight nine ten eleven twelve thirteen fourteen',
-    );
-    fakes.openai.setEventDelay(0);
+    fakes.openai.release();
+    expect(await inFlight).toBe(`echo: ${said}`);
     const added = await client().chat.completions.create({
       model: 'added-live',
       messages: [{ role: 'user', content: 'new' }],
@@ -285,14 +279,25 @@ describe('AiGateway keys, reload and audit', () => {
     const pid = (d: unknown): number | undefined => (d as { running?: { pid?: number } } | undefined)?.running?.pid;
     const before = pid((await op.controller(KIND))?.details);
     expect(before).toEqual(expect.any(Number));
-    fakes.openai.setEventDelay(400);
-    const inFlight = streamText('openai-chat', 'across the operator restart this stream keeps on going to its end');
+    fakes.openai.faults.next({ holdAfterEvents: 3 });
+    const said = 'across the operator restart this stream keeps on going to its end';
+    const inFlight = streamText('openai-chat', said);
+    await waitFor(() => Promise.resolve(fakes.openai.held() === 1), { timeoutMs: 10_000, what: 'the stream held' });
     const operator = (
       await t.exec('gateway', ['pgrep', '-f', '^/usr/local/bin/node /app/dist/cli/main.js run'])
     ).stdout.trim();
     await t.exec('gateway', ['kill', '-TERM', operator]);
-    expect(await inFlight).toBe('echo: across the operator restart this stream keeps on going to its end');
-    fakes.openai.setEventDelay(0);
+    await waitFor(
+      async () => {
+        const now = (
+          await t.exec('gateway', ['pgrep', '-f', '^/usr/local/bin/node /app/dist/cli/main.js run'])
+        ).stdout.trim();
+        return now !== '' && now !== operator;
+      },
+      { timeoutMs: 30_000, what: 'the operator restarted' },
+    );
+    fakes.openai.release();
+    expect(await inFlight).toBe(`echo: ${said}`);
     const adopted = await waitFor(
       async () => {
         const s = await op.controller(KIND).catch(() => undefined);

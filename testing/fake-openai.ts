@@ -28,6 +28,10 @@ export interface FakeOpenAi {
   log: CallLog;
   faults: FaultPlan;
   setEventDelay(ms: number): void;
+  /** Lets every stream held by a `holdAfterEvents` fault go on to its end. */
+  release(): void;
+  /** Streams waiting for release(). */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -39,7 +43,7 @@ export interface FakeOpenAi {
 export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
   const log = new CallLog();
   const faults = new FaultPlan();
-  const state = { eventDelayMs: opts.eventDelayMs ?? 0 };
+  const state: Ctx['state'] = { eventDelayMs: opts.eventDelayMs ?? 0, held: [] };
   const server = http.createServer((req, res) => {
     handle(req, res, { opts, log, faults, state }).catch(() => res.destroy());
   });
@@ -52,6 +56,8 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
     log,
     faults,
     setEventDelay: (ms) => (state.eventDelayMs = ms),
+    release: () => state.held.splice(0).forEach((go) => go()),
+    held: () => state.held.length,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -67,7 +73,7 @@ interface Ctx {
   opts: FakeOpenAiOptions;
   log: CallLog;
   faults: FaultPlan;
-  state: { eventDelayMs: number };
+  state: { eventDelayMs: number; held: (() => void)[] };
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Promise<void> {
@@ -172,27 +178,29 @@ function chat(res: ServerResponse, req: ChatRequest, ctx: Ctx, fault: Fault | un
     for (const [i, w] of words(reply.content ?? '').entries()) events.push(chunk({ content: i === 0 ? w : ` ${w}` }));
   events.push(chunk({}, finish));
   if (req.stream_options?.include_usage) events.push({ ...base, object: 'chat.completion.chunk', choices: [], usage });
-  return streamEvents(res, events, ctx.state.eventDelayMs, fault);
+  return streamEvents(res, events, ctx.state, fault);
 }
 
 async function streamEvents(
   res: ServerResponse,
   events: object[],
-  delayMs: number,
+  state: Ctx['state'],
   fault: Fault | undefined,
 ): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const dropAfter = fault && 'dropAfterEvents' in fault ? fault.dropAfterEvents : Infinity;
   const stallAfter = fault && 'stallAfterEvents' in fault ? fault.stallAfterEvents : Infinity;
+  const holdAt = fault && 'holdAfterEvents' in fault ? fault.holdAfterEvents : -1;
   for (const [i, event] of events.entries()) {
     if (i >= stallAfter) return hangOn(res);
+    if (i === holdAt) await new Promise<void>((go) => state.held.push(go));
     if (i >= dropAfter) {
       dropped.add(res);
       return dropConnection(res);
     }
     if (res.destroyed) return;
     res.write(`data: ${JSON.stringify(event)}\n\n`);
-    await pause(delayMs);
+    await pause(state.eventDelayMs);
   }
   res.end('data: [DONE]\n\n');
 }

@@ -9,6 +9,8 @@ export type Fault =
   | { dropAfterEvents: number }
   /** Answer a stream, and after this many events send nothing more until the client goes away. */
   | { stallAfterEvents: number }
+  /** Answer a stream, and after this many events wait for the test's release() before the rest. */
+  | { holdAfterEvents: number }
   /** Answer 200 with this JSON instead of the API's shape (a broken compatible server). */
   | { badBody: unknown };
 
