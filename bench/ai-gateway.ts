@@ -17,7 +17,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { GATEWAY_KEYS, FAKE_OPENAI_KEY } from '../testing/fake-llm-upstreams.js';
 import {
   cpuTable,
   goalChecks,
@@ -29,7 +28,8 @@ import {
 } from './lib/ai-gateway-report.js';
 import { parseFlags, positiveNumber } from './lib/args.js';
 import { runBenchmark, type Cleanup } from './lib/cleanup.js';
-import { closedLoop, openLoop, type HttpTarget, type LoadRun } from './lib/llm-load.js';
+import { closedLoop, openLoop, type LoadRun } from './lib/llm-load.js';
+import { scenarios, type Procs, type Scenario } from './lib/llm-scenarios.js';
 import {
   startBareProxy,
   startCsgw,
@@ -83,93 +83,11 @@ function list(value: string): string[] {
     .filter(Boolean);
 }
 
-interface Procs {
-  upstream: Child;
-  csgw: Child & { adminUrl: string };
-  portkey?: Child;
-  nodeProxy?: Child;
-}
-
-/** What a load run is sent to, and which process's CPU and memory it measures. */
-interface Scenario {
-  target: HttpTarget;
-  gateway?: Child;
-}
-
-const SYSTEM = 'You are a concise assistant. Answer in one short paragraph, without lists or headings.';
-const TAG = Math.random().toString(36).slice(2, 8);
-
-/** A chat request body; `prompt` undefined gives a new prompt (a cache miss) on every call. */
-function chatBodies(model: string, prompt?: string): () => string {
-  let n = 0;
-  return () =>
-    JSON.stringify({
-      model,
-      messages: [
-        { role: 'system', content: SYSTEM },
-        { role: 'user', content: prompt ?? `Run ${TAG}, question ${n++}: what does an exact-match cache key cover?` },
-      ],
-      temperature: 0.2,
-      max_tokens: 256,
-    });
-}
-
-function scenarios(p: Procs): Record<string, Scenario> {
-  const json = { 'content-type': 'application/json' };
-  const upstreamAuth = { ...json, authorization: `Bearer ${FAKE_OPENAI_KEY}` };
-  const csgwAuth = { ...json, authorization: `Bearer ${GATEWAY_KEYS.teamA}` };
-  const out: Record<string, Scenario> = {
-    direct: {
-      target: {
-        name: 'direct',
-        url: `${p.upstream.url}/chat/completions`,
-        headers: upstreamAuth,
-        body: chatBodies('openai-primary'),
-      },
-    },
-    csgw: {
-      target: {
-        name: 'csgw',
-        url: `${p.csgw.url}/chat/completions`,
-        headers: csgwAuth,
-        body: chatBodies('openai-chat'),
-      },
-      gateway: p.csgw,
-    },
-    'csgw-hit': {
-      target: {
-        name: 'csgw-hit',
-        url: `${p.csgw.url}/chat/completions`,
-        headers: csgwAuth,
-        body: chatBodies('openai-chat', `Run ${TAG}: the one repeated question.`),
-      },
-      gateway: p.csgw,
-    },
-  };
-  if (p.nodeProxy)
-    out['node-proxy'] = {
-      target: {
-        name: 'node-proxy',
-        url: `${p.nodeProxy.url}/chat/completions`,
-        headers: upstreamAuth,
-        body: chatBodies('openai-primary'),
-      },
-      gateway: p.nodeProxy,
-    };
-  if (p.portkey)
-    out.portkey = {
-      target: {
-        name: 'portkey',
-        url: `${p.portkey.url}/chat/completions`,
-        headers: { ...upstreamAuth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': p.upstream.url },
-        body: chatBodies('openai-primary'),
-      },
-      gateway: p.portkey,
-    };
-  // Without the cache there are no hits to measure.
+/** The scenarios asked for; without the cache there are no hits to measure. */
+function selected(p: Procs): Record<string, Scenario> {
   const hits = !opts.csgwOff.includes('cache');
   return Object.fromEntries(
-    Object.entries(out).filter(([name]) => opts.scenarios.includes(name) && (hits || name !== 'csgw-hit')),
+    Object.entries(scenarios(p)).filter(([name]) => opts.scenarios.includes(name) && (hits || name !== 'csgw-hit')),
   );
 }
 
@@ -205,6 +123,14 @@ async function start(cleanup: Cleanup, dir: string): Promise<Procs> {
   const nodeProxy = wanted('node-proxy') ? await startBareProxy(cleanup, gw('node-proxy'), upstream.url) : undefined;
   say(`cpu plan ${JSON.stringify(plan)}, csgw without ${JSON.stringify(opts.csgwOff)}`);
   return { upstream, csgw, ...(portkey ? { portkey } : {}), ...(nodeProxy ? { nodeProxy } : {}) };
+}
+
+/** Each gateway's VmRSS after start-up and the smoke request: the base the saturation RSS grows from. */
+async function idleRss(p: Procs): Promise<Record<string, number | undefined>> {
+  const children = [p.csgw, p.portkey, p.nodeProxy].filter((c): c is Child => c !== undefined);
+  const out: Record<string, number | undefined> = {};
+  for (const c of children) out[c.name] = await readRssMiB(c.pid);
+  return out;
 }
 
 /** One request per scenario first: a broken path fails the benchmark before minutes of load, not after. */
@@ -277,8 +203,10 @@ async function main(cleanup: Cleanup): Promise<void> {
   if (opts.keepLogs) say(`logs, config, cache and audit files stay in ${dir}`);
   else cleanup.add('remove temp dir', () => rm(dir, { recursive: true, force: true }));
   const procs = await start(cleanup, dir);
-  const all = scenarios(procs);
+  const all = selected(procs);
   await smoke(all);
+  const idleRssMiB = await idleRss(procs);
+  say(`RSS after start and one request (MiB): ${JSON.stringify(idleRssMiB)}`);
   const latency = opts.phases.includes('latency') ? await phase('latency', all, procs.upstream) : {};
   const saturation = opts.phases.includes('saturation') ? await phase('saturation', all, procs.upstream) : {};
   const metrics = await csgwMetrics(procs.csgw.adminUrl);
@@ -287,7 +215,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   const code = await codeVersion();
   const file = await writeResults(flags.out, 'ai-gateway', {
     ...{ benchmark: 'ai-gateway', startedAt, code, options: opts, machineBefore, machineAfter: machineInfo() },
-    ...{ cpuPlan: cpuPlan(cpus().length, opts.pin), goals, latency, saturation, csgwMetrics: metrics },
+    ...{ cpuPlan: cpuPlan(cpus().length, opts.pin), idleRssMiB, goals, latency, saturation, csgwMetrics: metrics },
   });
   say(`\nresults: ${file}`);
   // Stop the gateways now (not at cleanup's end) so --cpu-prof profiles are written before the temp dir goes.

@@ -29,6 +29,7 @@ export interface Child {
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const UPSTREAM = fileURLToPath(new URL('./fake-upstream-server.js', import.meta.url));
 const BARE_PROXY = fileURLToPath(new URL('./bare-proxy-server.js', import.meta.url));
+const EXIT_WITH_PARENT = new URL('./exit-with-parent.js', import.meta.url).href;
 
 export interface SpawnOptions {
   /** taskset CPU list; undefined: not pinned. */
@@ -40,7 +41,7 @@ export interface SpawnOptions {
 
 function spawnNode(name: string, args: string[], opts: SpawnOptions, env: NodeJS.ProcessEnv): ChildProcess {
   const logFile = join(opts.dir, `${name}.log`);
-  const argv = [process.execPath, ...(opts.nodeFlags ?? []), ...args];
+  const argv = [process.execPath, `--import=${EXIT_WITH_PARENT}`, ...(opts.nodeFlags ?? []), ...args];
   const [cmd, ...rest] = opts.cpus === undefined ? argv : ['taskset', '-c', opts.cpus, ...argv];
   const log = openSync(logFile, 'a');
   // stdin is a pipe the child may watch: it closes when this process dies, even by SIGKILL.
