@@ -3,9 +3,42 @@ import type { ClientError } from './respond.js';
 
 const MINUTE_MS = 60_000;
 
+/**
+ * Arrival-ordered entries whose oldest leave from the front in O(1): `Array#shift` copies the whole array once it is
+ * large (V8), and a busy key's minute holds rate x 60 entries.
+ */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  first(): T | undefined {
+    return this.items[this.head];
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    const item = this.items[this.head++];
+    // Drop the consumed front once it is most of the array: amortised O(1) per entry.
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
 interface Window {
-  requests: number[];
-  tokens: { at: number; n: number }[];
+  requests: Fifo<number>;
+  tokens: Fifo<{ at: number; n: number }>;
+  /** The sum of `tokens`, kept as they come and go: summing the window per request costs O(rate x minute). */
+  tokenSum: number;
   inFlight: number;
 }
 
@@ -28,13 +61,13 @@ export class KeyLimiter {
     if (key.rpm !== undefined && w.requests.length >= key.rpm)
       return refuse(
         `Rate limit reached for key ${key.id}: ${key.rpm} requests per minute.`,
-        untilFree(w.requests[0]!, now),
+        untilFree(w.requests.first()!, now),
       );
-    const used = w.tokens.reduce((n, t) => n + t.n, 0);
+    const used = w.tokenSum;
     if (key.tpm !== undefined && used >= key.tpm)
       return refuse(
         `Rate limit reached for key ${key.id}: ${key.tpm} tokens per minute (used ${used}).`,
-        untilFree(w.tokens[0]!.at, now),
+        untilFree(w.tokens.first()!.at, now),
       );
     w.requests.push(now);
     w.inFlight++;
@@ -45,21 +78,23 @@ export class KeyLimiter {
         if (released) return;
         released = true;
         w.inFlight--;
-        if (tokens > 0) w.tokens.push({ at: this.now(), n: tokens });
+        if (tokens <= 0) return;
+        w.tokens.push({ at: this.now(), n: tokens });
+        w.tokenSum += tokens;
       },
     };
   }
 
   private window(id: string): Window {
     let w = this.windows.get(id);
-    if (!w) this.windows.set(id, (w = { requests: [], tokens: [], inFlight: 0 }));
+    if (!w) this.windows.set(id, (w = { requests: new Fifo(), tokens: new Fifo(), tokenSum: 0, inFlight: 0 }));
     return w;
   }
 }
 
 function prune(w: Window, now: number): void {
-  while (w.requests.length > 0 && w.requests[0]! <= now - MINUTE_MS) w.requests.shift();
-  while (w.tokens.length > 0 && w.tokens[0]!.at <= now - MINUTE_MS) w.tokens.shift();
+  while (w.requests.length > 0 && w.requests.first()! <= now - MINUTE_MS) w.requests.shift();
+  while (w.tokens.length > 0 && w.tokens.first()!.at <= now - MINUTE_MS) w.tokenSum -= w.tokens.shift()!.n;
 }
 
 function untilFree(oldest: number, now: number): number {

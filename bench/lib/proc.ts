@@ -13,11 +13,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resident set size in MiB from /proc/<pid>/status (VmRSS is reported in kB), or undefined once the process is gone. */
-export async function readRssMiB(pid: number): Promise<number | undefined> {
+/**
+ * Resident set size in MiB from /proc/<pid>/status (reported in kB), or undefined once the process is gone: VmRSS
+ * now, or VmHWM, the peak since the process started.
+ */
+export async function readRssMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
     return match?.[1] ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;
