@@ -349,6 +349,20 @@ describe('upstream misbehaviour', () => {
     expect(ok.choices[0]?.message.content).toBe('echo: still here');
   });
 
+  it("never passes on a provider key an upstream's error message quotes", async () => {
+    const echo = { status: 400, message: `Incorrect API key provided: ${FAKE_OPENAI_KEY}` };
+    fakes.openai.faults.next(echo);
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${GATEWAY_KEYS.teamA}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/quoting', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).toContain('Incorrect API key provided');
+    expect(text).not.toContain(FAKE_OPENAI_KEY);
+  });
+
   it('marks no provider unhealthy when the client leaves before the first token', async () => {
     await client().chat.completions.create({
       model: 'openai-chat',

@@ -115,11 +115,12 @@ function answer(
   sendJson(res, 404, { error: { message: `no route ${path}`, type: 'invalid_request_error', code: null } });
 }
 
-function sendFault(res: ServerResponse, fault: { status: number; retryAfterSeconds?: number }): void {
+function sendFault(res: ServerResponse, fault: { status: number; retryAfterSeconds?: number; message?: string }): void {
   const headers: Record<string, string> =
     fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
   const type = fault.status === 429 ? 'rate_limit_exceeded' : 'server_error';
-  sendJson(res, fault.status, { error: { message: `injected ${fault.status}`, type, code: null } }, headers);
+  const message = fault.message ?? `injected ${fault.status}`;
+  sendJson(res, fault.status, { error: { message, type, code: null } }, headers);
 }
 
 /** The reply a request gets: its text and, when asked for, a tool call. */

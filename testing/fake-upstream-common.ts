@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** What a fake upstream does to a call instead of answering it. */
 export type Fault =
-  | { status: number; retryAfterSeconds?: number }
+  | { status: number; retryAfterSeconds?: number; message?: string }
   /** Accept the request and never answer, until the client gives up. */
   | { hang: true }
   /** Answer a stream and cut the connection after this many events. */
