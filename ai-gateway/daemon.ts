@@ -86,6 +86,8 @@ async function stop(gateway: GatewayServer, admin: Server, services: Services, l
   const deadline = Date.now() + DRAIN_MS;
   while (gateway.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   gateway.server.closeAllConnections();
+  // Its upstream pools (and the Bedrock client's) close once its last request ended.
+  gateway.current.retire();
   admin.close();
   await services.close();
   log.info('AI gateway stopped');

@@ -56,7 +56,7 @@ export async function startFakeLlmUpstreams(host = '127.0.0.1'): Promise<FakeLlm
     stall: (u, model) => {
       if (u === 'openai') openai.faults.next({ stallAfterEvents: 2 });
       else if (u === 'anthropic') anthropic.failNext({ kind: 'stall', afterEvents: 3 });
-      else bedrock.addRule({ model, failure: { kind: 'slow', eventDelayMs: 120_000 } });
+      else bedrock.addRule({ model, failure: { kind: 'stall', afterEvents: 2 } });
     },
     disconnects: (u) =>
       u === 'openai'

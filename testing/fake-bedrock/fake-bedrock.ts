@@ -28,7 +28,9 @@ export type FakeFailure =
   /** A stream exception event (e.g. modelStreamErrorException) after this many events. */
   | { kind: 'exception'; afterEvents: number; exceptionType?: string; message?: string }
   /** Each stream event (or a non-stream answer) waits this long. */
-  | { kind: 'slow'; eventDelayMs: number };
+  | { kind: 'slow'; eventDelayMs: number }
+  /** A stream sends this many events, then nothing more until its client goes away. */
+  | { kind: 'stall'; afterEvents: number };
 
 export interface FakeRule {
   /** Only calls to this model id; any model when absent. */
@@ -262,12 +264,26 @@ async function stream(x: Exchange, delayMs: number): Promise<void> {
         encodeException(failure.exceptionType ?? 'modelStreamErrorException', failure.message ?? 'injected'),
       );
     }
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (failure?.kind === 'stall' && i === failure.afterEvents) return;
+    if (delayMs > 0) await pauseUnlessClosed(res, delayMs);
     if (res.destroyed) return;
     // Flushed before the next step, so a drop after N events really delivers N.
     await new Promise((r) => res.write(encodeEvent(type, payload), r));
   }
   res.end();
+}
+
+/** Waits, but no longer than the client stays: a slow answer to a client that left ends with it. */
+function pauseUnlessClosed(res: http.ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
 }
 
 function control(state: State, method: string, path: string, raw: Buffer, res: http.ServerResponse): void {
