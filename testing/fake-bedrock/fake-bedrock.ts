@@ -258,19 +258,20 @@ async function stream(x: Exchange, delayMs: number): Promise<void> {
   const { res, failure } = x;
   res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': randomUUID() });
   for (const [i, [type, payload]] of events.entries()) {
-    if (failure?.kind === 'drop' && i === failure.afterEvents) return drop(x.state, res);
-    if (failure?.kind === 'exception' && i === failure.afterEvents) {
-      return void res.end(
-        encodeException(failure.exceptionType ?? 'modelStreamErrorException', failure.message ?? 'injected'),
-      );
-    }
-    if (failure?.kind === 'stall' && i === failure.afterEvents) return;
+    if (failure && 'afterEvents' in failure && i === failure.afterEvents) return interrupt(x, failure);
     if (delayMs > 0) await pauseUnlessClosed(res, delayMs);
     if (res.destroyed) return;
     // Flushed before the next step, so a drop after N events really delivers N.
     await new Promise((r) => res.write(encodeEvent(type, payload), r));
   }
   res.end();
+}
+
+/** A stream's injected end after N events: cut, an exception event, or silence until the client leaves. */
+function interrupt(x: Exchange, failure: Extract<FakeFailure, { afterEvents: number }>): void {
+  if (failure.kind === 'drop') return drop(x.state, x.res);
+  if (failure.kind === 'exception')
+    x.res.end(encodeException(failure.exceptionType ?? 'modelStreamErrorException', failure.message ?? 'injected'));
 }
 
 /** Waits, but no longer than the client stays: a slow answer to a client that left ends with it. */
