@@ -67,6 +67,9 @@ const schema = {
         type: 'object',
         additionalProperties: false,
         required: ['name', 'type', 'maxSockets'],
+        // The Bedrock client cannot be built without its region.
+        if: { properties: { type: { const: 'bedrock' } } },
+        then: { required: ['region'] },
         properties: {
           name,
           type: { enum: ['openai', 'anthropic', 'bedrock'] },

@@ -43,6 +43,7 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
     metrics: services.registry,
     usage: (since, by) => services.ledger.query({ since, by }),
   });
+  const reloads: ReloadContext = { path: configPath, gateway, first: config, services, log, masked: new Set() };
   let reloading = Promise.resolve();
   await listen(admin, config.admin);
   await listen(gateway.server, config.listen);
@@ -59,24 +60,41 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
     listening: { host: config.listen.host, port },
     adminPort: (admin.address() as AddressInfo).port,
     // One reload at a time: two SIGHUPs in a row never swap the older file in last.
-    reload: () => (reloading = reloading.then(() => reload(configPath, gateway, config, services, log))),
+    reload: () => {
+      const run = reloading.then(() => reload(reloads));
+      // A reload that failed is logged by its caller; the next one still runs.
+      reloading = run.catch(() => undefined);
+      return run;
+    },
     stop: () => stop(gateway, admin, services, log),
   };
 }
 
-async function reload(
-  path: string,
-  gateway: GatewayServer,
-  first: AiGatewayConfig,
-  services: Services,
-  log: Logger,
-): Promise<void> {
-  const loaded = await loadConfig(path);
+interface ReloadContext {
+  path: string;
+  gateway: GatewayServer;
+  first: AiGatewayConfig;
+  services: Services;
+  log: Logger;
+  /** Every provider key any revision of this process held: requests on an older one still write audit lines. */
+  masked: Set<string>;
+}
+
+async function reload(ctx: ReloadContext): Promise<void> {
+  const { log } = ctx;
+  const loaded = await loadConfig(ctx.path);
   if (!loaded.ok) return void log.error({ errors: loaded.errors }, 'reload refused: the running config keeps serving');
-  if (restartKey(loaded.config) !== restartKey(first))
+  if (restartKey(loaded.config) !== restartKey(ctx.first))
     return void log.warn('reload refused: listen, admin or storage paths changed, which needs a restart');
-  gateway.swap(new GatewayRuntime(loaded.config, loaded.hash, createProvider));
-  services.setSecrets(loaded.config.providers.flatMap((p) => (p.apiKey ? [p.apiKey] : [])));
+  for (const c of [ctx.first, loaded.config]) for (const p of c.providers) if (p.apiKey) ctx.masked.add(p.apiKey);
+  ctx.services.setSecrets([...ctx.masked]);
+  let next: GatewayRuntime;
+  try {
+    next = new GatewayRuntime(loaded.config, loaded.hash, createProvider);
+  } catch (err) {
+    return void log.error({ err }, 'reload refused: a provider could not be built; the running config keeps serving');
+  }
+  ctx.gateway.swap(next);
   log.info({ revision: loaded.hash }, 'AI gateway reloaded: new requests use the new config');
 }
 

@@ -431,6 +431,31 @@ describe('reload, usage and audit', () => {
     expect(added.choices[0]?.message.content).toBe('echo: new');
   });
 
+  it('refuses a reload whose provider cannot be built, and takes the next one', async () => {
+    const broken = {
+      ...config,
+      providers: config.providers.map((p) => (p.name === 'openai' ? { ...p, baseUrl: 'http://[' } : p)),
+    };
+    await writeFile(configFile, JSON.stringify(broken));
+    await gw.reload();
+    const still = await client().chat.completions.create({
+      model: 'openai-chat',
+      messages: [{ role: 'user', content: 'kept' }],
+    });
+    expect(still.choices[0]?.message.content).toBe('echo: kept');
+    const next = {
+      ...config,
+      models: [...config.models, { name: 'after-refusal', kind: 'chat' as const, targets: config.models[0]!.targets }],
+    };
+    await writeFile(configFile, JSON.stringify(next));
+    await gw.reload();
+    const added = await client().chat.completions.create({
+      model: 'after-refusal',
+      messages: [{ role: 'user', content: 'taken' }],
+    });
+    expect(added.choices[0]?.message.content).toBe('echo: taken');
+  });
+
   it('meters usage and keeps every secret out of the audit log', async () => {
     const usage = (await (await fetch(`http://127.0.0.1:${gw.adminPort}/usage?since=1h&by=key`)).json()) as {
       rows: { name: string; requests: number }[];

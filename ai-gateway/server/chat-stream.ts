@@ -2,6 +2,7 @@ import { assemble } from '../cache/stream.js';
 import type { ChatChunk, ChatCompletion, ChatRequest, Usage } from '../openai/types.js';
 import type { ChunkStream } from '../providers/provider.js';
 import type { RequestContext } from './context.js';
+import { TotalTimeout } from './dispatch.js';
 import { SseWriter } from './respond.js';
 
 export interface RelayResult {
@@ -39,13 +40,13 @@ export async function relayStream(
     for await (const chunk of stream.rest) if (!(await relay.emit(chunk))) return result(499, 'client_closed');
   } catch (err) {
     if (ctx.signal.aborted && ctx.res.destroyed) return result(499, 'client_closed');
-    const message = err instanceof Error ? err.message : String(err);
-    writer.fail({
-      status: 502,
-      type: 'upstream_error',
-      code: 'upstream_stream_failed',
-      message: ctx.runtime.redact(message),
-    });
+    const reason: unknown = ctx.signal.reason;
+    if (reason instanceof TotalTimeout) {
+      writer.fail({ status: 504, type: 'timeout', code: 'total_timeout', message: reason.message });
+      return result(504, 'total_timeout');
+    }
+    const message = ctx.runtime.redact(err instanceof Error ? err.message : String(err));
+    writer.fail({ status: 502, type: 'upstream_error', code: 'upstream_stream_failed', message });
     return result(502, 'upstream_stream_failed');
   }
   writer.done();

@@ -130,8 +130,8 @@ export class GatewayServer {
     const { totalTimeoutMs } = runtime.config.limits;
     const deadline = setTimeout(() => {
       abort.abort(new TotalTimeout(`total timeout of ${totalTimeoutMs} ms passed`));
-      // An answer already started (a stream, perhaps to a client that stopped reading) ends here too.
-      if (res.headersSent) res.destroy();
+      // A started answer gets a moment to end with its error event; a client that stopped reading is then cut.
+      if (res.headersSent) setTimeout(() => res.writableFinished || res.destroy(), 1000).unref();
     }, totalTimeoutMs);
     res.once('close', () => {
       clearTimeout(deadline);

@@ -1,7 +1,7 @@
 import type { RawAttempt } from '../providers/provider.js';
 import { Call, resolved, type CallDeps } from './call.js';
 import type { CallOutcome, RequestContext } from './context.js';
-import { dispatch } from './dispatch.js';
+import { dispatch, TotalTimeout } from './dispatch.js';
 import { badRequest } from './respond.js';
 import { SseDecoder } from '../openai/sse.js';
 
@@ -38,37 +38,43 @@ async function responses(ctx: RequestContext, call: Call, body: unknown, deps: C
     { retries, backoffMs, firstTokenTimeoutMs, signal: ctx.signal, onAttempt: (r) => deps.health.note(r) },
   );
   if (!result.ok) return call.failed(result);
-  const usage = await pipe(ctx, result.value);
-  call.finish({
-    tried: result.tried,
-    resolved: resolved(result.target),
-    status: result.value.status,
-    ...(usage ? { usage } : {}),
-  });
+  const piped = await pipe(ctx, result.value);
+  call.finish({ tried: result.tried, resolved: resolved(result.target), ...piped });
 }
 
 /**
  * Streams the upstream's body to the client with backpressure, reading its usage along the way: from the JSON body,
  * or from the stream's `response.completed` event.
  */
-async function pipe(ctx: RequestContext, started: Started): Promise<CallOutcome['usage']> {
+async function pipe(ctx: RequestContext, started: Started): Promise<Partial<CallOutcome>> {
   ctx.res.writeHead(started.status, { ...started.headers, 'x-request-id': ctx.requestId });
   const meter = new UsageReader(started.headers['content-type'] ?? '');
+  const withUsage = (o: Partial<CallOutcome>): Partial<CallOutcome> => {
+    const usage = meter.usage();
+    return usage ? { ...o, usage } : o;
+  };
   try {
     for await (const chunk of started.body) {
       meter.push(chunk);
-      if (!ctx.res.write(chunk) && !(await drained(ctx))) break;
+      if (!ctx.res.write(chunk) && !(await drained(ctx))) return withUsage(ended(ctx));
     }
   } catch {
     ctx.res.destroy();
-    return meter.usage();
+    return withUsage(ended(ctx, { status: 502, errorCode: 'upstream_stream_failed' }));
   }
   ctx.res.end();
-  return meter.usage();
+  return withUsage({ status: started.status });
+}
+
+/** How a passthrough that did not end normally is recorded: the request's own end, else the upstream's failure. */
+function ended(ctx: RequestContext, otherwise = { status: 499, errorCode: 'client_closed' }): Partial<CallOutcome> {
+  if (ctx.signal.reason instanceof TotalTimeout) return { status: 504, errorCode: 'total_timeout' };
+  return ctx.signal.aborted ? { status: 499, errorCode: 'client_closed' } : otherwise;
 }
 
 /** Waits until the client takes more; false when it went away (or the request ended) meanwhile. */
 function drained(ctx: RequestContext): Promise<boolean> {
+  if (ctx.res.destroyed) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (ok: boolean): void => {
       ctx.res.off('drain', onDrain);

@@ -211,7 +211,9 @@ function answer(x: Exchange): void {
     void stream(x, delay);
     return;
   }
-  setTimeout(() => (x.operation === 'invoke' ? invoke(x) : converse(x)), delay);
+  void pauseUnlessClosed(x.res, delay).then(() => {
+    if (!x.res.destroyed) (x.operation === 'invoke' ? invoke : converse)(x);
+  });
 }
 
 /** The failures that happen before any answer; true when the exchange is over (or left hanging). */
