@@ -1,6 +1,6 @@
 import type { ConditionInput, ControllerWarning, DesiredState } from '../../runtime/controller.js';
 import { daemonConditions } from '../../runtime/daemon/conditions.js';
-import type { DaemonObservation } from '../../runtime/daemon/types.js';
+import { daemonDetails } from '../../runtime/daemon/details.js';
 import { AI_GATEWAY } from './daemon.js';
 import type { DataPlaneStatus } from './data-plane-status.js';
 import { desiredRevision } from './plan.js';
@@ -24,16 +24,10 @@ export function aiGatewayDetails(
     enabled: true,
     phase: daemon.phase,
     ...(listening ? { listening } : {}),
-    ...runningDetails(daemon),
-    ...(daemon.installedHash ? { installedHash: daemon.installedHash } : {}),
     secrets: sources.secrets,
     ...(dataPlane ? dataPlaneDetails(dataPlane) : {}),
     ...(observed.dataPlaneError ? { dataPlaneError: observed.dataPlaneError } : {}),
-    crashes: {
-      recent: daemon.crashes.recent,
-      ...(daemon.crashes.lastExit ? { lastExit: daemon.crashes.lastExit } : {}),
-    },
-    ...revisionProblems(daemon, revision?.hash),
+    ...daemonDetails(daemon, revision?.hash),
   };
 }
 
@@ -73,22 +67,6 @@ function counters(s: DataPlaneStatus): Record<string, number> {
       : {}),
     unhealthyProviders: s.providers.filter((p) => !p.healthy).length,
   };
-}
-
-/** Why the desired revision does not run: its refusal by --check or pre-flight, or its failure to become ready. */
-function revisionProblems(daemon: DaemonObservation, desired: string | undefined): Record<string, unknown> {
-  return {
-    ...(daemon.lastCheckError && daemon.installedHash !== desired
-      ? { lastValidationError: daemon.lastCheckError }
-      : {}),
-    ...(daemon.failed && daemon.failed.hash === desired ? { failedRevision: daemon.failed } : {}),
-  };
-}
-
-function runningDetails(daemon: DaemonObservation): Record<string, unknown> {
-  if (!daemon.running) return {};
-  const { generation, hash } = daemon.running;
-  return { running: { generation, hash, pid: daemon.pid, since: daemon.since } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ConditionInput, DesiredState } from '../../runtime/controller.js';
 import { daemonConditions } from '../../runtime/daemon/conditions.js';
-import type { DaemonObservation } from '../../runtime/daemon/types.js';
+import { daemonDetails } from '../../runtime/daemon/details.js';
 import { desiredRevision } from './plan.js';
 import { SQUID } from './squid-daemon.js';
 import type { ForwardProxyDesired, ForwardProxyObserved } from './types.js';
@@ -21,36 +21,11 @@ export function proxyDetails(
     phase: daemon.phase,
     // Only for the desired revision: after a roll back squid listens where the revision it fell back to said.
     ...(daemon.phase === 'running' && daemon.running?.hash === revision?.hash ? { listening: revision?.listen } : {}),
-    ...runningDetails(daemon),
-    ...(daemon.installedHash ? { installedHash: daemon.installedHash } : {}),
     domainFilters: sources.domainFilters,
     ...(sources.authentication ? { authentication: sources.authentication } : {}),
     counters: observed.counters,
-    crashes: {
-      recent: daemon.crashes.recent,
-      ...(daemon.crashes.lastExit ? { lastExit: daemon.crashes.lastExit } : {}),
-    },
-    ...revisionProblems(daemon, revision?.hash),
+    ...daemonDetails(daemon, revision?.hash),
   };
-}
-
-/**
- * Why the desired revision does not run: its refusal (check or pre-flight), only while it is not the installed one
- * (the spec may have moved back), or its failure to become ready.
- */
-function revisionProblems(daemon: DaemonObservation, desired: string | undefined): Record<string, unknown> {
-  return {
-    ...(daemon.lastCheckError && daemon.installedHash !== desired
-      ? { lastValidationError: daemon.lastCheckError }
-      : {}),
-    ...(daemon.failed && daemon.failed.hash === desired ? { failedRevision: daemon.failed } : {}),
-  };
-}
-
-function runningDetails(daemon: DaemonObservation): Record<string, unknown> {
-  if (!daemon.running) return {};
-  const { generation, hash } = daemon.running;
-  return { running: { generation, hash, pid: daemon.pid, since: daemon.since } };
 }
 
 /** The kit's conditions: CrashLoop, Ready=False while enabled but not serving, Degraded RolledBack. */
