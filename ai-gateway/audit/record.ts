@@ -18,16 +18,13 @@ export interface AuditAttempt {
   durationMs?: number;
 }
 
-/** What the server knows of a finished call. Only these fields reach the audit line, whatever else an object holds. */
-export interface AuditInput {
-  /** Epoch milliseconds the request arrived. */
-  time: number;
+/** The fields a call's audit line carries as the server knows them. */
+interface AuditCallFields {
   requestId: string;
   /** `/v1/chat/completions`, `/v1/embeddings`, `/v1/responses`. */
   endpoint: string;
   /** The gateway key's id; null without gateway keys (auth `none` or `passthrough`). */
   keyId: string | null;
-  clientAddress: string;
   /** Null when the body did not name one (a malformed request). */
   requestedModel: string | null;
   /** The target that answered (or was tried last): `provider:model`. */
@@ -40,6 +37,13 @@ export interface AuditInput {
   tokens: TokenUsage;
   costUsd: number;
   savedUsd: number;
+}
+
+/** What the server knows of a finished call. Only these fields reach the audit line, whatever else an object holds. */
+export interface AuditInput extends AuditCallFields {
+  /** Epoch milliseconds the request arrived. */
+  time: number;
+  clientAddress: string;
   overheadMs: number | null;
   ttftMs: number | null;
   totalMs: number;
@@ -49,22 +53,9 @@ export interface AuditInput {
 }
 
 /** One line of the audit log. */
-export interface AuditLine {
+export interface AuditLine extends AuditCallFields {
   time: string;
-  requestId: string;
-  endpoint: string;
-  keyId: string | null;
   client: string;
-  requestedModel: string | null;
-  resolvedModel: string | null;
-  provider: string | null;
-  stream: boolean;
-  cache: CacheResult;
-  status: number;
-  errorCode: string | null;
-  tokens: TokenUsage;
-  costUsd: number;
-  savedUsd: number;
   latencyMs: { overhead: number | null; ttft: number | null; total: number };
   attempts: AuditAttempt[];
   /** Prompt mode `hash`: SHA-256 of the canonical JSON of the prompt (equal prompts, equal hashes). */
