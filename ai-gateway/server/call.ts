@@ -161,6 +161,11 @@ function passesThrough(t: ResolvedTarget): boolean {
   return t.instance.type === 'openai';
 }
 
+/** A passthrough caller's own Authorization, for the upstream call (OpenAI-type providers only reach it). */
+export function passthroughOf(ctx: RequestContext): { clientAuthorization?: string } {
+  return 'authorization' in ctx.caller ? { clientAuthorization: ctx.caller.authorization } : {};
+}
+
 export function resolved(t: ResolvedTarget): NonNullable<CallOutcome['resolved']> {
   return { provider: t.provider, model: t.model, price: t.price };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatRequest } from '../openai/types.js';
 import type { ChunkStream } from '../providers/provider.js';
-import { Call, ms, resolved, type CallDeps } from './call.js';
+import { Call, passthroughOf, ms, resolved, type CallDeps } from './call.js';
 import { replayStream } from './chat-replay.js';
 import { relayStream } from './chat-stream.js';
 import type { CacheResult, CallOutcome, ChatCache, RequestContext } from './context.js';
@@ -80,7 +80,7 @@ function dispatchChat(
   deps: ChatDeps,
 ): Promise<DispatchResult<Answer>> {
   const { retries, backoffMs, firstTokenTimeoutMs, totalTimeoutMs } = ctx.runtime.config.limits;
-  const passthrough = 'authorization' in ctx.caller ? { clientAuthorization: ctx.caller.authorization } : {};
+  const passthrough = passthroughOf(ctx);
   return dispatch<Answer>(
     route.targets,
     async (target, signal) => {

@@ -1,5 +1,5 @@
 import type { EmbeddingsResponse } from '../openai/types.js';
-import { Call, ms, resolved, type CallDeps } from './call.js';
+import { Call, passthroughOf, ms, resolved, type CallDeps } from './call.js';
 import type { RequestContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { badRequest, sendJson } from './respond.js';
@@ -21,7 +21,7 @@ async function embeddings(ctx: RequestContext, call: Call, body: unknown, deps: 
   const route = call.admit('embeddings', checked.value);
   if (!route) return;
   const { retries, backoffMs, totalTimeoutMs } = ctx.runtime.config.limits;
-  const passthrough = 'authorization' in ctx.caller ? { clientAuthorization: ctx.caller.authorization } : {};
+  const passthrough = passthroughOf(ctx);
   const dispatchedAt = performance.now();
   const result = await dispatch<EmbeddingsResponse>(
     route.targets,

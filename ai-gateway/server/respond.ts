@@ -45,6 +45,22 @@ export const badRequest = (message: string, code = 'invalid_request', param?: st
   ...(param ? { param } : {}),
 });
 
+/** Waits until the client takes more (`drain`); false when it went away first. */
+export function drained(res: ServerResponse): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = (): void => done(true);
+    const onClose = (): void => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
 /**
  * Writes a server-sent event stream with backpressure: a write the socket cannot take yet waits for `drain`, so a
  * slow client slows the upstream read instead of growing the gateway's memory.
@@ -65,18 +81,7 @@ export class SseWriter {
   /** Resolves once the event is written or buffered under the high-water mark; false when the client is gone. */
   async data(json: string): Promise<boolean> {
     if (this.res.destroyed) return false;
-    if (this.res.write(`data: ${json}\n\n`)) return true;
-    return new Promise((resolve) => {
-      const done = (ok: boolean): void => {
-        this.res.off('drain', onDrain);
-        this.res.off('close', onClose);
-        resolve(ok);
-      };
-      const onDrain = (): void => done(true);
-      const onClose = (): void => done(false);
-      this.res.on('drain', onDrain);
-      this.res.on('close', onClose);
-    });
+    return this.res.write(`data: ${json}\n\n`) || drained(this.res);
   }
 
   /** The normal end: OpenAI's `[DONE]` sentinel. */

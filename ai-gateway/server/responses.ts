@@ -1,8 +1,8 @@
 import type { RawAttempt } from '../providers/provider.js';
-import { Call, resolved, type CallDeps } from './call.js';
+import { Call, passthroughOf, resolved, type CallDeps } from './call.js';
 import type { CallOutcome, RequestContext } from './context.js';
 import { dispatch, TotalTimeout } from './dispatch.js';
-import { badRequest } from './respond.js';
+import { badRequest, drained } from './respond.js';
 import { SseDecoder } from '../openai/sse.js';
 
 type Started = Extract<RawAttempt, { ok: true }>;
@@ -26,7 +26,7 @@ async function responses(ctx: RequestContext, call: Call, body: unknown, deps: C
   const route = call.admit('raw', body as Record<string, unknown>);
   if (!route) return;
   const { retries, backoffMs, firstTokenTimeoutMs } = ctx.runtime.config.limits;
-  const passthrough = 'authorization' in ctx.caller ? { clientAuthorization: ctx.caller.authorization } : {};
+  const passthrough = passthroughOf(ctx);
   const result = await dispatch<Started>(
     route.targets,
     async (t, signal) => {
@@ -56,7 +56,7 @@ async function pipe(ctx: RequestContext, started: Started): Promise<Partial<Call
   try {
     for await (const chunk of started.body) {
       meter.push(chunk);
-      if (!ctx.res.write(chunk) && !(await drained(ctx))) return withUsage(ended(ctx));
+      if (!ctx.res.write(chunk) && !(await drained(ctx.res))) return withUsage(ended(ctx));
     }
   } catch {
     ctx.res.destroy();
@@ -70,22 +70,6 @@ async function pipe(ctx: RequestContext, started: Started): Promise<Partial<Call
 function ended(ctx: RequestContext, otherwise = { status: 499, errorCode: 'client_closed' }): Partial<CallOutcome> {
   if (ctx.signal.reason instanceof TotalTimeout) return { status: 504, errorCode: 'total_timeout' };
   return ctx.signal.aborted ? { status: 499, errorCode: 'client_closed' } : otherwise;
-}
-
-/** Waits until the client takes more; false when it went away (or the request ended) meanwhile. */
-function drained(ctx: RequestContext): Promise<boolean> {
-  if (ctx.res.destroyed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
-      ctx.res.off('drain', onDrain);
-      ctx.res.off('close', onClose);
-      resolve(ok);
-    };
-    const onDrain = (): void => done(true);
-    const onClose = (): void => done(false);
-    ctx.res.on('drain', onDrain);
-    ctx.res.on('close', onClose);
-  });
 }
 
 /** The Responses API's usage, from a JSON body (kept whole) or an event stream (read event by event). */
