@@ -8,6 +8,64 @@ const name = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$' }
 const count = { type: 'integer', minimum: 0 };
 const positive = { type: 'integer', minimum: 1 };
 const money = { type: 'number', minimum: 0, maximum: 100_000 };
+/** A model's upstream: a provider of the file and the upstream's model id, with its price. */
+const target = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['provider', 'model', 'price'],
+  properties: {
+    provider: name,
+    model: { type: 'string', minLength: 1, maxLength: 256 },
+    price: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['input', 'output', 'cachedInput'],
+      properties: { input: money, output: money, cachedInput: money },
+    },
+  },
+};
+/** A loopback URL: local models are reached on this instance only. */
+const loopbackUrl = { type: 'string', pattern: '^http://127\\.0\\.0\\.1:\\d{1,5}/[A-Za-z0-9/._-]*$', maxLength: 256 };
+
+const localModel = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'servedName', 'baseUrl', 'metricsUrl', 'kind', 'overflow'],
+  properties: {
+    name: { type: 'string', pattern: '^local/[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+    servedName: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+    baseUrl: loopbackUrl,
+    metricsUrl: loopbackUrl,
+    kind: { enum: ['chat', 'embeddings'] },
+    overflow: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['policy', 'maxConcurrency', 'queue', 'firstTokenTimeoutMs'],
+      properties: {
+        policy: { enum: ['queue', 'spill', 'reject'] },
+        fallback: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['model', 'targets'],
+          properties: {
+            model: { type: 'string', minLength: 1, maxLength: 256 },
+            targets: { type: 'array', minItems: 1, items: target },
+          },
+        },
+        maxConcurrency: { type: 'integer', minimum: 1, maximum: 100_000 },
+        maxServerWaiting: { type: 'integer', minimum: 0 },
+        queue: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['maxSize', 'maxWaitMs'],
+          properties: { maxSize: { type: 'integer', minimum: 0, maximum: 100_000 }, maxWaitMs: count },
+        },
+        firstTokenTimeoutMs: positive,
+      },
+    },
+  },
+};
+
 /** A header value or key reaching an upstream request: printable, no CR/LF. */
 const headerValue = { type: 'string', pattern: '^[\\x20-\\x7e]*$', maxLength: 4096 };
 
@@ -26,6 +84,7 @@ const schema = {
     'auth',
     'providers',
     'models',
+    'localModels',
     'cache',
     'metering',
     'audit',
@@ -99,25 +158,12 @@ const schema = {
           targets: {
             type: 'array',
             minItems: 1,
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['provider', 'model', 'price'],
-              properties: {
-                provider: name,
-                model: { type: 'string', minLength: 1, maxLength: 256 },
-                price: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['input', 'output', 'cachedInput'],
-                  properties: { input: money, output: money, cachedInput: money },
-                },
-              },
-            },
+            items: target,
           },
         },
       },
     },
+    localModels: { type: 'array', maxItems: 64, items: localModel },
     cache: {
       type: 'object',
       additionalProperties: false,
@@ -179,6 +225,10 @@ export function checkConfig(raw: unknown): { ok: true; config: AiGatewayConfig }
   const errors = raw.models.flatMap((m) =>
     m.targets.filter((t) => !providers.has(t.provider)).map((t) => `model ${m.name}: no provider named ${t.provider}`),
   );
+  for (const l of raw.localModels)
+    for (const t of l.overflow.fallback?.targets ?? [])
+      if (!providers.has(t.provider))
+        errors.push(`local model ${l.name}: fallback provider ${t.provider} is not configured`);
   if (raw.auth.mode === 'keys' && new Set(raw.auth.keys.map((k) => k.sha256)).size !== raw.auth.keys.length)
     errors.push('two gateway keys have the same value');
   return errors.length ? { ok: false, errors } : { ok: true, config: raw };

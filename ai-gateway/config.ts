@@ -15,6 +15,8 @@ export interface AiGatewayConfig {
   auth: AuthConfig;
   providers: ProviderConfig[];
   models: ModelConfig[];
+  /** Models served on this instance by vLLM (LocalModel resources), reached as `local/<name>`. */
+  localModels: LocalModelConfig[];
   cache: CacheConfig;
   metering: MeteringConfig;
   audit: AuditConfig;
@@ -87,6 +89,38 @@ export interface ModelConfig {
   kind: 'chat' | 'embeddings';
 }
 
+/** A vLLM server on this instance: where it answers, and what happens when it cannot take a request. */
+export interface LocalModelConfig {
+  /** What clients send: `local/<served name>`. */
+  name: string;
+  /** The name vLLM serves it under (`--served-model-name`). */
+  servedName: string;
+  /** vLLM's OpenAI-compatible base URL, on loopback (`http://127.0.0.1:8000/v1`). */
+  baseUrl: string;
+  /** vLLM's Prometheus endpoint: its waiting-requests gauge is one of the capacity signals. */
+  metricsUrl: string;
+  kind: 'chat' | 'embeddings';
+  overflow: OverflowConfig;
+}
+
+/**
+ * What the gateway does with a request the local server cannot start before its first token (refused connection,
+ * 429 or 5xx before any byte, no first token in time, or the model at its concurrency): decided before the first
+ * token, never after.
+ */
+export interface OverflowConfig {
+  policy: 'queue' | 'spill' | 'reject';
+  /** The model-table entry a spill goes to, with its targets; absent: nothing ever leaves (spill acts as reject). */
+  fallback?: { model: string; targets: ModelTarget[] };
+  /** Requests the gateway sends the server at once; more are at capacity. */
+  maxConcurrency: number;
+  /** vLLM's own waiting requests above this count as at capacity too; absent: not used. */
+  maxServerWaiting?: number;
+  /** queue: the FIFO's bound, and how long a request may wait in it (and for a failed server to come back). */
+  queue: { maxSize: number; maxWaitMs: number };
+  firstTokenTimeoutMs: number;
+}
+
 export interface CacheConfig {
   enabled: boolean;
   /** `key`: a cached answer is served only to the gateway key that paid for it; `gateway`: to any client. */
@@ -134,6 +168,8 @@ export const PREFIX_ROUTES: Record<string, ProviderType> = {
   'bedrock/': 'bedrock',
 };
 export const RESERVED_PREFIX = 'local/';
+/** Local models' providers are named so: never a name a provider of the table may take (`/` is refused there). */
+export const LOCAL_PROVIDER_PREFIX = 'local/';
 
 /** How long a stopping gateway lets requests in flight finish; the supervisor waits this long and more before SIGKILL. */
 export const DRAIN_MS = 20_000;

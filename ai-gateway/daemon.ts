@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { DRAIN_MS, restartKey, type AiGatewayConfig } from './config.js';
 import { loadConfig } from './load-config.js';
+import { LocalModels } from './local/registry.js';
 import { createProvider } from './providers/index.js';
 import { createAdminServer } from './server/admin.js';
 import { GatewayServer } from './server/gateway.js';
@@ -29,7 +30,8 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
   const services = await openServices(config, log);
   const health = new ProviderHealth();
   const rate = new RequestRate();
-  const gateway = new GatewayServer(new GatewayRuntime(config, loaded.hash, createProvider), {
+  const locals = new LocalModels();
+  const gateway = new GatewayServer(new GatewayRuntime(config, loaded.hash, createProvider, locals), {
     cache: services.chatCache,
     limiter: new KeyLimiter(),
     sink: services.sink,
@@ -39,11 +41,11 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
   });
   const admin = createAdminServer({
     healthy: () => ({ ok: gateway.server.listening, message: gateway.server.listening ? 'serving' : 'not listening' }),
-    status: () => gatewayStatus(gateway.current, services, health, rate),
+    status: () => gatewayStatus(gateway.current, services, health, rate, locals),
     metrics: services.registry,
     usage: (since, by) => services.ledger.query({ since, by }),
   });
-  const reloads: ReloadContext = { path: configPath, gateway, first: config, services, log, masked: new Set() };
+  const reloads: ReloadContext = { path: configPath, gateway, first: config, services, locals, log, masked: new Set() };
   let reloading = Promise.resolve();
   await listen(admin, config.admin);
   await listen(gateway.server, config.listen);
@@ -66,7 +68,7 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
       reloading = run.catch(() => undefined);
       return run;
     },
-    stop: () => stop(gateway, admin, services, log),
+    stop: () => stop(gateway, admin, services, log).finally(() => locals.close()),
   };
 }
 
@@ -75,6 +77,7 @@ interface ReloadContext {
   gateway: GatewayServer;
   first: AiGatewayConfig;
   services: Services;
+  locals: LocalModels;
   log: Logger;
   /** Every provider key any revision of this process held: requests on an older one still write audit lines. */
   masked: Set<string>;
@@ -90,7 +93,7 @@ async function reload(ctx: ReloadContext): Promise<void> {
   ctx.services.setSecrets([...ctx.masked]);
   let next: GatewayRuntime;
   try {
-    next = new GatewayRuntime(loaded.config, loaded.hash, createProvider);
+    next = new GatewayRuntime(loaded.config, loaded.hash, createProvider, ctx.locals);
   } catch (err) {
     return void log.error({ err }, 'reload refused: a provider could not be built; the running config keeps serving');
   }

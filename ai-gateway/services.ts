@@ -138,6 +138,7 @@ function auditInput(
       durationMs: a.ms,
     })),
     ...(o.request ? { prompt: promptOf(o.request) } : {}),
+    ...(o.local ? { local: o.local } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { domainFilterKind } from './domain-filter.js';
 import { elasticIpKind } from './elastic-ip.js';
 import { firewallPolicyKind } from './firewall-policy.js';
 import { forwardProxyKind } from './forward-proxy.js';
+import { localModelKind } from './local-model.js';
 import { portForwardKind } from './port-forward.js';
 import { secretKind } from './secret.js';
 import { sourceDestCheckKind } from './source-dest-check.js';
@@ -26,6 +27,8 @@ export const kinds: readonly KindDefinition[] = [
   secretKind,
   domainFilterKind,
   forwardProxyKind,
+  // Before the AI gateway, which routes local/<name> to them.
+  localModelKind,
   aiGatewayKind,
   sourceDestCheckKind,
   elasticIpKind,

@@ -1,3 +1,6 @@
+import { localModelConflicts } from '../controllers/local-model-common/admission.js';
+import { validateLocalModelSpec, type LocalModelSpec } from '../controllers/local-model-common/spec.js';
+import { ResourceAdmission } from '../runtime/resource-admission.js';
 // Fixtures of the AiGateway controller's tests: the data plane's /status document, and Secrets for the kind example.
 import type { StoredResource } from '../runtime/controller.js';
 
@@ -51,4 +54,9 @@ export function exampleSecrets(
       6,
     ),
   ];
+}
+
+/** The AiGateway decoder's LocalModel admission, as the controller builds it. */
+export function localModelAdmission(): ResourceAdmission<LocalModelSpec> {
+  return new ResourceAdmission(validateLocalModelSpec, localModelConflicts);
 }

@@ -150,6 +150,7 @@ export function fakeGatewayConfig(dir: string, urls: Record<UpstreamName, string
         targets: [{ provider: 'bedrock', model: 'amazon.titan-embed-text-v2:0', price }],
       },
     ],
+    localModels: [],
     cache: {
       enabled: true,
       scope: 'key',

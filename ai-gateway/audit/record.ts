@@ -50,6 +50,17 @@ export interface AuditInput extends AuditCallFields {
   attempts: readonly AuditAttempt[];
   /** The messages (chat) or the input (embeddings), captured per the audit's prompt mode. */
   prompt?: unknown;
+  /** A local model's overflow decision. */
+  local?: AuditLocal;
+}
+
+/** What a local model's overflow policy decided: served here (queued N ms first), spilled to a model, or rejected. */
+export interface AuditLocal {
+  policy: string;
+  decision: string;
+  queuedMs: number;
+  spilledTo?: string;
+  reason?: string;
 }
 
 /** One line of the audit log. */
@@ -62,6 +73,7 @@ export interface AuditLine extends AuditCallFields {
   promptSha256?: string;
   /** Prompt mode `full`: the prompt itself. */
   prompt?: unknown;
+  local?: AuditLocal;
 }
 
 function attempt(a: AuditAttempt): AuditAttempt {
@@ -70,6 +82,13 @@ function attempt(a: AuditAttempt): AuditAttempt {
   if (a.code !== undefined) out.code = a.code;
   if (a.retryable !== undefined) out.retryable = a.retryable;
   if (a.durationMs !== undefined) out.durationMs = a.durationMs;
+  return out;
+}
+
+function localOf(l: AuditLocal): AuditLocal {
+  const out: AuditLocal = { policy: l.policy, decision: l.decision, queuedMs: l.queuedMs };
+  if (l.spilledTo !== undefined) out.spilledTo = l.spilledTo;
+  if (l.reason !== undefined) out.reason = l.reason;
   return out;
 }
 
@@ -94,6 +113,7 @@ export function buildAuditLine(input: AuditInput, capture: PromptCapture): Audit
     latencyMs: { overhead: input.overheadMs, ttft: input.ttftMs, total: input.totalMs },
     attempts: input.attempts.map(attempt),
   };
+  if (input.local) line.local = localOf(input.local);
   if (input.prompt !== undefined && capture === 'hash') line.promptSha256 = sha256Hex(canonicalJson(input.prompt));
   if (input.prompt !== undefined && capture === 'full') line.prompt = input.prompt;
   return line;

@@ -1,6 +1,8 @@
 import type { ChatChunk, ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../openai/types.js';
 
 export type ProviderType = 'openai' | 'anthropic' | 'bedrock';
+/** A provider's kind: a configured type, or a vLLM server of this instance (LocalModel). */
+export type ProviderKind = ProviderType | 'vllm';
 
 /**
  * Why an attempt failed. `retryable`: nothing reached the client yet and the failure is the upstream's (429, 5xx,
@@ -72,7 +74,7 @@ export type RawAttempt =
  */
 export interface Provider {
   readonly name: string;
-  readonly type: ProviderType;
+  readonly type: ProviderKind;
   chat(request: ChatRequest, ctx: CallContext): Promise<ChatAttempt>;
   embeddings(request: EmbeddingsRequest, ctx: CallContext): Promise<EmbeddingsAttempt>;
   /** Only OpenAI-type providers pass raw requests through. */

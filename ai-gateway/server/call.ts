@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { OverflowDecision } from '../local/overflow.js';
 import { mayUse } from './auth.js';
 import type { CallOutcome, OutcomeSink, RequestContext } from './context.js';
 import { elapsed } from './context.js';
@@ -27,6 +28,7 @@ export interface CallDeps {
 export class Call {
   private readonly outcome: Omit<CallOutcome, 'totalMs'>;
   private release: ((tokens: number) => void) | undefined;
+  private releaseLocal: (() => void) | undefined;
   private done = false;
 
   constructor(
@@ -78,6 +80,12 @@ export class Call {
     return passthrough ? { ...route, targets: route.targets.filter(passesThrough) } : route;
   }
 
+  /** A local model's overflow decision, and the local slot the answer holds until the call ends. */
+  decided(decision: OverflowDecision, release?: () => void): void {
+    this.outcome.local = decision;
+    this.releaseLocal = release;
+  }
+
   /** The gateway's own failure: logged, answered 500 if nothing was sent yet, and recorded. */
   crashed(err: unknown): void {
     this.deps.log.error({ err, requestId: this.ctx.requestId }, 'request failed inside the gateway');
@@ -110,6 +118,7 @@ export class Call {
     if (this.done) return;
     this.done = true;
     this.release?.(extra.usage?.total_tokens ?? 0);
+    this.releaseLocal?.();
     this.deps.sink.record({ ...this.outcome, ...extra, totalMs: elapsed(this.ctx.startedAt) });
   }
 

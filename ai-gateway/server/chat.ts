@@ -6,7 +6,8 @@ import { replayStream } from './chat-replay.js';
 import { relayStream } from './chat-stream.js';
 import type { CacheResult, CallOutcome, ChatCache, RequestContext } from './context.js';
 import { elapsed } from './context.js';
-import { dispatch, type DispatchResult, type ResolvedTarget } from './dispatch.js';
+import type { DispatchResult, ResolvedTarget } from './dispatch.js';
+import { dispatchRoute } from './route-dispatch.js';
 import { badRequest, sendJson } from './respond.js';
 import { checkChatRequest } from './request-schema.js';
 import type { Route } from './runtime.js';
@@ -40,7 +41,7 @@ async function chat(ctx: RequestContext, call: Call, body: unknown, deps: ChatDe
   const hit = cacheKey ? await deps.cache.get(cacheKey) : undefined;
   if (hit) return call.finish(await answerFromCache(ctx, request, hit, primary));
   const dispatchedAt = performance.now();
-  const result = await dispatchChat(ctx, request, route, deps);
+  const result = await dispatchChat(ctx, call, request, route, deps);
   const cache: CacheResult = cacheKey ? 'miss' : 'bypass';
   if (!result.ok) return call.failed(result, { cache });
   // Only the primary target's answer is the answer to this key: a fallback's is served, never cached as it.
@@ -75,14 +76,16 @@ async function chat(ctx: RequestContext, call: Call, body: unknown, deps: ChatDe
 
 function dispatchChat(
   ctx: RequestContext,
+  call: Call,
   request: ChatRequest,
   route: Route,
   deps: ChatDeps,
 ): Promise<DispatchResult<Answer>> {
   const { retries, backoffMs, firstTokenTimeoutMs, totalTimeoutMs } = ctx.runtime.config.limits;
   const passthrough = passthroughOf(ctx);
-  return dispatch<Answer>(
-    route.targets,
+  return dispatchRoute<Answer>(
+    call,
+    route,
     async (target, signal) => {
       const a = await target.instance.chat(
         { ...request, model: target.model },

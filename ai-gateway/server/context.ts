@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChatCompletion, ChatRequest, Usage } from '../openai/types.js';
+import type { OverflowDecision } from '../local/overflow.js';
 import type { Caller } from './auth.js';
 import type { AttemptRecord } from './dispatch.js';
 import type { GatewayRuntime } from './runtime.js';
@@ -21,6 +22,8 @@ export interface CallOutcome {
   /** The target that answered (or failed last). */
   resolved?: { provider: string; model: string; price: { input: number; output: number; cachedInput: number } };
   cache: CacheResult;
+  /** A local model's overflow decision: served here (after queueing), spilled, or rejected. */
+  local?: OverflowDecision;
   status: number;
   errorCode?: string;
   usage?: Usage;

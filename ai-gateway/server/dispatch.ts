@@ -34,7 +34,7 @@ export type DispatchResult<T> =
   | { ok: true; value: T; target: ResolvedTarget; signal: AbortSignal; tried: AttemptRecord[] }
   | { ok: false; failure: UpstreamFailure; target?: ResolvedTarget; tried: AttemptRecord[] };
 
-type Attempt<T> = { ok: true; value: T } | { ok: false; failure: UpstreamFailure };
+export type Attempt<T> = { ok: true; value: T } | { ok: false; failure: UpstreamFailure };
 
 /** A retry-after longer than this moves on to the next target instead of waiting. */
 const MAX_RETRY_AFTER_WAIT_MS = 2_000;
@@ -42,8 +42,8 @@ const MAX_RETRY_AFTER_WAIT_MS = 2_000;
 /**
  * Tries the targets in order until one starts answering. A retryable failure (429, 5xx, connection error, no first
  * token in time) before the response starts is retried with backoff, then the next target is tried; after that, the
- * caller owns the stream and nothing is retried. The seam for local inference's overflow policy: a target whose
- * provider refuses before its first token fails retryably here and the next target (the spill) is tried.
+ * caller owns the stream and nothing is retried. Local models go through local/overflow.ts first, which calls this
+ * for a spill.
  *
  * `signal` of a success stays live for the stream: it aborts on the client's abort or the total deadline.
  */
@@ -75,7 +75,7 @@ export async function dispatch<T>(
 }
 
 /** One attempt under its first-token deadline, with its record. */
-async function tryOnce<T>(
+export async function tryOnce<T>(
   target: ResolvedTarget,
   attempt: (target: ResolvedTarget, signal: AbortSignal) => Promise<Attempt<T>>,
   opts: DispatchOptions,
@@ -151,7 +151,8 @@ export class TotalTimeout extends Error {
   override name = 'TotalTimeout';
 }
 
-function aborted<T>(signal: AbortSignal, tried: AttemptRecord[], target: ResolvedTarget): DispatchResult<T> {
+/** The failure of a request whose own signal aborted: its client left, or its total deadline passed. */
+export function aborted<T>(signal: AbortSignal, tried: AttemptRecord[], target: ResolvedTarget): DispatchResult<T> {
   const reason: unknown = signal.reason;
   const failure: UpstreamFailure =
     reason instanceof TotalTimeout
@@ -182,7 +183,7 @@ function noTargets<T>(tried: AttemptRecord[]): DispatchResult<T> {
   return { ok: false, failure, tried };
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);

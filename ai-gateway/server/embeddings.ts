@@ -1,7 +1,7 @@
 import type { EmbeddingsResponse } from '../openai/types.js';
 import { Call, passthroughOf, ms, resolved, type CallDeps } from './call.js';
 import type { RequestContext } from './context.js';
-import { dispatch } from './dispatch.js';
+import { dispatchRoute } from './route-dispatch.js';
 import { badRequest, sendJson } from './respond.js';
 import { checkEmbeddingsRequest } from './request-schema.js';
 
@@ -23,8 +23,9 @@ async function embeddings(ctx: RequestContext, call: Call, body: unknown, deps: 
   const { retries, backoffMs, totalTimeoutMs } = ctx.runtime.config.limits;
   const passthrough = passthroughOf(ctx);
   const dispatchedAt = performance.now();
-  const result = await dispatch<EmbeddingsResponse>(
-    route.targets,
+  const result = await dispatchRoute<EmbeddingsResponse>(
+    call,
+    route,
     async (t, signal) => {
       const a = await t.instance.embeddings(
         { ...checked.value, model: t.model },

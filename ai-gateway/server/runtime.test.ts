@@ -35,6 +35,7 @@ function config(): AiGatewayConfig {
         ],
       },
     ],
+    localModels: [],
     cache: { enabled: false, scope: 'key', ttlSeconds: 1, memoryBytes: 0, diskBytes: 0, dir: '/nonexistent' },
     metering: { stateFile: '/nonexistent/m.json', retentionDays: 1 },
     audit: { enabled: false, file: '/nonexistent/a.log', prompts: 'none', maxBytes: 1, maxAgeSeconds: 1, maxFiles: 1 },

@@ -1,6 +1,9 @@
 import { redactSecrets } from '../audit/record.js';
-import type { AiGatewayConfig, GatewayKeyConfig, ModelConfig, ProviderConfig } from '../config.js';
+import type { AiGatewayConfig, GatewayKeyConfig, LocalModelConfig, ModelConfig, ProviderConfig } from '../config.js';
 import { PREFIX_ROUTES, RESERVED_PREFIX } from '../config.js';
+import { LocalProvider } from '../local/provider.js';
+import type { LocalRoute } from '../local/overflow.js';
+import type { LocalModels } from '../local/registry.js';
 import type { Provider } from '../providers/provider.js';
 import type { ResolvedTarget } from './dispatch.js';
 import type { ClientError } from './respond.js';
@@ -15,6 +18,8 @@ export interface Route {
   /** `any` for a prefix route: the client's call says what it is. */
   kind: 'chat' | 'embeddings' | 'any';
   targets: ResolvedTarget[];
+  /** A local model: its server and overflow policy (targets then holds the local target only). */
+  local?: LocalRoute;
 }
 
 /**
@@ -25,6 +30,7 @@ export interface Route {
 export class GatewayRuntime {
   readonly providers: ReadonlyMap<string, Provider>;
   private readonly models: ReadonlyMap<string, ModelConfig>;
+  private readonly localRoutes: ReadonlyMap<string, Route>;
   private readonly keys: ReadonlyMap<string, GatewayKeyConfig>;
   /** The provider keys of this revision: what an error passed on to a client is cleaned of. */
   readonly secrets: readonly string[];
@@ -35,11 +41,27 @@ export class GatewayRuntime {
     readonly config: AiGatewayConfig,
     readonly hash: string,
     factory: ProviderFactory,
+    locals?: LocalModels,
   ) {
-    this.providers = new Map(config.providers.map((p) => [p.name, factory(p, config.limits)]));
+    const providers = new Map<string, Provider>(config.providers.map((p) => [p.name, factory(p, config.limits)]));
+    for (const l of config.localModels) providers.set(l.name, new LocalProvider(l, config.limits));
+    this.providers = providers;
     this.models = new Map(config.models.map((m) => [m.name, m]));
     this.keys = new Map(config.auth.mode === 'keys' ? config.auth.keys.map((k) => [k.sha256, k]) : []);
     this.secrets = config.providers.flatMap((p) => (p.apiKey ? [p.apiKey] : []));
+    locals?.sync(config.localModels);
+    this.localRoutes = new Map(config.localModels.flatMap((l) => this.localRoute(l, locals)));
+  }
+
+  /** A local model's route: its server (free, and never a fallback's price), capacity, policy and fallback targets. */
+  private localRoute(l: LocalModelConfig, locals: LocalModels | undefined): [string, Route][] {
+    const capacity = locals?.capacity(l.name);
+    const instance = this.providers.get(l.name);
+    if (!capacity || !instance) return [];
+    const target: ResolvedTarget = { provider: l.name, model: l.servedName, price: FREE, instance };
+    const fallback = (l.overflow.fallback?.targets ?? []).flatMap((t) => this.target(t));
+    const local: LocalRoute = { target, capacity, overflow: l.overflow, fallback };
+    return [[l.name, { requested: l.name, label: l.name, kind: l.kind, targets: [target], local }]];
   }
 
   keyByHash(sha256: string): GatewayKeyConfig | undefined {
@@ -51,6 +73,8 @@ export class GatewayRuntime {
     const model = this.models.get(requested);
     if (model)
       return { requested, label: requested, kind: model.kind, targets: model.targets.flatMap((t) => this.target(t)) };
+    const local = this.localRoutes.get(requested);
+    if (local) return local;
     if (requested.startsWith(RESERVED_PREFIX))
       return notFound(`The model '${requested}' does not exist: no local model of that name serves here.`);
     const prefix = Object.keys(PREFIX_ROUTES).find((p) => requested.startsWith(p));
@@ -78,8 +102,12 @@ export class GatewayRuntime {
     return redactSecrets(text, this.secrets);
   }
 
-  listModels(): ModelConfig[] {
-    return [...this.models.values()];
+  /** The model table, then the local models (their only target is their server). */
+  listModels(): Pick<ModelConfig, 'name' | 'targets'>[] {
+    return [
+      ...this.models.values(),
+      ...[...this.localRoutes.values()].map((r) => ({ name: r.label, targets: r.targets })),
+    ];
   }
 
   /** Counts a request against this revision until `release`. */
@@ -113,6 +141,9 @@ export class GatewayRuntime {
     for (const p of this.providers.values()) p.close();
   }
 }
+
+/** Local inference is billed by the instance, not per token. */
+const FREE = { input: 0, output: 0, cachedInput: 0 };
 
 function notFound(message: string): ClientError {
   return { status: 404, type: 'invalid_request_error', code: 'model_not_found', message, param: 'model' };

@@ -1,4 +1,5 @@
 import type { CacheStats } from '../cache/store.js';
+import type { LocalModels, LocalModelState } from '../local/registry.js';
 import type { GatewayRuntime } from './runtime.js';
 import type { ProviderHealth, RequestRate } from './stats.js';
 
@@ -17,6 +18,8 @@ export interface GatewayStatus {
   cache: { enabled: boolean } & Pick<CacheStats, 'entries' | 'bytes' | 'hits' | 'misses' | 'hitRatio'>;
   requests: { total: number; perSecond: number; inFlight: number };
   auth: { mode: string; keys: number };
+  /** Local models: requests the gateway has on each server, and those waiting under the queue policy. */
+  localModels: (LocalModelState & { policy: string; fallback?: string; healthy: boolean })[];
 }
 
 export function gatewayStatus(
@@ -24,6 +27,7 @@ export function gatewayStatus(
   services: { cacheStats(): CacheStats },
   health: ProviderHealth,
   rate: RequestRate,
+  locals: LocalModels,
 ): GatewayStatus {
   const { config } = runtime;
   const { entries, bytes, hits, misses, hitRatio } = services.cacheStats();
@@ -39,5 +43,12 @@ export function gatewayStatus(
     cache: { enabled: config.cache.enabled, entries, bytes, hits, misses, hitRatio },
     requests: { total: rate.total, perSecond: rate.perSecond(), inFlight: runtime.active },
     auth: { mode: config.auth.mode, keys: config.auth.mode === 'keys' ? config.auth.keys.length : 0 },
+    localModels: locals.states().flatMap((state) => {
+      const model = config.localModels.find((l) => l.name === state.name);
+      if (!model) return [];
+      const { policy, fallback } = model.overflow;
+      const { healthy } = health.get(model.name);
+      return [{ ...state, policy, ...(fallback ? { fallback: fallback.model } : {}), healthy }];
+    }),
   };
 }

@@ -2,13 +2,17 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import type { AiGatewayConfig } from '../../ai-gateway/config.js';
 import { aiGatewayKind } from '../../crds-equivalent/ai-gateway.js';
-import { AI_SECRETS, exampleSecrets } from '../../testing/ai-gateway-fixtures.js';
+import { AI_SECRETS, exampleSecrets, localModelAdmission } from '../../testing/ai-gateway-fixtures.js';
 import type { KindSnapshot, StoredResource } from '../../runtime/controller.js';
 import { decodeAiGateway, type AiGatewayDecodeFacts } from './decode.js';
 import { aiGatewayPaths } from './paths.js';
 import type { AiGatewayDesired } from './types.js';
 
-const facts: AiGatewayDecodeFacts = { paths: aiGatewayPaths('/var/lib/csgw'), vpcCidrs: ['10.0.0.0/16'] };
+const facts: AiGatewayDecodeFacts = {
+  paths: aiGatewayPaths('/var/lib/csgw'),
+  vpcCidrs: ['10.0.0.0/16'],
+  localModels: localModelAdmission(),
+};
 
 const SECRETS = AI_SECRETS;
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -284,6 +288,6 @@ describe('decodeAiGateway', () => {
 
   it('wants nothing running when disabled or absent, whatever the Secrets', () => {
     for (const s of [snapshot({ enable: false }, []), snapshot(undefined, [])])
-      expect(desired(s)).toEqual({ enabled: false, sources: { secrets: [] } });
+      expect(desired(s)).toEqual({ enabled: false, sources: { secrets: [] }, localProblems: [] });
   });
 });

@@ -6,7 +6,11 @@ import type { DecodeResult, KindSnapshot, StoredResource } from '../../runtime/c
 import { decodeSingleton } from '../../runtime/decode-singleton.js';
 import { resolveSecret, type ResolvedSecret } from '../../runtime/secrets/secret.js';
 import type { AiGatewayPaths } from './paths.js';
-import { aiGatewayRevision, renderAiGatewayConfig } from './render.js';
+import { localModelKind } from '../../crds-equivalent/local-model.js';
+import type { ResourceAdmission } from '../../runtime/resource-admission.js';
+import type { LocalModelSpec } from '../local-model-common/spec.js';
+import { localModelRouting } from './local-models.js';
+import { aiGatewayRevision, modelConfigs, renderAiGatewayConfig } from './render.js';
 import { secretKeyOf } from './spec-auth.js';
 import { validateAiGatewaySpec, type AiGatewaySpec } from './spec.js';
 import type { AiGatewayDesired, SecretSource } from './types.js';
@@ -14,9 +18,11 @@ import type { AiGatewayDesired, SecretSource } from './types.js';
 export interface AiGatewayDecodeFacts {
   paths: AiGatewayPaths;
   vpcCidrs: readonly string[];
+  /** Admits LocalModel resources exactly as the LocalModel controller does (it remembers each one's last good spec). */
+  localModels: ResourceAdmission<LocalModelSpec>;
 }
 
-const DISABLED: AiGatewayDesired = { enabled: false, sources: { secrets: [] } };
+const DISABLED: AiGatewayDesired = { enabled: false, sources: { secrets: [] }, localProblems: [] };
 
 /**
  * The desired gateway: the singleton spec plus the Secrets it names (provider API keys, gateway keys), rendered into
@@ -40,12 +46,18 @@ export function decodeAiGateway(snapshot: KindSnapshot, facts: AiGatewayDecodeFa
     errors.push('spec.clientCidrs: required, as the operator knows no VPC CIDR (--vpc-cidr / CSGW_VPC_CIDRS)');
   if (errors.length > 0)
     return { ok: false, name: desired.name ?? 'default', generation: desired.generation ?? 0, errors };
-  const config = renderAiGatewayConfig(spec, { clientCidrs, apiKeys, externalIds, gatewayKeys }, facts.paths);
-  const revision = aiGatewayRevision(config);
+  const local = localModelRouting(
+    facts.localModels.admit({ kind: localModelKind.kind, resources: snapshot.related?.[localModelKind.kind] ?? [] })
+      .admitted,
+    modelConfigs(spec.models),
+  );
+  const inputs = { clientCidrs, apiKeys, externalIds, gatewayKeys, localModels: local.configs };
+  const revision = aiGatewayRevision(renderAiGatewayConfig(spec, inputs, facts.paths));
+  const sources = { secrets: secrets.sources() };
   return {
     ok: true,
     ignored,
-    desired: { ...base, spec: { enabled: true, revision, sources: { secrets: secrets.sources() } } },
+    desired: { ...base, spec: { enabled: true, revision, sources, localProblems: local.problems } },
   };
 }
 

@@ -151,7 +151,7 @@ describe('AiGateway controller', () => {
     expect(killed).toEqual([]);
   });
 
-  it('watches Secrets, so a rotated key reconciles it', () => {
-    expect(controller(new FakeRunner()).watches?.map((k) => k.kind)).toEqual(['Secret']);
+  it('watches Secrets (a rotated key) and LocalModels (the local routes)', () => {
+    expect(controller(new FakeRunner()).watches?.map((k) => k.kind)).toEqual(['Secret', 'LocalModel']);
   });
 });

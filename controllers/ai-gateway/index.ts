@@ -1,6 +1,10 @@
 import { DRAIN_MS } from '../../ai-gateway/config.js';
 import { aiGatewayKind } from '../../crds-equivalent/ai-gateway.js';
+import { localModelKind } from '../../crds-equivalent/local-model.js';
 import { secretKind } from '../../crds-equivalent/secret.js';
+import { ResourceAdmission } from '../../runtime/resource-admission.js';
+import { localModelConflicts } from '../local-model-common/admission.js';
+import { validateLocalModelSpec } from '../local-model-common/spec.js';
 import type { Controller } from '../../runtime/controller.js';
 import type { CrashPolicy } from '../../runtime/daemon/crash-history.js';
 import { RevisionStore, type FileOwner } from '../../runtime/daemon/revisions.js';
@@ -48,10 +52,11 @@ export function createAiGatewayController(
   });
   const runsAs =
     opts.user?.name ?? `the operator's account (uid ${process.getuid?.() ?? '?'}): no user ${AI_GATEWAY_USER} here`;
-  const facts = { paths, vpcCidrs: opts.vpcCidrs };
+  const localModels = new ResourceAdmission(validateLocalModelSpec, localModelConflicts);
+  const facts = { paths, vpcCidrs: opts.vpcCidrs, localModels };
   return {
     kind: aiGatewayKind,
-    watches: [secretKind],
+    watches: [secretKind, localModelKind],
     changes$: supervisor.changes$,
     validateSpec: validateAiGatewaySpec,
     decode: (snapshot) => decodeAiGateway(snapshot, facts),

@@ -17,9 +17,11 @@ const revision = (hash: string, restartKey = 'listen 0.0.0.0:8090 admin 127.0.0.
 const enabled = (rev: AiGatewayRevision, generation = 2): DesiredState<AiGatewayDesired> => ({
   name: 'default',
   generation,
-  spec: { enabled: true, revision: rev, sources: { secrets: [] } },
+  spec: { enabled: true, revision: rev, sources: { secrets: [] }, localProblems: [] },
 });
-const disabled: DesiredState<AiGatewayDesired> = { spec: { enabled: false, sources: { secrets: [] } } };
+const disabled: DesiredState<AiGatewayDesired> = {
+  spec: { enabled: false, sources: { secrets: [] }, localProblems: [] },
+};
 
 function observed(daemon: Partial<DaemonObservation>, extra: Partial<AiGatewayObserved> = {}): AiGatewayObserved {
   return { daemon: { phase: 'stopped', crashes: { recent: 0, windowSeconds: 60, loop: false }, ...daemon }, ...extra };

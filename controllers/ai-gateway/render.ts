@@ -2,6 +2,7 @@ import type {
   AiGatewayConfig,
   AuthConfig,
   GatewayKeyConfig,
+  LocalModelConfig,
   ModelConfig,
   ProviderConfig,
 } from '../../ai-gateway/config.js';
@@ -25,6 +26,8 @@ export interface ResolvedInputs {
   externalIds: ReadonlyMap<string, string>;
   /** Mode keys: each gateway key with its hash (never the key). */
   gatewayKeys: readonly GatewayKeyConfig[];
+  /** The LocalModel resources, as the data plane reaches them (local-models.ts, from the rendered model table). */
+  localModels: readonly LocalModelConfig[];
 }
 
 const MIB = 1024 * 1024;
@@ -46,6 +49,7 @@ export function renderAiGatewayConfig(
       providerConfig(p, inputs.apiKeys.get(p.name), inputs.externalIds.get(p.name)),
     ),
     models: modelConfigs(spec.models),
+    localModels: [...inputs.localModels],
     cache: {
       enabled: cache.enabled,
       scope: cache.scope,
@@ -102,7 +106,7 @@ function providerConfig(p: ProviderSpec, apiKey: string | undefined, externalId:
 }
 
 /** Each model with its targets: its own first, then its fallback chain (spec-models.ts), each with its price. */
-function modelConfigs(models: readonly ModelSpec[]): ModelConfig[] {
+export function modelConfigs(models: readonly ModelSpec[]): ModelConfig[] {
   const byName = new Map(models.map((m) => [m.name, m]));
   return models.map((m) => {
     const chain = fallbackChain(m, byName);

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { aiGatewayKind } from '../../crds-equivalent/ai-gateway.js';
 import type { DesiredState } from '../../runtime/controller.js';
 import type { DaemonObservation } from '../../runtime/daemon/types.js';
-import { AI_SECRETS, exampleSecrets, STATUS_DOCUMENT } from '../../testing/ai-gateway-fixtures.js';
+import { AI_SECRETS, exampleSecrets, STATUS_DOCUMENT, localModelAdmission } from '../../testing/ai-gateway-fixtures.js';
 import { decodeAiGateway } from './decode.js';
 import { parseDataPlaneStatus } from './data-plane-status.js';
 import { aiGatewayPaths } from './paths.js';
@@ -15,7 +15,11 @@ function desiredFromExample(): DesiredState<AiGatewayDesired> {
     resources: [{ name: 'default', generation: 9, value: JSON.stringify(aiGatewayKind.example.spec) }],
     related: { Secret: exampleSecrets() },
   };
-  const d = decodeAiGateway(snapshot, { paths: aiGatewayPaths('/var/lib/csgw'), vpcCidrs: [] });
+  const d = decodeAiGateway(snapshot, {
+    paths: aiGatewayPaths('/var/lib/csgw'),
+    vpcCidrs: [],
+    localModels: localModelAdmission(),
+  });
   if (!d.ok) throw new Error(d.errors.join('; '));
   return d.desired;
 }
@@ -95,7 +99,7 @@ describe('aiGatewayDetails', () => {
   });
 
   it('shows only the phase when disabled', () => {
-    const off = { spec: { enabled: false, sources: { secrets: [] } } };
+    const off = { spec: { enabled: false, sources: { secrets: [] }, localProblems: [] } };
     expect(aiGatewayDetails(off, { daemon: { phase: 'stopped', crashes } })).toEqual({
       enabled: false,
       phase: 'stopped',
@@ -117,7 +121,9 @@ describe('aiGatewayWarnings', () => {
     const healthy = { ...withStatus, dataPlane: { ...withStatus.dataPlane!, providers: [] } };
     expect(aiGatewayWarnings(desired, healthy)).toEqual([]);
     expect(aiGatewayWarnings(desired, { daemon: running })).toEqual([]);
-    expect(aiGatewayWarnings({ spec: { enabled: false, sources: { secrets: [] } } }, withStatus)).toEqual([]);
+    expect(
+      aiGatewayWarnings({ spec: { enabled: false, sources: { secrets: [] }, localProblems: [] } }, withStatus),
+    ).toEqual([]);
   });
 });
 

@@ -77,13 +77,18 @@ export function aiGatewayWarnings(
   desired: DesiredState<AiGatewayDesired>,
   observed: AiGatewayObserved,
 ): ControllerWarning[] {
-  if (!desired.spec.enabled || !observed.dataPlane) return [];
-  return observed.dataPlane.providers
+  if (!desired.spec.enabled) return [];
+  const local = desired.spec.localProblems.map((p) => ({
+    reason: p.reason,
+    message: `LocalModel/${p.resource}: ${p.message}`,
+  }));
+  const providers = (observed.dataPlane?.providers ?? [])
     .filter((p) => !p.healthy)
     .map((p) => ({
       reason: 'ProviderUnhealthy',
       message: `provider ${p.name} (${p.type}): last call failed${p.lastError ? ` with ${p.lastError.code}: ${p.lastError.message}` : ''}`,
     }));
+  return [...local, ...providers];
 }
 
 /** The kit's conditions: CrashLoop, Ready=False while enabled but not serving, Degraded RolledBack. */

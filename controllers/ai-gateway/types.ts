@@ -1,6 +1,7 @@
 import type { DaemonAction } from '../../runtime/daemon/plan.js';
 import type { DaemonObservation, DaemonRevision } from '../../runtime/daemon/types.js';
 import type { DataPlaneStatus } from './data-plane-status.js';
+import type { LocalModelRouting } from './local-models.js';
 
 /** A rendered, hashed data-plane config, ready to install, with its readiness probe and pre-flight checks. */
 export interface AiGatewayRevision extends DaemonRevision {
@@ -22,6 +23,8 @@ export interface AiGatewayDesired {
   enabled: boolean;
   revision?: AiGatewayRevision;
   sources: { secrets: SecretSource[] };
+  /** LocalModels whose fallback cannot be used (a spill of theirs rejects). */
+  localProblems: LocalModelRouting['problems'];
 }
 
 export interface AiGatewayObserved {
