@@ -6,6 +6,7 @@ const good: HostOptions = {
   maxFirewallRules: '20000',
   maxPortForwards: '500',
   stateDir: '/var/lib/csgw',
+  vllmCommand: ['vllm'],
   daemonDir: '/var/lib/csgw',
 };
 
@@ -21,6 +22,7 @@ describe('checkHostOptions', () => {
       maxPortForwards: '1e3',
       daemonDir: 'csgw',
       stateDir: 'state',
+      vllmCommand: ['vllm'],
     };
     expect(() => checkHostOptions(bad)).toThrow(
       [

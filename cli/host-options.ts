@@ -1,7 +1,12 @@
 import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { createExecRunner } from '../adapters/exec-runner.js';
-import { createControllers, DEFAULT_DAEMONS, type HostFacts } from '../composition/controllers.js';
+import {
+  createControllers,
+  DEFAULT_DAEMONS,
+  DEFAULT_VLLM_COMMAND,
+  type HostFacts,
+} from '../composition/controllers.js';
 import { DEFAULT_MAX_RULES as DEFAULT_MAX_FIREWALL_RULES } from '../controllers/firewall/decode.js';
 import { DEFAULT_MAX_RULES as DEFAULT_MAX_PORT_FORWARDS } from '../controllers/port-forward/names.js';
 import type { AnyController } from '../runtime/controller.js';
@@ -17,6 +22,8 @@ export interface HostOptions {
   daemonDir: string;
   stateDir: string;
   keepDaemons?: boolean;
+  vllmCommand: string[];
+  assumeGpu?: boolean;
 }
 
 const LIMIT_MAX = 1_000_000;
@@ -59,7 +66,28 @@ export function addHostOptions(command: Command, ctx: CliContext): Command {
       '--keep-daemons',
       'leave supervised daemons serving when the operator stops (the next operator adopts them); env CSGW_KEEP_DAEMONS=true',
       ['1', 'true'].includes(ctx.env.CSGW_KEEP_DAEMONS ?? ''),
+    )
+    .option(
+      '--vllm-command <argv...>',
+      "the command that runs vLLM's CLI (LocalModel appends `serve --config <file>`); env CSGW_VLLM_COMMAND, a JSON array",
+      vllmFromEnv(ctx.env.CSGW_VLLM_COMMAND),
+    )
+    .option(
+      '--assume-gpu',
+      'TEST OPTION: treat this host as having a GPU, so LocalModel runs --vllm-command (a fake vLLM) here; env CSGW_ASSUME_GPU=true',
+      ['1', 'true'].includes(ctx.env.CSGW_ASSUME_GPU ?? ''),
     );
+}
+
+function vllmFromEnv(value: string | undefined): string[] {
+  if (!value) return [...DEFAULT_VLLM_COMMAND];
+  try {
+    const argv = JSON.parse(value) as unknown;
+    if (Array.isArray(argv) && argv.length > 0 && argv.every((a) => typeof a === 'string')) return argv;
+  } catch {
+    // A plain path, not JSON.
+  }
+  return [value];
 }
 
 /** Fails with every problem of the host options, before anything is started or read. */
@@ -70,6 +98,9 @@ export function checkHostOptions(opts: HostOptions): void {
     ...checkLimit('--max-port-forwards', opts.maxPortForwards),
     ...(isAbsolute(opts.daemonDir) ? [] : [`--daemon-dir: ${opts.daemonDir} is not an absolute path`]),
     ...(isAbsolute(opts.stateDir) ? [] : [`--state-dir: ${opts.stateDir} is not an absolute path`]),
+    ...(opts.vllmCommand.length > 0 && opts.vllmCommand.every((a) => a !== '')
+      ? []
+      : ['--vllm-command: an argument vector of non-empty strings']),
   ];
   if (errors.length > 0) throw new CliError(errors.join('\n'));
 }
@@ -88,5 +119,6 @@ export function hostControllers(opts: HostOptions, aws?: HostFacts['aws']): AnyC
     daemons: { dir: opts.daemonDir, onShutdown: opts.keepDaemons ? 'keep' : 'stop' },
     ...(opts.netns ? { netns: opts.netns } : {}),
     ...(aws ? { aws } : {}),
+    localInference: { command: opts.vllmCommand, assumeGpu: opts.assumeGpu ?? false },
   });
 }

@@ -4,6 +4,8 @@ import { createCommandSysctlAdapter, createNetnsRunner, inNetns } from '../adapt
 import { createNftAdapter } from '../adapters/nft.js';
 import { createProcessPort } from '../adapters/daemon-process.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
+import { createLocalInferenceHost } from '../adapters/local-inference-host.js';
+import { createS3Weights } from '../adapters/s3-weights.js';
 import { lookupSystemUser } from '../adapters/system-user.js';
 import type { AnyController } from '../runtime/controller.js';
 import type { AwsFacts, HostPorts } from '../runtime/kind-module.js';
@@ -21,6 +23,8 @@ export interface HostFacts {
   netns?: string;
   /** The EC2 side of this node; without it the EC2 kinds report why they cannot work here. */
   aws?: AwsFacts | { unavailable: string };
+  /** How vLLM is run (LocalModel): its argv, and the test option that takes any host for one with a GPU. */
+  localInference?: { command: readonly string[]; assumeGpu: boolean };
 }
 
 const NO_AWS = { unavailable: 'no EC2 identity given to this command' };
@@ -49,8 +53,16 @@ function hostPorts(runner: CommandRunner, facts: HostFacts): HostPorts {
     daemons: facts.daemons ?? DEFAULT_DAEMONS,
     systemUser: lookupSystemUser,
     aws: facts.aws ?? NO_AWS,
+    localInference: {
+      command: facts.localInference?.command ?? DEFAULT_VLLM_COMMAND,
+      host: createLocalInferenceHost(scoped, { assumeGpu: facts.localInference?.assumeGpu ?? false }),
+      weights: createS3Weights(facts.aws && 'identity' in facts.aws ? facts.aws.identity.region : undefined),
+    },
   };
 }
+
+/** vLLM's CLI, found on PATH. */
+export const DEFAULT_VLLM_COMMAND = ['vllm'] as const;
 
 /** Where supervised daemons live and what happens to them on shutdown unless the host options say otherwise. */
 export const DEFAULT_DAEMONS = { dir: '/var/lib/csgw', onShutdown: 'stop' } as const;

@@ -23,6 +23,7 @@ describe('kind registration', () => {
       'PortForward',
       'FirewallPolicy',
       'ForwardProxy',
+      'LocalModel',
       'AiGateway',
       'SourceDestCheck',
       'ElasticIp',

@@ -1,6 +1,7 @@
 import { aiGatewayModule } from '../controllers/ai-gateway/kind.js';
 import { firewallPolicyModule } from '../controllers/firewall/kind.js';
 import { forwardProxyModule } from '../controllers/forward-proxy/kind.js';
+import { localModelModule } from '../controllers/local-model/kind.js';
 import { azRoutesModule } from '../controllers/az-routes/kind.js';
 import { elasticIpModule } from '../controllers/elastic-ip/kind.js';
 import { portForwardModule } from '../controllers/port-forward/kind.js';
@@ -24,6 +25,7 @@ export const kindModules: readonly KindModule[] = [
   secretModule,
   domainFilterModule,
   forwardProxyModule,
+  localModelModule,
   aiGatewayModule,
   sourceDestCheckModule,
   elasticIpModule,

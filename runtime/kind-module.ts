@@ -4,6 +4,7 @@ import type { AnyController } from './controller.js';
 import type { FileOwner } from './daemon/revisions.js';
 import type { ProcessPort } from './daemon/types.js';
 import type { LeaseGuard } from './lease/fencing.js';
+import type { LocalInferencePorts } from './local-inference.js';
 import type { CommandRunner, HostNetPort, NftPort, SysctlPort } from './ports.js';
 import type { Validation } from './spec-validation.js';
 
@@ -39,6 +40,8 @@ export interface HostPorts {
   systemUser(name: string): FileOwner | undefined;
   /** The EC2 side of this node, or why there is none. */
   aws: AwsFacts | { unavailable: string };
+  /** GPUs, the vLLM executable and model weights from S3 (LocalModel). */
+  localInference: LocalInferencePorts;
 }
 
 /**

@@ -63,7 +63,8 @@ export async function dispatchLocal<T>(
   for (let n = 0; ; n++) {
     let release = capacity.tryAcquire();
     if (!release) {
-      if (overflow.policy !== 'queue') return overflowed(route, 'at_capacity', attempt, opts, tried);
+      if (overflow.policy !== 'queue')
+        return overflowed(route, attempt, opts, { reason: 'at_capacity', tried, queuedMs });
       const got = await capacity.acquire({ ...overflow.queue, maxWaitMs: Math.max(0, deadline - now()) }, opts.signal);
       if (!got.ok) return refusedInQueue(route, got.why, opts.signal, tried, queuedMs);
       release = got.release;
@@ -87,7 +88,12 @@ export async function dispatchLocal<T>(
       return { result: { ok: false, failure: result.failure, target: route.target, tried }, decision: served };
     const wait = Math.min(backoff(QUEUE_RETRY_MS, Math.min(n, 5)) ?? QUEUE_RETRY_MS, deadline - now());
     if (overflow.policy !== 'queue' || wait <= 0)
-      return overflowed(route, result.failure.code, attempt, opts, tried, result.failure, queuedMs);
+      return overflowed(route, attempt, opts, {
+        reason: result.failure.code,
+        tried,
+        queuedMs,
+        failure: result.failure,
+      });
     const before = now();
     await abortableSleep(wait, opts.signal).catch(() => undefined);
     queuedMs += Math.round(now() - before);
@@ -97,14 +103,12 @@ export async function dispatchLocal<T>(
 /** The local server cannot take it: the fallback under `spill`, else an error naming why (nothing leaves). */
 async function overflowed<T>(
   route: LocalRoute,
-  reason: string,
   attempt: (target: ResolvedTarget, signal: AbortSignal) => Promise<Attempt<T>>,
   opts: DispatchOptions,
-  tried: AttemptRecord[],
-  failure?: UpstreamFailure,
-  queuedMs = 0,
+  why: { reason: string; tried: AttemptRecord[]; queuedMs: number; failure?: UpstreamFailure },
 ): Promise<LocalDispatch<T>> {
   const { overflow } = route;
+  const { reason, tried, queuedMs, failure } = why;
   if (overflow.policy === 'spill' && overflow.fallback && route.fallback.length > 0) {
     const spilled = await dispatch(route.fallback, attempt, opts);
     const result = { ...spilled, tried: [...tried, ...spilled.tried] };

@@ -8,6 +8,9 @@ const SERVED_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * (LocalModel runs the servers, AiGateway routes to them) admit with this check, so they agree on who won.
  */
 export const localModelConflicts: ConflictCheck<LocalModelSpec> = (candidate, admitted) => {
+  // The resource name names the model's directory too: it must not be `.` or `..`.
+  if (!/^[A-Za-z0-9]/.test(candidate.name))
+    return `the name ${JSON.stringify(candidate.name)} must start with a letter or digit`;
   const name = servedNameOf(candidate.name, candidate.spec);
   if (!SERVED_NAME.test(name))
     return `spec.servedName: required, as the resource name ${JSON.stringify(candidate.name)} is not a served model name (letters, digits, . _ -)`;

@@ -15,7 +15,6 @@ export interface LocalModelSpec {
   dtype: string;
   maxNumSeqs: number;
   extraArgs: Record<string, ExtraArgValue>;
-  readinessTimeoutSeconds: number;
   overflow: {
     policy: 'queue' | 'spill' | 'reject';
     fallback?: string;

@@ -15,6 +15,8 @@ export type ReadinessProbe =
   | { tcp: { host: string; port: number } }
   /** An HTTP GET answers 2xx or 3xx; `fromAddress` is the local address the request leaves from. */
   | { http: { url: string; fromAddress?: string } }
+  /** An OpenAI-compatible model server (vLLM): GET <base>/health answers 2xx and GET <base>/v1/models lists the model. */
+  | { openaiModel: { baseUrl: string; model: string } }
   /** A command exits 0. */
   | { command: Argv };
 

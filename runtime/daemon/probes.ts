@@ -14,6 +14,8 @@ export class HostProbes {
     try {
       if ('tcp' in probe) return await this.tcp(probe.tcp.host, probe.tcp.port, signal);
       if ('http' in probe) return await this.http(probe.http.url, probe.http.fromAddress, signal);
+      if ('openaiModel' in probe)
+        return await this.openaiModel(probe.openaiModel.baseUrl, probe.openaiModel.model, signal);
       const [file, ...args] = probe.command;
       const r = await this.runner.run(file!, args, { signal });
       return r.exitCode === 0
@@ -61,6 +63,28 @@ export class HostProbes {
       : { ok: false, message: `no answer on ${new URL(url).host} (curl exit ${r.exitCode}, HTTP ${code || 'none'})` };
   }
 
+  /** Up (/health) is not ready: vLLM answers /health before the model shows in /v1/models only on some versions. */
+  private async openaiModel(baseUrl: string, model: string, signal: AbortSignal): Promise<HealthResult> {
+    const health = await this.http(`${baseUrl}/health`, undefined, signal);
+    if (!health.ok) return health;
+    const args = [
+      '-sS',
+      '--fail',
+      '--max-time',
+      '2',
+      '--max-filesize',
+      '1000000',
+      '--noproxy',
+      '*',
+      `${baseUrl}/v1/models`,
+    ];
+    const r = await this.runner.run('curl', args, { signal });
+    if (r.exitCode !== 0) return { ok: false, message: `GET /v1/models failed (curl exit ${r.exitCode})` };
+    return listsModel(r.stdout, model)
+      ? { ok: true, message: `serving ${model} on ${new URL(baseUrl).host}` }
+      : { ok: false, message: `up on ${new URL(baseUrl).host}, but ${model} is not in /v1/models yet` };
+  }
+
   private async listeners(signal: AbortSignal): Promise<Listener[]> {
     const r = await this.runner.run('ss', ['-Hltnp'], { signal });
     if (r.exitCode !== 0) throw new Error(`ss exited with ${r.exitCode}: ${r.stderr.trim()}`);
@@ -93,4 +117,14 @@ function isOurs(l: Listener, ours: Ours | undefined): boolean {
 
 function holders(l: Listener): string {
   return l.pids.length > 0 ? ` by pid ${l.pids.join(', ')}` : '';
+}
+
+/** Whether an OpenAI `/v1/models` list names the model. */
+export function listsModel(body: string, model: string): boolean {
+  try {
+    const data = (JSON.parse(body) as { data?: unknown }).data;
+    return Array.isArray(data) && data.some((m) => (m as { id?: unknown } | null)?.id === model);
+  } catch {
+    return false;
+  }
 }
