@@ -17,7 +17,7 @@ const target = (name: string, sync = false): ModelTarget => ({
 const desired = (...models: ModelTarget[]) => ({ spec: { models, rejected: [] } as LocalModelDesired });
 const seen = (name: string, daemon: Partial<DaemonObservation>, work: Partial<ModelObservation['work']> = {}) => ({
   name,
-  daemon: { phase: 'stopped', crashes, ...daemon } as DaemonObservation,
+  daemon: { phase: 'stopped', crashes, ...daemon },
   work: { retryPending: false, ...work },
 });
 
