@@ -18,6 +18,7 @@ export interface AiGatewayConfig {
   /** Models served on this instance by vLLM (LocalModel resources), reached as `local/<name>`. */
   localModels: LocalModelConfig[];
   cache: CacheConfig;
+  semanticCache: SemanticCacheConfig;
   metering: MeteringConfig;
   audit: AuditConfig;
   limits: LimitsConfig;
@@ -132,6 +133,26 @@ export interface CacheConfig {
   dir: string;
 }
 
+/**
+ * On an exact-cache miss, a similar earlier request's answer (kept in the exact cache) is served when the request
+ * matches it in everything but wording (model, system prompt, tools, parameters, key scope) and its embedding is at
+ * least `threshold` similar.
+ */
+export interface SemanticCacheConfig {
+  enabled: boolean;
+  /** The route embeddings come from: an embeddings model of the table, or `local/<name>`. */
+  embeddingModel: string;
+  /** Cosine similarity, 0-1. */
+  threshold: number;
+  ttlSeconds: number;
+  maxEntries: number;
+  /** The index persists here (0700). */
+  dir: string;
+  /** The routes (names clients send) it applies to; absent: every chat route. */
+  models?: string[];
+  embedTimeoutMs: number;
+}
+
 export interface MeteringConfig {
   /** Counters and hourly usage, persisted (0600) so they survive restarts. */
   stateFile: string;
@@ -176,11 +197,13 @@ export const DRAIN_MS = 20_000;
 
 /**
  * What a reload cannot change: the sockets, and the cache, metering and audit stores (opened once per process).
- * Models, providers, keys, limits, client CIDRs and the cache scope reload hitlessly on SIGHUP. The controller
- * restarts the process when this changes; the process refuses a SIGHUP that would change it.
+ * Models, providers, keys, limits, client CIDRs, the cache scope and the semantic cache's model, threshold and routes
+ * reload hitlessly on SIGHUP. The controller restarts the process when this changes; the process refuses a SIGHUP
+ * that would change it.
  */
 export function restartKey(c: AiGatewayConfig): string {
   const { scope: _scope, ...cache } = c.cache;
-  const stores = JSON.stringify([cache, c.metering, c.audit]);
+  const { enabled, dir, maxEntries, ttlSeconds } = c.semanticCache;
+  const stores = JSON.stringify([cache, { enabled, dir, maxEntries, ttlSeconds }, c.metering, c.audit]);
   return `listen ${c.listen.host}:${c.listen.port} admin ${c.admin.host}:${c.admin.port} stores ${stores}`;
 }

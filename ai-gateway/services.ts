@@ -79,7 +79,7 @@ function record(
 ): void {
   const tokens = normaliseUsage(o.usage);
   const priced = o.resolved ? cost(tokens, o.resolved.price) : 0;
-  const money = o.cache === 'hit' ? { costUsd: 0, savedUsd: priced } : { costUsd: priced, savedUsd: 0 };
+  const money = o.cache === 'hit' || o.cache === 'semantic' ? { costUsd: 0, savedUsd: priced } : { costUsd: priced, savedUsd: 0 };
   // Label values only from the config: a client naming random models cannot grow the metrics without bound.
   const model = o.routedModel ?? '(unrouted)';
   const provider = o.resolved?.provider ?? '(none)';

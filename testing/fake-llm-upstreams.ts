@@ -159,6 +159,15 @@ export function fakeGatewayConfig(dir: string, urls: Record<UpstreamName, string
       diskBytes: 64 << 20,
       dir: join(dir, 'cache'),
     },
+    semanticCache: {
+      enabled: false,
+      embeddingModel: '',
+      threshold: 0.95,
+      ttlSeconds: 60,
+      maxEntries: 1000,
+      dir: '/nonexistent',
+      embedTimeoutMs: 1000,
+    },
     metering: { stateFile: join(dir, 'state', 'metering.json'), retentionDays: 30 },
     audit: {
       enabled: true,

@@ -11,7 +11,7 @@ export interface LedgerState {
 
 export const STATE_VERSION = 1;
 
-const CACHE_RESULTS = new Set(['hit', 'miss', 'bypass']);
+const CACHE_RESULTS = new Set(['hit', 'semantic', 'miss', 'bypass']);
 
 function isTotals(row: unknown): row is LabelledTotals {
   if (row === null || typeof row !== 'object') return false;

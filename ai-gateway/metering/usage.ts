@@ -1,6 +1,7 @@
 /** What one call costs and uses, as the server reports it to metering (the ledger and the metrics). */
 
-export type CacheResult = 'hit' | 'miss' | 'bypass';
+/** semantic: answered by the semantic cache (a similar earlier request); hit: by the exact-match cache. */
+export type CacheResult = 'hit' | 'semantic' | 'miss' | 'bypass';
 
 export interface UsageRecord {
   /** Epoch milliseconds. */

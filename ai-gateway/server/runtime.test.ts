@@ -37,6 +37,15 @@ function config(): AiGatewayConfig {
     ],
     localModels: [],
     cache: { enabled: false, scope: 'key', ttlSeconds: 1, memoryBytes: 0, diskBytes: 0, dir: '/nonexistent' },
+    semanticCache: {
+      enabled: false,
+      embeddingModel: '',
+      threshold: 0.95,
+      ttlSeconds: 60,
+      maxEntries: 1000,
+      dir: '/nonexistent',
+      embedTimeoutMs: 1000,
+    },
     metering: { stateFile: '/nonexistent/m.json', retentionDays: 1 },
     audit: { enabled: false, file: '/nonexistent/a.log', prompts: 'none', maxBytes: 1, maxAgeSeconds: 1, maxFiles: 1 },
     limits: {

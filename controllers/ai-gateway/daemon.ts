@@ -26,7 +26,7 @@ export function aiGatewayDaemon(
     check: [...self, AI_GATEWAY, '--check', '--config', '{config}'],
     reload: { signal: 'SIGHUP' },
     readiness: { initialDelayMs: 0, periodMs: 100, timeoutMs: 15_000 },
-    writableDirs: [paths.cacheDir, paths.auditDir, paths.stateDir, paths.runDir],
+    writableDirs: [paths.cacheDir, paths.semanticDir, paths.auditDir, paths.stateDir, paths.runDir],
     ...(user ? { user: { name: user, switchesItself: false } } : {}),
     onShutdown,
   });

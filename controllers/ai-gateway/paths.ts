@@ -6,6 +6,8 @@ export interface AiGatewayPaths {
   configRoot: string;
   /** The exact-match cache's persistent store. */
   cacheDir: string;
+  /** The semantic cache's vector index (its answers live in the exact cache). */
+  semanticDir: string;
   /** The audit log and its rotated files. */
   auditDir: string;
   auditLog: string;
@@ -23,6 +25,7 @@ export function aiGatewayPaths(daemonDir: string): AiGatewayPaths {
   return {
     configRoot: join(root, 'config'),
     cacheDir: join(root, 'cache'),
+    semanticDir: join(root, 'semantic'),
     auditDir,
     auditLog: join(auditDir, 'audit.log'),
     stateDir,

@@ -58,6 +58,7 @@ export function renderAiGatewayConfig(
       diskBytes: cache.diskMb * MIB,
       dir: paths.cacheDir,
     },
+    semanticCache: semanticCacheConfig(spec, paths),
     metering: { stateFile: paths.meteringState, retentionDays: spec.metering.retentionDays },
     audit: {
       enabled: audit.enabled,
@@ -75,6 +76,20 @@ export function renderAiGatewayConfig(
       retries: limits.retries,
       backoffMs: limits.backoffMs,
     },
+  };
+}
+
+function semanticCacheConfig(spec: AiGatewaySpec, paths: AiGatewayPaths): AiGatewayConfig['semanticCache'] {
+  const sc = spec.semanticCache;
+  return {
+    enabled: sc.enabled,
+    embeddingModel: sc.embeddingModel ?? '',
+    threshold: sc.threshold,
+    ttlSeconds: sc.ttlSeconds,
+    maxEntries: sc.maxEntries,
+    dir: paths.semanticDir,
+    ...(sc.models ? { models: [...sc.models] } : {}),
+    embedTimeoutMs: sc.embedTimeoutMs,
   };
 }
 

@@ -43,6 +43,16 @@ export type AuthSpec =
   | { mode: 'keys'; secretRef: { name: string }; keys: GatewayKeySpec[] }
   | { mode: 'passthrough' | 'none'; secretRef?: undefined; keys?: undefined };
 
+export interface SemanticCacheSpec {
+  enabled: boolean;
+  embeddingModel?: string;
+  threshold: number;
+  ttlSeconds: number;
+  maxEntries: number;
+  models?: string[];
+  embedTimeoutMs: number;
+}
+
 /** The spec after schema validation (defaults applied). */
 export interface AiGatewaySpec {
   enable: boolean;
@@ -53,6 +63,7 @@ export interface AiGatewaySpec {
   models: ModelSpec[];
   auth?: AuthSpec;
   cache: { enabled: boolean; scope: 'key' | 'gateway'; ttlSeconds: number; memoryMb: number; diskMb: number };
+  semanticCache: SemanticCacheSpec;
   metering: { retentionDays: number };
   audit: { enabled: boolean; prompts: 'none' | 'hash' | 'full'; maxMb: number; maxAgeHours: number; maxFiles: number };
   limits: {
@@ -84,6 +95,7 @@ export function validateAiGatewaySpec(raw: unknown): Validation<AiGatewaySpec> {
     ...checkModels(spec.models, providers),
     ...(spec.auth ? checkAuth(spec.auth, spec) : []),
     ...checkLimits(spec.limits),
+    ...checkSemanticCache(spec),
   ];
   return errors.length > 0 ? { ok: false, errors } : result;
 }
@@ -94,6 +106,25 @@ function required(spec: AiGatewaySpec): string[] {
     ...((spec.providers ?? []).length === 0 ? ['spec.providers: at least one provider is needed'] : []),
     ...(spec.auth ? [] : ['spec.auth: required: mode keys (gateway keys in a Secret), passthrough or none']),
   ];
+}
+
+/** Its answers live in the exact cache; its embedder is a model of the table (or a local one, checked in decode). */
+function checkSemanticCache(spec: AiGatewaySpec): string[] {
+  const sc = spec.semanticCache;
+  if (!sc.enabled) return [];
+  const errors: string[] = [];
+  if (!spec.cache.enabled)
+    errors.push('spec.semanticCache: needs spec.cache.enabled (the exact cache holds the answers)');
+  const name = sc.embeddingModel;
+  if (!name) return [...errors, 'spec.semanticCache.embeddingModel: required when enabled'];
+  const model = spec.models.find((m) => m.name === name);
+  if (!model && !name.startsWith('local/'))
+    errors.push(`spec.semanticCache.embeddingModel: ${name} is not a model of spec.models (nor local/<name>)`);
+  if (model && model.kind !== 'embeddings') errors.push(`spec.semanticCache.embeddingModel: ${name} is a chat model`);
+  for (const m of sc.models ?? [])
+    if (!m.startsWith('local/') && !spec.models.some((x) => x.name === m && x.kind === 'chat'))
+      errors.push(`spec.semanticCache.models: ${m} is not a chat model of spec.models`);
+  return errors;
 }
 
 function checkLimits(limits: AiGatewaySpec['limits']): string[] {

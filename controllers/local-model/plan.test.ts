@@ -15,7 +15,11 @@ const target = (name: string, sync = false): ModelTarget => ({
   notes: [],
 });
 const desired = (...models: ModelTarget[]) => ({ spec: { models, rejected: [] } as LocalModelDesired });
-const seen = (name: string, daemon: Partial<DaemonObservation>, work: Partial<ModelObservation['work']> = {}) => ({
+const seen = (
+  name: string,
+  daemon: Partial<DaemonObservation>,
+  work: Partial<ModelObservation['work']> = {},
+): ModelObservation => ({
   name,
   daemon: { phase: 'stopped', crashes, ...daemon },
   work: { retryPending: false, ...work },
