@@ -160,3 +160,33 @@ describe('parseFaultRequest', () => {
     expect(typeof parseFaultRequest(body)).toBe('string');
   });
 });
+
+describe('parseVllmArgs with --config', () => {
+  const file = {
+    model: '/models/m',
+    'served-model-name': 'tiny',
+    host: '127.0.0.1',
+    port: 8001,
+    'max-num-seqs': 2,
+    'enable-prefix-caching': true,
+    task: 'embed',
+  };
+  it('reads the YAML options as vLLM does, the command line winning', () => {
+    const args = parseVllmArgs(['serve', '--config', 'c.yaml', '--port', '9000'], () => file);
+    expect(args).toMatchObject({
+      model: '/models/m',
+      servedModelNames: ['tiny'],
+      host: '127.0.0.1',
+      port: 9000,
+      maxNumSeqs: 2,
+      pooling: true,
+    });
+    expect(args.ignored).toEqual(['--enable-prefix-caching']);
+  });
+  it('takes a positional model over the file', () => {
+    expect(parseVllmArgs(['serve', 'other', '--config=c.yaml'], () => file).model).toBe('other');
+  });
+  it('refuses a file that is not a mapping', () => {
+    expect(() => parseVllmArgs(['serve', '--config', 'c.yaml'], () => ['x'])).toThrow(VllmArgsError);
+  });
+});

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 /** What `vllm serve` is given, as far as the fake vLLM uses it. */
 export interface VllmArgs {
   /** The positional `serve <model>`: a local path or a hub id; `root` in /v1/models. */
@@ -63,18 +65,55 @@ const ALIASES: Record<string, string> = { '-tp': '--tensor-parallel-size' };
  * one or more names, unknown flags kept aside (an unknown flag takes the next word as its value unless it is a flag,
  * so the model goes first, as `vllm serve` is usually written). Throws VllmArgsError for what argparse would reject.
  */
-export function parseVllmArgs(argv: readonly string[]): VllmArgs {
-  const [command, ...rest] = argv;
+export function parseVllmArgs(argv: readonly string[], readConfig = readConfigFile): VllmArgs {
+  const [command, ...words] = argv;
   if (command !== 'serve') throw new VllmArgsError(`expected the subcommand "serve", got ${command ?? 'nothing'}`);
+  const { config, rest } = takeConfig(words);
+  // vLLM's order of priority: the command line, then the --config file, then defaults.
+  const fromFile: Partial<VllmArgs> & { ignored: string[] } = { ignored: [] };
+  const fileWords = config === undefined ? [] : configWords(readConfig(config));
+  for (let i = 0; i < fileWords.length; i++) i = parseOne(fileWords, i, fromFile);
   const parsed: Partial<VllmArgs> & { ignored: string[] } = { ignored: [] };
   for (let i = 0; i < rest.length; i++) i = parseOne(rest, i, parsed);
-  if (!parsed.model) throw new VllmArgsError('the following arguments are required: model_tag');
+  const defined = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) as Partial<VllmArgs>;
+  const model = parsed.model ?? fromFile.model;
+  if (!model) throw new VllmArgsError('the following arguments are required: model_tag');
   return {
     ...DEFAULT_VLLM_ARGS,
-    ...parsed,
-    model: parsed.model,
-    servedModelNames: parsed.servedModelNames ?? [parsed.model],
+    ...fromFile,
+    ...defined,
+    model,
+    servedModelNames: parsed.servedModelNames ?? fromFile.servedModelNames ?? [model],
+    ignored: [...fromFile.ignored, ...parsed.ignored],
   };
+}
+
+/** `--config <file>` (or `--config=<file>`) taken out of the words. */
+function takeConfig(words: readonly string[]): { config?: string; rest: string[] } {
+  const rest = [...words];
+  const at = rest.findIndex((w) => w === '--config' || w.startsWith('--config='));
+  if (at < 0) return { rest };
+  const word = rest[at]!;
+  const inline = word.startsWith('--config=') ? word.slice('--config='.length) : undefined;
+  const config = inline ?? rest[at + 1];
+  if (config === undefined) throw new VllmArgsError('argument --config: expected one argument');
+  rest.splice(at, inline === undefined ? 2 : 1);
+  return { config, rest };
+}
+
+function readConfigFile(path: string): unknown {
+  return parseYaml(readFileSync(path, 'utf8'));
+}
+
+/** vLLM's --config YAML (long option names as keys) as the words of a command line: true is a bare flag. */
+export function configWords(config: unknown): string[] {
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new VllmArgsError('--config: the file must hold a mapping of option names to values');
+  return Object.entries(config as Record<string, unknown>).flatMap(([key, value]) => {
+    if (value === false || value === null) return [];
+    if (value === true) return [`--${key}`];
+    return [`--${key}`, ...(Array.isArray(value) ? value.map(String) : [String(value)])];
+  });
 }
 
 /** Reads the word at `i` (and its values); returns the index of the last word it used. */
