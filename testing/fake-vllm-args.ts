@@ -112,7 +112,8 @@ export function configWords(config: unknown): string[] {
   return Object.entries(config as Record<string, unknown>).flatMap(([key, value]) => {
     if (value === false || value === null) return [];
     if (value === true) return [`--${key}`];
-    return [`--${key}`, ...(Array.isArray(value) ? value.map(String) : [String(value)])];
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    return [`--${key}`, ...values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))];
   });
 }
 

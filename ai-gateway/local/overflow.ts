@@ -33,6 +33,14 @@ export interface OverflowDecision {
   reason?: string;
 }
 
+export interface LocalDispatchOptions extends DispatchOptions {
+  /**
+   * A streamed answer: the local first-token timeout bounds its first chunk. A whole answer (not streamed, or
+   * embeddings) shows no token before its last, so only the caller's own deadline bounds it, as for remote targets.
+   */
+  streamed?: boolean;
+}
+
 export interface LocalDispatch<T> {
   result: DispatchResult<T>;
   decision: OverflowDecision;
@@ -52,72 +60,114 @@ const QUEUE_RETRY_MS = 200;
  */
 export async function dispatchLocal<T>(
   route: LocalRoute,
-  attempt: (target: ResolvedTarget, signal: AbortSignal) => Promise<Attempt<T>>,
-  opts: DispatchOptions,
+  attempt: AttemptFn<T>,
+  opts: LocalDispatchOptions,
 ): Promise<LocalDispatch<T>> {
-  const { overflow, capacity } = route;
   const now = opts.now ?? (() => performance.now());
-  const deadline = now() + overflow.queue.maxWaitMs;
-  const tried: AttemptRecord[] = [];
-  let queuedMs = 0;
+  const deadline = now() + route.overflow.queue.maxWaitMs;
+  const progress: Progress = { tried: [], queuedMs: 0 };
   for (let n = 0; ; n++) {
-    let release = capacity.tryAcquire();
-    if (!release) {
-      if (overflow.policy !== 'queue')
-        return overflowed(route, attempt, opts, { reason: 'at_capacity', tried, queuedMs });
-      const got = await capacity.acquire({ ...overflow.queue, maxWaitMs: Math.max(0, deadline - now()) }, opts.signal);
-      if (!got.ok) return refusedInQueue(route, got.why, opts.signal, tried, queuedMs);
-      release = got.release;
-      queuedMs += got.queuedMs;
-    }
-    const { result, signal } = await tryOnce(route.target, attempt, {
-      ...opts,
-      firstTokenTimeoutMs: Math.min(overflow.firstTokenTimeoutMs, opts.firstTokenTimeoutMs),
-    });
-    if (opts.signal.aborted && !result.ok) {
-      release();
-      return { result: aborted(opts.signal, tried, route.target), decision: decided(route, 'rejected', queuedMs) };
-    }
-    tried.push(result.record);
-    opts.onAttempt?.(result.record);
-    const served = decided(route, 'served', queuedMs);
-    if (result.ok) return { result: { ...result, target: route.target, signal, tried }, decision: served, release };
-    release();
-    // The client's own mistake (400, 404): the local answer stands, and a bad request is never sent elsewhere.
-    if (!result.failure.retryable)
-      return { result: { ok: false, failure: result.failure, target: route.target, tried }, decision: served };
+    const slot = await takeSlot(route, opts.signal, deadline - now(), progress);
+    if ('refused' in slot)
+      return slot.refused === 'at_capacity'
+        ? overflowed(route, { reason: 'at_capacity' }, attempt, opts, progress)
+        : refusedInQueue(route, slot.refused, opts.signal, progress);
+    const tried = await tryLocal(route, attempt, opts, slot.release, progress);
+    if ('done' in tried) return tried.done;
+    const { failure } = tried;
     const wait = Math.min(backoff(QUEUE_RETRY_MS, Math.min(n, 5)) ?? QUEUE_RETRY_MS, deadline - now());
-    if (overflow.policy !== 'queue' || wait <= 0)
-      return overflowed(route, attempt, opts, {
-        reason: result.failure.code,
-        tried,
-        queuedMs,
-        failure: result.failure,
-      });
+    if (route.overflow.policy !== 'queue' || wait <= 0)
+      return overflowed(route, { reason: failure.code, failure }, attempt, opts, progress);
     const before = now();
     await abortableSleep(wait, opts.signal).catch(() => undefined);
-    queuedMs += Math.round(now() - before);
+    progress.queuedMs += Math.round(now() - before);
   }
+}
+
+type AttemptFn<T> = (target: ResolvedTarget, signal: AbortSignal) => Promise<Attempt<T>>;
+
+/** What a local dispatch has done so far: its tries, and how long it waited (in the queue, or for the server). */
+interface Progress {
+  tried: AttemptRecord[];
+  queuedMs: number;
+}
+
+/** A slot now; under `queue` one within the wait left; else why none. */
+async function takeSlot(
+  route: LocalRoute,
+  signal: AbortSignal,
+  waitMs: number,
+  progress: Progress,
+): Promise<{ release: Release } | { refused: QueueRefusal | 'at_capacity' }> {
+  const release = route.capacity.tryAcquire();
+  if (release) return { release };
+  if (route.overflow.policy !== 'queue') return { refused: 'at_capacity' };
+  const got = await route.capacity.acquire({ ...route.overflow.queue, maxWaitMs: Math.max(0, waitMs) }, signal);
+  if (!got.ok) return { refused: got.why };
+  progress.queuedMs += got.queuedMs;
+  return { release: got.release };
+}
+
+/**
+ * One try of the local server in a slot: the dispatch's end (an answer, the request's own mistake, or the request
+ * gone), or a pre-first-token failure the policy decides on. The slot goes with an answer, else it is released.
+ */
+async function tryLocal<T>(
+  route: LocalRoute,
+  attempt: AttemptFn<T>,
+  opts: LocalDispatchOptions,
+  release: Release,
+  progress: Progress,
+): Promise<{ done: LocalDispatch<T> } | { failure: UpstreamFailure }> {
+  const { overflow, target } = route;
+  const firstTokenTimeoutMs = opts.streamed
+    ? Math.min(overflow.firstTokenTimeoutMs, opts.firstTokenTimeoutMs)
+    : opts.firstTokenTimeoutMs;
+  // A request that ended (client gone, total deadline) while it waited is not sent at all; one that ended during its
+  // try says nothing of the server, so nothing is recorded.
+  const tri = opts.signal.aborted ? undefined : await tryOnce(target, attempt, { ...opts, firstTokenTimeoutMs });
+  if (!tri || (opts.signal.aborted && !tri.result.ok)) {
+    release();
+    const result = aborted<T>(opts.signal, progress.tried, target);
+    return { done: { result, decision: decided(route, 'rejected', progress.queuedMs) } };
+  }
+  const { result, signal } = tri;
+  progress.tried.push(result.record);
+  opts.onAttempt?.(result.record);
+  const served = decided(route, 'served', progress.queuedMs);
+  if (result.ok) {
+    const answer = { ok: true as const, value: result.value, target, signal, tried: progress.tried };
+    return { done: { result: answer, decision: served, release } };
+  }
+  release();
+  // The client's own mistake (400, 404): the local answer stands, and a bad request is never sent elsewhere.
+  if (!result.failure.retryable)
+    return {
+      done: { result: { ok: false, failure: result.failure, target, tried: progress.tried }, decision: served },
+    };
+  return { failure: result.failure };
 }
 
 /** The local server cannot take it: the fallback under `spill`, else an error naming why (nothing leaves). */
 async function overflowed<T>(
   route: LocalRoute,
-  attempt: (target: ResolvedTarget, signal: AbortSignal) => Promise<Attempt<T>>,
+  why: { reason: string; failure?: UpstreamFailure },
+  attempt: AttemptFn<T>,
   opts: DispatchOptions,
-  why: { reason: string; tried: AttemptRecord[]; queuedMs: number; failure?: UpstreamFailure },
+  progress: Progress,
 ): Promise<LocalDispatch<T>> {
   const { overflow } = route;
-  const { reason, tried, queuedMs, failure } = why;
+  const { tried, queuedMs } = progress;
   if (overflow.policy === 'spill' && overflow.fallback && route.fallback.length > 0) {
     const spilled = await dispatch(route.fallback, attempt, opts);
     const result = { ...spilled, tried: [...tried, ...spilled.tried] };
-    return { result, decision: { ...decided(route, 'spilled', queuedMs), spilledTo: overflow.fallback.model, reason } };
+    const decision = { ...decided(route, 'spilled', queuedMs), spilledTo: overflow.fallback.model, reason: why.reason };
+    return { result, decision };
   }
-  const error = reason === 'at_capacity' ? atCapacity(route) : unavailable(route, failure);
+  const error = why.reason === 'at_capacity' ? atCapacity(route) : unavailable(route, why.failure);
   return {
     result: { ok: false, failure: error, target: route.target, tried },
-    decision: { ...decided(route, 'rejected', queuedMs), reason },
+    decision: { ...decided(route, 'rejected', queuedMs), reason: why.reason },
   };
 }
 
@@ -125,9 +175,9 @@ function refusedInQueue<T>(
   route: LocalRoute,
   why: QueueRefusal,
   signal: AbortSignal,
-  tried: AttemptRecord[],
-  queuedMs: number,
+  progress: Progress,
 ): LocalDispatch<T> {
+  const { tried, queuedMs } = progress;
   const decision = { ...decided(route, 'rejected', queuedMs), reason: why };
   if (why === 'client_gone') return { result: aborted(signal, tried, route.target), decision };
   const { maxSize, maxWaitMs } = route.overflow.queue;

@@ -53,8 +53,9 @@ export class ServerWaitingPoller {
   private async poll(): Promise<void> {
     try {
       const res = await fetch(this.url, { signal: AbortSignal.timeout(this.periodMs) });
-      const text = res.ok ? await res.text() : '';
-      this.report(serverWaiting(text, this.servedName) ?? 0);
+      // An error's body is read too: an unread one keeps its connection out of the pool.
+      const text = await res.text();
+      this.report(res.ok ? (serverWaiting(text, this.servedName) ?? 0) : 0);
     } catch {
       // A server that is down or loading has no queue worth waiting on: requests to it fail and follow the policy.
       this.report(0);

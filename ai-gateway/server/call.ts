@@ -86,6 +86,11 @@ export class Call {
     this.releaseLocal = release;
   }
 
+  /** The local server's part is over (the whole answer is in): its slot goes to the next request at once. */
+  localAnswered(): void {
+    this.releaseLocal?.();
+  }
+
   /** The gateway's own failure: logged, answered 500 if nothing was sent yet, and recorded. */
   crashed(err: unknown): void {
     this.deps.log.error({ err, requestId: this.ctx.requestId }, 'request failed inside the gateway');

@@ -47,8 +47,11 @@ async function chat(ctx: RequestContext, call: Call, body: unknown, deps: ChatDe
   // Only the primary target's answer is the answer to this key: a fallback's is served, never cached as it.
   const store =
     cacheKey && result.target === primary
-      ? (c: ChatCompletion): Promise<void> =>
-          deps.cache.set(cacheKey, c, { model: primary.model, provider: primary.provider })
+      ? (c: ChatCompletion): Promise<void> => {
+          // The client has the whole answer: a local slot is not held while it is written to the cache.
+          call.localAnswered();
+          return deps.cache.set(cacheKey, c, { model: primary.model, provider: primary.provider });
+        }
       : undefined;
   const answered = performance.now();
   const common = { cache, tried: result.tried, resolved: resolved(result.target) };
@@ -101,6 +104,7 @@ function dispatchChat(
       backoffMs,
       // A call that is not streamed answers all at once: its first token is its whole answer, bounded by the total.
       firstTokenTimeoutMs: request.stream ? firstTokenTimeoutMs : totalTimeoutMs,
+      streamed: request.stream === true,
       signal: ctx.signal,
       onAttempt: (r) => deps.health.note(r),
     },

@@ -1,6 +1,6 @@
-import { dispatchLocal } from '../local/overflow.js';
+import { dispatchLocal, type LocalDispatchOptions } from '../local/overflow.js';
 import type { Call } from './call.js';
-import { dispatch, type Attempt, type DispatchOptions, type DispatchResult, type ResolvedTarget } from './dispatch.js';
+import { dispatch, type Attempt, type DispatchResult, type ResolvedTarget } from './dispatch.js';
 import type { Route } from './runtime.js';
 
 /**
@@ -11,7 +11,7 @@ export async function dispatchRoute<T>(
   call: Call,
   route: Route,
   attempt: (target: ResolvedTarget, signal: AbortSignal) => Promise<Attempt<T>>,
-  opts: DispatchOptions,
+  opts: LocalDispatchOptions,
 ): Promise<DispatchResult<T>> {
   if (!route.local) return dispatch(route.targets, attempt, opts);
   const local = await dispatchLocal(route.local, attempt, opts);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { AiGatewayConfig, ProviderConfig } from '../config.js';
+import type { AiGatewayConfig, LocalModelConfig, ProviderConfig } from '../config.js';
+import { LocalModels } from '../local/registry.js';
 import type { Provider } from '../providers/provider.js';
 import { mayUse } from './auth.js';
 import { GatewayRuntime } from './runtime.js';
@@ -80,6 +81,44 @@ describe('GatewayRuntime.route', () => {
 
   it.each([['local/llama'], ['bedrock/titan'], ['openai/'], ['gpt-4o']])('refuses %s with model_not_found', (name) => {
     expect(runtime.route(name)).toMatchObject({ status: 404, code: 'model_not_found' });
+  });
+});
+
+describe('GatewayRuntime local routes', () => {
+  const local: LocalModelConfig = {
+    name: 'local/llama',
+    servedName: 'llama',
+    baseUrl: 'http://127.0.0.1:8000/v1',
+    metricsUrl: 'http://127.0.0.1:8000/metrics',
+    kind: 'chat',
+    overflow: { policy: 'reject', maxConcurrency: 2, queue: { maxSize: 0, maxWaitMs: 0 }, firstTokenTimeoutMs: 1 },
+  };
+  const remote = { name: 'local/llama', kind: 'chat' as const, targets: [{ provider: 'oa', model: 'gpt-x', price }] };
+
+  it('routes local/<name> to its server, free, and lists it', () => {
+    const runtime = new GatewayRuntime({ ...config(), localModels: [local] }, 'h', factory, new LocalModels());
+    const route = runtime.route('local/llama');
+    expect(route).toMatchObject({
+      kind: 'chat',
+      targets: [{ provider: 'local/llama', model: 'llama', price: { input: 0 } }],
+    });
+    expect('local' in route && route.local?.fallback).toEqual([]);
+    expect(runtime.listModels().map((m) => m.name)).toContain('local/llama');
+    runtime.retire();
+  });
+
+  it('never sends local/<name> to a model-table entry of the same name', () => {
+    const withLocal = new GatewayRuntime(
+      { ...config(), models: [remote], localModels: [local] },
+      'h',
+      factory,
+      new LocalModels(),
+    );
+    expect(withLocal.route('local/llama')).toMatchObject({ local: { target: { provider: 'local/llama' } } });
+    const without = new GatewayRuntime({ ...config(), models: [remote] }, 'h', factory, new LocalModels());
+    expect(without.route('local/llama')).toMatchObject({ status: 404, code: 'model_not_found' });
+    withLocal.retire();
+    without.retire();
   });
 });
 

@@ -68,15 +68,18 @@ export class GatewayRuntime {
     return this.keys.get(sha256);
   }
 
-  /** The model table's entry, else a prefix route (`openai/gpt-4o` → the first provider of type openai). */
+  /** A local model, the model table's entry, else a prefix route (`openai/gpt-4o` → the first provider of type openai). */
   route(requested: string): Route | ClientError {
+    // `local/…` is the local server's, or nothing: a table entry of that name (refused by the controller, possible in
+    // a hand-written file) never sends a local model's prompts elsewhere.
+    if (requested.startsWith(RESERVED_PREFIX))
+      return (
+        this.localRoutes.get(requested) ??
+        notFound(`The model '${requested}' does not exist: no local model of that name serves here.`)
+      );
     const model = this.models.get(requested);
     if (model)
       return { requested, label: requested, kind: model.kind, targets: model.targets.flatMap((t) => this.target(t)) };
-    const local = this.localRoutes.get(requested);
-    if (local) return local;
-    if (requested.startsWith(RESERVED_PREFIX))
-      return notFound(`The model '${requested}' does not exist: no local model of that name serves here.`);
     const prefix = Object.keys(PREFIX_ROUTES).find((p) => requested.startsWith(p));
     const upstreamModel = prefix ? requested.slice(prefix.length) : '';
     if (!prefix || !upstreamModel)
