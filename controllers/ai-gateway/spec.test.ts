@@ -37,6 +37,7 @@ describe('validateAiGatewaySpec', () => {
         models: [],
         auth: { ...keysAuth, keys: [{ id: 'team-a', models: ['*'] }] },
         cache: { enabled: true, scope: 'key', ttlSeconds: 3600, memoryMb: 256, diskMb: 1024 },
+        semanticCache: { enabled: false, threshold: 0.95, ttlSeconds: 86400, maxEntries: 100000, embedTimeoutMs: 2000 },
         metering: { retentionDays: 90 },
         audit: { enabled: true, prompts: 'hash', maxMb: 100, maxAgeHours: 24, maxFiles: 10 },
         limits: {
@@ -445,5 +446,28 @@ describe('upstream headers', () => {
 describe('header errors', () => {
   it('stay on one line when both the name and the value are bad', () => {
     expectOneLineEach(errorsOf(withProvider({ ...openai, headers: { 'X\nInjected: 1': 'a\r\nb' } })));
+  });
+});
+
+describe('validateAiGatewaySpec: the semantic cache', () => {
+  const base = aiGatewayKind.example.spec;
+  const withSemantic = (semanticCache: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    validateAiGatewaySpec({ ...base, ...extra, semanticCache: { enabled: true, ...semanticCache } });
+
+  it('takes an embeddings model of the table, or a local one', () => {
+    expect(withSemantic({ embeddingModel: 'text-embedding-3-small' }).ok).toBe(true);
+    expect(withSemantic({ embeddingModel: 'local/bge' }).ok).toBe(true);
+  });
+
+  it.each([
+    [{}, {}, 'embeddingModel: required'],
+    [{ embeddingModel: 'gpt-4o' }, {}, 'is a chat model'],
+    [{ embeddingModel: 'nope' }, {}, 'is not a model of spec.models'],
+    [{ embeddingModel: 'text-embedding-3-small', models: ['nope'] }, {}, 'is not a chat model'],
+    [{ embeddingModel: 'text-embedding-3-small' }, { cache: { enabled: false } }, 'needs spec.cache.enabled'],
+  ])('refuses %j %j (%s)', (semantic, extra, message) => {
+    const r = withSemantic(semantic, extra);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.join('; ')).toContain(message);
   });
 });
