@@ -46,7 +46,7 @@ describe('LocalCapacity', () => {
     const capacity = new LocalCapacity({ maxConcurrency: 1 });
     const held = capacity.tryAcquire()!;
     const waiting = capacity.acquire(queue(1), live());
-    await expect(capacity.acquire(queue(1), live())).resolves.toEqual({ ok: false, why: 'queue_full' });
+    await expect(capacity.acquire(queue(1), live())).resolves.toEqual({ ok: false, why: 'queue_full', queuedMs: 0 });
     expect(capacity.queued).toBe(1);
     held();
     slot(await waiting)();
@@ -55,28 +55,32 @@ describe('LocalCapacity', () => {
   it('refuses every waiter with queue_full when maxSize is 0', async () => {
     const capacity = new LocalCapacity({ maxConcurrency: 1 });
     capacity.tryAcquire();
-    await expect(capacity.acquire(queue(0), live())).resolves.toEqual({ ok: false, why: 'queue_full' });
+    await expect(capacity.acquire(queue(0), live())).resolves.toEqual({ ok: false, why: 'queue_full', queuedMs: 0 });
   });
 
-  it('gives up on a waiter after maxWaitMs with queue_timeout, and it leaves the queue', async () => {
+  it('gives up on a waiter after maxWaitMs with queue_timeout, saying how long it queued, and it leaves the queue', async () => {
     const capacity = new LocalCapacity({ maxConcurrency: 1 });
     const held = capacity.tryAcquire()!;
     const started = Date.now();
-    await expect(capacity.acquire(queue(10, 30), live())).resolves.toEqual({ ok: false, why: 'queue_timeout' });
+    const refused = await capacity.acquire(queue(10, 30), live());
+    expect(refused).toMatchObject({ ok: false, why: 'queue_timeout' });
+    expect(refused.queuedMs).toBeGreaterThanOrEqual(25);
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
     expect(capacity.queued).toBe(0);
     held();
     expect(capacity.running).toBe(0);
   });
 
-  it('lets an aborted waiter leave at once, and the next waiter still gets the slot', async () => {
-    const capacity = new LocalCapacity({ maxConcurrency: 1 });
+  it('lets an aborted waiter leave at once, with its time queued, and the next waiter still gets the slot', async () => {
+    let clock = 1_000;
+    const capacity = new LocalCapacity({ maxConcurrency: 1 }, () => clock);
     const held = capacity.tryAcquire()!;
     const leaving = new AbortController();
     const gone = capacity.acquire(queue(), leaving.signal);
     const next = capacity.acquire(queue(), live());
+    clock += 120;
     leaving.abort();
-    await expect(gone).resolves.toEqual({ ok: false, why: 'client_gone' });
+    await expect(gone).resolves.toEqual({ ok: false, why: 'client_gone', queuedMs: 120 });
     expect(capacity.queued).toBe(1);
     held();
     const release = slot(await next);
@@ -87,7 +91,11 @@ describe('LocalCapacity', () => {
   it('refuses a waiter whose signal already aborted, without queueing it', async () => {
     const capacity = new LocalCapacity({ maxConcurrency: 1 });
     capacity.tryAcquire();
-    await expect(capacity.acquire(queue(), AbortSignal.abort())).resolves.toEqual({ ok: false, why: 'client_gone' });
+    await expect(capacity.acquire(queue(), AbortSignal.abort())).resolves.toEqual({
+      ok: false,
+      why: 'client_gone',
+      queuedMs: 0,
+    });
     expect(capacity.queued).toBe(0);
   });
 

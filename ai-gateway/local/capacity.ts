@@ -1,7 +1,9 @@
 /** A slot on the local server: held from dispatch until the answer (or stream) ends. */
 export type Release = () => void;
 
-export type Acquired = { ok: true; release: Release; queuedMs: number } | { ok: false; why: QueueRefusal };
+/** Either way, how long the request queued: a refusal after waiting counts its wait too (the audit line says it). */
+export type Acquired =
+  { ok: true; release: Release; queuedMs: number } | { ok: false; why: QueueRefusal; queuedMs: number };
 
 /** Why a queued request did not get a slot: the FIFO was full, its wait ran out, or its client left. */
 export type QueueRefusal = 'queue_full' | 'queue_timeout' | 'client_gone';
@@ -71,14 +73,14 @@ export class LocalCapacity {
     const started = this.now();
     const now = this.tryAcquire();
     if (now) return Promise.resolve({ ok: true, release: now, queuedMs: 0 });
-    if (this.waiters.length >= queue.maxSize) return Promise.resolve({ ok: false, why: 'queue_full' });
-    if (signal.aborted) return Promise.resolve({ ok: false, why: 'client_gone' });
+    if (this.waiters.length >= queue.maxSize) return Promise.resolve({ ok: false, why: 'queue_full', queuedMs: 0 });
+    if (signal.aborted) return Promise.resolve({ ok: false, why: 'client_gone', queuedMs: 0 });
     return new Promise<Acquired>((resolve) => {
       const leave = (why: QueueRefusal): void => {
         const at = this.waiters.indexOf(waiter);
         if (at >= 0) this.waiters.splice(at, 1);
         cleanup();
-        resolve({ ok: false, why });
+        resolve({ ok: false, why, queuedMs: Math.round(this.now() - started) });
       };
       const onAbort = (): void => leave('client_gone');
       const timer = setTimeout(() => leave('queue_timeout'), queue.maxWaitMs);

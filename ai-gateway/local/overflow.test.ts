@@ -222,6 +222,8 @@ describe('policy queue', () => {
     const { result, decision } = await h.run();
     expect(result).toMatchObject({ ok: false, failure: { status: 503, code: 'local_queue_timeout' } });
     expect(decision).toMatchObject({ policy: 'queue', decision: 'rejected', reason: 'queue_timeout' });
+    // The audit line says how long it waited before the 503, not 0.
+    expect(decision.queuedMs).toBeGreaterThanOrEqual(50);
     expect(h.route.capacity.queued).toBe(0);
     expect(h.local.calls).toBe(0);
   });

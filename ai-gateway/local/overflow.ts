@@ -103,9 +103,8 @@ async function takeSlot(
   if (release) return { release };
   if (route.overflow.policy !== 'queue') return { refused: 'at_capacity' };
   const got = await route.capacity.acquire({ ...route.overflow.queue, maxWaitMs: Math.max(0, waitMs) }, signal);
-  if (!got.ok) return { refused: got.why };
   progress.queuedMs += got.queuedMs;
-  return { release: got.release };
+  return got.ok ? { release: got.release } : { refused: got.why };
 }
 
 /**
