@@ -40,12 +40,16 @@ function checkKey(
   if (sharing) errors.push(`${field}.secretKey: ${secretKey} is also the Secret key of ${sharing.id}`);
   key.models.forEach((name, j) => {
     const at = `${field}.models[${j}]`;
-    if (name.startsWith(RESERVED_PREFIX)) errors.push(`${at}: the ${RESERVED_PREFIX} prefix is reserved`);
-    else if (!isPattern(name) && !models.has(name) && !hasPrefixRoute(name))
+    // Local models are LocalModel resources of their own: a key may name one (or all, `local/*`) before it exists.
+    if (name.startsWith(RESERVED_PREFIX)) {
+      if (!LOCAL_NAME.test(name)) errors.push(`${at}: ${name} is not local/* nor local/<served name>`);
+    } else if (!isPattern(name) && !models.has(name) && !hasPrefixRoute(name))
       errors.push(`${at}: ${name} is not in spec.models and has no provider prefix (${routes()})`);
   });
   return errors;
 }
+
+const LOCAL_NAME = /^local\/(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
 
 function isPattern(name: string): boolean {
   return name === '*' || name.endsWith('/*');

@@ -252,9 +252,9 @@ describe('validateAiGatewaySpec', () => {
       /models\[0\]: gpt-4o is not in spec\.models and has no provider prefix/,
     ],
     [
-      'a key for local/*',
-      { ...minimal, auth: { ...keysAuth, keys: [{ id: 'a', models: ['local/*'] }] } },
-      /local\/ prefix is reserved/,
+      'a key for a local name that no LocalModel could serve',
+      { ...minimal, auth: { ...keysAuth, keys: [{ id: 'a', models: ['local/../x'] }] } },
+      /models\[0\]: local\/\.\.\/x is not local\/\* nor local\/<served name>/,
     ],
     [
       'a key model pattern in the middle',
@@ -469,5 +469,16 @@ describe('validateAiGatewaySpec: the semantic cache', () => {
     const r = withSemantic(semantic, extra);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.join('; ')).toContain(message);
+  });
+});
+
+describe('validateAiGatewaySpec: keys for local models', () => {
+  it('lets a key name local/* or one local model', () => {
+    const keysAuth = { mode: 'keys', secretRef: { name: 'k' } };
+    const spec = {
+      ...aiGatewayKind.example.spec,
+      auth: { ...keysAuth, keys: [{ id: 'a', models: ['local/*', 'local/llama-3.1-8b'] }] },
+    };
+    expect(validateAiGatewaySpec(spec).ok).toBe(true);
   });
 });
