@@ -291,3 +291,45 @@ describe('decodeAiGateway', () => {
       expect(desired(s)).toEqual({ enabled: false, sources: { secrets: [] }, localProblems: [] });
   });
 });
+
+describe('decodeAiGateway: local models', () => {
+  const withLocal = (spec: unknown, locals: [string, unknown][]): KindSnapshot => ({
+    ...snapshot(spec),
+    related: {
+      Secret: [providerSecret(), keySecret()],
+      LocalModel: locals.map(([name, s], i) => resource(name, s, i + 1)),
+    },
+  });
+
+  it('routes each LocalModel to vLLM on loopback with its policy and its fallback resolved from the table', () => {
+    const d = desired(
+      withLocal(example, [
+        ['llama', { weights: { path: '/m' }, port: 8001, overflow: { policy: 'spill', fallback: 'gpt-4o' } }],
+        ['bge', { weights: { path: '/b' }, port: 8002, task: 'embed', overflow: { fallback: 'nope' } }],
+      ]),
+      { ...facts, localModels: localModelAdmission() },
+    );
+    const { config } = configOf(d);
+    // Claim order: by write time, then name.
+    expect(config.localModels).toMatchObject([
+      { name: 'local/bge', kind: 'embeddings', overflow: { policy: 'queue' } },
+      {
+        name: 'local/llama',
+        baseUrl: 'http://127.0.0.1:8001/v1',
+        kind: 'chat',
+        overflow: { policy: 'spill', fallback: { model: 'gpt-4o' }, maxConcurrency: 256 },
+      },
+    ]);
+    expect(config.localModels[0]!.overflow.fallback).toBeUndefined();
+    expect(d.localProblems).toMatchObject([{ resource: 'bge', reason: 'FallbackUnusable' }]);
+  });
+
+  it('warns when the semantic cache embeds with a local model that does not serve embeddings', () => {
+    const spec = { ...example, semanticCache: { enabled: true, embeddingModel: 'local/llama' } };
+    const d = desired(withLocal(spec, [['llama', { weights: { path: '/m' } }]]), {
+      ...facts,
+      localModels: localModelAdmission(),
+    });
+    expect(d.localProblems).toMatchObject([{ resource: 'llama', reason: 'EmbedderUnusable' }]);
+  });
+});

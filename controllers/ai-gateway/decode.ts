@@ -51,6 +51,13 @@ export function decodeAiGateway(snapshot: KindSnapshot, facts: AiGatewayDecodeFa
       .admitted,
     modelConfigs(spec.models),
   );
+  const embedder = spec.semanticCache.enabled ? spec.semanticCache.embeddingModel : undefined;
+  if (embedder?.startsWith('local/') && !local.configs.some((c) => c.name === embedder && c.kind === 'embeddings'))
+    local.problems.push({
+      resource: embedder.slice('local/'.length),
+      reason: 'EmbedderUnusable',
+      message: `spec.semanticCache.embeddingModel ${embedder} is no LocalModel with task embed: every semantic lookup is a plain miss`,
+    });
   const inputs = { clientCidrs, apiKeys, externalIds, gatewayKeys, localModels: local.configs };
   const revision = aiGatewayRevision(renderAiGatewayConfig(spec, inputs, facts.paths));
   const sources = { secrets: secrets.sources() };
