@@ -9,8 +9,8 @@ import type { AiGatewayPaths } from './paths.js';
 import { localModelKind } from '../../crds-equivalent/local-model.js';
 import type { ResourceAdmission } from '../../runtime/resource-admission.js';
 import type { LocalModelSpec } from '../local-model-common/spec.js';
-import { localModelRouting } from './local-models.js';
-import { aiGatewayRevision, modelConfigs, renderAiGatewayConfig } from './render.js';
+import { localRoutingFor } from './local-models.js';
+import { aiGatewayRevision, renderAiGatewayConfig } from './render.js';
 import { secretKeyOf } from './spec-auth.js';
 import { validateAiGatewaySpec, type AiGatewaySpec } from './spec.js';
 import type { AiGatewayDesired, SecretSource } from './types.js';
@@ -46,18 +46,7 @@ export function decodeAiGateway(snapshot: KindSnapshot, facts: AiGatewayDecodeFa
     errors.push('spec.clientCidrs: required, as the operator knows no VPC CIDR (--vpc-cidr / CSGW_VPC_CIDRS)');
   if (errors.length > 0)
     return { ok: false, name: desired.name ?? 'default', generation: desired.generation ?? 0, errors };
-  const local = localModelRouting(
-    facts.localModels.admit({ kind: localModelKind.kind, resources: snapshot.related?.[localModelKind.kind] ?? [] })
-      .admitted,
-    modelConfigs(spec.models),
-  );
-  const embedder = spec.semanticCache.enabled ? spec.semanticCache.embeddingModel : undefined;
-  if (embedder?.startsWith('local/') && !local.configs.some((c) => c.name === embedder && c.kind === 'embeddings'))
-    local.problems.push({
-      resource: embedder.slice('local/'.length),
-      reason: 'EmbedderUnusable',
-      message: `spec.semanticCache.embeddingModel ${embedder} is no LocalModel with task embed: every semantic lookup is a plain miss`,
-    });
+  const local = localRoutingFor(spec, snapshot.related?.[localModelKind.kind] ?? [], facts.localModels);
   const inputs = { clientCidrs, apiKeys, externalIds, gatewayKeys, localModels: local.configs };
   const revision = aiGatewayRevision(renderAiGatewayConfig(spec, inputs, facts.paths));
   const sources = { secrets: secrets.sources() };

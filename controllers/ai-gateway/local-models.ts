@@ -1,6 +1,10 @@
 import type { LocalModelConfig, ModelConfig } from '../../ai-gateway/config.js';
 import { servedNameOf, type LocalModelSpec } from '../local-model-common/spec.js';
-import type { Admitted } from '../../runtime/resource-admission.js';
+import { localModelKind } from '../../crds-equivalent/local-model.js';
+import type { StoredResource } from '../../runtime/controller.js';
+import type { Admitted, ResourceAdmission } from '../../runtime/resource-admission.js';
+import { modelConfigs } from './render.js';
+import type { AiGatewaySpec } from './spec.js';
 
 /** What the gateway makes of the LocalModel resources: their endpoints, and problems with their fallbacks. */
 export interface LocalModelRouting {
@@ -44,6 +48,27 @@ export function localModelRouting(
     };
   });
   return { configs, problems };
+}
+
+/**
+ * The gateway's local routes from the LocalModel resources (admitted as the LocalModel controller admits them), and
+ * a problem when the semantic cache embeds with a local model that serves no embeddings.
+ */
+export function localRoutingFor(
+  spec: AiGatewaySpec,
+  resources: readonly StoredResource[],
+  admission: ResourceAdmission<LocalModelSpec>,
+): LocalModelRouting {
+  const { admitted } = admission.admit({ kind: localModelKind.kind, resources: [...resources] });
+  const routing = localModelRouting(admitted, modelConfigs(spec.models));
+  const embedder = spec.semanticCache.enabled ? spec.semanticCache.embeddingModel : undefined;
+  if (embedder?.startsWith('local/') && !routing.configs.some((c) => c.name === embedder && c.kind === 'embeddings'))
+    routing.problems.push({
+      resource: embedder.slice('local/'.length),
+      reason: 'EmbedderUnusable',
+      message: `spec.semanticCache.embeddingModel ${embedder} is no LocalModel with task embed: every semantic lookup is a plain miss`,
+    });
+  return routing;
 }
 
 function fallbackProblem(name: string, model: ModelConfig | undefined, kind: ModelConfig['kind']): string | undefined {
