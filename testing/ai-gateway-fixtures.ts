@@ -21,6 +21,8 @@ export const STATUS_DOCUMENT = {
   cache: { enabled: true, entries: 12, bytes: 40960, hits: 30, misses: 10, hitRatio: 0.75 },
   requests: { total: 40, perSecond: 1.5, inFlight: 2 },
   auth: { mode: 'keys', keys: 2 },
+  semanticCache: { enabled: true, entries: 5, bytes: 8192 },
+  localModels: [{ name: 'local/llama', policy: 'spill', fallback: 'gpt-4o', running: 1, queued: 0, oldestWaitMs: 0 }],
 };
 
 /** Distinctive values: finding any of them where it must not be can only mean a leak. */

@@ -19,15 +19,19 @@ describe('parseDataPlaneStatus', () => {
   });
 
   it.each<[string, unknown, DataPlaneStatus]>([
-    ['not an object', 'up', { models: [], providers: [] }],
-    ['null', null, { models: [], providers: [] }],
-    ['an array', [STATUS_DOCUMENT], { models: [], providers: [] }],
+    ['not an object', 'up', { models: [], providers: [], localModels: [] }],
+    ['null', null, { models: [], providers: [], localModels: [] }],
+    ['an array', [STATUS_DOCUMENT], { models: [], providers: [], localModels: [] }],
     [
       'wrong types',
       { listening: { host: 1, port: '8090' }, models: 'gpt', providers: {}, cache: { enabled: 'yes' } },
-      { models: [], providers: [] },
+      { models: [], providers: [], localModels: [] },
     ],
-    ['a provider without health', { providers: [{ name: 'openai', type: 'openai' }] }, { models: [], providers: [] }],
+    [
+      'a provider without health',
+      { providers: [{ name: 'openai', type: 'openai' }] },
+      { models: [], providers: [], localModels: [] },
+    ],
     [
       'a model without a name',
       {
@@ -36,14 +40,18 @@ describe('parseDataPlaneStatus', () => {
           { name: 'm', targets: [{ provider: 'p' }] },
         ],
       },
-      { models: [{ name: 'm', kind: 'chat', targets: [] }], providers: [] },
+      { models: [{ name: 'm', kind: 'chat', targets: [] }], providers: [], localModels: [] },
     ],
     [
       'a cache missing a number',
       { cache: { enabled: true, entries: 1, bytes: 2, hits: 3, misses: 4 } },
-      { models: [], providers: [] },
+      { models: [], providers: [], localModels: [] },
     ],
-    ['an infinite rate', { requests: { total: 1, perSecond: null, inFlight: 0 } }, { models: [], providers: [] }],
+    [
+      'an infinite rate',
+      { requests: { total: 1, perSecond: null, inFlight: 0 } },
+      { models: [], providers: [], localModels: [] },
+    ],
   ])('survives %s', (_, raw, parsed) => {
     expect(parseDataPlaneStatus(raw)).toEqual(parsed);
   });

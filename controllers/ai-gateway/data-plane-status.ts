@@ -17,6 +17,16 @@ export interface DataPlaneStatus {
   cache?: { enabled: boolean; entries: number; bytes: number; hits: number; misses: number; hitRatio: number };
   requests?: { total: number; perSecond: number; inFlight: number };
   auth?: { mode: string; keys: number };
+  semanticCache?: { enabled: boolean; entries: number; bytes: number };
+  /** Per local model: requests the gateway has on its server, and those waiting in its queue. */
+  localModels: {
+    name: string;
+    policy: string;
+    fallback?: string;
+    running: number;
+    queued: number;
+    oldestWaitMs: number;
+  }[];
 }
 
 /**
@@ -74,7 +84,26 @@ export function parseDataPlaneStatus(raw: unknown): DataPlaneStatus {
     ...(cache ? { cache } : {}),
     ...(requests ? { requests } : {}),
     ...(mode !== undefined && keys !== undefined ? { auth: { mode, keys } } : {}),
+    ...parseSemantic(obj(o.semanticCache)),
+    localModels: list(o.localModels, 64).flatMap(parseLocalModel),
   };
+}
+
+function parseSemantic(c: Obj | undefined): Pick<DataPlaneStatus, 'semanticCache'> {
+  const entries = num(c?.entries);
+  const bytes = num(c?.bytes);
+  if (!c || typeof c.enabled !== 'boolean' || entries === undefined || bytes === undefined) return {};
+  return { semanticCache: { enabled: c.enabled, entries, bytes } };
+}
+
+function parseLocalModel(v: unknown): DataPlaneStatus['localModels'] {
+  const m = obj(v);
+  const name = str(m?.name, 128);
+  const policy = str(m?.policy, 16);
+  const [running, queued, oldestWaitMs] = ['running', 'queued', 'oldestWaitMs'].map((k) => num(m?.[k]));
+  if (!name || !policy || running === undefined || queued === undefined || oldestWaitMs === undefined) return [];
+  const fallback = str(m?.fallback, 128);
+  return [{ name, policy, ...(fallback ? { fallback } : {}), running, queued, oldestWaitMs }];
 }
 
 function parseModel(v: unknown): DataPlaneStatus['models'] {

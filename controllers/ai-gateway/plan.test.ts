@@ -49,7 +49,7 @@ describe('planAiGateway', () => {
   it('is not moved by what the data plane reports: an unhealthy provider or an unreadable /status', () => {
     const running = { phase: 'running' as const, installedHash: 'a', running: { hash: 'a', restartKey: K1 } };
     const provider = { name: 'openai', type: 'openai', healthy: false };
-    const sick = observed(running, { dataPlane: { models: [], providers: [provider] } });
+    const sick = observed(running, { dataPlane: { models: [], providers: [provider], localModels: [] } });
     expect(planAiGateway(enabled(revision('a')), sick)).toEqual([]);
     expect(planAiGateway(enabled(revision('a')), observed(running, { dataPlaneError: 'GET: refused' }))).toEqual([]);
   });
@@ -104,7 +104,13 @@ describe('planAiGateway properties', () => {
             ...(o.installed ? { installedHash: o.installed } : {}),
             ...(o.running && o.phase !== 'stopped' && o.phase !== 'backoff' ? { running: o.running } : {}),
           },
-          { dataPlane: { models: [], providers: [{ name: 'p', type: 'openai', healthy: o.providerHealthy }] } },
+          {
+            dataPlane: {
+              models: [],
+              providers: [{ name: 'p', type: 'openai', healthy: o.providerHealthy }],
+              localModels: [],
+            },
+          },
         );
         const after = simulate(before, planAiGateway(desired, before));
         // A starting process on the right revision is left to finish starting; the supervisor reports when it does.

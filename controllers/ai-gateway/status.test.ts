@@ -54,6 +54,8 @@ describe('aiGatewayDetails', () => {
       models: [{ name: 'gpt-4o', kind: 'chat', targets: ['openai/gpt-4o-2024-08-06'] }],
       providers: STATUS_DOCUMENT.providers,
       cache: STATUS_DOCUMENT.cache,
+      semanticCache: STATUS_DOCUMENT.semanticCache,
+      localModels: STATUS_DOCUMENT.localModels,
       requests: STATUS_DOCUMENT.requests,
       counters: {
         requests: 40,
@@ -65,6 +67,9 @@ describe('aiGatewayDetails', () => {
         cacheMisses: 10,
         cacheHitRatio: 0.75,
         unhealthyProviders: 1,
+        semanticEntries: 5,
+        'local/llama.inFlight': 1,
+        'local/llama.queued': 0,
       },
       crashes: { recent: 0 },
     });

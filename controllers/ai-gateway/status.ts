@@ -44,6 +44,8 @@ function dataPlaneDetails(s: DataPlaneStatus): Record<string, unknown> {
     models: s.models.map((m) => ({ name: m.name, kind: m.kind, targets: m.targets.map(targetName) })),
     providers: s.providers,
     ...(s.cache ? { cache: s.cache } : {}),
+    ...(s.semanticCache ? { semanticCache: s.semanticCache } : {}),
+    ...(s.localModels.length > 0 ? { localModels: s.localModels } : {}),
     ...(s.requests ? { requests: s.requests } : {}),
     counters: counters(s),
   };
@@ -66,6 +68,13 @@ function counters(s: DataPlaneStatus): Record<string, number> {
         }
       : {}),
     unhealthyProviders: s.providers.filter((p) => !p.healthy).length,
+    ...(s.semanticCache ? { semanticEntries: s.semanticCache.entries } : {}),
+    ...Object.fromEntries(
+      s.localModels.flatMap((m) => [
+        [`${m.name}.inFlight`, m.running],
+        [`${m.name}.queued`, m.queued],
+      ]),
+    ),
   };
 }
 
