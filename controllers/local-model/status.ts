@@ -58,16 +58,19 @@ export function localModelConditions(
 ): ConditionInput[] {
   const conditions: ConditionInput[] = [];
   let crashLoop: ConditionInput | undefined;
+  let rolledBack: ConditionInput | undefined;
   for (const t of desired.spec.models) {
     const m = observed.models.find((o) => o.name === t.name);
     const kit = m ? daemonConditions(`vLLM of ${t.name}`, t.revision, m.daemon) : [];
-    const loop = kit.find((c) => c.type === 'CrashLoop' && c.status === 'True');
-    crashLoop ??= loop;
+    crashLoop ??= kit.find((c) => c.type === 'CrashLoop' && c.status === 'True');
+    // A new revision that never became ready, with the previous one serving again.
+    const degraded = kit.find((c) => c.type === 'Degraded' && c.status === 'True');
+    rolledBack ??= degraded && { ...degraded, message: `${t.name}: ${degraded.message}` };
     if (conditions.some((c) => c.type === 'Ready')) continue;
     const notReady = readiness(t, m, kit);
     if (notReady) conditions.push(notReady);
   }
-  return crashLoop ? [...conditions, crashLoop] : conditions;
+  return [...conditions, ...(rolledBack ? [rolledBack] : []), ...(crashLoop ? [crashLoop] : [])];
 }
 
 function readiness(t: ModelTarget, m: ModelObservation | undefined, kit: ConditionInput[]): ConditionInput | undefined {
