@@ -197,13 +197,15 @@ export const DRAIN_MS = 20_000;
 
 /**
  * What a reload cannot change: the sockets, and the cache, metering and audit stores (opened once per process).
- * Models, providers, keys, limits, client CIDRs, the cache scope and the semantic cache's model, threshold and routes
+ * Models, providers, keys, limits, client CIDRs, the cache scope and the semantic cache's threshold and routes
  * reload hitlessly on SIGHUP. The controller restarts the process when this changes; the process refuses a SIGHUP
  * that would change it.
  */
 export function restartKey(c: AiGatewayConfig): string {
   const { scope: _scope, ...cache } = c.cache;
-  const { enabled, dir, maxEntries, ttlSeconds } = c.semanticCache;
-  const stores = JSON.stringify([cache, { enabled, dir, maxEntries, ttlSeconds }, c.metering, c.audit]);
+  // The index is opened once, for one embedding model: its vectors mean nothing to another.
+  const { enabled, dir, maxEntries, ttlSeconds, embeddingModel } = c.semanticCache;
+  const semantic = { enabled, dir, maxEntries, ttlSeconds, embeddingModel };
+  const stores = JSON.stringify([cache, semantic, c.metering, c.audit]);
   return `listen ${c.listen.host}:${c.listen.port} admin ${c.admin.host}:${c.admin.port} stores ${stores}`;
 }

@@ -33,6 +33,7 @@ export async function startGateway(configPath: string, log: Logger): Promise<Run
   const locals = new LocalModels();
   const gateway = new GatewayServer(new GatewayRuntime(config, loaded.hash, createProvider, locals), {
     cache: services.chatCache,
+    ...(services.semantic ? { semantic: services.semantic } : {}),
     limiter: new KeyLimiter(),
     sink: services.sink,
     health,

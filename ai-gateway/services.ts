@@ -9,6 +9,8 @@ import { cost, normaliseUsage, type TokenUsage } from './metering/cost.js';
 import type { UsageLedger } from './metering/ledger.js';
 import { Metering } from './metering/metering.js';
 import type { CallOutcome, ChatCache, OutcomeSink } from './server/context.js';
+import { SemanticLayer } from './server/semantic-layer.js';
+import { SemanticCache } from './semantic/store.js';
 
 const ENDPOINTS: Record<CallOutcome['endpoint'], string> = {
   chat: '/v1/chat/completions',
@@ -23,6 +25,8 @@ export interface Services {
   registry: Registry;
   ledger: UsageLedger;
   cacheStats(): CacheStats;
+  /** The semantic cache, when on (its answers are the exact cache's). */
+  semantic?: SemanticLayer;
   /** The provider API keys the audit writer must never write, even inside a captured prompt. */
   setSecrets(secrets: string[]): void;
   close(): Promise<void>;
@@ -37,7 +41,9 @@ export async function openServices(config: AiGatewayConfig, log: Logger): Promis
   await audit.open();
   const secrets = (c: AiGatewayConfig): string[] => c.providers.flatMap((p) => (p.apiKey ? [p.apiKey] : []));
   audit.setSecrets(secrets(config));
+  const semantic = openSemantic(config, log, metering.metrics.registry);
   return {
+    ...(semantic ? { semantic } : {}),
     chatCache: chatCache(config, cache, log),
     sink: { record: (o) => record(o, metering, audit, config.audit.prompts) },
     registry: metering.metrics.registry,
@@ -45,11 +51,25 @@ export async function openServices(config: AiGatewayConfig, log: Logger): Promis
     cacheStats: () => cache.stats(),
     setSecrets: (s) => audit.setSecrets(s),
     close: async () => {
+      semantic?.close();
       await audit.close();
       await metering.close();
       await cache.close();
     },
   };
+}
+
+function openSemantic(config: AiGatewayConfig, log: Logger, registry: Registry): SemanticLayer | undefined {
+  const sc = config.semanticCache;
+  if (!sc.enabled || !config.cache.enabled) return undefined;
+  const store = SemanticCache.open({
+    dir: sc.dir,
+    maxEntries: sc.maxEntries,
+    ttlSeconds: sc.ttlSeconds,
+    model: sc.embeddingModel,
+    log,
+  });
+  return new SemanticLayer(store, registry);
 }
 
 /** The exact-match cache as the request path uses it: keyed per scope, only what may be cached. */
@@ -79,7 +99,8 @@ function record(
 ): void {
   const tokens = normaliseUsage(o.usage);
   const priced = o.resolved ? cost(tokens, o.resolved.price) : 0;
-  const money = o.cache === 'hit' || o.cache === 'semantic' ? { costUsd: 0, savedUsd: priced } : { costUsd: priced, savedUsd: 0 };
+  const money =
+    o.cache === 'hit' || o.cache === 'semantic' ? { costUsd: 0, savedUsd: priced } : { costUsd: priced, savedUsd: 0 };
   // Label values only from the config: a client naming random models cannot grow the metrics without bound.
   const model = o.routedModel ?? '(unrouted)';
   const provider = o.resolved?.provider ?? '(none)';

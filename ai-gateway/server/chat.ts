@@ -10,10 +10,13 @@ import type { DispatchResult, ResolvedTarget } from './dispatch.js';
 import { dispatchRoute } from './route-dispatch.js';
 import { badRequest, sendJson } from './respond.js';
 import { checkChatRequest } from './request-schema.js';
+import type { SemanticLayer, SemanticPending } from './semantic-layer.js';
 import type { Route } from './runtime.js';
 
 export interface ChatDeps extends CallDeps {
   cache: ChatCache;
+  /** Absent when the semantic cache is off for this process. */
+  semantic?: SemanticLayer;
 }
 
 type Answer = { kind: 'completion'; completion: ChatCompletion } | { kind: 'stream'; stream: ChunkStream };
@@ -35,11 +38,9 @@ async function chat(ctx: RequestContext, call: Call, body: unknown, deps: ChatDe
   if (!route) return;
   const request = checked.value;
   const primary = route.targets[0]!;
-  const cacheKey = bypassed(ctx)
-    ? undefined
-    : deps.cache.keyFor(request, `${primary.provider}:${primary.model}`, scope(ctx));
-  const hit = cacheKey ? await deps.cache.get(cacheKey) : undefined;
-  if (hit) return call.finish(await answerFromCache(ctx, request, hit, primary));
+  const cached = await lookupCaches(ctx, route, request, deps);
+  if ('hit' in cached) return call.finish(await answerFromCache(ctx, request, cached.hit, primary));
+  const { cacheKey, pending } = cached;
   const dispatchedAt = performance.now();
   const result = await dispatchChat(ctx, call, request, route, deps);
   const cache: CacheResult = cacheKey ? 'miss' : 'bypass';
@@ -50,7 +51,11 @@ async function chat(ctx: RequestContext, call: Call, body: unknown, deps: ChatDe
       ? (c: ChatCompletion): Promise<void> => {
           // The client has the whole answer: a local slot is not held while it is written to the cache.
           call.localAnswered();
-          return deps.cache.set(cacheKey, c, { model: primary.model, provider: primary.provider });
+          const written = deps.cache.set(cacheKey, c, { model: primary.model, provider: primary.provider });
+          // The exact cache holds the answer (in memory) once set is called; a pointer to an answer it did not keep
+          // (not storable) is dropped by the first lookup that finds it.
+          if (pending) deps.semantic?.remember(pending, cacheKey);
+          return written;
         }
       : undefined;
   const answered = performance.now();
@@ -75,6 +80,26 @@ async function chat(ctx: RequestContext, call: Call, body: unknown, deps: ChatDe
     overheadMs: ms(pre + firstWrittenAt - answered),
     ttftMs: ms(firstWrittenAt - ctx.startedAt),
   });
+}
+
+/** The exact cache, then on a miss the semantic cache; what a miss leaves for storing the answer. */
+async function lookupCaches(
+  ctx: RequestContext,
+  route: Route,
+  request: ChatRequest,
+  deps: ChatDeps,
+): Promise<
+  { hit: { completion: ChatCompletion; similarity?: number } } | { cacheKey?: string; pending?: SemanticPending }
+> {
+  const primary = route.targets[0]!;
+  const cacheKey = bypassed(ctx)
+    ? undefined
+    : deps.cache.keyFor(request, `${primary.provider}:${primary.model}`, scope(ctx));
+  if (!cacheKey) return {};
+  const hit = await deps.cache.get(cacheKey);
+  if (hit) return { hit: { completion: hit } };
+  const semantic = deps.semantic ? await deps.semantic.lookup(ctx, route, request, scope(ctx), deps.cache) : {};
+  return 'hit' in semantic ? semantic : { cacheKey, ...semantic };
 }
 
 function dispatchChat(
@@ -111,20 +136,27 @@ function dispatchChat(
   );
 }
 
+/** An exact hit, or a semantic one (its similarity in a header): replayed as a stream when the client streams. */
 async function answerFromCache(
   ctx: RequestContext,
   request: ChatRequest,
-  hit: ChatCompletion,
+  hit: { completion: ChatCompletion; similarity?: number },
   primary: ResolvedTarget,
 ): Promise<Partial<CallOutcome>> {
-  const usage = hit.usage ? { usage: hit.usage } : {};
+  const { completion, similarity } = hit;
+  const cache: CacheResult = similarity === undefined ? 'hit' : 'semantic';
+  const sent = {
+    ...headers(ctx, cache),
+    ...(similarity === undefined ? {} : { 'x-csgw-similarity': similarity.toFixed(3) }),
+  };
+  const usage = completion.usage ? { usage: completion.usage } : {};
   let ttft: number;
-  if (request.stream) ttft = await replayStream(ctx, request, hit, headers(ctx, 'hit'));
+  if (request.stream) ttft = await replayStream(ctx, request, completion, sent);
   else {
-    sendJson(ctx.res, 200, hit, headers(ctx, 'hit'));
+    sendJson(ctx.res, 200, completion, sent);
     ttft = elapsed(ctx.startedAt);
   }
-  return { cache: 'hit', resolved: resolved(primary), status: 200, ...usage, overheadMs: ttft, ttftMs: ttft };
+  return { cache, resolved: resolved(primary), status: 200, ...usage, overheadMs: ttft, ttftMs: ttft };
 }
 
 function bypassed(ctx: RequestContext): boolean {

@@ -16,6 +16,7 @@ export interface GatewayStatus {
     lastSuccessAt?: string;
   }[];
   cache: { enabled: boolean } & Pick<CacheStats, 'entries' | 'bytes' | 'hits' | 'misses' | 'hitRatio'>;
+  semanticCache: { enabled: boolean; entries: number; bytes: number };
   requests: { total: number; perSecond: number; inFlight: number };
   auth: { mode: string; keys: number };
   /** Local models: requests the gateway has on each server, and those waiting under the queue policy. */
@@ -24,7 +25,7 @@ export interface GatewayStatus {
 
 export function gatewayStatus(
   runtime: GatewayRuntime,
-  services: { cacheStats(): CacheStats },
+  services: { cacheStats(): CacheStats; semantic?: { stats(): { entries: number; bytes: number } } },
   health: ProviderHealth,
   rate: RequestRate,
   locals: LocalModels,
@@ -41,6 +42,10 @@ export function gatewayStatus(
     })),
     providers: config.providers.map((p) => ({ name: p.name, type: p.type, ...health.get(p.name) })),
     cache: { enabled: config.cache.enabled, entries, bytes, hits, misses, hitRatio },
+    semanticCache: {
+      enabled: services.semantic !== undefined,
+      ...(services.semantic?.stats() ?? { entries: 0, bytes: 0 }),
+    },
     requests: { total: rate.total, perSecond: rate.perSecond(), inFlight: runtime.active },
     auth: { mode: config.auth.mode, keys: config.auth.mode === 'keys' ? config.auth.keys.length : 0 },
     localModels: locals.states().flatMap((state) => {
