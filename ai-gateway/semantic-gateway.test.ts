@@ -41,6 +41,22 @@ function config(): AiGatewayConfig {
       ...base.models,
       { name: 'bge', kind: 'embeddings', targets: [{ provider: 'embedder', model: 'bge', price: FREE }] },
     ],
+    // A local model on a closed port whose prompts must stay (reject): the remote embedder must never see them.
+    localModels: [
+      {
+        name: 'local/sealed',
+        servedName: 'sealed',
+        baseUrl: 'http://127.0.0.1:9/v1',
+        metricsUrl: 'http://127.0.0.1:9/metrics',
+        kind: 'chat',
+        overflow: {
+          policy: 'reject',
+          maxConcurrency: 1,
+          queue: { maxSize: 0, maxWaitMs: 0 },
+          firstTokenTimeoutMs: 1000,
+        },
+      },
+    ],
     semanticCache: {
       enabled: true,
       embeddingModel: 'bge',
@@ -160,6 +176,14 @@ describe('the semantic cache', () => {
     }
     // The same paraphrase with the embedder back: the lookup that failed would have hit.
     expect((await ask(`Please, ${question}`)).cache).toBe('semantic');
+  });
+
+  it('never embeds the prompt of a local model that must keep it, with an embedder that is not local', async () => {
+    const before = embedder.stats().calls;
+    await expect(ask(fresh('A secret question for the local model'), { model: 'local/sealed' })).rejects.toMatchObject({
+      status: 503,
+    });
+    expect(embedder.stats().calls).toBe(before);
   });
 
   it('keeps its entries across a restart', async () => {
