@@ -56,13 +56,14 @@ export class VectorIndex {
     return waiting;
   }
 
+  /** Makes room for `count` vectors in `partition` at once (a restore knows how many are coming). */
+  reserve(partition: string, count: number): void {
+    this.partitionOf(partition).rows.reserve(count);
+  }
+
   /** Adds (or replaces) `id`'s unit vector in `partition`. */
   add(partition: string, id: number, vector: Float32Array): void {
-    let part = this.partitions.get(partition);
-    if (!part) {
-      part = { rows: new VectorRows(this.dimensions), graph: undefined };
-      this.partitions.set(partition, part);
-    }
+    const part = this.partitionOf(partition);
     if (part.rows.has(id)) part.graph?.remove(id);
     else this.count++;
     part.rows.add(id, vector);
@@ -129,6 +130,15 @@ export class VectorIndex {
   close(): void {
     if (this.building) clearImmediate(this.building);
     this.building = undefined;
+  }
+
+  private partitionOf(partition: string): Partition {
+    let part = this.partitions.get(partition);
+    if (!part) {
+      part = { rows: new VectorRows(this.dimensions), graph: undefined };
+      this.partitions.set(partition, part);
+    }
+    return part;
   }
 
   private schedule(): void {
