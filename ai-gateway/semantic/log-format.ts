@@ -12,7 +12,7 @@ import { crc32 } from 'node:zlib';
  *   remove  40 B: type 2 u8 | 3 zero | key 32 B | crc u32
  *
  * Numbers are little-endian; partitions and keys are SHA-256 digests, stored as their 32 bytes. An entry's id never
- * changes and is never reused: saved HNSW graphs (graph-file.ts) know vectors by it.
+ * changes, and no other entry takes it while it is live or a saved HNSW graph (graph-file.ts) knows it.
  */
 export const HEADER_BYTES = 48;
 export const REMOVE_BYTES = 40;

@@ -117,7 +117,8 @@ export class VectorIndex {
   best(partition: string, query: Float32Array, threshold: number): Match | undefined {
     const part = this.partitions.get(partition);
     if (!part || query.length !== this.dimensions) return undefined;
-    const match = part.graph && part.graph.backlog <= BACKLOG_SCORED ? rerank(part, query) : part.rows.nearest(query);
+    const match =
+      (part.graph && part.graph.backlog <= BACKLOG_SCORED && rerank(part, query)) || part.rows.nearest(query);
     return match && match.similarity >= threshold ? match : undefined;
   }
 
@@ -161,9 +162,16 @@ export class VectorIndex {
   }
 }
 
+/** The graph's best candidate scored exactly; undefined when the graph fails (the caller then scans). */
 function rerank(part: Partition, query: Float32Array): Match | undefined {
+  let candidates: number[];
+  try {
+    candidates = part.graph!.candidates(query, CANDIDATES);
+  } catch {
+    return undefined;
+  }
   let best: Match | undefined;
-  for (const id of part.graph!.candidates(query, CANDIDATES)) {
+  for (const id of candidates) {
     const similarity = part.rows.similarity(id, query);
     if (!best || similarity > best.similarity) best = { id, similarity };
   }
