@@ -27,6 +27,7 @@ import type { Summary } from './lib/stats.js';
 
 const flags = parseFlags({
   sizes: '10000,100000',
+  modes: 'exact,hnsw,js',
   dimensions: '384',
   lookups: '2000',
   'js-lookups': '200',
@@ -136,7 +137,8 @@ async function main(): Promise<void> {
   const lookups = positiveNumber('lookups', flags.lookups);
   const points: PointResult[] = [];
   for (const size of numberList('sizes', flags.sizes)) {
-    for (const mode of ['exact', 'hnsw', 'js'] as const) {
+    for (const mode of flags.modes.split(',') as Mode[]) {
+      if (!['exact', 'hnsw', 'js'].includes(mode)) throw new Error(`--modes: unknown mode ${mode}`);
       const count = mode === 'js' ? positiveNumber('js-lookups', flags['js-lookups']) : lookups;
       points.push(await runPoint({ ...base, mode, size, lookups: count }));
     }

@@ -22,3 +22,10 @@ export function unitVector(vector: ArrayLike<number>): Float32Array | undefined 
   for (let i = 0; i < vector.length; i++) unit[i] = vector[i]! / norm;
   return unit;
 }
+
+/** Whether `vector` is of unit length (as unitVector makes them), to a float's rounding. */
+export function isUnitLength(vector: Float32Array): boolean {
+  let squares = 0;
+  for (let i = 0; i < vector.length; i++) squares += vector[i]! * vector[i]!;
+  return Math.abs(squares - 1) < 1e-4;
+}

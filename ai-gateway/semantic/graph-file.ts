@@ -50,7 +50,7 @@ export function saveGraphs(dir: string, index: VectorIndex, log: WarnLog): void 
 
 /**
  * Puts the saved graphs of `index`'s large partitions in place of the ones being built; returns the largest id they
- * hold (an id is never reused, even one only a saved graph still knows).
+ * hold (no new entry may take an id a saved graph still knows).
  */
 export function loadGraphs(dir: string, index: VectorIndex, log: WarnLog): number {
   let largest = 0;

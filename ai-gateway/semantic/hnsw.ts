@@ -60,19 +60,29 @@ export class HnswGraph {
   }
 
   remove(id: number): void {
-    if (!this.pending.delete(id)) this.index.remove(BigInt(id));
+    if (this.pending.delete(id)) return;
+    try {
+      this.index.remove(BigInt(id));
+    } catch {
+      // Left in the graph, it is a candidate the caller's own rows no longer score: never a match.
+    }
   }
 
   /**
    * Adds queued vectors until `deadline` (performance.now() ms) or the queue is empty; returns whether it is.
-   * `vectorOf` gives the vector of an id still held (an id gone meanwhile is skipped).
+   * `vectorOf` gives the vector of an id still held (an id gone meanwhile is skipped). Runs on a timer, so it never
+   * throws: a vector usearch refuses (out of memory) is left out of the graph, a hit the graph may miss.
    */
   build(vectorOf: (id: number) => Float32Array | undefined, deadline: number): boolean {
     for (const id of this.pending) {
       if (performance.now() >= deadline) return false;
       this.pending.delete(id);
       const vector = vectorOf(id);
-      if (vector) this.index.add(BigInt(id), vector, 1);
+      try {
+        if (vector) this.index.add(BigInt(id), vector, 1);
+      } catch {
+        // Left out of the graph (see above).
+      }
     }
     return true;
   }

@@ -32,6 +32,8 @@ export interface LogScan {
 }
 
 const CHUNK_BYTES = 1 << 20;
+/** Vectors read from the file are views into blocks of this many: one allocation per block, not per vector. */
+const VECTORS_PER_BLOCK = 1024;
 
 /** Calls `onRecord` for each record of the file at `path`, in order, up to the first one cut short or damaged. */
 export function readLog(path: string, onRecord: (record: LogRecord) => void): LogScan {
@@ -48,11 +50,12 @@ export function readLog(path: string, onRecord: (record: LogRecord) => void): Lo
     const header = headerBytes && decodeHeader(headerBytes);
     if (!header) return { header: undefined, validBytes: 0, damaged: fstatSync(fd).size > 0 };
     let validBytes = HEADER_BYTES;
+    const newVector = vectorBlocks(header.dimensions);
     for (;;) {
       const type = reader.peek();
       const length = type === undefined ? undefined : recordBytes(type, header.dimensions);
       const bytes = length === undefined ? undefined : reader.take(length);
-      const record = bytes && decodeRecord(bytes, header.dimensions);
+      const record = bytes && decodeRecord(bytes, header.dimensions, newVector);
       if (!record) return { header, validBytes, damaged: type !== undefined };
       validBytes += bytes.length;
       onRecord(record);
@@ -60,6 +63,19 @@ export function readLog(path: string, onRecord: (record: LogRecord) => void): Lo
   } finally {
     closeSync(fd);
   }
+}
+
+function vectorBlocks(dimensions: number): () => Float32Array {
+  let block = new Float32Array(0);
+  let used = 0;
+  return () => {
+    if (used === block.length) {
+      block = new Float32Array(dimensions * VECTORS_PER_BLOCK);
+      used = 0;
+    }
+    used += dimensions;
+    return block.subarray(used - dimensions, used);
+  };
 }
 
 /** Sequential reads through one reused buffer, so a large file never sits in memory whole. */

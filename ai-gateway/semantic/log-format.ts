@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -11,7 +12,7 @@ import { crc32 } from 'node:zlib';
  *   remove  40 B: type 2 u8 | 3 zero | key 32 B | crc u32
  *
  * Numbers are little-endian; partitions and keys are SHA-256 digests, stored as their 32 bytes. An entry's id never
- * changes and is never reused: saved HNSW graphs (graph-file.ts) know vectors by it.
+ * changes, and no other entry takes it while it is live or a saved HNSW graph (graph-file.ts) knows it.
  */
 export const HEADER_BYTES = 48;
 export const REMOVE_BYTES = 40;
@@ -23,6 +24,8 @@ const INSERT = 1;
 const REMOVE = 2;
 const DIGEST = /^[0-9a-f]{64}$/;
 const VECTOR_AT = 84;
+/** On a little-endian host (x86, arm64) vectors are copied as they are in memory, not float by float. */
+const NATIVE_ORDER = endianness() === 'LE';
 
 export interface LogHeader {
   dimensions: number;
@@ -75,7 +78,9 @@ export function encodeInsert(entry: LogEntry): Buffer {
   bytes.writeDoubleLE(entry.createdAt, 12);
   bytes.write(entry.partition, 20, 32, 'hex');
   bytes.write(entry.key, 52, 32, 'hex');
-  for (let i = 0; i < entry.vector.length; i++) bytes.writeFloatLE(entry.vector[i]!, VECTOR_AT + 4 * i);
+  const { vector } = entry;
+  if (NATIVE_ORDER) Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(bytes, VECTOR_AT);
+  else for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, VECTOR_AT + 4 * i);
   return seal(bytes);
 }
 
@@ -93,16 +98,25 @@ export function recordBytes(type: number, dimensions: number): number | undefine
   return undefined;
 }
 
-/** The record these bytes hold (exactly one record's length), or undefined when they are damaged. */
-export function decodeRecord(bytes: Buffer, dimensions: number): LogRecord | undefined {
+/**
+ * The record these bytes hold (exactly one record's length), or undefined when they are damaged. `newVector` gives
+ * the array an insert's vector is copied into.
+ */
+export function decodeRecord(
+  bytes: Buffer,
+  dimensions: number,
+  newVector = (): Float32Array => new Float32Array(dimensions),
+): LogRecord | undefined {
   const end = bytes.length - 4;
   if (crc32(bytes.subarray(0, end)) !== bytes.readUInt32LE(end) || bytes.readUIntLE(1, 3) !== 0) return undefined;
   if (bytes[0] === REMOVE) return { type: 'remove', key: bytes.toString('hex', 4, 36) };
   const id = bytes.readDoubleLE(4);
   const createdAt = bytes.readDoubleLE(12);
   if (!Number.isSafeInteger(id) || id < 0 || !Number.isFinite(createdAt)) return undefined;
-  const vector = new Float32Array(dimensions);
-  for (let i = 0; i < dimensions; i++) vector[i] = bytes.readFloatLE(VECTOR_AT + 4 * i);
+  const vector = newVector();
+  const raw = bytes.subarray(VECTOR_AT, VECTOR_AT + 4 * dimensions);
+  if (NATIVE_ORDER) Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).set(raw);
+  else for (let i = 0; i < dimensions; i++) vector[i] = bytes.readFloatLE(VECTOR_AT + 4 * i);
   const [partition, key] = [bytes.toString('hex', 20, 52), bytes.toString('hex', 52, VECTOR_AT)];
   return { type: 'insert', entry: { id, partition, key, createdAt, vector } };
 }

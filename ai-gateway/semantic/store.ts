@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { WarnLog } from '../cache/disk.js';
 import { sha256Hex } from '../cache/canonical.js';
 import { CacheFile, type LiveEntries } from './cache-file.js';
-import { unitVector } from './embedder.js';
+import { isUnitLength, unitVector } from './embedder.js';
 import { loadGraphs, saveGraphs } from './graph-file.js';
 import { isDigest, type LogEntry, type LogHeader } from './log-format.js';
 import { VectorIndex } from './vector-index.js';
@@ -163,13 +163,14 @@ export class SemanticCache {
     if (!loaded) return;
     const now = this.now();
     const fresh = loaded.entries.filter((entry) => entry.createdAt + this.ttlMs > now);
-    this.index = this.newIndex(loaded.header.dimensions);
-    for (const { vector, ...entry } of fresh.slice(Math.max(0, fresh.length - this.options.maxEntries))) {
-      const unit = unitVector(vector);
-      if (unit) this.hold(entry, unit);
-    }
+    const kept = fresh.slice(Math.max(0, fresh.length - this.options.maxEntries)).filter((e) => isUnitLength(e.vector));
+    const index = (this.index = this.newIndex(loaded.header.dimensions));
+    const sizes = new Map<string, number>();
+    for (const { partition } of kept) sizes.set(partition, (sizes.get(partition) ?? 0) + 1);
+    for (const [partition, size] of sizes) index.reserve(partition, size);
+    for (const { vector, ...entry } of kept) this.hold(entry, vector);
     for (const { id } of loaded.entries) this.nextId = Math.max(this.nextId, id + 1);
-    this.nextId = Math.max(this.nextId, loadGraphs(this.options.dir, this.index, this.log) + 1);
+    this.nextId = Math.max(this.nextId, loadGraphs(this.options.dir, index, this.log) + 1);
     this.file.start(loaded);
   }
 

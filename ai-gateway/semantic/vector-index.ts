@@ -56,13 +56,14 @@ export class VectorIndex {
     return waiting;
   }
 
+  /** Makes room for `count` vectors in `partition` at once (a restore knows how many are coming). */
+  reserve(partition: string, count: number): void {
+    this.partitionOf(partition).rows.reserve(count);
+  }
+
   /** Adds (or replaces) `id`'s unit vector in `partition`. */
   add(partition: string, id: number, vector: Float32Array): void {
-    let part = this.partitions.get(partition);
-    if (!part) {
-      part = { rows: new VectorRows(this.dimensions), graph: undefined };
-      this.partitions.set(partition, part);
-    }
+    const part = this.partitionOf(partition);
     if (part.rows.has(id)) part.graph?.remove(id);
     else this.count++;
     part.rows.add(id, vector);
@@ -116,7 +117,8 @@ export class VectorIndex {
   best(partition: string, query: Float32Array, threshold: number): Match | undefined {
     const part = this.partitions.get(partition);
     if (!part || query.length !== this.dimensions) return undefined;
-    const match = part.graph && part.graph.backlog <= BACKLOG_SCORED ? rerank(part, query) : part.rows.nearest(query);
+    const match =
+      (part.graph && part.graph.backlog <= BACKLOG_SCORED && rerank(part, query)) || part.rows.nearest(query);
     return match && match.similarity >= threshold ? match : undefined;
   }
 
@@ -129,6 +131,15 @@ export class VectorIndex {
   close(): void {
     if (this.building) clearImmediate(this.building);
     this.building = undefined;
+  }
+
+  private partitionOf(partition: string): Partition {
+    let part = this.partitions.get(partition);
+    if (!part) {
+      part = { rows: new VectorRows(this.dimensions), graph: undefined };
+      this.partitions.set(partition, part);
+    }
+    return part;
   }
 
   private schedule(): void {
@@ -151,9 +162,16 @@ export class VectorIndex {
   }
 }
 
+/** The graph's best candidate scored exactly; undefined when the graph fails (the caller then scans). */
 function rerank(part: Partition, query: Float32Array): Match | undefined {
+  let candidates: number[];
+  try {
+    candidates = part.graph!.candidates(query, CANDIDATES);
+  } catch {
+    return undefined;
+  }
   let best: Match | undefined;
-  for (const id of part.graph!.candidates(query, CANDIDATES)) {
+  for (const id of candidates) {
     const similarity = part.rows.similarity(id, query);
     if (!best || similarity > best.similarity) best = { id, similarity };
   }

@@ -41,6 +41,11 @@ export class VectorRows {
     return this.ids;
   }
 
+  /** Makes room for `count` rows at once (a restore knows how many are coming). */
+  reserve(count: number): void {
+    if (count * this.dimensions > this.matrix.length) this.resize(count);
+  }
+
   add(id: number, vector: Float32Array): void {
     if (vector.length !== this.dimensions)
       throw new Error(`vector of ${vector.length} dimensions, ${this.dimensions} expected`);
