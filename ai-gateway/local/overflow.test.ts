@@ -10,7 +10,7 @@ const price = { input: 1, output: 2, cachedInput: 0.5 };
 const FREE = { input: 0, output: 0, cachedInput: 0 };
 
 /** What the local server does with a call (every call, unless a test changes it). */
-type Behaviour = 'answer' | 'refuse' | 'status503' | 'hang' | 'status400';
+type Behaviour = 'answer' | 'refuse' | 'status503' | 'hang' | 'status400' | 'cutShort';
 /** How a request fails to stay local, per the issue: at capacity, or a pre-first-token failure, or the client's own. */
 type Scenario = 'at capacity' | 'connection refused' | '503 before first byte' | 'first-token timeout' | 'a 400';
 
@@ -50,6 +50,8 @@ class CountingProvider implements Provider {
         return Promise.resolve({ ok: false, failure: failure(502, 'upstream_unavailable', true) });
       case 'status400':
         return Promise.resolve({ ok: false, failure: failure(400, 'upstream_rejected', false) });
+      case 'cutShort':
+        return Promise.resolve({ ok: false, failure: failure(502, 'upstream_bad_response', true) });
       case 'hang':
         return new Promise((resolve) =>
           ctx.signal.addEventListener('abort', () =>
@@ -383,6 +385,21 @@ describe('the promise: with queue or reject, or spill without a fallback, nothin
       await h.run(AbortSignal.abort(new ClientGone()));
       expect(h.remote.calls).toBe(0);
       expect(h.attempted.filter((p) => p !== 'local/llama')).toEqual([]);
+    },
+  );
+});
+
+describe('a local answer cut short after its 2xx', () => {
+  it.each<OverflowConfig['policy']>(['spill', 'queue', 'reject'])(
+    'is final under %s: the server had started answering, so nothing is re-sent anywhere',
+    async (policy) => {
+      const h = harness(policy);
+      h.local.behaviour = 'cutShort';
+      const { result, decision } = await h.run(undefined, false);
+      expect(result).toMatchObject({ ok: false, failure: { code: 'upstream_bad_response' } });
+      expect(decision).toMatchObject({ decision: 'served' });
+      expect(h.local.calls).toBe(1);
+      expect(h.remote.calls).toBe(0);
     },
   );
 });

@@ -139,13 +139,17 @@ async function tryLocal<T>(
     return { done: { result: answer, decision: served, release } };
   }
   release();
-  // The client's own mistake (400, 404): the local answer stands, and a bad request is never sent elsewhere.
-  if (!result.failure.retryable)
+  // The client's own mistake (400, 404): the local answer stands, and a bad request is never sent elsewhere. A body
+  // cut short after a 2xx means the server had started answering: that is not a pre-first-token failure either.
+  if (!result.failure.retryable || result.failure.code === ANSWER_CUT_SHORT)
     return {
       done: { result: { ok: false, failure: result.failure, target, tried: progress.tried }, decision: served },
     };
   return { failure: result.failure };
 }
+
+/** The OpenAI provider's code for a 2xx whose body did not arrive whole. */
+const ANSWER_CUT_SHORT = 'upstream_bad_response';
 
 /** The local server cannot take it: the fallback under `spill`, else an error naming why (nothing leaves). */
 async function overflowed<T>(

@@ -99,6 +99,8 @@ export class ModelFleet {
         // Its revisions and run state go; synced weights stay (slow to fetch again, and not ours to judge).
         const paths = localModelPaths(this.opts.daemonDir, action.model);
         for (const dir of [paths.configRoot, paths.runDir]) await rm(dir, { recursive: true, force: true });
+        // Gone for good: what an earlier step of it failed with no longer holds it in the fleet.
+        m.work = { failures: 0 };
         return;
       }
       if (action.sync) {

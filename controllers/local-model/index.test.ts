@@ -168,6 +168,17 @@ describe('LocalModel controller', () => {
       { type: 'Ready', status: 'False', reason: 'WeightsSyncFailed' },
     ]);
     expect(processes.servers.size).toBe(0);
+    // Deleted while its last step had failed: removed once, not again and again.
+    const gone = c.decode({ kind: 'LocalModel', resources: [] });
+    if (!gone.ok) throw new Error('decodes');
+    await waitFor(
+      async () => {
+        const now = await c.observe(signal(), { full: true, desired: gone.desired });
+        await c.apply(c.plan(gone.desired, now), signal());
+        return now.models.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 5_000, what: 'the failed model removed' },
+    );
   });
 
   it('restarts vLLM for a new revision and stops it when the resource goes', async () => {
