@@ -19,6 +19,7 @@ export function createProcessPort(wrap: (argv: readonly string[]) => string[] = 
         const child = spawn(file, args, {
           detached: true,
           stdio: ['ignore', out.fd, out.fd],
+          ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
           ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
           ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
         });

@@ -32,12 +32,28 @@ export function vllmDaemon(
     writableDirs: [],
     ...(user ? { user: { name: user, switchesItself: false } } : {}),
     onShutdown,
-    problems: (output) =>
-      output
-        .split('\n')
-        .filter((l) => /\b(ERROR|Error|error:|CUDA out of memory|Traceback)\b/.test(l))
-        .slice(-3),
+    // vLLM's usage statistics go to its authors unless switched off, and a model hub is never to be asked.
+    environment: { VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' },
+    problems: vllmProblems,
   });
+}
+
+/** Text after these words may quote a request (older vLLM logs every prompt at INFO): never copied into status. */
+const QUOTES_REQUEST = /\b(prompt|messages?|request)\b/i;
+
+/**
+ * The lines of vLLM's output worth showing in status: its own ERROR / CRITICAL lines and Python's exception lines,
+ * cut to 200 characters, none that may quote a request. Never empty, so the kit never falls back to the raw tail
+ * (which may hold prompts): the output file on the instance has the rest.
+ */
+export function vllmProblems(output: string): string[] {
+  const lines = output
+    .split('\n')
+    .filter((l) => /^(ERROR|CRITICAL)\b|^\w*(Error|Exception):|CUDA out of memory/.test(l.trim()))
+    .filter((l) => !QUOTES_REQUEST.test(l))
+    .map((l) => l.trim().slice(0, 200))
+    .slice(-3);
+  return lines.length > 0 ? lines : ['no error line vLLM printed is safe to show: see its output file on the instance'];
 }
 
 /** The YAML vLLM reads: only validated values (schema patterns, enums, an allow-list of extra options). Pure. */

@@ -48,6 +48,8 @@ export interface DaemonDefinition {
   start: Argv;
   /** The daemon's own config check, run on a candidate; a non-zero exit refuses it. Optional. */
   check?: Argv;
+  /** Environment variables set for the daemon on top of the operator's (switching off telemetry, ...). */
+  environment?: Readonly<Record<string, string>>;
   /** Run before every start (creating cache directories, ...). */
   prepare?: Argv;
   reload: ReloadSpec;

@@ -64,7 +64,12 @@ export class ProcessSlot {
   }
 
   async spawn(argv: string[], config: RunningConfig, uid?: { uid: number; gid: number }): Promise<void> {
-    const child = await this.processes.spawn(argv, { outputFile: this.opts.outputFile, ...uid });
+    const env = this.def.environment;
+    const child = await this.processes.spawn(argv, {
+      outputFile: this.opts.outputFile,
+      ...(env ? { env } : {}),
+      ...uid,
+    });
     this.child = child;
     const seen = await this.processes.identify(child.pid);
     await this.record({

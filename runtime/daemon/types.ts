@@ -82,6 +82,8 @@ export interface SpawnedProcess {
 export interface SpawnOptions {
   /** stdout and stderr are appended here. */
   outputFile: string;
+  /** Set on top of the operator's environment. */
+  env?: Readonly<Record<string, string>>;
   /** Run as this account (a daemon that does not drop privileges itself). */
   uid?: number;
   gid?: number;
