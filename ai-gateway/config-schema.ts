@@ -84,9 +84,7 @@ const schema = {
     'auth',
     'providers',
     'models',
-    'localModels',
     'cache',
-    'semanticCache',
     'metering',
     'audit',
     'limits',
@@ -233,8 +231,29 @@ const validate: ValidateFunction<AiGatewayConfig> = new Ajv({
   strict: false,
 }).compile<AiGatewayConfig>(schema);
 
+/**
+ * What a file an older version rendered lacks (no local models, no semantic cache): the file a roll back or a
+ * downgrade may bring back must still load.
+ */
+function withDefaults(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const c = raw as Record<string, unknown>;
+  const cache = (c.cache ?? {}) as { dir?: unknown; ttlSeconds?: unknown };
+  const semanticCache = {
+    enabled: false,
+    embeddingModel: '',
+    threshold: 0.95,
+    ttlSeconds: typeof cache.ttlSeconds === 'number' ? cache.ttlSeconds : 3600,
+    maxEntries: 1,
+    dir: typeof cache.dir === 'string' ? `${cache.dir}-semantic` : '/nonexistent',
+    embedTimeoutMs: 2000,
+  };
+  return { localModels: [], semanticCache, ...c };
+}
+
 /** The config, or every reason it is refused (schema errors, then cross-references). */
-export function checkConfig(raw: unknown): { ok: true; config: AiGatewayConfig } | { ok: false; errors: string[] } {
+export function checkConfig(given: unknown): { ok: true; config: AiGatewayConfig } | { ok: false; errors: string[] } {
+  const raw = withDefaults(given);
   if (!validate(raw))
     return { ok: false, errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`) };
   const providers = new Set(raw.providers.map((p) => p.name));
