@@ -32,7 +32,20 @@ interface Member {
   subscription: Subscription;
   work: Omit<WorkState, 'retryPending'> & { failures: number; retryAt?: number };
   running?: AbortController;
+  /** The action in flight, and the one that replaces it once it has given way. */
+  current?: LocalModelAction;
+  next?: LocalModelAction;
   done?: Promise<void>;
+}
+
+/** What an action puts live: the revision it runs, or none (a removal). */
+export function actionTarget(action: LocalModelAction): string | undefined {
+  if (action.type === 'remove') return undefined;
+  for (const step of action.steps) {
+    if (step.type === 'install') return step.revision.hash;
+    if ('config' in step) return step.config.hash;
+  }
+  return undefined;
 }
 
 /**
@@ -65,20 +78,39 @@ export class ModelFleet {
   }
 
   work(name: string): WorkState {
-    const { work } = this.member(name);
+    const { work, current } = this.member(name);
     const { failures: _failures, retryAt, ...rest } = work;
-    return { ...rest, retryPending: retryAt !== undefined && retryAt > this.now() };
+    const busyWith = current ? actionTarget(current) : undefined;
+    return {
+      ...rest,
+      ...(busyWith ? { target: busyWith } : {}),
+      retryPending: retryAt !== undefined && retryAt > this.now(),
+    };
   }
 
-  /** Starts the action in the background; its end (or failure) is reported on changes$. */
+  /**
+   * Starts the action in the background; its end (or failure) is reported on changes$. A step in flight gives way
+   * to a removal or to another revision (a load of many minutes must not hold back a fix or a delete); otherwise the
+   * action waits for the next plan.
+   */
   start(action: LocalModelAction): void {
     const m = this.member(action.model);
-    if (m.running) return;
+    if (!m.running) return this.launch(m, action);
+    if (m.current && actionTarget(m.current) !== actionTarget(action) && m.current.type !== 'remove') {
+      m.next = action;
+      m.running.abort();
+    }
+  }
+
+  private launch(m: Member, action: LocalModelAction): void {
     const abort = new AbortController();
     m.running = abort;
+    m.current = action;
     m.done = this.execute(m, action, abort.signal).finally(() => {
-      m.running = undefined;
-      if (action.type === 'remove') this.forget(action.model);
+      const next = m.next;
+      m.running = m.current = m.next = undefined;
+      if (next) this.launch(m, next);
+      else if (action.type === 'remove') this.forget(action.model);
       this.changes.next();
     });
   }
@@ -112,6 +144,8 @@ export class ModelFleet {
       for (const step of action.steps) await m.supervisor.apply(step, signal);
       m.work = { ...m.work, failures: 0, retryAt: undefined, lastError: undefined };
     } catch (err) {
+      // Given way to another action: nothing failed.
+      if (signal.aborted) return;
       const reason =
         err instanceof ControllerError
           ? err.reason

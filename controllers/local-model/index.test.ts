@@ -181,6 +181,38 @@ describe('LocalModel controller', () => {
     );
   });
 
+  it('stops a sync in flight when the resource goes, and lets a corrected spec go ahead of it', async () => {
+    const stopped: string[] = [];
+    const hanging: WeightsPort = {
+      sync: (source, _dir, abort) =>
+        new Promise((_resolve, reject) =>
+          abort.addEventListener('abort', () => {
+            stopped.push(source.uri);
+            reject(new Error('aborted'));
+          }),
+        ),
+    };
+    const c = controller({ weights: hanging });
+    await c.probe(signal());
+    const port = await freePort();
+    await pass(c, { weights: { s3Uri: 's3://models/slow/' }, port });
+    await settle(c, { weights: { path: '/models/tiny' }, port });
+    expect(stopped).toEqual(['s3://models/slow/']);
+    expect([...processes.servers.values()].map((s) => s.fake.args.model)).toEqual(['/models/tiny']);
+    await pass(c, { weights: { s3Uri: 's3://models/slow-again/' }, port, maxModelLen: 1024 });
+    const gone = c.decode({ kind: 'LocalModel', resources: [] });
+    if (!gone.ok) throw new Error('decodes');
+    await waitFor(
+      async () => {
+        const now = await c.observe(signal(), { full: true, desired: gone.desired });
+        await c.apply(c.plan(gone.desired, now), signal());
+        return now.models.length === 0 && processes.servers.size === 0 ? true : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the loading model removed' },
+    );
+    expect(stopped).toEqual(['s3://models/slow/', 's3://models/slow-again/']);
+  }, 30_000);
+
   it('restarts vLLM for a new revision and stops it when the resource goes', async () => {
     const c = controller();
     await c.probe(signal());

@@ -33,9 +33,21 @@ describe('planLocalModels', () => {
     expect(b).toMatchObject({ type: 'run', model: 'b', sync: { uri: 's3://b/b/' } });
   });
 
-  it('leaves a model alone while it syncs or loads, and while a failed step backs off', () => {
-    const models = [seen('a', {}, { phase: 'Loading' }), seen('b', {}, { retryPending: true })];
-    expect(planLocalModels(desired(target('a'), target('b')), { models, gpu: 'g' })).toEqual([]);
+  it('leaves a model alone while it syncs or loads this revision, and while a failed step backs off', () => {
+    const [a, b] = [target('a'), target('b')];
+    const models = [
+      seen('a', {}, { phase: 'Loading', target: a.revision.hash }),
+      seen('b', {}, { retryPending: true }),
+    ];
+    expect(planLocalModels(desired(a, b), { models, gpu: 'g' })).toEqual([]);
+  });
+
+  it('lets another revision go ahead of a load in flight, and removes a model even while it loads', () => {
+    const loadingOld = seen('a', {}, { phase: 'Loading', target: 'old-revision' });
+    const [run] = planLocalModels(desired(target('a')), { models: [loadingOld], gpu: 'g' });
+    expect(run).toMatchObject({ type: 'run', model: 'a' });
+    const loading = seen('b', {}, { phase: 'Downloading', target: 'x' });
+    expect(planLocalModels(desired(), { models: [loading], gpu: 'g' })).toEqual([{ type: 'remove', model: 'b' }]);
   });
 
   it('plans nothing for a model serving its revision, and removes one no longer wanted', () => {
@@ -51,7 +63,9 @@ describe('planLocalModels', () => {
   });
 
   it('never touches a model of another resource when planning one', () => {
-    const plan = planLocalModels(desired(target('a')), { models: [seen('b', {}, { phase: 'Downloading' })], gpu: 'g' });
+    const b = target('b');
+    const busy = seen('b', {}, { phase: 'Downloading', target: b.revision.hash });
+    const plan = planLocalModels(desired(target('a'), b), { models: [busy], gpu: 'g' });
     expect(plan.map((p) => p.model)).toEqual(['a']);
   });
 });

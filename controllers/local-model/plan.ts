@@ -1,7 +1,13 @@
 import type { DesiredState } from '../../runtime/controller.js';
 import { describeDaemonAction, planDaemon } from '../../runtime/daemon/plan.js';
 import { VLLM } from './daemon.js';
-import type { LocalModelAction, LocalModelDesired, LocalModelObserved, ModelObservation } from './types.js';
+import type {
+  LocalModelAction,
+  LocalModelDesired,
+  LocalModelObserved,
+  ModelObservation,
+  ModelTarget,
+} from './types.js';
 
 const STOPPED: ModelObservation['daemon'] = { phase: 'stopped', crashes: { recent: 0, windowSeconds: 0, loop: false } };
 
@@ -17,16 +23,22 @@ export function planLocalModels(
   const actions: LocalModelAction[] = [];
   for (const target of desired.spec.models) {
     const seen = byName.get(target.name);
-    if (seen?.work.phase || seen?.work.retryPending) continue;
+    if (seen && waits(seen, target)) continue;
     const steps = planDaemon(target.revision, seen?.daemon ?? STOPPED);
     if (steps.length === 0) continue;
     const starts = steps.some((s) => s.type === 'start' || s.type === 'restart');
     actions.push({ type: 'run', model: target.name, ...(starts && target.sync ? { sync: target.sync } : {}), steps });
   }
   const wanted = new Set(desired.spec.models.map((m) => m.name));
-  for (const m of observed.models)
-    if (!wanted.has(m.name) && !m.work.phase) actions.push({ type: 'remove', model: m.name });
+  // A model no longer wanted is removed even while it loads (the fleet stops the load): it must not hold its GPU.
+  for (const m of observed.models) if (!wanted.has(m.name)) actions.push({ type: 'remove', model: m.name });
   return actions;
+}
+
+/** Busy putting this revision live, or backing off after a failed step: nothing new. Another revision goes ahead. */
+function waits(seen: ModelObservation, target: ModelTarget): boolean {
+  const { phase, target: busyWith, retryPending } = seen.work;
+  return phase === undefined ? retryPending : busyWith === target.revision.hash;
 }
 
 export function describeLocalModelAction(action: LocalModelAction): string {

@@ -39,6 +39,8 @@ export interface VllmMetrics {
 export interface WorkState {
   /** Set while a step runs. */
   phase?: 'Downloading' | 'Loading';
+  /** The revision the step in flight puts live (none for a removal). */
+  target?: string;
   since?: string;
   lastError?: { reason: string; message: string; at: string };
   /** While set (and not yet passed), the failed step is not planned again: back-off. */
