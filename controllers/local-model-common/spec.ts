@@ -6,7 +6,7 @@ export type ExtraArgValue = string | number | boolean;
 /** The spec after schema validation (defaults applied). */
 export interface LocalModelSpec {
   servedName?: string;
-  weights: { path?: string; s3Uri?: string; s3Region?: string; localDir?: string };
+  weights: { path?: string; s3Uri?: string; s3Region?: string };
   task: 'generate' | 'embed';
   port: number;
   tensorParallelSize: number;
@@ -35,9 +35,9 @@ export function validateLocalModelSpec(raw: unknown): Validation<LocalModelSpec>
   const errors: string[] = [];
   if ((weights.path === undefined) === (weights.s3Uri === undefined))
     errors.push('spec.weights: exactly one of path or s3Uri');
-  if (weights.path !== undefined && (weights.s3Region !== undefined || weights.localDir !== undefined))
-    errors.push('spec.weights: s3Region and localDir go with s3Uri only');
-  const paths = { 'spec.weights.path': weights.path, 'spec.weights.localDir': weights.localDir };
+  if (weights.path !== undefined && weights.s3Region !== undefined)
+    errors.push('spec.weights: s3Region goes with s3Uri only');
+  const paths = { 'spec.weights.path': weights.path };
   for (const [field, value] of Object.entries({ ...paths, 'spec.extraArgs.chat-template': extraArgs['chat-template'] }))
     if (typeof value === 'string' && value.split('/').some((part) => part === '..' || part === '.'))
       errors.push(`${field}: an absolute path without . or .. parts`);

@@ -67,6 +67,7 @@ describe('decodeLocalModels', () => {
     ['a relative weights path', { weights: { path: '/models/../etc' } }],
     ['two sources of weights', { weights: { path: '/m', s3Uri: 's3://b/m/' } }],
     ['no source of weights', { weights: {} }],
+    ['a directory for the operator to write weights to', { weights: { s3Uri: 's3://b/m/', localDir: '/etc' } }],
   ])('rejects %s, so nothing reaches the YAML', (_what, spec) => {
     const d = decode(snapshot(['m', spec]));
     if (!d.ok) throw new Error('the snapshot itself decodes');

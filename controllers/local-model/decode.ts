@@ -28,7 +28,8 @@ export function decodeLocalModels(
 function modelTarget(name: string, generation: number, spec: LocalModelSpec, daemonDir: string): ModelTarget {
   const servedName = servedNameOf(name, spec);
   const { weights } = spec;
-  const dir = weights.path ?? weights.localDir ?? localModelPaths(daemonDir, name).weightsDir;
+  // Synced weights land in the model's own directory only: a spec never names where the operator writes.
+  const dir = weights.path ?? localModelPaths(daemonDir, name).weightsDir;
   const revision = vllmRevision(renderVllmConfig(spec, servedName, dir), spec.port, servedName);
   const notes =
     spec.overflow.policy === 'spill' && !spec.overflow.fallback

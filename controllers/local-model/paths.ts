@@ -5,7 +5,7 @@ export interface LocalModelPaths {
   root: string;
   configRoot: string;
   runDir: string;
-  /** Where an s3Uri is synced to unless the spec names a localDir. */
+  /** Where an s3Uri is synced to. */
   weightsDir: string;
 }
 
