@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fakeGatewayConfig } from '../testing/fake-llm-upstreams.js';
 import { checkConfig } from './config-schema.js';
+import { restartKey } from './config.js';
 
 const urls = { openai: 'http://127.0.0.1:1/v1', anthropic: 'http://127.0.0.1:2', bedrock: 'http://127.0.0.1:3' };
 
@@ -26,5 +27,26 @@ describe('checkConfig', () => {
       overflow: { policy: 'reject', maxConcurrency: 1, queue: { maxSize: 0, maxWaitMs: 0 }, firstTokenTimeoutMs: 1 },
     };
     expect(checkConfig({ ...config, localModels: [local] }).ok).toBe(false);
+  });
+});
+
+describe('restartKey and the semantic cache', () => {
+  const semantic = (c: ReturnType<typeof fakeGatewayConfig>) => ({
+    ...c,
+    semanticCache: { ...c.semanticCache, enabled: true, embeddingModel: 'openai-embed' },
+  });
+
+  it('changes when the embedding route points at another model: the stored vectors mean nothing to it', () => {
+    const before = semantic(fakeGatewayConfig('/d', urls));
+    const repointed = {
+      ...before,
+      models: before.models.map((m) =>
+        m.name === 'openai-embed' ? { ...m, targets: [{ ...m.targets[0]!, model: 'text-embedding-3-large' }] } : m,
+      ),
+    };
+    expect(restartKey(repointed)).not.toBe(restartKey(before));
+    expect(restartKey({ ...before, semanticCache: { ...before.semanticCache, threshold: 0.9 } })).toBe(
+      restartKey(before),
+    );
   });
 });

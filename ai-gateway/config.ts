@@ -204,8 +204,21 @@ export const DRAIN_MS = 20_000;
 export function restartKey(c: AiGatewayConfig): string {
   const { scope: _scope, ...cache } = c.cache;
   // The index is opened once, for one embedding model: its vectors mean nothing to another.
-  const { enabled, dir, maxEntries, ttlSeconds, embeddingModel } = c.semanticCache;
-  const semantic = { enabled, dir, maxEntries, ttlSeconds, embeddingModel };
+  const { enabled, dir, maxEntries, ttlSeconds } = c.semanticCache;
+  const semantic = { enabled, dir, maxEntries, ttlSeconds, embedder: embedderIdentity(c) };
   const stores = JSON.stringify([cache, semantic, c.metering, c.audit]);
   return `listen ${c.listen.host}:${c.listen.port} admin ${c.admin.host}:${c.admin.port} stores ${stores}`;
+}
+
+/**
+ * The model behind the semantic cache's embedding route, not its name: a table entry pointed at another upstream
+ * model (or a local model at another server) embeds differently, so its vectors must not meet the stored ones.
+ */
+export function embedderIdentity(c: AiGatewayConfig): string {
+  const name = c.semanticCache.embeddingModel;
+  const local = c.localModels.find((l) => l.name === name);
+  if (local) return `${name} ${local.baseUrl} ${local.servedName}`;
+  const target = c.models.find((m) => m.name === name)?.targets[0];
+  const provider = c.providers.find((p) => p.name === target?.provider);
+  return target ? `${name} ${target.provider}:${target.model} ${provider?.baseUrl ?? ''}` : name;
 }

@@ -4,7 +4,7 @@ import { buildAuditLine, type AuditInput } from './audit/record.js';
 import { AuditWriter } from './audit/writer.js';
 import { cacheable, cacheKey, storable } from './cache/canonical.js';
 import { ExactCache, type CacheStats } from './cache/store.js';
-import type { AiGatewayConfig } from './config.js';
+import { embedderIdentity, type AiGatewayConfig } from './config.js';
 import { cost, normaliseUsage, type TokenUsage } from './metering/cost.js';
 import type { UsageLedger } from './metering/ledger.js';
 import { Metering } from './metering/metering.js';
@@ -66,7 +66,7 @@ function openSemantic(config: AiGatewayConfig, log: Logger, registry: Registry):
     dir: sc.dir,
     maxEntries: sc.maxEntries,
     ttlSeconds: sc.ttlSeconds,
-    model: sc.embeddingModel,
+    model: embedderIdentity(config),
     log,
   });
   return new SemanticLayer(store, registry);
