@@ -7,6 +7,8 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import type { WeightsPort, WeightsSyncResult } from '../runtime/local-inference.js';
 import { requestHandlerOptions, type RemoteTimeouts } from './aws/client-config.js';
 
+/** Written once a sync of a source has completed: the weights on disk are whole. */
+const COMPLETE = '.csgw-weights-complete.json';
 /** What was fetched, by key: an object whose ETag and size did not change is not fetched again. */
 const MANIFEST = '.csgw-weights.json';
 type Manifest = Record<string, { etag: string; size: number }>;
@@ -30,7 +32,13 @@ export function createS3Weights(defaultRegion: string | undefined): WeightsPort 
     }
     return c;
   };
-  return { sync: (source, dir, signal) => sync(client(source.region), source.uri, dir, signal) };
+  return {
+    sync: (source, dir, signal) => sync(client(source.region), source.uri, dir, signal),
+    present: async (source, dir) => {
+      const done = JSON.parse(await readFile(join(dir, COMPLETE), 'utf8').catch(() => '{}')) as { uri?: string };
+      return done.uri === source.uri;
+    },
+  };
 }
 
 async function sync(s3: S3Client, uri: string, dir: string, signal: AbortSignal): Promise<WeightsSyncResult> {
@@ -48,6 +56,7 @@ async function sync(s3: S3Client, uri: string, dir: string, signal: AbortSignal)
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   if (result.objects === 0) throw new Error(`no objects under ${uri}`);
+  await writeFile(join(dir, COMPLETE), JSON.stringify({ uri, at: new Date().toISOString(), ...result }));
   return result;
 }
 

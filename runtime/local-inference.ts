@@ -28,4 +28,6 @@ export interface WeightsSyncResult {
 /** Brings a model's files from an S3 prefix to a local directory; every call has a deadline. */
 export interface WeightsPort {
   sync(source: { uri: string; region?: string }, dir: string, signal: AbortSignal): Promise<WeightsSyncResult>;
+  /** Whether an earlier sync of this source completed into dir: the weights on disk can serve when S3 cannot. */
+  present(source: { uri: string }, dir: string): Promise<boolean>;
 }

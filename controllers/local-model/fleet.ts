@@ -9,7 +9,7 @@ import type { WeightsPort } from '../../runtime/local-inference.js';
 import type { CommandRunner } from '../../runtime/ports.js';
 import { vllmDaemon } from './daemon.js';
 import { localModelPaths, localModelsDir } from './paths.js';
-import type { LocalModelAction, WorkState } from './types.js';
+import type { LocalModelAction, WeightsSync, WorkState } from './types.js';
 
 export interface FleetOptions {
   daemonDir: string;
@@ -135,11 +135,7 @@ export class ModelFleet {
         m.work = { failures: 0 };
         return;
       }
-      if (action.sync) {
-        this.enter(m, 'Downloading');
-        const got = await this.opts.weights.sync(action.sync, action.sync.dir, signal);
-        m.work.weights = { ...got, at: new Date(this.now()).toISOString() };
-      }
+      if (action.sync) await this.sync(m, action.sync, signal);
       this.enter(m, 'Loading');
       for (const step of action.steps) await m.supervisor.apply(step, signal);
       m.work = { ...m.work, failures: 0, retryAt: undefined, lastError: undefined };
@@ -164,6 +160,19 @@ export class ModelFleet {
     } finally {
       delete m.work.phase;
       delete m.work.since;
+    }
+  }
+
+  /** Syncs the weights; when S3 fails but an earlier sync completed, the model starts from disk, with a warning. */
+  private async sync(m: Member, source: WeightsSync, signal: AbortSignal): Promise<void> {
+    this.enter(m, 'Downloading');
+    try {
+      const got = await this.opts.weights.sync(source, source.dir, signal);
+      m.work.weights = { ...got, at: new Date(this.now()).toISOString() };
+      delete m.work.syncWarning;
+    } catch (err) {
+      if (signal.aborted || !(await this.opts.weights.present(source, source.dir))) throw err;
+      m.work.syncWarning = `${source.uri}: ${(err as Error).message}; started from the weights an earlier sync left`;
     }
   }
 

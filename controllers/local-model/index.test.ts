@@ -62,9 +62,11 @@ afterEach(async () => {
 const signal = (): AbortSignal => AbortSignal.timeout(10_000);
 const GPU: GpuProbe = { found: true, detail: '/dev/nvidia0' };
 
-function controller(opts: { gpu?: GpuProbe; vllm?: string; weights?: WeightsPort } = {}) {
-  const weights: WeightsPort = opts.weights ?? {
+function controller(opts: { gpu?: GpuProbe; vllm?: string; weights?: Partial<WeightsPort> } = {}) {
+  const weights: WeightsPort = {
     sync: () => Promise.resolve({ objects: 3, bytes: 30, fetched: 3 }),
+    present: () => Promise.resolve(false),
+    ...opts.weights,
   };
   const c = createLocalModelController({
     runner: createExecRunner(),
@@ -181,9 +183,22 @@ describe('LocalModel controller', () => {
     );
   });
 
+  it('starts from the weights an earlier sync left when S3 fails, with a warning', async () => {
+    const c = controller({
+      weights: { sync: () => Promise.reject(new Error('SlowDown')), present: () => Promise.resolve(true) },
+    });
+    await c.probe(signal());
+    const spec = { weights: { s3Uri: 's3://models/tiny/' }, port: await freePort() };
+    const observed = await settle(c, spec);
+    const decoded = c.decode(snapshot(spec));
+    if (!decoded.ok) throw new Error('decodes');
+    expect(c.details(decoded.desired, observed)).toMatchObject({ models: [{ phase: 'Serving' }] });
+    expect(c.warnings(decoded.desired, observed)).toMatchObject([{ reason: 'WeightsSyncFailed', resource: 'tiny' }]);
+  }, 30_000);
+
   it('stops a sync in flight when the resource goes, and lets a corrected spec go ahead of it', async () => {
     const stopped: string[] = [];
-    const hanging: WeightsPort = {
+    const hanging: Partial<WeightsPort> = {
       sync: (source, _dir, abort) =>
         new Promise((_resolve, reject) =>
           abort.addEventListener('abort', () => {

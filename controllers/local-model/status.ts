@@ -94,7 +94,16 @@ function readiness(t: ModelTarget, m: ModelObservation | undefined, kit: Conditi
   return kitReady ? { ...kitReady, message: `${t.name}: ${kitReady.message}` } : undefined;
 }
 
-/** A spill with no fallback rejects instead: said here and in the docs, as the issue asks. */
-export function localModelWarnings(desired: DesiredState<LocalModelDesired>): ControllerWarning[] {
-  return desired.spec.models.flatMap((m) => m.notes.map((n) => ({ ...n, resource: m.name })));
+/** A spill with no fallback rejects instead (said here and in the docs); a sync that failed over weights on disk. */
+export function localModelWarnings(
+  desired: DesiredState<LocalModelDesired>,
+  observed: LocalModelObserved,
+): ControllerWarning[] {
+  const notes = desired.spec.models.flatMap((m) => m.notes.map((n) => ({ ...n, resource: m.name })));
+  const syncs = observed.models.flatMap((m) =>
+    m.work.syncWarning
+      ? [{ reason: 'WeightsSyncFailed', message: `${m.name}: ${m.work.syncWarning}`, resource: m.name }]
+      : [],
+  );
+  return [...notes, ...syncs];
 }

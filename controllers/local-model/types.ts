@@ -46,6 +46,8 @@ export interface WorkState {
   /** While set (and not yet passed), the failed step is not planned again: back-off. */
   retryPending: boolean;
   weights?: { objects: number; bytes: number; fetched: number; at: string };
+  /** The last sync failed, and the weights an earlier one left on disk were started instead. */
+  syncWarning?: string;
 }
 
 export interface ModelObservation {
