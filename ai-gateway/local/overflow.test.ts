@@ -294,6 +294,19 @@ describe('policy queue', () => {
     expect(h.local.calls).toBe(1);
   });
 
+  it('records a total deadline that passes in the queue as such, not as the client leaving', async () => {
+    const h = harness('queue', { maxWaitMs: 5_000 });
+    const held = h.route.capacity.tryAcquire()!;
+    const deadline = new AbortController();
+    const pending = h.run(deadline.signal);
+    await new Promise((r) => setTimeout(r, 10));
+    deadline.abort(new TotalTimeout('total deadline'));
+    const { result, decision } = await pending;
+    expect(result).toMatchObject({ ok: false, failure: { status: 504, code: 'total_timeout' } });
+    expect(decision).toMatchObject({ decision: 'rejected', reason: 'total_timeout' });
+    held();
+  });
+
   it('lets a client that leaves the queue go with a 499-shaped result', async () => {
     const h = harness('queue', { maxWaitMs: 5_000 });
     const held = h.route.capacity.tryAcquire()!;

@@ -3,6 +3,7 @@ import type { UpstreamFailure } from '../providers/provider.js';
 import {
   abortableSleep,
   aborted,
+  TotalTimeout,
   backoff,
   dispatch,
   tryOnce,
@@ -181,7 +182,9 @@ function refusedInQueue<T>(
   progress: Progress,
 ): LocalDispatch<T> {
   const { tried, queuedMs } = progress;
-  const decision = { ...decided(route, 'rejected', queuedMs), reason: why };
+  // A waiter leaves on its request's signal: its client went away, or its total deadline passed while it waited.
+  const reason = why === 'client_gone' && signal.reason instanceof TotalTimeout ? 'total_timeout' : why;
+  const decision = { ...decided(route, 'rejected', queuedMs), reason };
   if (why === 'client_gone') return { result: aborted(signal, tried, route.target), decision };
   const { maxSize, maxWaitMs } = route.overflow.queue;
   const failure: UpstreamFailure =
