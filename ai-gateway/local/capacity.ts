@@ -1,3 +1,5 @@
+import { once } from '../once.js';
+
 /** A slot on the local server: held from dispatch until the answer (or stream) ends. */
 export type Release = () => void;
 
@@ -108,13 +110,10 @@ export class LocalCapacity {
 
   private take(): Release {
     this.inFlight++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return once(() => {
       this.inFlight--;
       this.drain();
-    };
+    });
   }
 
   /** Hands free slots to waiters, oldest first. */

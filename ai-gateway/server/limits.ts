@@ -1,5 +1,6 @@
 import type { GatewayKeyConfig } from '../config.js';
 import type { ClientError } from './respond.js';
+import { once } from '../once.js';
 
 const MINUTE_MS = 60_000;
 
@@ -71,17 +72,14 @@ export class KeyLimiter {
       );
     w.requests.push(now);
     w.inFlight++;
-    let released = false;
     return {
       ok: true,
-      release: (tokens) => {
-        if (released) return;
-        released = true;
+      release: once((tokens: number) => {
         w.inFlight--;
         if (tokens <= 0) return;
         w.tokens.push({ at: this.now(), n: tokens });
         w.tokenSum += tokens;
-      },
+      }),
     };
   }
 

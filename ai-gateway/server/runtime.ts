@@ -7,6 +7,7 @@ import type { LocalModels } from '../local/registry.js';
 import type { Provider } from '../providers/provider.js';
 import type { ResolvedTarget } from './dispatch.js';
 import type { ClientError } from './respond.js';
+import { once } from '../once.js';
 
 export type ProviderFactory = (config: ProviderConfig, limits: { connectTimeoutMs: number }) => Provider;
 
@@ -116,13 +117,10 @@ export class GatewayRuntime {
   /** Counts a request against this revision until `release`. */
   enter(): () => void {
     this.inFlight++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return once(() => {
       this.inFlight--;
       if (this.retired && this.inFlight === 0) this.closeProviders();
-    };
+    });
   }
 
   /** Replaced by a newer revision: pools close when the last request on this one ends. */

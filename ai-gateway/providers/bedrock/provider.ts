@@ -19,6 +19,7 @@ import { startStream } from './stream.js';
 import { InvalidRequest } from './translate-messages.js';
 import { translateRequest } from './translate-request.js';
 import { translateResponse, type ReplyMeta } from './translate-response.js';
+import { once } from '../../once.js';
 
 export interface BedrockProviderOptions {
   /** TCP (and TLS) connection set-up deadline; the config's limits.connectTimeoutMs. */
@@ -128,13 +129,10 @@ export class BedrockProvider implements Provider {
 
   private hold(): () => void {
     this.inFlight++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return once(() => {
       this.inFlight--;
       if (this.closing && this.inFlight === 0) this.destroy();
-    };
+    });
   }
 
   private destroy(): void {
