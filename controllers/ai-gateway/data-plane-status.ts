@@ -1,3 +1,4 @@
+import { httpGet, oneLine } from '../../runtime/daemon/http-get.js';
 import type { CommandRunner } from '../../runtime/ports.js';
 
 export interface ProviderHealth {
@@ -38,13 +39,10 @@ export async function fetchDataPlaneStatus(
   url: string,
   signal: AbortSignal,
 ): Promise<{ ok: true; status: DataPlaneStatus } | { ok: false; error: string }> {
-  const args = ['-sS', '--fail', '--max-time', '2', '--max-filesize', '4000000', '--noproxy', '*', url];
-  const r = await runner
-    .run('curl', args, { signal })
-    .catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
-  if (r.exitCode !== 0) return { ok: false, error: `GET ${url}: ${oneLine(r.stderr) || `curl exit ${r.exitCode}`}` };
+  const got = await httpGet(runner, url, signal, 4_000_000);
+  if (!got.ok) return got;
   try {
-    return { ok: true, status: parseDataPlaneStatus(JSON.parse(r.stdout) as unknown) };
+    return { ok: true, status: parseDataPlaneStatus(JSON.parse(got.body) as unknown) };
   } catch {
     return { ok: false, error: `GET ${url}: not JSON` };
   }
@@ -59,10 +57,6 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 const str = (v: unknown, max = 200): string | undefined =>
   typeof v === 'string' ? oneLine(v).slice(0, max) : undefined;
 const list = (v: unknown, max: number): unknown[] => (Array.isArray(v) ? v.slice(0, max) : []);
-
-function oneLine(s: string): string {
-  return s.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
-}
 
 /** Takes what it recognises and drops the rest: a field of the wrong type is as good as absent. */
 export function parseDataPlaneStatus(raw: unknown): DataPlaneStatus {

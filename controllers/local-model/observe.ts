@@ -1,3 +1,4 @@
+import { httpGet } from '../../runtime/daemon/http-get.js';
 import type { CommandRunner } from '../../runtime/ports.js';
 import { VLLM_HOST } from './daemon.js';
 import type { ModelFleet } from './fleet.js';
@@ -27,10 +28,8 @@ export async function observeLocalModels(
 
 async function readMetrics(runner: CommandRunner, port: number, signal: AbortSignal): Promise<VllmMetrics | undefined> {
   const url = `http://${VLLM_HOST}:${port}/metrics`;
-  const r = await runner
-    .run('curl', ['-sS', '--fail', '--max-time', '2', '--max-filesize', '4000000', '--noproxy', '*', url], { signal })
-    .catch(() => undefined);
-  return r && r.exitCode === 0 ? parseVllmMetrics(r.stdout) : undefined;
+  const got = await httpGet(runner, url, signal, 4_000_000);
+  return got.ok ? parseVllmMetrics(got.body) : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { CommandRunner } from '../ports.js';
+import { httpGet } from './http-get.js';
 import type { HealthResult, PreflightCheck, ReadinessProbe } from './definition.js';
 import type { Socket } from './types.js';
 import { isWildcard, listensOn, parseAddresses, parseListeners, type Listener } from './sockets.js';
@@ -67,20 +68,9 @@ export class HostProbes {
   private async openaiModel(baseUrl: string, model: string, signal: AbortSignal): Promise<HealthResult> {
     const health = await this.http(`${baseUrl}/health`, undefined, signal);
     if (!health.ok) return health;
-    const args = [
-      '-sS',
-      '--fail',
-      '--max-time',
-      '2',
-      '--max-filesize',
-      '1000000',
-      '--noproxy',
-      '*',
-      `${baseUrl}/v1/models`,
-    ];
-    const r = await this.runner.run('curl', args, { signal });
-    if (r.exitCode !== 0) return { ok: false, message: `GET /v1/models failed (curl exit ${r.exitCode})` };
-    return listsModel(r.stdout, model)
+    const models = await httpGet(this.runner, `${baseUrl}/v1/models`, signal, 1_000_000);
+    if (!models.ok) return { ok: false, message: models.error };
+    return listsModel(models.body, model)
       ? { ok: true, message: `serving ${model} on ${new URL(baseUrl).host}` }
       : { ok: false, message: `up on ${new URL(baseUrl).host}, but ${model} is not in /v1/models yet` };
   }
