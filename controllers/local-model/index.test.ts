@@ -121,6 +121,20 @@ async function settle(c: ReturnType<typeof controller>, spec: Record<string, unk
   );
 }
 
+/** Deletes every LocalModel and reconciles until no model is known and no vLLM runs. */
+async function removeAll(c: ReturnType<typeof controller>, what: string): Promise<void> {
+  const gone = c.decode({ kind: 'LocalModel', resources: [] });
+  if (!gone.ok) throw new Error('decodes');
+  await waitFor(
+    async () => {
+      const now = await c.observe(signal(), { full: true, desired: gone.desired });
+      await c.apply(c.plan(gone.desired, now), signal());
+      return now.models.length === 0 && processes.servers.size === 0 ? true : undefined;
+    },
+    { timeoutMs: 10_000, what },
+  );
+}
+
 describe('LocalModel controller', () => {
   it('is inert without a GPU (NoGpu) or without vLLM (NotInstalled), and never starts anything', async () => {
     const noGpu = await controller({ gpu: { found: false, detail: 'no /dev/nvidia*' } }).probe(signal());
@@ -171,16 +185,7 @@ describe('LocalModel controller', () => {
     ]);
     expect(processes.servers.size).toBe(0);
     // Deleted while its last step had failed: removed once, not again and again.
-    const gone = c.decode({ kind: 'LocalModel', resources: [] });
-    if (!gone.ok) throw new Error('decodes');
-    await waitFor(
-      async () => {
-        const now = await c.observe(signal(), { full: true, desired: gone.desired });
-        await c.apply(c.plan(gone.desired, now), signal());
-        return now.models.length === 0 ? true : undefined;
-      },
-      { timeoutMs: 5_000, what: 'the failed model removed' },
-    );
+    await removeAll(c, 'the failed model removed');
   });
 
   it('starts from the weights an earlier sync left when S3 fails, with a warning', async () => {
@@ -215,16 +220,7 @@ describe('LocalModel controller', () => {
     expect(stopped).toEqual(['s3://models/slow/']);
     expect([...processes.servers.values()].map((s) => s.fake.args.model)).toEqual(['/models/tiny']);
     await pass(c, { weights: { s3Uri: 's3://models/slow-again/' }, port, maxModelLen: 1024 });
-    const gone = c.decode({ kind: 'LocalModel', resources: [] });
-    if (!gone.ok) throw new Error('decodes');
-    await waitFor(
-      async () => {
-        const now = await c.observe(signal(), { full: true, desired: gone.desired });
-        await c.apply(c.plan(gone.desired, now), signal());
-        return now.models.length === 0 && processes.servers.size === 0 ? true : undefined;
-      },
-      { timeoutMs: 10_000, what: 'the loading model removed' },
-    );
+    await removeAll(c, 'the loading model removed');
     expect(stopped).toEqual(['s3://models/slow/', 's3://models/slow-again/']);
   }, 30_000);
 
@@ -240,15 +236,6 @@ describe('LocalModel controller', () => {
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before[0]);
     expect(after[0]!.args.maxModelLen).toBe(2048);
-    const gone = c.decode({ kind: 'LocalModel', resources: [] });
-    if (!gone.ok) throw new Error('decodes');
-    await waitFor(
-      async () => {
-        const observed = await c.observe(signal(), { full: true, desired: gone.desired });
-        await c.apply(c.plan(gone.desired, observed), signal());
-        return processes.servers.size === 0 && observed.models.length === 0 ? true : undefined;
-      },
-      { timeoutMs: 10_000, what: 'the model removed' },
-    );
+    await removeAll(c, 'the model removed');
   }, 30_000);
 });
