@@ -35,6 +35,17 @@ export class ControllerActors {
       this.subscriptions.push(
         controller.changes$.subscribe(() => this.actors.get(kind)?.send({ type: 'OBSERVE_NOW' })),
       );
+    if (controller.events$)
+      this.subscriptions.push(
+        controller.events$.subscribe((e) =>
+          this.deps.events.record({
+            type: e.type,
+            reason: e.reason,
+            message: e.message,
+            object: { kind, name: e.resource ?? controller.kind.singletonName ?? '-' },
+          }),
+        ),
+      );
     const scope = controller.lease?.scope;
     if (scope === undefined) return void this.spawn(controller, report, log);
     const view$ = this.deps.leases?.get(scope);

@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { Validation } from './spec-validation.js';
 import type { LeaseGuard } from './lease/fencing.js';
+import type { EventType } from './status-types.js';
 
 /** One stored resource of a kind, as read from SSM. */
 export interface StoredResource {
@@ -37,6 +38,15 @@ export interface ControllerWarning {
   reason: string;
   message: string;
   /** The resource of the kind that was rejected (FirewallPolicy "b" while "a,b" is the controller's name). */
+  resource?: string;
+}
+
+/** An event a controller's data plane reported between passes (an IPS alert), already aggregated and rate-limited. */
+export interface ControllerEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+  /** The resource it is about (default: the kind's singleton name). */
   resource?: string;
 }
 
@@ -96,6 +106,8 @@ export interface Controller<Spec, Desired, Observed, Action> {
    * controller is observed at once instead of at the next resync.
    */
   readonly changes$?: Observable<void>;
+  /** What the data plane reports between passes (alerts), recorded as events of the kind. */
+  readonly events$?: Observable<ControllerEvent>;
   /** Schema + semantic validation of one resource's spec (used by the controller and by `csgw apply`). */
   validateSpec(raw: unknown): Validation<Spec>;
   /** Turns a snapshot of the kind into the desired state (resolving defaults from host facts given at wiring). */

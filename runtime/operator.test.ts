@@ -4,6 +4,7 @@ import { domainFilterKind } from '../crds-equivalent/domain-filter.js';
 import { FakeController, fakeKind } from '../testing/fake-controller.js';
 import { waitFor } from '../testing/wait.js';
 import { guardInto } from '../testing/fake-store-memory.js';
+import type { ControllerEvent } from './controller.js';
 import type { StoredParameter } from './desired-source.js';
 import type { LeaseView } from './lease/elector.js';
 import { createLogger } from './logger.js';
@@ -191,5 +192,19 @@ describe('Operator: watched kinds and daemon changes', () => {
     fake.world = 1;
     changes.next();
     await eventually('repaired', () => fake.world === 5 && fake.observe.mock.calls.length > observed);
+  });
+
+  it('records what a controller reports between passes as events of its kind', async () => {
+    const events = new Subject<ControllerEvent>();
+    const fake = Object.assign(new FakeController(), { events$: events.asObservable() });
+    operator = operatorWith(fake, [], []);
+    await operator.start();
+    events.next({ type: 'Warning', reason: 'IntrusionPrevented', message: 'sid 1 matched 3 times' });
+    events.next({ type: 'Warning', reason: 'IntrusionPrevented', message: 'sid 1 matched 3 times', resource: 'b' });
+    const recorded = operator.events.list().filter((e) => e.reason === 'IntrusionPrevented');
+    expect(recorded.map((e) => e.object)).toEqual([
+      { kind: fakeKind.kind, name: fakeKind.singletonName ?? '-' },
+      { kind: fakeKind.kind, name: 'b' },
+    ]);
   });
 });

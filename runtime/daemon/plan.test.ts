@@ -43,6 +43,18 @@ describe('planDaemon', () => {
       { phase: 'running', installedHash: 'a', running: run('a') },
       ['install', 'restart'],
     ],
+    [
+      'other start arguments restart',
+      { ...rev('b'), args: ['-q', '0:1'] },
+      { phase: 'running', installedHash: 'a', running: { ...run('a'), args: ['-q', '0'] } },
+      ['install', 'restart'],
+    ],
+    [
+      'the same start arguments reload',
+      { ...rev('b'), args: ['-q', '0:1'] },
+      { phase: 'running', installedHash: 'a', running: { ...run('a'), args: ['-q', '0:1'] } },
+      ['install', 'reload'],
+    ],
     ['back-off on the installed revision is the supervisor’s', rev('a'), { phase: 'backoff', installedHash: 'a' }, []],
     ['back-off, a new revision starts early', rev('b'), { phase: 'backoff', installedHash: 'a' }, ['install', 'start']],
     ['still starting the right revision', rev('a'), { phase: 'starting', installedHash: 'a', running: run('a') }, []],

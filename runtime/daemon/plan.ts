@@ -44,11 +44,12 @@ export function rollbackTarget(desired: DaemonRevision, daemon: DaemonObservatio
 
 /** The part of a revision that describes the running process. */
 export function runningConfig(r: RunningConfig): RunningConfig {
-  const { hash, generation, restartKey, ready, listens } = r;
+  const { hash, generation, restartKey, args, ready, listens } = r;
   return {
     hash,
     ...(generation !== undefined ? { generation } : {}),
     ...(restartKey !== undefined ? { restartKey } : {}),
+    ...(args !== undefined ? { args } : {}),
     ...(ready !== undefined ? { ready } : {}),
     ...(listens !== undefined ? { listens } : {}),
   };
@@ -75,10 +76,16 @@ function planProcess(daemon: DaemonObservation, config: RunningConfig, change: s
       return [{ type: 'restart', config, why: daemon.health?.message ?? 'not answering' }];
     case 'running':
       if (current) return [];
-      return daemon.running?.restartKey === config.restartKey
+      return reloadable(daemon.running, config)
         ? [{ type: 'reload', config }]
         : [{ type: 'restart', config, why: `${change} a reload cannot take` }];
   }
+}
+
+/** A reload can take `next` when neither its restart key nor its start arguments changed. */
+function reloadable(running: RunningConfig | undefined, next: RunningConfig): boolean {
+  const [a, b] = [running?.args ?? [], next.args ?? []];
+  return running?.restartKey === next.restartKey && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** One line per action, for logs and `csgw diff`; never file contents. */

@@ -227,7 +227,7 @@ export class DaemonSupervisor {
     await this.slot.prepareDirs();
     if (this.def.prepare) await this.runChecked(expand(this.def.prepare, this.configPath), 'StartFailed', signal);
     const owner = this.def.user && !this.def.user.switchesItself ? this.opts.owner : undefined;
-    await this.slot.spawn(this.startArgv(), config, owner);
+    await this.slot.spawn(this.startArgv(config), config, owner);
   }
 
   /** Probes from initialDelayMs on, every periodMs, until timeoutMs has passed since the step began. */
@@ -271,8 +271,8 @@ export class DaemonSupervisor {
     await this.history.write(history);
   }
 
-  private startArgv(): string[] {
-    return expand(this.def.start, this.configPath);
+  private startArgv(config?: RunningConfig): string[] {
+    return [...expand(this.def.start, this.configPath), ...(config?.args ?? [])];
   }
 
   /** The daemon's own error lines from a command's output, or its exit code when it printed none. */

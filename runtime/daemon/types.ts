@@ -8,6 +8,11 @@ export interface RunningConfig {
   generation?: number;
   /** What a reload cannot change; a revision with another key needs a restart. */
   restartKey?: string;
+  /**
+   * Arguments after the definition's start command that differ per revision (Suricata's `-q` queue range): a
+   * revision with other args needs a restart.
+   */
+  args?: readonly string[];
   /** How to tell the daemon serves this revision (where it listens). */
   ready?: ReadinessProbe;
   /**
