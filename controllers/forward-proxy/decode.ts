@@ -1,12 +1,10 @@
 import { domainFilterKind } from '../../crds-equivalent/domain-filter.js';
 import { forwardProxyKind } from '../../crds-equivalent/forward-proxy.js';
 import { secretKind } from '../../crds-equivalent/secret.js';
-import type { DomainFilterSpec } from '../../policy/domains/policy.js';
-import { validateDomainFilterSpec } from '../../policy/domains/spec.js';
+import { resolveDomainFilters, type NamedFilter, type Resolved } from '../../policy/domains/resolve.js';
 import type { DecodeResult, KindSnapshot, StoredResource } from '../../runtime/controller.js';
 import { decodeSingleton } from '../../runtime/decode-singleton.js';
 import { resolveSecret } from '../../runtime/secrets/secret.js';
-import { parseSpecJson } from '../../runtime/spec-validation.js';
 import type { ProxyUser } from '../../renderers/squid/model.js';
 import { parseHtpasswd } from './htpasswd.js';
 import { proxyRevision, type ProxyModelFacts } from './model.js';
@@ -18,8 +16,6 @@ export interface ProxyDecodeFacts extends ProxyModelFacts {
 }
 
 const ABSENT: ForwardProxySpec = { enable: false, port: 3128, connectPorts: [443], safePorts: [80] };
-
-type Resolved<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
 /**
  * The desired proxy: the singleton spec plus the DomainFilters and Secret it names, rendered into a revision. A
@@ -50,7 +46,11 @@ function resolveReferences(
   snapshot: KindSnapshot,
   facts: ProxyDecodeFacts,
 ): Resolved<References> {
-  const filters = resolveFilters(spec.domainFilters ?? [], snapshot.related?.[domainFilterKind.kind] ?? []);
+  const filters = resolveDomainFilters(
+    'spec.domainFilters',
+    spec.domainFilters ?? [],
+    snapshot.related?.[domainFilterKind.kind] ?? [],
+  );
   const users = resolveUsers(spec, snapshot.related?.[secretKind.kind] ?? []);
   const clientCidrs = spec.allowedClientCidrs ?? facts.vpcCidrs;
   const noClients =
@@ -77,29 +77,6 @@ function enabledProxy(spec: ForwardProxySpec, refs: References, facts: ProxyDeco
     ...(users ? { authentication: users.source } : {}),
   };
   return { enabled: true, revision, sources };
-}
-
-interface NamedFilter {
-  name: string;
-  generation: number;
-  spec: DomainFilterSpec;
-}
-
-function resolveFilters(names: readonly string[], resources: readonly StoredResource[]): Resolved<NamedFilter[]> {
-  const errors: string[] = [];
-  const value: NamedFilter[] = [];
-  for (const name of names) {
-    const resource = resources.find((r) => r.name === name);
-    if (!resource) {
-      errors.push(`spec.domainFilters: DomainFilter ${name} does not exist`);
-      continue;
-    }
-    const parsed = parseSpecJson(resource.value);
-    const result = parsed.ok ? validateDomainFilterSpec(parsed.value) : parsed;
-    if (result.ok) value.push({ name, generation: resource.generation, spec: result.value });
-    else errors.push(...result.errors.map((e) => `DomainFilter ${name} (generation ${resource.generation}): ${e}`));
-  }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
 }
 
 type UsersValue = { users: ProxyUser[]; source: NonNullable<ProxySources['authentication']> } | undefined;
