@@ -1,6 +1,8 @@
 import { aiGatewayModule } from '../controllers/ai-gateway/kind.js';
 import { firewallPolicyModule } from '../controllers/firewall/kind.js';
 import { forwardProxyModule } from '../controllers/forward-proxy/kind.js';
+import { intrusionPreventionModule } from '../controllers/intrusion-prevention/kind.js';
+import { ruleSetModule } from '../controllers/intrusion-prevention/rule-set.js';
 import { localModelModule } from '../controllers/local-model/kind.js';
 import { azRoutesModule } from '../controllers/az-routes/kind.js';
 import { elasticIpModule } from '../controllers/elastic-ip/kind.js';
@@ -25,6 +27,8 @@ export const kindModules: readonly KindModule[] = [
   secretModule,
   domainFilterModule,
   forwardProxyModule,
+  ruleSetModule,
+  intrusionPreventionModule,
   localModelModule,
   aiGatewayModule,
   sourceDestCheckModule,

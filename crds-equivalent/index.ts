@@ -5,8 +5,10 @@ import { domainFilterKind } from './domain-filter.js';
 import { elasticIpKind } from './elastic-ip.js';
 import { firewallPolicyKind } from './firewall-policy.js';
 import { forwardProxyKind } from './forward-proxy.js';
+import { intrusionPreventionKind } from './intrusion-prevention.js';
 import { localModelKind } from './local-model.js';
 import { portForwardKind } from './port-forward.js';
+import { ruleSetKind } from './rule-set.js';
 import { secretKind } from './secret.js';
 import { sourceDestCheckKind } from './source-dest-check.js';
 import { sourceNatKind } from './source-nat.js';
@@ -27,6 +29,8 @@ export const kinds: readonly KindDefinition[] = [
   secretKind,
   domainFilterKind,
   forwardProxyKind,
+  ruleSetKind,
+  intrusionPreventionKind,
   // Before the AI gateway, which routes local/<name> to them.
   localModelKind,
   aiGatewayKind,

@@ -1,0 +1,115 @@
+import { availableParallelism } from 'node:os';
+import { domainFilterKind } from '../../crds-equivalent/domain-filter.js';
+import { intrusionPreventionKind } from '../../crds-equivalent/intrusion-prevention.js';
+import { ruleSetKind } from '../../crds-equivalent/rule-set.js';
+import type { Controller, ProbeResult } from '../../runtime/controller.js';
+import type { CrashPolicy } from '../../runtime/daemon/crash-history.js';
+import { RevisionStore } from '../../runtime/daemon/revisions.js';
+import { DaemonSupervisor } from '../../runtime/daemon/supervisor.js';
+import type { ProcessPort } from '../../runtime/daemon/types.js';
+import type { CommandRunner, NftPort } from '../../runtime/ports.js';
+import { applyIntrusionPrevention } from './apply.js';
+import { decodeIntrusionPrevention } from './decode.js';
+import { EveLogReader } from './eve-log.js';
+import { EveMonitor } from './eve-monitor.js';
+import type { IpsFacts } from './facts.js';
+import { observeIntrusionPrevention } from './observe.js';
+import { ipsPaths } from './paths.js';
+import { describeAction, planIntrusionPrevention } from './plan.js';
+import {
+  DEBIAN_LAYOUT,
+  NO_PACKAGED_RULES,
+  probeQueuePort,
+  readPackagedRules,
+  suricataVersion,
+  type PackageLayout,
+} from './probe.js';
+import type { QueuePort } from './queue-port.js';
+import { validateIntrusionPreventionSpec, type IntrusionPreventionSpec } from './spec.js';
+import { ipsConditions, ipsDetails } from './status.js';
+import { suricataDaemon } from './suricata-daemon.js';
+import type { IpsAction, IpsDesired, IpsObserved } from './types.js';
+
+export interface IntrusionPreventionOptions {
+  nft: NftPort;
+  /** Runs iptables-nft, suricata's check and suricatasc, in the managed namespace. */
+  runner: CommandRunner;
+  processes: ProcessPort;
+  /** Parent of Suricata's config, logs and socket (default /var/lib/csgw). */
+  daemonDir: string;
+  vpcCidrs: readonly string[];
+  onShutdown: 'stop' | 'keep';
+  layout?: PackageLayout;
+  cores?: number;
+  clock?: () => number;
+  crashPolicy?: CrashPolicy;
+}
+
+type IpsController = Controller<IntrusionPreventionSpec, IpsDesired, IpsObserved, IpsAction>;
+
+export function createIntrusionPreventionController(opts: IntrusionPreventionOptions): IpsController {
+  const paths = ipsPaths(opts.daemonDir);
+  const store = new RevisionStore(paths.configRoot);
+  const supervisor = new DaemonSupervisor(suricataDaemon(paths, opts.onShutdown), store, opts.processes, opts.runner, {
+    stateDir: paths.runDir,
+    ...(opts.crashPolicy ? { crashPolicy: opts.crashPolicy } : {}),
+  });
+  const eve = new EveMonitor(new EveLogReader(paths.eveLog), opts.clock ?? Date.now);
+  // Set by probe: the queue mechanism, what the package ships, or why Suricata cannot run here.
+  let queue: QueuePort | undefined;
+  let unavailable: IpsObserved['unavailable'];
+  let packaged = NO_PACKAGED_RULES;
+  const facts: IpsFacts = {
+    paths,
+    revisionDir: (hash) => store.dirFor(hash),
+    vpcCidrs: opts.vpcCidrs,
+    cores: opts.cores ?? availableParallelism(),
+    packaged: () => packaged,
+  };
+  const readOptional = async (path: string): Promise<string | undefined> => {
+    const result = await opts.runner.run('cat', [path], { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+    return result?.exitCode === 0 ? result.stdout : undefined;
+  };
+  return {
+    kind: intrusionPreventionKind,
+    watches: [domainFilterKind, ruleSetKind],
+    changes$: supervisor.changes$,
+    events$: eve.events$,
+    validateSpec: validateIntrusionPreventionSpec,
+    decode: (snapshot) => decodeIntrusionPrevention(snapshot, facts),
+    async probe(signal): Promise<ProbeResult> {
+      const version = await suricataVersion(opts.runner, signal);
+      const found = await probeQueuePort(opts.nft, opts.runner, signal);
+      queue = 'missing' in found ? undefined : found;
+      unavailable = !version
+        ? { reason: 'DaemonNotInstalled', message: 'suricata is not installed on this host (Debian package suricata)' }
+        : 'missing' in found
+          ? { reason: 'KernelFeatureMissing', message: `no NFQUEUE mechanism: ${found.missing}` }
+          : undefined;
+      if (version) {
+        packaged = await readPackagedRules(opts.layout ?? DEBIAN_LAYOUT);
+        await supervisor.adopt();
+        eve.start();
+      }
+      const details = { suricata: version ?? 'not installed', mechanism: queue?.mechanism ?? 'none' };
+      return { ok: true, reason: 'Probed', message: `suricata ${details.suricata}, ${details.mechanism}`, details };
+    },
+    observe: (signal, { desired }) =>
+      observeIntrusionPrevention(
+        { supervisor, eve, runner: opts.runner, readOptional, socket: paths.socket, ...(queue ? { queue } : {}) },
+        desired.spec.queue,
+        unavailable,
+        signal,
+      ),
+    plan: planIntrusionPrevention,
+    apply: (actions, signal) => applyIntrusionPrevention(actions, { supervisor, ...(queue ? { queue } : {}) }, signal),
+    describe: describeAction,
+    details: ipsDetails,
+    warnings: () => [],
+    conditions: ipsConditions,
+    async shutdown() {
+      eve.stop();
+      await supervisor.shutdown();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import type { ObservedTable } from '../../renderers/nft/model.js';
+import { ControllerError } from '../../runtime/controller.js';
+import type { CommandRunner, NftPort } from '../../runtime/ports.js';
+import {
+  NFT_TABLE,
+  observedXtQueue,
+  parseXtSave,
+  queueHash,
+  renderNftQueue,
+  renderXtQueue,
+  renderXtUnqueue,
+  XT_TABLE,
+} from './queue-rules.js';
+import type { ObservedQueue, QueueMechanism, QueueSpec } from './types.js';
+
+/** The IPS's queue rules in the kernel, whichever mechanism this host has. */
+export interface QueuePort {
+  readonly mechanism: QueueMechanism;
+  observe(desired: QueueSpec | undefined, signal: AbortSignal): Promise<ObservedQueue>;
+  /** Replaces the rules whole, in one transaction. */
+  install(queue: QueueSpec, signal: AbortSignal): Promise<void>;
+  remove(signal: AbortSignal): Promise<void>;
+}
+
+const XT_SAVE = 'iptables-nft-save';
+const XT_RESTORE = 'iptables-nft-restore';
+
+/** iptables-nft: the xt NFQUEUE target, in a chain of the IPS's own, changed by one restore transaction each. */
+export function xtQueuePort(runner: CommandRunner): QueuePort {
+  const save = async (signal: AbortSignal): Promise<string> => {
+    const result = await runner.run(XT_SAVE, ['-c', '-t', XT_TABLE], { signal });
+    if (result.exitCode !== 0) throw new ControllerError('QueueObserveFailed', `${XT_SAVE}: ${oneLine(result.stderr)}`);
+    return result.stdout;
+  };
+  const restore = async (text: string, signal: AbortSignal): Promise<void> => {
+    const result = await runner.run(XT_RESTORE, ['--noflush'], { input: text, signal });
+    if (result.exitCode !== 0)
+      throw new ControllerError('QueueApplyFailed', `${XT_RESTORE}: ${oneLine(result.stderr)}`);
+  };
+  return {
+    mechanism: 'xt-nfqueue',
+    observe: async (desired, signal) => observedXtQueue(parseXtSave(await save(signal)), desired),
+    async install(queue, signal) {
+      const hooked = parseXtSave(await save(signal)).hooks;
+      // Extra hooks (a hand-made copy) are removed first, in the same transaction as the new rules.
+      const extra =
+        hooked > 1
+          ? renderXtUnqueue(hooked - 1)
+              .split('\n')
+              .filter((l) => l.startsWith('-D'))
+          : [];
+      const text = renderXtQueue(queue, hooked > 0).replace('COMMIT', [...extra, 'COMMIT'].join('\n'));
+      await restore(text, signal);
+    },
+    async remove(signal) {
+      const listing = parseXtSave(await save(signal));
+      if (listing.chainExists || listing.hooks > 0) await restore(renderXtUnqueue(listing.hooks), signal);
+    },
+  };
+}
+
+/** nftables: a table of the IPS's own with nft's `queue` statement, replaced whole in one transaction. */
+export function nftQueuePort(nft: NftPort): QueuePort {
+  return {
+    mechanism: 'nft-queue',
+    async observe(desired, signal) {
+      return observedNftQueue(await nft.listTable('inet', NFT_TABLE, signal), desired);
+    },
+    install: (queue, signal) => nft.commit([{ op: 'replaceTable', table: renderNftQueue(queue) }], signal),
+    async remove(signal) {
+      if (await nft.listTable('inet', NFT_TABLE, signal, { elements: false }))
+        await nft.commit([{ op: 'deleteTable', family: 'inet', name: NFT_TABLE }], signal);
+    },
+  };
+}
+
+/** Intact when the forward chain holds exactly the desired number of rules, all of one hash. */
+export function observedNftQueue(listed: ObservedTable | undefined, desired: QueueSpec | undefined): ObservedQueue {
+  if (!listed) return { present: false, intact: false, packets: 0 };
+  const rules = listed.table.chains.find((c) => c.name === 'forward')?.rules ?? [];
+  const hashes = new Set(rules.map((r) => r.comment?.replace(/^csgw-ips:/, '')));
+  const [hash] = hashes.size === 1 ? [...hashes] : [undefined];
+  const expected = desired ? renderNftQueue(desired).chains[0]!.rules.length : rules.length;
+  const packets = listed.counters.reduce((n, c) => n + c.packets, 0);
+  return {
+    present: true,
+    ...(hash ? { hash } : {}),
+    intact: hash !== undefined && rules.length === expected && (!desired || hash === queueHash(desired)),
+    packets,
+  };
+}
+
+function oneLine(text: string): string {
+  return text.trim().split('\n').slice(-2).join(' | ').slice(0, 300) || 'failed';
+}

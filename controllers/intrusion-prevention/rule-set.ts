@@ -1,0 +1,55 @@
+import { ruleSetKind } from '../../crds-equivalent/rule-set.js';
+import type { SourcedRule } from '../../renderers/suricata/model.js';
+import type { StoredResource } from '../../runtime/controller.js';
+import type { KindModule } from '../../runtime/kind-module.js';
+import { parseSpecJson, SpecValidator, type Validation } from '../../runtime/spec-validation.js';
+import { validateRuleLines } from './rule-lines.js';
+
+export interface RuleSetSpec {
+  rules: string[];
+  description?: string;
+}
+
+const validator = new SpecValidator([ruleSetKind]);
+
+/** Schema, then every rule line (one rule each, no injected directive, unique sids). */
+export function validateRuleSetSpec(raw: unknown): Validation<RuleSetSpec> {
+  const result = validator.validate<RuleSetSpec>(ruleSetKind, raw);
+  if (!result.ok) return result;
+  const { errors } = validateRuleLines(result.value.rules.map((text, i) => ({ source: `spec.rules[${i}]`, text })));
+  return errors.length > 0 ? { ok: false, errors } : result;
+}
+
+/** Read by IntrusionPrevention (spec.ruleSets); no controller of its own. */
+export const ruleSetModule: KindModule = { definition: ruleSetKind, validateSpec: validateRuleSetSpec };
+
+export interface NamedRuleSet {
+  name: string;
+  generation: number;
+  rules: SourcedRule[];
+}
+
+/** The RuleSets a spec names, validated; a missing or invalid one rejects the referring generation. */
+export function resolveRuleSets(
+  names: readonly string[],
+  resources: readonly StoredResource[],
+): { ok: true; value: NamedRuleSet[] } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const value: NamedRuleSet[] = [];
+  for (const name of names) {
+    const resource = resources.find((r) => r.name === name);
+    if (!resource) {
+      errors.push(`spec.ruleSets: RuleSet ${name} does not exist`);
+      continue;
+    }
+    const parsed = parseSpecJson(resource.value);
+    const result = parsed.ok ? validateRuleSetSpec(parsed.value) : parsed;
+    if (!result.ok) {
+      errors.push(...result.errors.map((e) => `RuleSet ${name} (generation ${resource.generation}): ${e}`));
+      continue;
+    }
+    const rules = result.value.rules.map((text, i) => ({ source: `RuleSet ${name} rules[${i}]`, text }));
+    value.push({ name, generation: resource.generation, rules });
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
+}

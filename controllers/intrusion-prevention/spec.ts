@@ -1,0 +1,78 @@
+import { intrusionPreventionKind } from '../../crds-equivalent/intrusion-prevention.js';
+import { checkCidrList } from '../../runtime/net/cidr.js';
+import { SpecValidator, type Validation } from '../../runtime/spec-validation.js';
+import { validateRuleLines } from './rule-lines.js';
+
+export type PortSpec = number | string;
+
+export interface InspectSpec {
+  sources?: string[];
+  destinations?: string[];
+  protocol: 'tcp' | 'udp' | 'icmp' | 'any';
+  ports?: PortSpec[];
+}
+
+/** The spec after schema validation (defaults applied). */
+export interface IntrusionPreventionSpec {
+  enable: boolean;
+  mode: 'detect' | 'prevent';
+  failureMode: 'failOpen' | 'failClosed';
+  queues?: number;
+  firstQueue: number;
+  inspect?: InspectSpec[];
+  rules?: string[];
+  ruleSets?: string[];
+  packagedRules?: string[];
+  disabledSids?: number[];
+  enabledSids?: number[];
+  thresholds?: {
+    sid: number;
+    type: 'limit' | 'threshold' | 'both';
+    track: ThresholdTrack;
+    count: number;
+    seconds: number;
+  }[];
+  suppress?: { sid: number; track?: 'by_src' | 'by_dst' | 'by_either'; ip?: string }[];
+  domainFilters?: string[];
+  domainFilterDns: boolean;
+}
+
+type ThresholdTrack = 'by_src' | 'by_dst' | 'by_rule' | 'by_both';
+
+const validator = new SpecValidator([intrusionPreventionKind]);
+
+/** Schema, then what a schema cannot say: CIDRs, port ranges, every rule line, queue numbers. */
+export function validateIntrusionPreventionSpec(raw: unknown): Validation<IntrusionPreventionSpec> {
+  const result = validator.validate<IntrusionPreventionSpec>(intrusionPreventionKind, raw);
+  if (!result.ok) return result;
+  const spec = result.value;
+  const errors = [
+    ...(spec.inspect ?? []).flatMap((s, i) => checkInspect(`spec.inspect[${i}]`, s)),
+    ...validateRuleLines((spec.rules ?? []).map((text, i) => ({ source: `spec.rules[${i}]`, text }))).errors,
+    ...(spec.suppress ?? []).flatMap((s, i) =>
+      s.ip && !s.track ? [`spec.suppress[${i}]: ip needs track (by_src, by_dst or by_either)`] : [],
+    ),
+    ...(spec.firstQueue + (spec.queues ?? 1) > 65536 ? ['spec.firstQueue: queues end past 65535'] : []),
+  ];
+  return errors.length > 0 ? { ok: false, errors } : result;
+}
+
+function checkInspect(field: string, s: InspectSpec): string[] {
+  const ports = s.ports ?? [];
+  const needsL4 =
+    ports.length > 0 && s.protocol !== 'tcp' && s.protocol !== 'udp'
+      ? [`${field}.ports: ports need protocol tcp or udp`]
+      : [];
+  const reversed = ports.flatMap((p, i) => {
+    const [first = 0, last = first] = String(p).split('-').map(Number);
+    return first < 1 || last > 65535 || first > last
+      ? [`${field}.ports[${i}]: ${JSON.stringify(p)} is not a port range`]
+      : [];
+  });
+  return [
+    ...checkCidrList(`${field}.sources`, s.sources ?? []),
+    ...checkCidrList(`${field}.destinations`, s.destinations ?? []),
+    ...needsL4,
+    ...reversed,
+  ];
+}
