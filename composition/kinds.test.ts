@@ -16,13 +16,14 @@ describe('kind registration', () => {
     expect(validateResourceSpec(sourceNat, { mode: 'bogus' })).toMatchObject({ ok: false });
   });
 
-  it('has a controller for every kind except those only referred to (DomainFilter, Secret)', () => {
+  it('has a controller for every kind except those only referred to (DomainFilter, Secret, RuleSet)', () => {
     const withController = kindModules.filter((m) => m.createController).map((m) => m.definition.kind);
     expect(withController).toEqual([
       'SourceNat',
       'PortForward',
       'FirewallPolicy',
       'ForwardProxy',
+      'IntrusionPrevention',
       'LocalModel',
       'AiGateway',
       'SourceDestCheck',

@@ -7,9 +7,8 @@ import type { DecodeResult, KindSnapshot } from '../../runtime/controller.js';
 import { decodeSingleton } from '../../runtime/decode-singleton.js';
 import type { IpsFacts } from './facts.js';
 import { ipsRevision, queueSpec } from './model.js';
-import { validateRuleLines } from './rule-lines.js';
 import { resolveRuleSets, type NamedRuleSet } from './rule-set.js';
-import { validateIntrusionPreventionSpec, type IntrusionPreventionSpec } from './spec.js';
+import { ruleErrors, validateIntrusionPreventionSpec, type IntrusionPreventionSpec } from './spec.js';
 import type { IpsDesired } from './types.js';
 
 const ABSENT: IntrusionPreventionSpec = {
@@ -66,27 +65,25 @@ type References = { errors: string[] } | { filters: NamedFilter[]; ruleSets: Nam
 
 /** The references resolved, and every rule line (spec and RuleSets together) checked for duplicate sids. */
 function resolveReferences(spec: IntrusionPreventionSpec, snapshot: KindSnapshot, facts: IpsFacts): References {
-  const filters = resolveDomainFilters(
-    'spec.domainFilters',
-    spec.domainFilters ?? [],
-    snapshot.related?.[domainFilterKind.kind] ?? [],
-  );
-  const ruleSets = resolveRuleSets(spec.ruleSets ?? [], snapshot.related?.[ruleSetKind.kind] ?? []);
-  const shipped = new Set(facts.packaged().files.map((f) => f.name));
-  const unknown = (spec.packagedRules ?? [])
-    .filter((name) => name !== '*' && !shipped.has(name))
-    .map(
-      (name) =>
-        `spec.packagedRules: ${name} is not shipped by the installed Suricata (${[...shipped].join(', ') || 'none'})`,
-    );
+  const related = (kind: string) => snapshot.related?.[kind] ?? [];
+  const filters = resolveDomainFilters('spec.domainFilters', spec.domainFilters ?? [], related(domainFilterKind.kind));
+  const ruleSets = resolveRuleSets(spec.ruleSets ?? [], related(ruleSetKind.kind));
   const local = (spec.rules ?? []).map((text, i) => ({ source: `spec.rules[${i}]`, text }));
-  const all = validateRuleLines([...local, ...(ruleSets.ok ? ruleSets.value.flatMap((r) => r.rules) : [])]);
+  const rules = [...local, ...(ruleSets.ok ? ruleSets.value.flatMap((r) => r.rules) : [])];
   const errors = [
     ...(filters.ok ? [] : filters.errors),
     ...(ruleSets.ok ? [] : ruleSets.errors),
-    ...unknown,
-    ...all.errors,
+    ...unknownPackagedRules(spec.packagedRules ?? [], facts),
+    ...ruleErrors(rules),
   ];
   if (errors.length > 0 || !filters.ok || !ruleSets.ok) return { errors };
-  return { filters: filters.value, ruleSets: ruleSets.value, rules: all.rules };
+  return { filters: filters.value, ruleSets: ruleSets.value, rules };
+}
+
+function unknownPackagedRules(wanted: readonly string[], facts: IpsFacts): string[] {
+  const shipped = new Set(facts.packaged().files.map((f) => f.name));
+  const has = [...shipped].join(', ') || 'none';
+  return wanted
+    .filter((name) => name !== '*' && !shipped.has(name))
+    .map((name) => `spec.packagedRules: ${name} is not shipped by the installed Suricata (${has})`);
 }

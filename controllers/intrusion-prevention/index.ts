@@ -78,20 +78,14 @@ export function createIntrusionPreventionController(opts: IntrusionPreventionOpt
     validateSpec: validateIntrusionPreventionSpec,
     decode: (snapshot) => decodeIntrusionPrevention(snapshot, facts),
     async probe(signal): Promise<ProbeResult> {
-      const version = await suricataVersion(opts.runner, signal);
-      const found = await probeQueuePort(opts.nft, opts.runner, signal);
-      queue = 'missing' in found ? undefined : found;
-      unavailable = !version
-        ? { reason: 'DaemonNotInstalled', message: 'suricata is not installed on this host (Debian package suricata)' }
-        : 'missing' in found
-          ? { reason: 'KernelFeatureMissing', message: `no NFQUEUE mechanism: ${found.missing}` }
-          : undefined;
-      if (version) {
+      const found = await probeHost(opts, signal);
+      ({ queue, unavailable } = found);
+      if (found.version) {
         packaged = await readPackagedRules(opts.layout ?? DEBIAN_LAYOUT);
         await supervisor.adopt();
         eve.start();
       }
-      const details = { suricata: version ?? 'not installed', mechanism: queue?.mechanism ?? 'none' };
+      const details = { suricata: found.version ?? 'not installed', mechanism: queue?.mechanism ?? 'none' };
       return { ok: true, reason: 'Probed', message: `suricata ${details.suricata}, ${details.mechanism}`, details };
     },
     observe: (signal, { desired }) =>
@@ -112,4 +106,20 @@ export function createIntrusionPreventionController(opts: IntrusionPreventionOpt
       await supervisor.shutdown();
     },
   };
+}
+
+/** Suricata's version and the queue mechanism, or why the IPS cannot run here (only a problem once it is wanted). */
+async function probeHost(
+  opts: IntrusionPreventionOptions,
+  signal: AbortSignal,
+): Promise<{ version?: string; queue?: QueuePort; unavailable?: IpsObserved['unavailable'] }> {
+  const version = await suricataVersion(opts.runner, signal);
+  const found = await probeQueuePort(opts.nft, opts.runner, signal);
+  const queue = 'missing' in found ? undefined : found;
+  const unavailable = !version
+    ? { reason: 'DaemonNotInstalled', message: 'suricata is not installed on this host (Debian package suricata)' }
+    : 'missing' in found
+      ? { reason: 'KernelFeatureMissing', message: `no NFQUEUE mechanism: ${found.missing}` }
+      : undefined;
+  return { ...(version ? { version } : {}), ...(queue ? { queue } : {}), ...(unavailable ? { unavailable } : {}) };
 }

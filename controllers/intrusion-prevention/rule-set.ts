@@ -3,7 +3,7 @@ import type { SourcedRule } from '../../renderers/suricata/model.js';
 import type { StoredResource } from '../../runtime/controller.js';
 import type { KindModule } from '../../runtime/kind-module.js';
 import { parseSpecJson, SpecValidator, type Validation } from '../../runtime/spec-validation.js';
-import { validateRuleLines } from './rule-lines.js';
+import { ruleErrors } from './spec.js';
 
 export interface RuleSetSpec {
   rules: string[];
@@ -16,7 +16,7 @@ const validator = new SpecValidator([ruleSetKind]);
 export function validateRuleSetSpec(raw: unknown): Validation<RuleSetSpec> {
   const result = validator.validate<RuleSetSpec>(ruleSetKind, raw);
   if (!result.ok) return result;
-  const { errors } = validateRuleLines(result.value.rules.map((text, i) => ({ source: `spec.rules[${i}]`, text })));
+  const errors = ruleErrors(result.value.rules.map((text, i) => ({ source: `spec.rules[${i}]`, text })));
   return errors.length > 0 ? { ok: false, errors } : result;
 }
 

@@ -1,7 +1,8 @@
+import type { SourcedRule } from '../../renderers/suricata/model.js';
 import { intrusionPreventionKind } from '../../crds-equivalent/intrusion-prevention.js';
 import { checkCidrList } from '../../runtime/net/cidr.js';
 import { SpecValidator, type Validation } from '../../runtime/spec-validation.js';
-import { validateRuleLines } from './rule-lines.js';
+import { validateRuleSet } from '../../renderers/suricata/rule-set.js';
 
 export type PortSpec = number | string;
 
@@ -48,13 +49,19 @@ export function validateIntrusionPreventionSpec(raw: unknown): Validation<Intrus
   const spec = result.value;
   const errors = [
     ...(spec.inspect ?? []).flatMap((s, i) => checkInspect(`spec.inspect[${i}]`, s)),
-    ...validateRuleLines((spec.rules ?? []).map((text, i) => ({ source: `spec.rules[${i}]`, text }))).errors,
+    ...ruleErrors((spec.rules ?? []).map((text, i) => ({ source: `spec.rules[${i}]`, text }))),
     ...(spec.suppress ?? []).flatMap((s, i) =>
       s.ip && !s.track ? [`spec.suppress[${i}]: ip needs track (by_src, by_dst or by_either)`] : [],
     ),
     ...(spec.firstQueue + (spec.queues ?? 1) > 65536 ? ['spec.firstQueue: queues end past 65535'] : []),
   ];
   return errors.length > 0 ? { ok: false, errors } : result;
+}
+
+/** The errors of a list of rule lines (none when every line is one valid rule and no sid repeats). */
+export function ruleErrors(rules: readonly SourcedRule[]): string[] {
+  const checked = validateRuleSet(rules);
+  return checked.ok ? [] : checked.errors;
 }
 
 function checkInspect(field: string, s: InspectSpec): string[] {

@@ -38,7 +38,8 @@ const PROTOCOLS: Record<DomainProtocol, { buffer: string; flow: string; nocase: 
 };
 
 /** Filter names and domains reach a quoted msg and a content: nothing that could end either may pass. */
-const SAFE_FILTER = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+// Resource names (the DomainFilter kind's name pattern): nothing in them can end a quoted msg.
+const SAFE_FILTER = /^[A-Za-z0-9_.-]{1,128}$/;
 const SAFE_DOMAIN = /^[a-z0-9.-]{1,253}$/;
 
 /**
