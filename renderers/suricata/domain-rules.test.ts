@@ -101,21 +101,21 @@ describe('compileDomainRules', () => {
     );
     expect(rules).toContain(
       `drop http ${tls} (msg:"csgw domain deny corp-deny x.good.example (http.host)"; flow:to_server,established; ` +
-        `http.host; content:"x.good.example"; bsize:14; sid:${GENERATED_SID_MIN + 3}; rev:1;)`,
+        `http.host; content:"x.good.example"; bsize:14; sid:${GENERATED_SID_MIN + 6}; rev:1;)`,
     );
     expect(rules).toContain(
       `alert tls ${tls} (msg:"csgw domain allow corp-allow *.good.example (tls.sni)"; flow:to_server,established; ` +
         `tls.sni; content:".good.example"; nocase; endswith; flowbits:set,csgw.domain.allowed; flowbits:noalert; ` +
-        `sid:${GENERATED_SID_MIN + 5}; rev:1;)`,
+        `sid:${GENERATED_SID_MIN + 9}; rev:1;)`,
     );
     expect(rules.slice(-2)).toEqual([
       `drop tls ${tls} (msg:"csgw domain not on an allow list (tls.sni)"; flow:to_server,established; ` +
-        `ssl_state:client_hello; flowbits:isnotset,csgw.domain.allowed; sid:${GENERATED_SID_MIN + 10}; rev:1;)`,
+        `ssl_state:client_hello; flowbits:isnotset,csgw.domain.allowed; sid:${GENERATED_SID_MIN + 14}; rev:1;)`,
       `drop http ${tls} (msg:"csgw domain not on an allow list (http.host)"; flow:to_server,established; ` +
         `http.header_names; content:"|0d 0a|"; startswith; flowbits:isnotset,csgw.domain.allowed; ` +
-        `sid:${GENERATED_SID_MIN + 11}; rev:1;)`,
+        `sid:${GENERATED_SID_MIN + 15}; rev:1;)`,
     ]);
-    expect(rules).toHaveLength(12);
+    expect(rules).toHaveLength(16);
   });
 
   it('writes no allow or default rule without an allow list, and DNS rules only when asked', () => {
@@ -123,13 +123,22 @@ describe('compileDomainRules', () => {
     const dns = compileDomainRules({ deny: from('d', exact('a.b')), allow: [], dns: true });
     expect(dns.map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual([
       'drop tls',
+      'drop tls',
+      'drop http',
       'drop http',
       'drop dns',
       'drop tls',
       'drop http',
       'drop dns',
     ]);
-    expect(dns[5]).toContain('flow:to_server; dns.query; content:!"|00|"; flowbits:isnotset,csgw.domain.allowed;');
+    expect(dns[7]).toContain('flow:to_server; dns.query; content:!"|00|"; flowbits:isnotset,csgw.domain.allowed;');
+  });
+
+  it('denies a name written fully qualified (a trailing dot), which servers accept as the same name', () => {
+    const rules = compileDomainRules(INPUT);
+    expect(rules[1]).toContain('tls.sni; dotprefix; content:".bad.example."; nocase; endswith;');
+    for (const name of ['www.bad.example.', 'bad.example.', 'x.good.example.'])
+      expect(simulate(rules, 'http', name)).toBe('drop');
   });
 
   it('numbers rules the same whatever the order of filters and patterns', () => {
@@ -166,14 +175,14 @@ describe('explainDomain', () => {
         pattern: '.bad.example',
       },
     ],
-    ['x.good.example', 'http', { allowed: false, sid: GENERATED_SID_MIN + 3, pattern: 'x.good.example' }],
+    ['x.good.example', 'http', { allowed: false, sid: GENERATED_SID_MIN + 6, pattern: 'x.good.example' }],
     [
       'y.good.example',
       'http',
-      { allowed: true, reason: 'allowed by *.good.example (DomainFilter corp-allow)', sid: GENERATED_SID_MIN + 8 },
+      { allowed: true, reason: 'allowed by *.good.example (DomainFilter corp-allow)', sid: GENERATED_SID_MIN + 12 },
     ],
     ['OK.test', 'tls', { allowed: true, filter: 'b', pattern: '.ok.test' }],
-    ['other.example', 'tls', { allowed: false, reason: 'not on any allow list', sid: GENERATED_SID_MIN + 10 }],
+    ['other.example', 'tls', { allowed: false, reason: 'not on any allow list', sid: GENERATED_SID_MIN + 14 }],
     ['', 'tls', { allowed: false, reason: 'not on any allow list' }],
     ['other.example', 'dns', { allowed: true, reason: 'DNS queries are not filtered' }],
   ])('%s over %s', (name, protocol, expected) => {

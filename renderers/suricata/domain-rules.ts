@@ -9,6 +9,8 @@ interface DomainRule {
   protocol: DomainProtocol;
   kind: 'deny' | 'allow' | 'default';
   source?: SourcedPattern;
+  /** The twin of a deny rule for the name written fully qualified (`bad.example.`), which servers accept too. */
+  rooted?: true;
   text: string;
 }
 
@@ -80,7 +82,12 @@ function domainRules(input: DomainRuleInput): DomainRule[] {
   const deny = ordered(input.deny);
   const allow = input.allow === undefined ? undefined : ordered(input.allow);
   const specs: Omit<DomainRule, 'sid' | 'text'>[] = [
-    ...protocols.flatMap((protocol) => deny.map((source) => ({ protocol, kind: 'deny' as const, source }))),
+    ...protocols.flatMap((protocol) =>
+      deny.flatMap((source) => [
+        { protocol, kind: 'deny' as const, source },
+        ...(protocol === 'dns' ? [] : [{ protocol, kind: 'deny' as const, source, rooted: true as const }]),
+      ]),
+    ),
     ...(allow === undefined
       ? []
       : [
@@ -112,7 +119,7 @@ function ruleText(spec: Omit<DomainRule, 'sid' | 'text'>, sid: number): string {
     return `${head('drop', 'csgw domain not on an allow list')} ${proto.anyRequest} flowbits:isnotset,${ALLOWED_BIT}; ${tail}`;
   const { filter, pattern } = assertSafe(spec.source!);
   const msg = `csgw domain ${spec.kind} ${filter} ${formatDomainPattern(pattern)}`;
-  const match = `${proto.buffer}; ${contentMatch(pattern, proto.nocase)}`;
+  const match = `${proto.buffer}; ${contentMatch(pattern, proto.nocase, spec.rooted === true)}`;
   return spec.kind === 'deny'
     ? `${head('drop', msg)} ${match} ${tail}`
     : `${head('alert', msg)} ${match} flowbits:set,${ALLOWED_BIT}; flowbits:noalert; ${tail}`;
@@ -122,11 +129,12 @@ function ruleText(spec: Omit<DomainRule, 'sid' | 'text'>, sid: number): string {
  * exact a.b: the whole buffer (bsize); suffix .a.b: a.b or a name under it (dotprefix turns a.b into .a.b);
  * subdomains *.a.b: a name under it only (without dotprefix, a.b itself does not end with .a.b).
  */
-function contentMatch({ match, domain }: DomainPattern, nocase: boolean): string {
+function contentMatch({ match, domain }: DomainPattern, nocase: boolean, rooted: boolean): string {
   const nc = nocase ? ' nocase;' : '';
-  if (match === 'exact') return `content:"${domain}";${nc} bsize:${domain.length};`;
-  if (match === 'suffix') return `dotprefix; content:".${domain}";${nc} endswith;`;
-  return `content:".${domain}";${nc} endswith;`;
+  const name = rooted ? `${domain}.` : domain;
+  if (match === 'exact') return `content:"${name}";${nc} bsize:${name.length};`;
+  if (match === 'suffix') return `dotprefix; content:".${name}";${nc} endswith;`;
+  return `content:".${name}";${nc} endswith;`;
 }
 
 function assertSafe(source: SourcedPattern): SourcedPattern {
