@@ -53,7 +53,6 @@ export function validateIntrusionPreventionSpec(raw: unknown): Validation<Intrus
     ...(spec.suppress ?? []).flatMap((s, i) =>
       s.ip && !s.track ? [`spec.suppress[${i}]: ip needs track (by_src, by_dst or by_either)`] : [],
     ),
-    ...(spec.firstQueue + (spec.queues ?? 1) > 65536 ? ['spec.firstQueue: queues end past 65535'] : []),
   ];
   return errors.length > 0 ? { ok: false, errors } : result;
 }
