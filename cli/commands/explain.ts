@@ -1,18 +1,29 @@
 import type { Command } from 'commander';
+import { domainFilterKind } from '../../crds-equivalent/domain-filter.js';
 import { firewallPolicyKind } from '../../crds-equivalent/firewall-policy.js';
+import { intrusionPreventionKind } from '../../crds-equivalent/intrusion-prevention.js';
 import { portForwardKind } from '../../crds-equivalent/port-forward.js';
+import { ruleSetKind } from '../../crds-equivalent/rule-set.js';
 import { sourceNatKind } from '../../crds-equivalent/source-nat.js';
 import type { KindDefinition } from '../../crds-equivalent/index.js';
 import type { KindSnapshot } from '../../runtime/controller.js';
 import { checkCidrList } from '../../runtime/net/cidr.js';
 import { collect, loadValidResources, outputOption } from '../command-helpers.js';
 import { CliError, currentPaths, withSsm, type CliContext } from '../context.js';
+import { parseDomainQuery } from '../explain/ips.js';
 import { buildExplainModel } from '../explain/model.js';
 import { explainPacket, type ExplainPacket } from '../explain/packet-path.js';
 import { formatExplanation } from '../explain/format.js';
 import { listStoredResources } from '../resources.js';
 
-const KINDS: readonly KindDefinition[] = [portForwardKind, firewallPolicyKind, sourceNatKind];
+const KINDS: readonly KindDefinition[] = [
+  portForwardKind,
+  firewallPolicyKind,
+  sourceNatKind,
+  intrusionPreventionKind,
+  domainFilterKind,
+  ruleSetKind,
+];
 const FORMATS = ['table', 'json'] as const;
 const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -20,10 +31,13 @@ const HELP = `
 Evaluates the desired PortForward, FirewallPolicy and SourceNat specs offline, on the same compiled tables the
 controllers apply: destination NAT (prerouting), then the firewall's forward chain (or its input chain for
 connections to the gateway itself), then source NAT on the way out. Specs come from SSM, or from manifests with -f.
+A forwarded connection then meets the IntrusionPrevention: whether spec.inspect queues it to Suricata, and with
+--sni or --host what its DomainFilter rules do with that name (other Suricata rules read payloads explain never sees).
 
 Examples:
   csgw explain --src 10.0.1.5 --dst 93.184.216.34 --dport 443 --proto tcp
-  csgw explain --src 203.0.113.7 --dst 10.0.0.10 --to-gateway --dport 8080 -f policies/`;
+  csgw explain --src 203.0.113.7 --dst 10.0.0.10 --to-gateway --dport 8080 -f policies/
+  csgw explain --src 10.0.1.5 --dst 93.184.216.34 --dport 443 --sni www.example.com`;
 
 interface ExplainOptions {
   src: string;
@@ -31,6 +45,8 @@ interface ExplainOptions {
   dport?: string;
   proto: 'tcp' | 'udp' | 'icmp';
   toGateway?: boolean;
+  sni?: string;
+  host?: string;
   filename: string[];
   vpcCidr: string[];
   output: (typeof FORMATS)[number];
@@ -45,6 +61,8 @@ export function registerExplain(program: Command, ctx: CliContext): void {
     .option('--dport <port>', 'destination port (tcp/udp)')
     .option('--proto <protocol>', 'tcp, udp or icmp', 'tcp')
     .option('--to-gateway', 'the destination is an address of the gateway itself (where port forwards listen)')
+    .option('--sni <name>', 'the TLS server name (SNI) the connection carries, for the IPS DomainFilter rules')
+    .option('--host <name>', 'the HTTP Host the connection carries, for the IPS DomainFilter rules')
     .option('-f, --filename <path>', 'read specs from manifest files instead of SSM (repeatable)', collect, [])
     .option('--vpc-cidr <cidr...>', "SourceNat's default source networks, as given to csgw run", [])
     .addOption(outputOption(FORMATS))
@@ -69,6 +87,8 @@ function parsePacket(opts: ExplainOptions): ExplainPacket {
     ...[opts.src, opts.dst].filter((ip) => !IPV4.test(ip)).map((ip) => `${ip} is not an IPv4 address`),
     ...checkCidrList('--vpc-cidr', opts.vpcCidr),
   ];
+  const domain = parseDomainQuery(opts, opts.proto);
+  if (!domain.ok) errors.push(domain.error);
   const dport = opts.dport === undefined ? undefined : Number(opts.dport);
   if (opts.proto !== 'icmp' && (dport === undefined || !Number.isInteger(dport) || dport < 1 || dport > 65535))
     errors.push(`--dport: a port 1-65535 is needed for ${opts.proto}`);
@@ -79,6 +99,7 @@ function parsePacket(opts: ExplainOptions): ExplainPacket {
     protocol: opts.proto,
     dstIsLocal: opts.toGateway === true,
     ...(opts.proto !== 'icmp' && dport !== undefined ? { dport } : {}),
+    ...(domain.ok && domain.query ? { domain: domain.query } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ForwardTranslation } from '../../controllers/port-forward/index.js';
+import { ipsDropVerdict, ipsLine } from './ips.js';
 import type { Explanation } from './packet-path.js';
 
 const VERDICT_WORD = { allow: 'ALLOW', deny: 'DENY (dropped)', reject: 'REJECT (icmp admin-prohibited)' } as const;
@@ -12,6 +13,7 @@ export function formatExplanation(e: Explanation): string {
     ['dnat', dnatLine(e.dnat)],
     [e.chain, filterLine(e)],
   ];
+  if (e.ips) lines.push(['ips', ipsLine(e.ips)]);
   if (e.snat) lines.push(['snat', `${e.snat.translated ? '' : 'none: '}${e.snat.how} (${e.snat.by})`]);
   lines.push(['verdict', verdictLine(e)]);
   const width = Math.max(...lines.map(([k]) => k.length)) + 2;
@@ -35,6 +37,8 @@ function filterLine(e: Explanation): string {
 function verdictLine(e: Explanation): string {
   if (e.filter.action !== 'allow') return VERDICT_WORD[e.filter.action];
   if (e.chain === 'input') return 'ALLOW (delivered to the gateway)';
+  const dropped = e.ips && ipsDropVerdict(e.ips);
+  if (dropped) return dropped;
   const to = `${e.filtered.dst}${e.filtered.dport === undefined ? '' : `:${e.filtered.dport}`}`;
   return `ALLOW (forwarded to ${to})`;
 }

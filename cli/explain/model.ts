@@ -6,6 +6,7 @@ import { validateSourceNatSpec } from '../../controllers/source-nat/spec.js';
 import { sourceNatKind } from '../../crds-equivalent/source-nat.js';
 import type { DecodeResult, KindSnapshot } from '../../runtime/controller.js';
 import { decodeSingleton } from '../../runtime/decode-singleton.js';
+import { buildIpsModel } from './ips-model.js';
 import type { ExplainModel } from './packet-path.js';
 
 /**
@@ -32,6 +33,7 @@ export function buildExplainModel(
     'SourceNat',
     decodeSingleton(sourceNatKind, of('SourceNat'), validateSourceNatSpec, { enable: false, mode: 'masquerade' }),
   );
+  const ips = buildIpsModel(of, notes);
   return {
     model: {
       ...(portForward ? { portForward } : {}),
@@ -41,6 +43,7 @@ export function buildExplainModel(
       ...(sourceNat
         ? { sourceNat: { spec: sourceNat, ...(vpcCidrs.length > 0 ? { sourceCidrs: vpcCidrs } : {}) } }
         : {}),
+      ...(ips ? { ips } : {}),
     },
     notes,
   };

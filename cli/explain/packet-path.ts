@@ -9,12 +9,15 @@ import type {
 import { translate, type ForwardTranslation } from '../../controllers/port-forward/index.js';
 import type { PortForwardDesired } from '../../controllers/port-forward/types.js';
 import type { SourceNatSpec } from '../../controllers/source-nat/spec.js';
+import { explainIps, type DomainQuery, type IpsModel, type IpsStep } from './ips.js';
 import { explainSourceNat, type SourceNatVerdict } from './source-nat.js';
 
 /** The first packet of a connection, as the user describes it. */
 export interface ExplainPacket extends FirewallPacket {
   /** dst is one of the gateway's own addresses (where port forwards listen). */
   dstIsLocal: boolean;
+  /** The TLS SNI or HTTP Host the connection carries (--sni, --host). */
+  domain?: DomainQuery;
 }
 
 /** The desired state explain evaluates: each part the same compiled model its controller applies. */
@@ -22,6 +25,7 @@ export interface ExplainModel {
   portForward?: PortForwardDesired;
   firewall?: { state: FirewallState; compiled?: CompiledFirewall };
   sourceNat?: { spec: SourceNatSpec; sourceCidrs?: readonly string[] };
+  ips?: IpsModel;
 }
 
 export interface Explanation {
@@ -31,11 +35,13 @@ export interface Explanation {
   filtered: FirewallPacket;
   chain: FirewallChainName;
   filter: FirewallVerdict & { filteredBy: 'FirewallPolicy' | 'none'; comment?: string };
+  /** The IPS, after the forward filter accepted the packet; absent when there is nothing to say about it. */
+  ips?: IpsStep;
   /** Source NAT on the way out; absent when the packet is dropped or delivered to the gateway itself. */
   snat?: SourceNatVerdict;
 }
 
-/** Walks prerouting (dNAT) → forward or input (firewall) → postrouting (masquerade / SourceNat); pure. */
+/** Walks prerouting (dNAT) → forward or input (firewall) → IPS → postrouting (masquerade / SourceNat); pure. */
 export function explainPacket(model: ExplainModel, packet: ExplainPacket): Explanation {
   const dnat: ForwardTranslation = model.portForward
     ? translate(model.portForward, packet)
@@ -47,7 +53,8 @@ export function explainPacket(model: ExplainModel, packet: ExplainPacket): Expla
   const filter = filterVerdict(model.firewall, chain, filtered);
   const explanation: Explanation = { packet, dnat, filtered, chain, filter };
   if (filter.action !== 'allow' || chain === 'input') return explanation;
-  return { ...explanation, snat: snatVerdict(model, dnat, filtered) };
+  const ips = explainIps(model.ips, filtered, packet.domain);
+  return { ...explanation, ...(ips ? { ips } : {}), snat: snatVerdict(model, dnat, filtered) };
 }
 
 function stripLocal(packet: ExplainPacket): FirewallPacket {
