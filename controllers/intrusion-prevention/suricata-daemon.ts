@@ -20,7 +20,8 @@ export function suricataDaemon(paths: IpsPaths, onShutdown: 'stop' | 'keep'): Da
     name: SURICATA,
     configFile: SURICATA_CONFIG,
     start: [SURICATA, '-c', '{config}', '--runmode', 'workers'],
-    check: [SURICATA, '-T', '-c', '{config}'],
+    // --simulate-ips: checked as it runs (inline), not in IDS mode.
+    check: [SURICATA, '-T', '-c', '{config}', '--simulate-ips'],
     reload: { command: [SURICATASC, '-c', 'reload-rules', paths.socket] },
     readiness: { initialDelayMs: 500, periodMs: 500, timeoutMs: 180_000 },
     writableDirs: [paths.logDir, paths.runDir],

@@ -33,3 +33,13 @@ export { CLUSTER_REGION, createCluster } from './cluster.js';
 export type { Cluster, ClusterOptions, MemberSpec } from './cluster.js';
 export { effectiveHolder, LeaseSampler, readLease } from './lease-sampler.js';
 export type { SampledTerm } from './lease-sampler.js';
+export {
+  httpGet,
+  httpsGet,
+  LOGGING_PORT,
+  receivedRequests,
+  REQUEST_LOG,
+  startTlsServers,
+  TLS_NAMES,
+  TLS_PORT,
+} from './tls-server.js';

@@ -115,6 +115,20 @@ app-layer:
         enabled: yes
         detection-ports:
           dp: 53
+    # Off in Suricata unless asked for; on, so every rule file the package ships loads (their ports only).
+    modbus:
+      enabled: yes
+      detection-ports:
+        dp: 502
+    dnp3:
+      enabled: yes
+      detection-ports:
+        dp: 20000
+    enip:
+      enabled: yes
+      detection-ports:
+        dp: 44818
+        sp: 44818
 
 detect:
   profile: medium
