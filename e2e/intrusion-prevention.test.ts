@@ -41,7 +41,7 @@ let t: Topology;
 let op: Operator;
 let generation = 0;
 
-const details = (s: ControllerStatus | undefined): IpsDetails => (s?.details ?? {}) as IpsDetails;
+const details = (s: ControllerStatus | undefined): IpsDetails => (s?.details ?? {});
 
 /** Applies the IPS spec (a new generation) and waits until Suricata serves it with every queue bound. */
 async function applyIps(spec: Record<string, unknown>, extra: Manifest[] = []): Promise<ControllerStatus> {
