@@ -109,6 +109,12 @@ describe('DaemonSupervisor', () => {
     expect((await stat(join(dir, 'data'))).isDirectory()).toBe(true);
   });
 
+  it('creates the daemon\'s directories before its check, which may open them', async () => {
+    const s = supervisor();
+    await installed(s);
+    expect((await stat(join(dir, 'data'))).isDirectory()).toBe(true);
+  });
+
   it('refuses a candidate its check rejects, keeps the live revision and reports the error', async () => {
     const s = supervisor();
     const good = await installed(s);

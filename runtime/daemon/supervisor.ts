@@ -149,6 +149,8 @@ export class DaemonSupervisor {
       throw new ControllerError(reason, `${what}: ${why}`);
     };
     if (this.def.check) {
+      // A check may open what the config names (Suricata's log directory): the daemon's directories exist first.
+      await this.slot.prepareDirs();
       const [file, ...args] = expand(this.def.check, join(staged.dir, this.def.configFile));
       const result = await this.runner.run(file!, args, { signal });
       if (result.exitCode !== 0)
