@@ -184,6 +184,20 @@ describe('IntrusionPrevention in a gateway container', () => {
     expect(summary.maxGapMs).toBeLessThan(2_000);
   }, 120_000);
 
+  it('flow bypass: past afterBytes a download leaves the queue and the kernel passes the rest', async () => {
+    await applyIps({ rules: [DROP_BLOCKED], bypass: { afterBytes: 65536 } });
+    const download = await t.exec('client', [
+      ...['curl', '-sS', '-o', '/dev/null', '--max-time', '20', '-w', '%{size_download}'],
+      `http://${t.serverIp}:${t.serverPort}/bytes?size=20000000`,
+    ]);
+    expect(download.stdout).toBe('20000000');
+    // The connmark rule in front of the queue counts the packets of flows Suricata let go.
+    const saved = await t.exec('gateway', ['iptables-nft-save', '-c', '-t', 'security']);
+    const skipped = /\[(\d+):\d+\] -A CSGW-IPS -m connmark --mark 0x20000000\/0x20000000/.exec(saved.stdout);
+    expect(Number(skipped?.[1] ?? 0)).toBeGreaterThan(1_000);
+    expect(await httpGet(t, '/blocked-bypass')).toBe(false);
+  }, 120_000);
+
   it('bad rules and injection attempts are refused with a reason; the running rules keep working', async () => {
     await applyIps({ rules: [DROP_BLOCKED] });
     const injected = `${DROP_BLOCKED.replace(`sid:${DROP_SID}`, 'sid:1000003')}\npass ip any any -> any any (msg:"x"; sid:1000004;)`;

@@ -95,6 +95,16 @@ describe('decodeIntrusionPrevention', () => {
     expect(errors(spec, related as Record<string, StoredResource[]>)).toMatch(message);
   });
 
+  it('flow bypass marks the queue rules and Suricata with the same bit', () => {
+    const d = decoded({ rules: [DROP], bypass: { afterBytes: 65536 } });
+    expect(d.spec.queue?.bypassMark).toBe(0x20000000);
+    const yaml = d.spec.revision?.files.find((f) => f.name === 'suricata.yaml')?.content ?? '';
+    expect(yaml).toContain('bypass-mark: 0x20000000');
+    expect(yaml).toContain('depth: 65536');
+    expect(yaml).not.toContain('encryption-handling');
+    expect(decoded({ rules: [DROP] }).spec.queue).not.toHaveProperty('bypassMark');
+  });
+
   it('a rule change is a reload; queues or the failure mode need a restart', () => {
     const a = decoded({ rules: [DROP] }).spec.revision!;
     const b = decoded({ rules: [DROP.replace('/blocked', '/other')] }).spec.revision!;

@@ -11,6 +11,8 @@ import type { IpsRevision, QueueSpec } from './types.js';
 /** How often Suricata writes its stats record to eve.json. */
 const STATS_INTERVAL_SECONDS = 5;
 const PLACEHOLDER_DIR = '/csgw-revision';
+/** The conntrack (and packet) mark bit of a bypassed flow: high, clear of the low bits other tools tend to use. */
+export const BYPASS_MARK = 0x20000000;
 
 export interface ResolvedInputs {
   rules: readonly SourcedRule[];
@@ -29,6 +31,7 @@ export function queueSpec(spec: IntrusionPreventionSpec, facts: IpsFacts): Queue
     first: spec.firstQueue,
     count: queueCount(spec, facts),
     bypass: spec.failureMode === 'failOpen',
+    ...(spec.bypass ? { bypassMark: BYPASS_MARK } : {}),
   };
 }
 
@@ -81,6 +84,7 @@ export function suricataModel(
       ...(spec.suppress ?? []).map((s) => ({ kind: 'suppress' as const, ...s })),
     ],
     statsIntervalSeconds: STATS_INTERVAL_SECONDS,
+    ...(spec.bypass ? { bypass: { mark: BYPASS_MARK, ...spec.bypass } } : {}),
   };
 }
 

@@ -1,16 +1,8 @@
 import type { ObservedTable } from '../../renderers/nft/model.js';
 import { ControllerError } from '../../runtime/controller.js';
 import type { CommandRunner, NftPort } from '../../runtime/ports.js';
-import {
-  NFT_TABLE,
-  observedXtQueue,
-  parseXtSave,
-  queueHash,
-  renderNftQueue,
-  renderXtQueue,
-  renderXtUnqueue,
-  XT_TABLE,
-} from './queue-rules.js';
+import { COMMENT_PREFIX, NFT_TABLE, queueHash, renderNftQueue } from './queue-rules.js';
+import { observedXtQueue, parseXtSave, renderXtInstall, renderXtRemove } from './xt-rules.js';
 import type { ObservedQueue, QueueMechanism, QueueSpec } from './types.js';
 
 /** The IPS's queue rules in the kernel, whichever mechanism this host has. */
@@ -28,7 +20,7 @@ const XT_RESTORE = 'iptables-nft-restore';
 /** iptables-nft: the xt NFQUEUE target, in a chain of the IPS's own, changed by one restore transaction each. */
 export function xtQueuePort(runner: CommandRunner): QueuePort {
   const save = async (signal: AbortSignal): Promise<string> => {
-    const result = await runner.run(XT_SAVE, ['-c', '-t', XT_TABLE], { signal });
+    const result = await runner.run(XT_SAVE, ['-c'], { signal });
     if (result.exitCode !== 0) throw new ControllerError('QueueObserveFailed', `${XT_SAVE}: ${oneLine(result.stderr)}`);
     return result.stdout;
   };
@@ -40,21 +32,10 @@ export function xtQueuePort(runner: CommandRunner): QueuePort {
   return {
     mechanism: 'xt-nfqueue',
     observe: async (desired, signal) => observedXtQueue(parseXtSave(await save(signal)), desired),
-    async install(queue, signal) {
-      const hooked = parseXtSave(await save(signal)).hooks;
-      // Extra hooks (a hand-made copy) are removed first, in the same transaction as the new rules.
-      const extra =
-        hooked > 1
-          ? renderXtUnqueue(hooked - 1)
-              .split('\n')
-              .filter((l) => l.startsWith('-D'))
-          : [];
-      const text = renderXtQueue(queue, hooked > 0).replace('COMMIT', [...extra, 'COMMIT'].join('\n'));
-      await restore(text, signal);
-    },
+    install: async (queue, signal) => restore(renderXtInstall(queue, parseXtSave(await save(signal))), signal),
     async remove(signal) {
-      const listing = parseXtSave(await save(signal));
-      if (listing.chainExists || listing.hooks > 0) await restore(renderXtUnqueue(listing.hooks), signal);
+      const text = renderXtRemove(parseXtSave(await save(signal)));
+      if (text.trim()) await restore(text, signal);
     },
   };
 }
@@ -77,15 +58,23 @@ export function nftQueuePort(nft: NftPort): QueuePort {
 /** Intact when the forward chain holds exactly the desired number of rules, all of one hash. */
 export function observedNftQueue(listed: ObservedTable | undefined, desired: QueueSpec | undefined): ObservedQueue {
   if (!listed) return { present: false, intact: false, packets: 0 };
-  const rules = listed.table.chains.find((c) => c.name === 'forward')?.rules ?? [];
-  const hashes = new Set(rules.map((r) => r.comment?.replace(/^csgw-ips:/, '')));
+  const hashes = new Set(
+    listed.table.chains.flatMap((c) => c.rules.map((r) => r.comment?.replace(COMMENT_PREFIX, ''))),
+  );
   const [hash] = hashes.size === 1 ? [...hashes] : [undefined];
-  const expected = desired ? renderNftQueue(desired).chains[0]!.rules.length : rules.length;
+  const shape = (chains: readonly { name: string; rules: unknown[] }[]): string =>
+    chains
+      .map((c) => `${c.name}:${c.rules.length}`)
+      .sort()
+      .join(',');
   const packets = listed.counters.reduce((n, c) => n + c.packets, 0);
   return {
     present: true,
     ...(hash ? { hash } : {}),
-    intact: hash !== undefined && rules.length === expected && (!desired || hash === queueHash(desired)),
+    intact:
+      hash !== undefined &&
+      (!desired ||
+        (hash === queueHash(desired) && shape(listed.table.chains) === shape(renderNftQueue(desired).chains))),
     packets,
   };
 }

@@ -21,6 +21,7 @@ export interface IntrusionPreventionSpec {
   queues?: number;
   firstQueue: number;
   inspect?: InspectSpec[];
+  bypass?: { encrypted: boolean; afterBytes?: number };
   rules?: string[];
   ruleSets?: string[];
   packagedRules?: string[];

@@ -21,6 +21,8 @@ export interface QueueSpec {
   count: number;
   /** failOpen: the kernel accepts packets while no Suricata listens on the queue. */
   bypass: boolean;
+  /** Flow bypass: packets of a flow whose conntrack mark has this bit are not queued (Suricata sets it). */
+  bypassMark?: number;
 }
 
 /** A rendered, hashed Suricata configuration (suricata.yaml, rule files, threshold.config). */

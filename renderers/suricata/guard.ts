@@ -67,6 +67,10 @@ function assertNumbers(model: SuricataModel): void {
   int('queues.count', model.queues.count, 1, QUEUE_COUNT_MAX);
   if (model.queues.first + model.queues.count > 65536) refuse('queues', model.queues, 'ends past queue 65535');
   int('statsIntervalSeconds', model.statsIntervalSeconds, 1, STATS_INTERVAL_MAX);
+  if (model.bypass) {
+    int('bypass.mark', model.bypass.mark, 1, UINT32_MAX);
+    if (model.bypass.afterBytes !== undefined) int('bypass.afterBytes', model.bypass.afterBytes, 4096, UINT32_MAX);
+  }
   model.disabledSids.forEach((sid, i) => int(`disabledSids[${i}]`, sid, 1, UINT32_MAX));
   model.enabledSids.forEach((sid, i) => int(`enabledSids[${i}]`, sid, 1, UINT32_MAX));
 }

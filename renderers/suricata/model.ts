@@ -71,6 +71,11 @@ export interface SuricataModel {
   disabledSids: readonly number[];
   enabledSids: readonly number[];
   thresholds: readonly ThresholdEntry[];
+  /**
+   * Established-flow bypass: Suricata stops inspecting a flow (TLS after the handshake, or past afterBytes of
+   * stream) and marks its packets with `mark`; the kernel then keeps the flow out of the queue by its conntrack mark.
+   */
+  bypass?: { mark: number; encrypted: boolean; afterBytes?: number };
   /** eve stats records every this many seconds. */
   statsIntervalSeconds: number;
 }

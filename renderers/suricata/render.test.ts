@@ -90,7 +90,7 @@ describe('renderSuricata files', () => {
         '# RuleSet web/rules line 2\n' +
         'alert http any any -> any any (msg:"curl"; http.user_agent; content:"curl"; sid:1000002;)\n',
     );
-    expect(file(base, 'domains.rules').split('\n')).toHaveLength(7);
+    expect(file(base, 'domains.rules').split('\n')).toHaveLength(9);
     expect(file({ ...base, domains: undefined }, 'domains.rules')).toBe('');
     expect(file({ ...base, localRules: [] }, 'local.rules')).toBe('');
   });
@@ -98,8 +98,8 @@ describe('renderSuricata files', () => {
 
 describe('renderSuricata rule switches and modes', () => {
   it('counts active rules over all files', () => {
-    // 2 packaged (one commented out), 2 local, 6 domain rules.
-    expect(renderSuricata(base).ruleCount).toBe(10);
+    // 2 packaged (one commented out), 2 local, 8 domain rules (a deny pattern has a fully-qualified twin).
+    expect(renderSuricata(base).ruleCount).toBe(12);
   });
 
   it('disables and enables by sid in packaged and local rules alike', () => {
@@ -108,7 +108,7 @@ describe('renderSuricata rule switches and modes', () => {
     expect(pkg).toContain('\n# alert http any any -> any any (msg:"SURICATA HTTP unknown error";');
     expect(pkg).toContain('\ndrop http any any -> any any (msg:"SURICATA HTTP gzip decompression failed";');
     expect(file(model, 'local.rules')).toContain('\n# drop tcp $HOME_NET any -> any 23 (msg:"telnet out";');
-    expect(renderSuricata(model).ruleCount).toBe(9);
+    expect(renderSuricata(model).ruleCount).toBe(11);
   });
 
   it('turns every drop into alert in detect mode, in every rule file, and nothing else', () => {
@@ -120,6 +120,33 @@ describe('renderSuricata rule switches and modes', () => {
       if (f.name.endsWith('.rules')) expect(f.content).not.toMatch(/^(drop|reject)/m);
     }
     expect(detect.filter((f) => /^drop /m.test(prevent.find((p) => p.name === f.name)!.content))).toHaveLength(3);
+  });
+});
+
+describe('renderSuricata flow bypass', () => {
+  it('renders no bypass keys unless asked', () => {
+    const yaml = yamlOf(base) as { nfq: object; stream: object; 'app-layer': { protocols: { tls: object } } };
+    expect(yaml.nfq).not.toHaveProperty('bypass-mark');
+    expect(yaml.stream).not.toHaveProperty('bypass');
+    expect(yaml['app-layer'].protocols.tls).not.toHaveProperty('encryption-handling');
+  });
+
+  it('marks bypassed flows, past the reassembly depth and after a TLS handshake', () => {
+    const model = { ...base, bypass: { mark: 0x20000000, encrypted: true, afterBytes: 1048576 } };
+    expect(yamlOf(model)).toMatchObject({
+      nfq: { 'bypass-mark': 0x20000000, 'bypass-mask': 0x20000000 },
+      stream: { bypass: true, reassembly: { depth: 1048576 } },
+      'app-layer': { protocols: { tls: { 'encryption-handling': 'bypass' } } },
+    });
+    const tlsOnly = yamlOf({ ...base, bypass: { mark: 0x20000000, encrypted: true } });
+    expect(tlsOnly.stream).not.toHaveProperty('bypass');
+  });
+
+  it.each([
+    [{ mark: 0, encrypted: true }, /bypass.mark/],
+    [{ mark: 1, encrypted: false, afterBytes: 10 }, /bypass.afterBytes/],
+  ])('refuses %j', (bypass, message) => {
+    expect(() => renderSuricata({ ...base, bypass })).toThrow(message);
   });
 });
 
@@ -144,6 +171,7 @@ describe('renderSuricata restartKey', () => {
     ['the log directory', { logDir: '/var/log/other' }],
     ['the run directory', { runDir: '/run/other' }],
     ['the stats interval', { statsIntervalSeconds: 10 }],
+    ['the flow bypass', { bypass: { mark: 0x20000000, encrypted: true } }],
   ])('changes with %s', (_, change) => {
     expect(renderSuricata({ ...base, ...change }).restartKey).not.toBe(key);
   });

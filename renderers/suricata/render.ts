@@ -35,6 +35,8 @@ interface YamlView {
   statsInterval: number;
   failOpen: 'yes' | 'no';
   exceptionPolicy: 'ignore' | 'auto';
+  /** Always present (strict templates): `enabled` false renders no bypass keys. */
+  bypass: { enabled: boolean; mark: string; encrypted: boolean; depth: number | false };
 }
 
 /** suricata.yaml, the rule files and threshold.config of one configuration revision. */
@@ -89,6 +91,12 @@ function yamlView(model: SuricataModel, ruleFiles: readonly { name: string }[]):
     statsInterval: model.statsIntervalSeconds,
     failOpen: model.failOpen ? 'yes' : 'no',
     exceptionPolicy: model.failOpen ? 'ignore' : 'auto',
+    bypass: {
+      enabled: model.bypass !== undefined,
+      mark: `0x${(model.bypass?.mark ?? 0).toString(16)}`,
+      encrypted: model.bypass?.encrypted ?? false,
+      depth: model.bypass?.afterBytes ?? false,
+    },
   };
 }
 

@@ -86,6 +86,11 @@ nfq:
   mode: accept
   # yes: the kernel accepts packets while the queue is full instead of dropping them.
   fail-open: {{failOpen}}
+{{#if bypass.enabled}}
+  # A bypassed flow's packets leave with this mark; the kernel saves it to conntrack and stops queueing the flow.
+  bypass-mark: {{bypass.mark}}
+  bypass-mask: {{bypass.mark}}
+{{/if}}
 
 # ignore when failing open (a memcap or parser error lets the flow through), auto (drop) when failing closed.
 exception-policy: {{exceptionPolicy}}
@@ -96,12 +101,22 @@ stream:
   # The veth devices offload checksums: packets arrive with checksums not yet filled in.
   checksum-validation: no
   inline: auto
+{{#if bypass.depth}}
+  # Past the reassembly depth nothing more is inspected: the flow is bypassed instead of followed.
+  bypass: yes
+  reassembly:
+    depth: {{bypass.depth}}
+{{/if}}
 
 app-layer:
   protocols:
     # TLS and HTTP are found by protocol detection on any port; the ports only add probing.
     tls:
       enabled: yes
+{{#if bypass.encrypted}}
+      # After the handshake (SNI, certificate) only ciphertext is left: stop inspecting, bypass the flow.
+      encryption-handling: bypass
+{{/if}}
       detection-ports:
         dp: 443
     http:
