@@ -191,10 +191,11 @@ describe('IntrusionPrevention in a gateway container', () => {
       `http://${t.serverIp}:${t.serverPort}/bytes?size=20000000`,
     ]);
     expect(download.stdout).toBe('20000000');
-    // The connmark rule in front of the queue counts the packets of flows Suricata let go.
+    // The connmark rule in front of the queue counts the packets of flows Suricata let go (veth's offloads make
+    // them large: 20 MB is a few hundred packets).
     const saved = await t.exec('gateway', ['iptables-nft-save', '-c', '-t', 'security']);
     const skipped = /\[(\d+):\d+\] -A CSGW-IPS -m connmark --mark 0x20000000\/0x20000000/.exec(saved.stdout);
-    expect(Number(skipped?.[1] ?? 0)).toBeGreaterThan(1_000);
+    expect(Number(skipped?.[1] ?? 0)).toBeGreaterThan(100);
     expect(await httpGet(t, '/blocked-bypass')).toBe(false);
   }, 120_000);
 
