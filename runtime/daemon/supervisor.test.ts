@@ -109,7 +109,7 @@ describe('DaemonSupervisor', () => {
     expect((await stat(join(dir, 'data'))).isDirectory()).toBe(true);
   });
 
-  it('creates the daemon\'s directories before its check, which may open them', async () => {
+  it("creates the daemon's directories before its check, which may open them", async () => {
     const s = supervisor();
     await installed(s);
     expect((await stat(join(dir, 'data'))).isDirectory()).toBe(true);
