@@ -122,7 +122,7 @@ function chainIntact(chain: ChainListing, expected: number, hash: string | undef
   );
 }
 
-/** The queue state a listing shows, against the desired spec (intact: nothing to change). */
+/** The queue state a listing shows, against the desired spec (intact: exactly its rules, nothing to change). */
 export function observedXtQueue(listing: XtListing, desired?: QueueSpec): ObservedQueue {
   const hashes = new Set(listing.queue.rules.map((r) => r.hash));
   const [hash] = hashes.size === 1 ? [...hashes] : [undefined];
@@ -131,7 +131,8 @@ export function observedXtQueue(listing: XtListing, desired?: QueueSpec): Observ
   const bypassOk = desired?.bypassMark
     ? chainIntact(listing.bypass, 1, hash)
     : !listing.bypass.exists && listing.bypass.hooks === 0;
-  const intact = hash !== undefined && chainIntact(listing.queue, expected, hash) && bypassOk;
+  const wanted = !desired || hash === queueHash(desired);
+  const intact = hash !== undefined && wanted && chainIntact(listing.queue, expected, hash) && bypassOk;
   const present = [listing.queue, listing.bypass].some((c) => c.exists || c.hooks > 0);
   // The skip rule's packets were not queued: only the NFQUEUE rules count.
   const packets = listing.queue.rules.slice(skip).reduce((n, r) => n + r.packets, 0);
