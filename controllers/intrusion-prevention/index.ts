@@ -13,6 +13,7 @@ import { decodeIntrusionPrevention } from './decode.js';
 import { EveLogReader } from './eve-log.js';
 import { EveMonitor } from './eve-monitor.js';
 import type { IpsFacts } from './facts.js';
+import type { ReadOptionalFile } from './nfqueue-stats.js';
 import { observeIntrusionPrevention } from './observe.js';
 import { ipsPaths } from './paths.js';
 import { describeAction, planIntrusionPrevention } from './plan.js';
@@ -48,13 +49,7 @@ export interface IntrusionPreventionOptions {
 type IpsController = Controller<IntrusionPreventionSpec, IpsDesired, IpsObserved, IpsAction>;
 
 export function createIntrusionPreventionController(opts: IntrusionPreventionOptions): IpsController {
-  const paths = ipsPaths(opts.daemonDir);
-  const store = new RevisionStore(paths.configRoot);
-  const supervisor = new DaemonSupervisor(suricataDaemon(paths, opts.onShutdown), store, opts.processes, opts.runner, {
-    stateDir: paths.runDir,
-    ...(opts.crashPolicy ? { crashPolicy: opts.crashPolicy } : {}),
-  });
-  const eve = new EveMonitor(new EveLogReader(paths.eveLog), opts.clock ?? Date.now);
+  const { paths, store, supervisor, eve } = parts(opts);
   // Set by probe: the queue mechanism, what the package ships, or why Suricata cannot run here.
   let queue: QueuePort | undefined;
   let unavailable: IpsObserved['unavailable'];
@@ -66,10 +61,7 @@ export function createIntrusionPreventionController(opts: IntrusionPreventionOpt
     cores: opts.cores ?? availableParallelism(),
     packaged: () => packaged,
   };
-  const readOptional = async (path: string): Promise<string | undefined> => {
-    const result = await opts.runner.run('cat', [path], { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-    return result?.exitCode === 0 ? result.stdout : undefined;
-  };
+  const readOptional = readThrough(opts.runner);
   return {
     kind: intrusionPreventionKind,
     watches: [domainFilterKind, ruleSetKind],
@@ -90,13 +82,22 @@ export function createIntrusionPreventionController(opts: IntrusionPreventionOpt
     },
     observe: (signal, { desired }) =>
       observeIntrusionPrevention(
-        { supervisor, eve, runner: opts.runner, readOptional, socket: paths.socket, ...(queue ? { queue } : {}) },
+        {
+          supervisor,
+          eve,
+          runner: opts.runner,
+          readOptional,
+          socket: paths.socket,
+          eveLog: paths.eveLog,
+          ...(queue ? { queue } : {}),
+        },
         desired.spec.queue,
         unavailable,
         signal,
       ),
     plan: planIntrusionPrevention,
-    apply: (actions, signal) => applyIntrusionPrevention(actions, { supervisor, ...(queue ? { queue } : {}) }, signal),
+    apply: (actions, signal) =>
+      applyIntrusionPrevention(actions, { supervisor, eve, paths, ...(queue ? { queue } : {}) }, signal),
     describe: describeAction,
     details: ipsDetails,
     warnings: () => [],
@@ -105,6 +106,26 @@ export function createIntrusionPreventionController(opts: IntrusionPreventionOpt
       eve.stop();
       await supervisor.shutdown();
     },
+  };
+}
+
+/** Suricata under the kit, its revisions and the eve.json tail: what outlives a reconcile pass. */
+function parts(opts: IntrusionPreventionOptions) {
+  const paths = ipsPaths(opts.daemonDir);
+  const store = new RevisionStore(paths.configRoot);
+  const supervisor = new DaemonSupervisor(suricataDaemon(paths, opts.onShutdown), store, opts.processes, opts.runner, {
+    stateDir: paths.runDir,
+    ...(opts.crashPolicy ? { crashPolicy: opts.crashPolicy } : {}),
+  });
+  const eve = new EveMonitor(new EveLogReader(paths.eveLog), opts.clock ?? Date.now);
+  return { paths, store, supervisor, eve };
+}
+
+/** Reads a file in the managed namespace (/proc/net is per namespace); undefined when it cannot be read. */
+function readThrough(runner: CommandRunner): ReadOptionalFile {
+  return async (path) => {
+    const result = await runner.run('cat', [path], { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+    return result?.exitCode === 0 ? result.stdout : undefined;
   };
 }
 

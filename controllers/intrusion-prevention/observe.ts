@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { DaemonSupervisor } from '../../runtime/daemon/supervisor.js';
 import type { CommandRunner } from '../../runtime/ports.js';
 import type { EveMonitor } from './eve-monitor.js';
@@ -13,6 +14,7 @@ export interface ObservePorts {
   runner: CommandRunner;
   readOptional: ReadOptionalFile;
   socket: string;
+  eveLog: string;
 }
 
 /** The daemon, the queue rules, which queues have a reader, what Suricata says of its rules, and the counters. */
@@ -37,6 +39,10 @@ export async function observeIntrusionPrevention(
     ...(rules ? { rules } : {}),
     counters: ports.eve.counters(queues, queue.packets),
     boundQueues: queues.filter((q) => q.portId !== 0).map((q) => q.queue),
+    eveBytes: await stat(ports.eveLog).then(
+      (s) => s.size,
+      () => 0,
+    ),
   };
 }
 

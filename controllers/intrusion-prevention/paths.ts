@@ -9,6 +9,7 @@ export interface IpsPaths {
   /** The unix command socket, the supervisor's state and Suricata's own output. */
   runDir: string;
   eveLog: string;
+  suricataLog: string;
   socket: string;
 }
 
@@ -21,6 +22,7 @@ export function ipsPaths(daemonDir: string): IpsPaths {
     logDir,
     runDir,
     eveLog: join(logDir, 'eve.json'),
+    suricataLog: join(logDir, 'suricata.log'),
     socket: join(runDir, 'suricata.socket'),
   };
 }

@@ -44,6 +44,7 @@ const observed = (o: Partial<IpsObserved> = {}): IpsObserved => ({
   mechanism: 'xt-nfqueue',
   counters: {},
   boundQueues: [],
+  eveBytes: 0,
   ...o,
 });
 
@@ -86,6 +87,11 @@ describe('planIntrusionPrevention', () => {
     expect(types(desired(false), missing)).toEqual([]);
     const { mechanism: _, ...none } = observed();
     expect(() => planIntrusionPrevention(desired(), none)).toThrow(/NFQUEUE/);
+  });
+
+  it('rotates eve.json once it outgrows its limit, after the process actions', () => {
+    const big = observed({ daemon: runningR1, queue: installed, eveBytes: 65 * 1024 * 1024 });
+    expect(types(desired(), big)).toEqual(['rotateLogs']);
   });
 
   it('describes the queue step with its mechanism and failure mode', () => {

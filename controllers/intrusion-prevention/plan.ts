@@ -3,7 +3,10 @@ import { describeDaemonAction, planDaemon, type DaemonAction } from '../../runti
 import type { DaemonRevision } from '../../runtime/daemon/types.js';
 import { queueHash } from './queue-rules.js';
 import { SURICATA } from './suricata-daemon.js';
-import type { IpsAction, IpsDesired, IpsObserved, QueueMechanism } from './types.js';
+import type { IpsAction, IpsDesired, IpsObserved, QueueMechanism, QueueSpec } from './types.js';
+
+/** Past this size eve.json is rotated (every alert was counted; stats records alone add ~2 KB/s). */
+export const EVE_ROTATE_BYTES = 64 * 1024 * 1024;
 
 const MECHANISM_NAMES: Record<QueueMechanism, string> = {
   'nft-queue': "nft's queue statement",
@@ -25,10 +28,20 @@ export function planIntrusionPrevention(desired: DesiredState<IpsDesired>, obser
   const mechanism = observed.mechanism;
   if (!revision || !queue || !mechanism)
     return [...(observed.queue.present && mechanism ? [{ type: 'unqueue' as const, mechanism }] : []), ...daemon];
+  const rotate = observed.eveBytes > EVE_ROTATE_BYTES ? [{ type: 'rotateLogs' as const }] : [];
+  return [...daemon, ...planQueue(queue, mechanism, observed, daemon), ...rotate];
+}
+
+/** The queue rules, once Suricata serves: one that never ran (or is between crash restarts) gets no new rules. */
+function planQueue(
+  queue: QueueSpec,
+  mechanism: QueueMechanism,
+  observed: IpsObserved,
+  daemon: readonly DaemonAction[],
+): IpsAction[] {
   const inSync = observed.queue.intact && observed.queue.hash === queueHash(queue);
-  // A Suricata that never ran (or is between crash restarts) gets no new queue rules: the rules go in once it serves.
   const serving = observed.daemon.phase === 'running' || daemon.some(startsProcess);
-  return [...daemon, ...(inSync || !serving ? [] : [{ type: 'queue' as const, queue, mechanism }])];
+  return inSync || !serving ? [] : [{ type: 'queue', queue, mechanism }];
 }
 
 function startsProcess(a: DaemonAction): boolean {
@@ -48,6 +61,7 @@ export function describeAction(action: IpsAction): string {
     const queues = count === 1 ? `queue ${first}` : `queues ${first}-${first + count - 1}`;
     return `queue forwarded traffic to Suricata (${queues}, ${bypass ? 'fail open' : 'fail closed'}) through ${MECHANISM_NAMES[action.mechanism]}`;
   }
+  if (action.type === 'rotateLogs') return 'rotate eve.json and suricata.log';
   if (action.type === 'unqueue') return `take Suricata out of the forward path (${MECHANISM_NAMES[action.mechanism]})`;
   return describeDaemonAction(SURICATA, action);
 }

@@ -32,6 +32,7 @@ const observed = (o: Partial<IpsObserved> = {}): IpsObserved => ({
   rules: { loaded: 5, failed: 0 },
   counters: { drops: 1 },
   boundQueues: [0, 1],
+  eveBytes: 0,
   ...o,
 });
 

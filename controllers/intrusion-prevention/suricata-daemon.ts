@@ -23,6 +23,7 @@ export function suricataDaemon(paths: IpsPaths, onShutdown: 'stop' | 'keep'): Da
     // --simulate-ips: checked as it runs (inline), not in IDS mode.
     check: [SURICATA, '-T', '-c', '{config}', '--simulate-ips'],
     reload: { command: [SURICATASC, '-c', 'reload-rules', paths.socket] },
+    reopenLogs: { command: [SURICATASC, '-c', 'reopen-log-files', paths.socket] },
     readiness: { initialDelayMs: 500, periodMs: 500, timeoutMs: 180_000 },
     writableDirs: [paths.logDir, paths.runDir],
     onShutdown,

@@ -70,6 +70,8 @@ export interface IpsObserved {
   counters: Record<string, number>;
   /** Queues a process listens on (from /proc/net/netfilter/nfnetlink_queue). */
   boundQueues: number[];
+  /** Size of the live eve.json: past a limit it is rotated. */
+  eveBytes: number;
 }
 
 export type IpsAction =
@@ -77,4 +79,6 @@ export type IpsAction =
   /** Installs the queue rules whole, in one transaction (replacing any earlier version). */
   | { type: 'queue'; queue: QueueSpec; mechanism: QueueMechanism }
   /** Takes the IPS out of the forward path. */
-  | { type: 'unqueue'; mechanism: QueueMechanism };
+  | { type: 'unqueue'; mechanism: QueueMechanism }
+  /** Moves eve.json and suricata.log aside (one old generation kept) and has Suricata reopen them. */
+  | { type: 'rotateLogs' };
