@@ -3,8 +3,8 @@ import type { ObservedQueue, QueueSelector, QueueSpec } from './types.js';
 
 /**
  * The IPS's own chains on the iptables-nft path, each hooked into a built-in chain by one jump:
- * - queue: `security` table, FORWARD (priority 50): after the firewall's filter chains (0), so only what the
- *   firewall accepted is queued;
+ * - queue: `security` table, FORWARD (iptables-nft hooks it at priority 150): after the firewall's filter chains
+ *   (0), so only what the firewall accepted is queued;
  * - bypass (only with flow bypass): `mangle` table, POSTROUTING: saves Suricata's bypass mark to conntrack, so the
  *   queue chain lets the rest of the flow through.
  */
