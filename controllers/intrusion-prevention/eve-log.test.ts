@@ -57,6 +57,21 @@ describe('EveLogReader', () => {
     );
   });
 
+  it("startAtEnd: an earlier run's records are history, only what comes after the first read counts", async () => {
+    await writeFile(path, line(ALERT_DROP) + line(DROP));
+    const reader = new EveLogReader(path, { startAtEnd: true });
+    await expect(read(reader)).resolves.toEqual(NOTHING);
+    await appendFile(path, line(ALERT_ICMP));
+    await expect(read(reader)).resolves.toEqual({ ...NOTHING, sids: [3000003] });
+  });
+
+  it('startAtEnd: a file that did not exist at the first read is read from its start', async () => {
+    const reader = new EveLogReader(path, { startAtEnd: true });
+    await expect(read(reader)).resolves.toEqual(NOTHING);
+    await writeFile(path, line(ALERT_DROP));
+    await expect(read(reader)).resolves.toEqual({ ...NOTHING, sids: [1000001] });
+  });
+
   it('keeps the last of several stats records', async () => {
     const later = { ...STATS, stats: { ...STATS.stats, decoder: { pkts: 99999 } } };
     await writeFile(path, line(STATS) + line(later));

@@ -24,6 +24,11 @@ export interface EveLogOptions {
   maxReadBytes?: number;
   /** A line longer than this is skipped (a partial line is never kept beyond this size). */
   maxLineBytes?: number;
+  /**
+   * Start at the end of what the file holds at the first read (an operator that adopts or restarts Suricata does
+   * not report an earlier run's alerts again); a file that does not exist yet is read from its start once it does.
+   */
+  startAtEnd?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -57,6 +62,8 @@ export class EveLogReader {
   private discarding = false;
   private readonly maxReadBytes: number;
   private readonly maxLineBytes: number;
+  /** Until the first read: what the file already holds is history (an earlier Suricata's), not news. */
+  private skipHistory: boolean;
 
   constructor(
     private readonly path: string,
@@ -64,6 +71,7 @@ export class EveLogReader {
   ) {
     this.maxReadBytes = options.maxReadBytes ?? 8 * 1024 * 1024;
     this.maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
+    this.skipHistory = options.startAtEnd ?? false;
   }
 
   async read(): Promise<EveBatch> {
@@ -71,7 +79,14 @@ export class EveLogReader {
     if (!info) {
       // A file created next gets a fresh start, even if it reuses the freed inode.
       this.inode = undefined;
+      this.skipHistory = false;
       return emptyBatch(0);
+    }
+    if (this.skipHistory) {
+      this.skipHistory = false;
+      this.restart(info.ino);
+      this.offset = info.size;
+      return emptyBatch(info.size);
     }
     if (info.ino !== this.inode || info.size < this.offset) this.restart(info.ino);
     const skippedBytes = this.skipBacklog(info.size);

@@ -117,7 +117,7 @@ function parts(opts: IntrusionPreventionOptions) {
     stateDir: paths.runDir,
     ...(opts.crashPolicy ? { crashPolicy: opts.crashPolicy } : {}),
   });
-  const eve = new EveMonitor(new EveLogReader(paths.eveLog), opts.clock ?? Date.now);
+  const eve = new EveMonitor(new EveLogReader(paths.eveLog, { startAtEnd: true }), opts.clock ?? Date.now);
   return { paths, store, supervisor, eve };
 }
 
