@@ -45,15 +45,19 @@ export class EveMonitor {
     return this.reading;
   }
 
-  counters(queues: readonly NfqueueStat[], queuedPackets: number): Record<string, number> {
+  counters(
+    queues: readonly NfqueueStat[],
+    kernel: { packets: number; bypassedPackets?: number },
+  ): Record<string, number> {
     return {
       ...foldCounters({
         totals: this.totals.snapshot(),
         ...(this.stats ? { stats: this.stats } : {}),
         queues,
         limiter: this.limiter.counts(),
-        queued: { packets: queuedPackets },
+        queued: { packets: kernel.packets },
       }),
+      ...(kernel.bypassedPackets !== undefined ? { kernelBypassedPackets: kernel.bypassedPackets } : {}),
       eveReadErrors: this.readErrors,
     };
   }

@@ -37,7 +37,7 @@ export async function observeIntrusionPrevention(
     ...(ports.queue ? { mechanism: ports.queue.mechanism } : {}),
     ...(unavailable ? { unavailable } : {}),
     ...(rules ? { rules } : {}),
-    counters: ports.eve.counters(queues, queue.packets),
+    counters: ports.eve.counters(queues, queue),
     boundQueues: queues.filter((q) => q.portId !== 0).map((q) => q.queue),
     eveBytes: await stat(ports.eveLog).then(
       (s) => s.size,

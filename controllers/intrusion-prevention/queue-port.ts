@@ -67,7 +67,11 @@ export function observedNftQueue(listed: ObservedTable | undefined, desired: Que
       .map((c) => `${c.name}:${c.rules.length}`)
       .sort()
       .join(',');
-  const packets = listed.counters.reduce((n, c) => n + c.packets, 0);
+  // With flow bypass the forward chain's first rule counts the bypassed flows' packets, the others the queued ones.
+  const skip = desired?.bypassMark ? 1 : 0;
+  const forward = listed.counters.filter((c) => c.chain === 'forward');
+  const packets = forward.filter((c) => c.index >= skip).reduce((n, c) => n + c.packets, 0);
+  const bypassed = skip ? { bypassedPackets: forward.find((c) => c.index === 0)?.packets ?? 0 } : {};
   return {
     present: true,
     ...(hash ? { hash } : {}),
@@ -76,6 +80,7 @@ export function observedNftQueue(listed: ObservedTable | undefined, desired: Que
       (!desired ||
         (hash === queueHash(desired) && shape(listed.table.chains) === shape(renderNftQueue(desired).chains))),
     packets,
+    ...bypassed,
   };
 }
 

@@ -37,13 +37,22 @@ describe('the nft path', () => {
     expect(table.chains.map((ch) => ch.name)).toEqual(['forward', 'postrouting']);
     expect(table.chains[0]!.rules[0]!.expr).toEqual([
       { match: { op: '==', left: { '&': [{ ct: { key: 'mark' } }, 0x20000000] }, right: 0x20000000 } },
+      { counter: null },
       { return: null },
     ]);
     expect(table.chains[1]!.rules[0]!.expr[1]).toEqual({
       mangle: { key: { ct: { key: 'mark' } }, value: { '|': [{ ct: { key: 'mark' } }, 0x20000000] } },
     });
-    const listed = { table, counters: [] };
-    expect(observedNftQueue(listed, { ...all, bypassMark: 0x20000000 }).intact).toBe(true);
+    const counters = [
+      { chain: 'forward', index: 0, packets: 40, bytes: 0 },
+      { chain: 'forward', index: 1, packets: 3, bytes: 0 },
+    ];
+    const listed = { table, counters };
+    expect(observedNftQueue(listed, { ...all, bypassMark: 0x20000000 })).toMatchObject({
+      intact: true,
+      packets: 3,
+      bypassedPackets: 40,
+    });
     expect(observedNftQueue(listed, all).intact).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NftStatement, NftTable } from '../../renderers/nft/model.js';
+import type { NftChain, NftStatement, NftTable } from '../../renderers/nft/model.js';
 import type { QueueSelector, QueueSpec } from './types.js';
 
 /**
@@ -51,6 +51,14 @@ function nftMatch(s: QueueSelector): NftStatement[] {
   ];
 }
 
+function markIs(key: Record<string, unknown>, mark: number): NftStatement {
+  return { match: { op: '==', left: { '&': [key, mark] }, right: mark } };
+}
+
+function saveToConntrack(mark: number): NftStatement {
+  return { mangle: { key: { ct: { key: 'mark' } }, value: { '|': [{ ct: { key: 'mark' } }, mark] } } };
+}
+
 /** The nft path: one table, one forward chain, rules ending in `queue flags bypass,fanout to first-last`. */
 export function renderNftQueue(queue: QueueSpec): NftTable {
   const last = queue.first + queue.count - 1;
@@ -63,34 +71,15 @@ export function renderNftQueue(queue: QueueSpec): NftTable {
   };
   const comment = `${COMMENT_PREFIX}${queueHash(queue)}`;
   const mark = queue.bypassMark;
-  const masked = (key: Record<string, unknown>): unknown => ({ '&': [key, mark] });
   const skip = mark
-    ? [
-        {
-          comment,
-          expr: [{ match: { op: '==', left: masked({ ct: { key: 'mark' } }), right: mark } }, { return: null }],
-        },
-      ]
+    ? [{ comment, expr: [markIs({ ct: { key: 'mark' } }, mark), { counter: null }, { return: null }] }]
     : [];
-  const save = mark
+  const save: NftChain[] = mark
     ? [
         {
           name: 'postrouting',
-          base: {
-            type: 'filter' as const,
-            hook: 'postrouting' as const,
-            prio: QUEUE_PRIORITY,
-            policy: 'accept' as const,
-          },
-          rules: [
-            {
-              comment,
-              expr: [
-                { match: { op: '==', left: masked({ meta: { key: 'mark' } }), right: mark } },
-                { mangle: { key: { ct: { key: 'mark' } }, value: { '|': [{ ct: { key: 'mark' } }, mark] } } },
-              ],
-            },
-          ],
+          base: { type: 'filter', hook: 'postrouting', prio: QUEUE_PRIORITY, policy: 'accept' },
+          rules: [{ comment, expr: [markIs({ meta: { key: 'mark' } }, mark), saveToConntrack(mark)] }],
         },
       ]
     : [];

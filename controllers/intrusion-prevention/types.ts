@@ -57,6 +57,8 @@ export interface ObservedQueue {
   intact: boolean;
   /** Packets the queue rules sent to Suricata (or bypassed past it) since they were installed. */
   packets: number;
+  /** Packets of bypassed flows the kernel kept out of the queue (flow bypass only). */
+  bypassedPackets?: number;
 }
 
 export interface IpsObserved {

@@ -134,6 +134,7 @@ describe('observing the xt rules', () => {
     expect(observedXtQueue(parseXtSave(save(bypassing, { bypass: true })), bypassing)).toMatchObject({
       intact: true,
       packets: 7,
+      bypassedPackets: 5,
     });
   });
 

@@ -122,19 +122,25 @@ function chainIntact(chain: ChainListing, expected: number, hash: string | undef
   );
 }
 
+/** Both chains hold exactly the desired spec's rules. */
+function matches(listing: XtListing, desired: QueueSpec, hash: string): boolean {
+  const skip = desired.bypassMark ? 1 : 0;
+  const bypassOk = desired.bypassMark
+    ? chainIntact(listing.bypass, 1, hash)
+    : !listing.bypass.exists && listing.bypass.hooks === 0;
+  const queueOk = chainIntact(listing.queue, expand(desired.selectors).length + skip, hash);
+  return hash === queueHash(desired) && queueOk && bypassOk;
+}
+
 /** The queue state a listing shows, against the desired spec (intact: exactly its rules, nothing to change). */
 export function observedXtQueue(listing: XtListing, desired?: QueueSpec): ObservedQueue {
   const hashes = new Set(listing.queue.rules.map((r) => r.hash));
   const [hash] = hashes.size === 1 ? [...hashes] : [undefined];
   const skip = desired?.bypassMark ? 1 : 0;
-  const expected = desired ? expand(desired.selectors).length + skip : listing.queue.rules.length;
-  const bypassOk = desired?.bypassMark
-    ? chainIntact(listing.bypass, 1, hash)
-    : !listing.bypass.exists && listing.bypass.hooks === 0;
-  const wanted = !desired || hash === queueHash(desired);
-  const intact = hash !== undefined && wanted && chainIntact(listing.queue, expected, hash) && bypassOk;
+  const intact = hash !== undefined && (!desired || matches(listing, desired, hash));
   const present = [listing.queue, listing.bypass].some((c) => c.exists || c.hooks > 0);
   // The skip rule's packets were not queued: only the NFQUEUE rules count.
   const packets = listing.queue.rules.slice(skip).reduce((n, r) => n + r.packets, 0);
-  return { present, ...(hash ? { hash } : {}), intact, packets };
+  const bypassed = skip ? { bypassedPackets: listing.queue.rules[0]?.packets ?? 0 } : {};
+  return { present, ...(hash ? { hash } : {}), intact, packets, ...bypassed };
 }
