@@ -69,7 +69,7 @@ describe('foldCounters', () => {
       rulesLoaded: 31000,
       rulesFailed: 2,
       rulesSkipped: 5,
-      queuedPackets: 12100,
+      queueRuleMatches: 12100,
       queuedBytes: 9900000,
     });
   });
@@ -84,7 +84,7 @@ describe('foldCounters', () => {
     expect(
       Object.keys(counters).filter((k) => k.startsWith('ips') || k.includes('sid.') || k === 'queuedBytes'),
     ).toEqual([]);
-    expect(counters).toMatchObject({ kernelQueues: 0, kernelQueueDropped: 0, queuedPackets: 3 });
+    expect(counters).toMatchObject({ kernelQueues: 0, kernelQueueDropped: 0, queueRuleMatches: 3 });
     expect(counters.packetsInspected).toBeUndefined();
   });
 

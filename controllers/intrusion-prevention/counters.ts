@@ -71,7 +71,7 @@ export function foldCounters(input: CounterInputs): Record<string, number> {
     if (typeof value === 'number') counters[name] = value;
   }
   if (queued) {
-    counters.queuedPackets = queued.packets;
+    counters.queueRuleMatches = queued.packets;
     if (queued.bytes !== undefined) counters.queuedBytes = queued.bytes;
   }
   return counters;

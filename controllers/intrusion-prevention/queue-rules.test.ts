@@ -15,11 +15,11 @@ const narrow: QueueSpec = {
 };
 
 describe('the nft path', () => {
-  it('queues with bypass and fanout to the queue range, after the firewall', () => {
+  it('queues with bypass to the queue range (flow-hashed, no CPU fan-out), after the firewall', () => {
     const table = renderNftQueue(all);
     expect(table.chains[0]!.base).toEqual({ type: 'filter', hook: 'forward', prio: 50, policy: 'accept' });
     expect(table.chains[0]!.rules[0]!.expr.at(-1)).toEqual({
-      queue: { num: { range: [0, 1] }, flags: ['bypass', 'fanout'] },
+      queue: { num: { range: [0, 1] }, flags: ['bypass'] },
     });
     expect(renderNftQueue(narrow).chains[0]!.rules).toHaveLength(3);
   });

@@ -59,10 +59,14 @@ function saveToConntrack(mark: number): NftStatement {
   return { mangle: { key: { ct: { key: 'mark' } }, value: { '|': [{ ct: { key: 'mark' } }, mark] } } };
 }
 
-/** The nft path: one table, one forward chain, rules ending in `queue flags bypass,fanout to first-last`. */
+/**
+ * The nft path: one table, one forward chain, rules ending in `queue flags bypass to first-last`. A range is
+ * balanced by the kernel's flow hash (the address pair, both directions alike), so a flow stays on one Suricata
+ * worker; the `fanout` flag (by CPU) would split flows, which Suricata drops as out of order.
+ */
 export function renderNftQueue(queue: QueueSpec): NftTable {
   const last = queue.first + queue.count - 1;
-  const flags = [...(queue.bypass ? ['bypass'] : []), ...(queue.count > 1 ? ['fanout'] : [])];
+  const flags = queue.bypass ? ['bypass'] : [];
   const target: NftStatement = {
     queue: {
       num: queue.count === 1 ? queue.first : { range: [queue.first, last] },

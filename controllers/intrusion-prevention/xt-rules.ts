@@ -36,7 +36,9 @@ function xtTarget(queue: QueueSpec): string[] {
   const which =
     queue.count === 1
       ? ['--queue-num', String(queue.first)]
-      : ['--queue-balance', `${queue.first}:${last}`, '--queue-cpu-fanout'];
+      : // By address pair, the same for both directions: a flow stays on one Suricata worker. CPU fan-out
+        // (--queue-cpu-fanout) would split a flow across workers, which Suricata drops as out of order.
+        ['--queue-balance', `${queue.first}:${last}`];
   return ['-j', 'NFQUEUE', ...which, ...(queue.bypass ? ['--queue-bypass'] : [])];
 }
 
