@@ -83,7 +83,7 @@ export interface GatewayUsage {
   machine: Record<keyof MachineTicks | 'busy', number>;
   /** Suricata's packet threads (names starting with W), summed, and the busiest one. */
   suricataWorkers: { threads: number; cores: number; busiestCores: number; systemCores: number };
-  /** Every Suricata thread together, and the operator (node) process. */
+  /** Every Suricata thread together, and the operator (the gateway's node process). */
   suricataCores: number;
   operatorCores: number;
   /** The busiest gateway threads. */
@@ -92,6 +92,8 @@ export interface GatewayUsage {
 }
 
 const isSuricata = (t: { process: string }): boolean => /suricata/i.test(t.process);
+// Node 24 names its main thread (the process's comm) MainThread; older releases leave it node.
+const isOperator = (t: { process: string }): boolean => t.process === 'MainThread' || t.process === 'node';
 
 /** The queue counters between two samples; undefined when no queue rule or queue exists. */
 export function queueDelta(before: GatewaySample, after: GatewaySample): QueueDelta | undefined {
@@ -150,7 +152,7 @@ export function gatewayUsage(before: GatewaySample, after: GatewaySample, top = 
       systemCores: total(workers, 'systemCores'),
     },
     suricataCores: total(suricata),
-    operatorCores: total(threads.filter((th) => th.process === 'node')),
+    operatorCores: total(threads.filter(isOperator)),
     topThreads: threads.slice(0, top),
     ...(queue ? { queue } : {}),
   };

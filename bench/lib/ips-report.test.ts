@@ -57,7 +57,7 @@ describe('gatewayUsage', () => {
       th(11, 'Suricata-Main', 'W-NFQ#0', 100, 800),
       th(12, 'Suricata-Main', 'W-NFQ#1', 10, 40),
       th(13, 'Suricata-Main', 'FM#01', 5, 0),
-      th(20, 'node', 'node', 30, 20),
+      th(20, 'MainThread', 'MainThread', 30, 20),
     ],
     queues: [q(0, 31_000, 2), q(1, 5050)],
     ruleHits: 10_010,
