@@ -5,10 +5,11 @@
  * flow (when the IntrusionPrevention kind has spec.bypass). Scenarios are switched with csgw apply / delete of
  * manifests, as a user would; rounds alternate the scenario order to cancel drift.
  *
- * Traffic: iperf3 (tcp1, tcp4, udp1; a protocol Suricata does not recognise) and an HTTP download (http1), whose
- * stream Suricata parses, so that flow bypass after N bytes applies to it.
+ * Traffic: iperf3 (tcp1, tcp4src: 4 clients from 4 client addresses, tcp4: -P 4 from one, udp1; a protocol
+ * Suricata does not recognise) and an HTTP download (http1), whose stream Suricata parses, so that flow bypass after
+ * N bytes applies to it. The queues are balanced by address pair: only several addresses can spread over them.
  *
- *   npm run build && node dist/bench/ips-throughput.js [--runs 2] [--seconds 8] [--modes tcp1,tcp4,http1,udp1]
+ *   npm run build && node dist/bench/ips-throughput.js [--runs 2] [--seconds 8] [--modes tcp1,tcp4src,http1,udp1]
  */
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -27,10 +28,11 @@ import { parseFlags, positiveNumber } from './lib/args.js';
 import { runBenchmark, type Cleanup } from './lib/cleanup.js';
 import { ipsCounters, IPS_KIND, switchScenario, type Switcher } from './lib/ips-control.js';
 import { gatewayUsage, queueDelta, sampleGateway, suricataIpsStats, type GatewaySample } from './lib/ips-observe.js';
-import { counterDelta, ipsThroughputTable, latencyTable, summarizeCounters } from './lib/ips-report.js';
+import { counterDelta, ipsThroughputTable, latencyTable, queueSpread, summarizeCounters } from './lib/ips-report.js';
 import { summarizeLatency, summarizeUsage, type IpsRun, type IpsVisit } from './lib/ips-report.js';
 import { IPS_SCENARIO_NAMES, ipsScenarios, policyManifests, type IpsScenario } from './lib/ips-scenarios.js';
 import { runIperf, startIperfServer, TRAFFIC_MODES, type TrafficMode } from './lib/iperf.js';
+import { addClientAddresses, iperfPorts } from './lib/iperf-sources.js';
 import { HTTP_MODE, runHttpDownload } from './lib/http-bulk.js';
 import { httpLatency, pingLatency } from './lib/latency-probe.js';
 import { busyPercent, readMachineCpu } from './lib/proc.js';
@@ -43,7 +45,7 @@ const flags = parseFlags({
   seed: '42',
   runs: '2',
   seconds: '8',
-  modes: 'tcp1,tcp4,http1',
+  modes: 'tcp1,tcp4src,http1',
   scenarios: IPS_SCENARIO_NAMES.join(','),
   cores: String(cpus().length),
   'bypass-after-bytes': String(1024 * 1024),
@@ -105,6 +107,8 @@ interface Measure {
   op: Operator;
   seconds: number;
   modes: readonly TrafficMode[];
+  /** The client's source addresses, clientIp first (modes with `sources` use several). */
+  sources: readonly string[];
   runs: IpsRun[];
   visits: IpsVisit[];
 }
@@ -118,7 +122,9 @@ async function measureMode(m: Measure, s: IpsScenario, mode: TrafficMode, round:
   const before = await sampleGateway(m.t);
   // The download gets the iperf3 run's whole time: its -t plus the omitted first second.
   const result =
-    mode.name === HTTP_MODE ? await runHttpDownload(m.t, m.seconds + 1) : await runIperf(m.t, mode, m.seconds);
+    mode.name === HTTP_MODE
+      ? await runHttpDownload(m.t, m.seconds + 1)
+      : await runIperf(m.t, mode, m.seconds, m.sources);
   const usage = gatewayUsage(before, await sampleGateway(m.t));
   m.runs.push({
     round,
@@ -129,9 +135,12 @@ async function measureMode(m: Measure, s: IpsScenario, mode: TrafficMode, round:
     usage,
   });
   const q = usage.queue;
-  const queue = q ? `; queued ${(q.queued / usage.seconds / 1000).toFixed(1)} kpps (${q.ruleHits} rule hits)` : '';
+  const queue = q
+    ? `; queued ${(q.queued / usage.seconds / 1000).toFixed(1)} kpps (${q.ruleHits} rule hits; ${queueSpread(q.perQueue)})`
+    : '';
+  const retransmits = 'retransmits' in result ? `, ${result.retransmits} retransmits` : '';
   say(
-    `  round ${round} ${s.name} ${mode.name}: ${(result.receivedBps / 1e9).toFixed(2)} Gbit/s; busy ` +
+    `  round ${round} ${s.name} ${mode.name}: ${(result.receivedBps / 1e9).toFixed(2)} Gbit/s${retransmits}; busy ` +
       `${usage.machine.busy} cores (softirq ${usage.machine.softirq}), suricata W ${usage.suricataWorkers.cores} ` +
       `(busiest ${usage.suricataWorkers.busiestCores})${queue}`,
   );
@@ -195,7 +204,7 @@ async function gatewayFacts(t: Topology): Promise<Record<string, string>> {
   };
 }
 
-async function setUp(cleanup: Cleanup): Promise<{ t: Topology; op: Operator }> {
+async function setUp(cleanup: Cleanup, sourceCount: number): Promise<{ t: Topology; op: Operator; sources: string[] }> {
   // The harness's convention (scripts/test.sh): no Ryuk container; cleanup() removes everything of the run.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   say(`ips-throughput: building images ${GATEWAY_IMAGE}, ${TESTHOST_IMAGE} (cached) and the topology`);
@@ -206,8 +215,9 @@ async function setUp(cleanup: Cleanup): Promise<{ t: Topology; op: Operator }> {
   cleanup.add('remove the manifest temp dir', () => op.close());
   await op.apply({ kind: 'SourceNat', name: 'default', spec: { enable: true } });
   await op.waitForReady('SourceNat', 1, { timeoutMs: 60_000 });
-  await startIperfServer(t);
-  return { t, op };
+  const sources = await addClientAddresses(t, sourceCount - 1);
+  await startIperfServer(t, iperfPorts(sourceCount));
+  return { t, op, sources };
 }
 
 async function main(cleanup: Cleanup): Promise<void> {
@@ -216,7 +226,8 @@ async function main(cleanup: Cleanup): Promise<void> {
   const rounds = positiveNumber('runs', flags.runs);
   const rules = positiveNumber('rules', flags.rules);
   const bypass = hasBypass();
-  const { t, op } = await setUp(cleanup);
+  const modes = trafficModes();
+  const { t, op, sources } = await setUp(cleanup, Math.max(...modes.map((x) => x.sources ?? 1)));
   const firewall = policyManifests(throughputPolicy(t, rules, Number(flags.seed)));
   const scenarios = ipsScenarios(
     flags.scenarios.split(',').map((s) => s.trim()),
@@ -230,7 +241,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   if (!bypass) say('  (the IntrusionPrevention kind has no spec.bypass here: the bypass scenario is skipped)');
   for (const s of scenarios) say(`  ${s.name}: ${s.description}`);
   const sw: Switcher = { t, op, firewall, ruleCount: rules };
-  const m: Measure = { t, op, seconds, modes: trafficModes(), runs: [], visits: [] };
+  const m: Measure = { t, op, seconds, modes, sources, runs: [], visits: [] };
   await runIperf(t, TRAFFIC_MODES.tcp1!, 3); // warm-up: ARP, caches, the iperf3 server's first test
   const cpuStart = await readMachineCpu();
   let current: IpsScenario | undefined;
@@ -268,6 +279,7 @@ async function main(cleanup: Cleanup): Promise<void> {
       privateSubnet: t.privateSubnet,
       publicSubnet: t.publicSubnet,
       clientIp: t.clientIp,
+      clientSources: sources,
       serverIp: t.serverIp,
     },
     scenarios: scenarios.map((s) => ({ name: s.name, description: s.description, ips: s.ips })),

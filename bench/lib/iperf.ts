@@ -1,16 +1,23 @@
 import type { Topology } from '../../e2e/harness/index.js';
 import { isObject } from '../../renderers/nft/elements.js';
+import { IPERF_BASE_PORT, iperfPorts, sumIperf } from './iperf-sources.js';
 
 /** What the traffic is: TCP with 1 or N parallel streams, or one unlimited UDP stream. */
 export interface TrafficMode {
   name: string;
   protocol: 'tcp' | 'udp';
   streams: number;
+  /**
+   * iperf3 clients side by side, each from its own client address to its own server port, the streams split among
+   * them (lib/iperf-sources.ts). Absent: one client from the client's address, its streams as `-P`.
+   */
+  sources?: number;
 }
 
 export const TRAFFIC_MODES: Record<string, TrafficMode> = {
   tcp1: { name: 'tcp1', protocol: 'tcp', streams: 1 },
   tcp4: { name: 'tcp4', protocol: 'tcp', streams: 4 },
+  tcp4src: { name: 'tcp4src', protocol: 'tcp', streams: 4, sources: 4 },
   udp1: { name: 'udp1', protocol: 'udp', streams: 1 },
 };
 
@@ -27,10 +34,13 @@ export interface IperfResult {
   cpuServer?: number;
 }
 
-/** iperf3 -s as a daemon on the server host; one test at a time, which is how the benchmark runs them. */
-export async function startIperfServer(t: Topology): Promise<void> {
-  const r = await t.exec('server', ['iperf3', '-s', '-D', '--pidfile', '/tmp/iperf3.pid']);
-  if (r.exitCode !== 0) throw new Error(`iperf3 -s failed: ${r.stderr || r.stdout}`);
+/** iperf3 -s as a daemon on the server host, one per port; each runs one test at a time. */
+export async function startIperfServer(t: Topology, ports: readonly number[] = [IPERF_BASE_PORT]): Promise<void> {
+  for (const port of ports) {
+    const argv = ['iperf3', '-s', '-D', '-p', String(port), '--pidfile', `/tmp/iperf3-${port}.pid`];
+    const r = await t.exec('server', argv);
+    if (r.exitCode !== 0) throw new Error(`iperf3 -s -p ${port} failed: ${r.stderr || r.stdout}`);
+  }
 }
 
 function num(v: unknown): number | undefined {
@@ -61,14 +71,55 @@ export function parseIperf(stdout: string): IperfResult {
   };
 }
 
-/** One timed run from the client through the gateway to the server; the first second (slow start) is omitted. */
-export async function runIperf(t: Topology, mode: TrafficMode, seconds: number): Promise<IperfResult> {
-  const argv = ['iperf3', '-c', t.serverIp, '-t', String(seconds), '-O', '1', '-P', String(mode.streams), '-J'];
-  argv.push('--connect-timeout', '3000');
+/** One iperf3 client: `streams` parallel streams to `port`, from `bind` when given; the first second omitted. */
+export function iperfArgv(
+  serverIp: string,
+  mode: TrafficMode,
+  seconds: number,
+  c: { streams: number; port: number; bind?: string },
+): string[] {
+  const argv = ['iperf3', '-c', serverIp, '-p', String(c.port), '-t', String(seconds), '-O', '1'];
+  argv.push('-P', String(c.streams), '-J', '--connect-timeout', '3000');
+  if (c.bind !== undefined) argv.push('-B', c.bind);
   // -b 0: UDP as fast as the sender can go, so the path, not a rate limit, sets the number.
   if (mode.protocol === 'udp') argv.push('-u', '-b', '0');
+  return argv;
+}
+
+async function runClient(t: Topology, mode: TrafficMode, argv: string[]): Promise<IperfResult> {
   const r = await t.exec('client', argv);
   if (r.exitCode !== 0)
     throw new Error(`iperf3 ${mode.name} failed (${r.exitCode}): ${r.stderr || r.stdout.slice(0, 500)}`);
   return parseIperf(r.stdout);
+}
+
+/** An iperf3 run of one source: the source address and what it alone moved. */
+export interface SourceResult extends IperfResult {
+  source: string;
+}
+
+/**
+ * One timed run from the client through the gateway to the server. With `mode.sources`, that many clients start
+ * together (one docker exec each: their starts differ by tens of ms, within the omitted first second), each bound to
+ * one of `sources` (as many as mode.sources: lib/iperf-sources.ts) and the server ports from IPERF_BASE_PORT up.
+ */
+export async function runIperf(
+  t: Topology,
+  mode: TrafficMode,
+  seconds: number,
+  sources: readonly string[] = [],
+): Promise<IperfResult & { perSource?: SourceResult[] }> {
+  const n = mode.sources ?? 1;
+  if (n === 1)
+    return runClient(t, mode, iperfArgv(t.serverIp, mode, seconds, { streams: mode.streams, port: IPERF_BASE_PORT }));
+  if (sources.length < n) throw new Error(`iperf3 ${mode.name}: ${n} source addresses needed, ${sources.length} given`);
+  if (mode.streams % n !== 0) throw new Error(`iperf3 ${mode.name}: ${mode.streams} streams over ${n} sources`);
+  const streams = mode.streams / n;
+  const perSource = await Promise.all(
+    iperfPorts(n).map(async (port, i) => ({
+      source: sources[i]!,
+      ...(await runClient(t, mode, iperfArgv(t.serverIp, mode, seconds, { streams, port, bind: sources[i]! }))),
+    })),
+  );
+  return { ...sumIperf(perSource), perSource };
 }

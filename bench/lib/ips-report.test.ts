@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { flattenNumbers, gatewayUsage, queueDelta, queueRuleCounters, type GatewaySample } from './ips-observe.js';
 import { counterDelta, summarizeCounters, summarizeLatency, summarizeUsage, type IpsRun } from './ips-report.js';
+import { busiestQueueShare, queueSpread } from './ips-report.js';
 import type { IpsVisit } from './ips-report.js';
 import type { LatencyResult } from './latency-probe.js';
 
@@ -9,7 +10,7 @@ const SAVE = [
   ':CSGW-IPS - [0:0]',
   '[500:900000] -A FORWARD -j CSGW-IPS',
   '[40:52000] -A CSGW-IPS -m connmark --mark 0x20000000/0x20000000 -m comment --comment "csgw-ips:ab" -j RETURN',
-  '[100:640000] -A CSGW-IPS -m comment --comment "csgw-ips:ab" -j NFQUEUE --queue-balance 0:1 --queue-cpu-fanout --queue-bypass',
+  '[100:640000] -A CSGW-IPS -m comment --comment "csgw-ips:ab" -j NFQUEUE --queue-balance 0:1 --queue-bypass',
   '[5:300] -A CSGW-IPS -s 10.0.0.0/8 -m comment --comment "csgw-ips:ab" -j NFQUEUE --queue-num 0',
   'COMMIT',
 ].join('\n');
@@ -149,17 +150,33 @@ describe('summaries', () => {
   it('usage: queue figures only where a queue was in the path', () => {
     const usage = gatewayUsage(sample(0), sample(1000));
     const queued = { ...usage, queue: { ...queueDelta(sample(0), sample(0, { ruleHits: 1 }))!, queued: 4000 } };
-    const run = (scenario: string, u: typeof usage): IpsRun => ({
+    const run = (scenario: string, u: typeof usage, retransmits?: number): IpsRun => ({
       round: 1,
       scenario,
       mode: 'tcp1',
       load1m: 0,
       receivedBps: 1e9,
       sentBps: 1e9,
+      ...(retransmits !== undefined ? { retransmits } : {}),
       usage: u,
     });
-    const [nat, ips] = summarizeUsage([run('nat', usage), run('ips', queued)]);
+    const spread = { ...queued, queue: { ...queued.queue, perQueue: { '0': 3000, '1': 1000 } } };
+    const [nat, ips] = summarizeUsage([
+      run('nat', usage),
+      run('ips', spread, 7),
+      run('ips', spread, 20),
+      run('ips', spread, 9),
+    ]);
     expect(nat).not.toHaveProperty('queuedKpps');
+    expect(nat).not.toHaveProperty('retransmits');
     expect(ips).toMatchObject({ scenario: 'ips', queuedKpps: 4, queuedPerHit: 4000, bypassedKpps: 0 });
+    expect(ips).toMatchObject({ busiestQueueShare: 0.75, retransmits: 9 });
+  });
+
+  it('queue spread: the busiest queue share, and every queue in queue order', () => {
+    expect(busiestQueueShare({ '0': 10, '1': 30 })).toBe(0.75);
+    expect(busiestQueueShare({ '0': 0, '1': 0 })).toBeUndefined();
+    expect(queueSpread({ '10': 1, '2': 3 })).toBe('2:75% 10:25%');
+    expect(queueSpread({})).toBe('');
   });
 });

@@ -1,3 +1,4 @@
+import type { SourceResult } from './iperf.js';
 import type { GatewayUsage, QueueDelta } from './ips-observe.js';
 import type { LatencyResult } from './latency-probe.js';
 import { formatTable } from './report.js';
@@ -7,6 +8,8 @@ import type { ThroughputRun, ThroughputSummary } from './throughput-report.js';
 /** One iperf3 run with what the gateway did meanwhile. */
 export interface IpsRun extends ThroughputRun {
   usage: GatewayUsage;
+  /** Modes from several client addresses: each iperf3 client's own result. */
+  perSource?: SourceResult[];
 }
 
 /** One scenario's visit in one round: the latency probes and Suricata's counters over the whole visit. */
@@ -46,6 +49,10 @@ export interface UsageSummary {
   /** Queued segments per rule match: how much the kernel cut GSO packets up to queue them. */
   queuedPerHit?: number;
   queueDropped?: number;
+  /** The busiest queue's share of the queued packets (1 / queues: even; 1: all in one queue). */
+  busiestQueueShare?: number;
+  /** TCP retransmits per run (iperf3's count, summed over its streams). */
+  retransmits?: number;
 }
 
 export interface LatencySummary {
@@ -63,6 +70,23 @@ export interface LatencySummary {
 
 const median = (values: readonly number[]): number => summarize(values).p50;
 const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** The busiest queue's share of what the queues got; undefined when nothing was queued. */
+export function busiestQueueShare(perQueue: Readonly<Record<string, number>>): number | undefined {
+  const counts = Object.values(perQueue);
+  const total = counts.reduce((n, c) => n + c, 0);
+  return total > 0 ? Math.max(...counts) / total : undefined;
+}
+
+/** Per-queue counts as shares in queue order, e.g. "0:52% 1:48%" (for the run's log line). */
+export function queueSpread(perQueue: Readonly<Record<string, number>>): string {
+  const total = Object.values(perQueue).reduce((n, c) => n + c, 0);
+  if (total === 0) return '';
+  return Object.entries(perQueue)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([q, c]) => `${q}:${Math.round((c / total) * 100)}%`)
+    .join(' ');
+}
 
 function groups<T extends { scenario: string }>(items: readonly T[], key: (i: T) => string): [string, T[]][] {
   const out = new Map<string, T[]>();
@@ -90,7 +114,11 @@ export function summarizeUsage(runs: readonly IpsRun[]): UsageSummary[] {
       out.bypassedKpps = round(median(queued.map((x) => x.queue!.bypassHits / x.seconds / 1000)), 1);
       out.queuedPerHit = round(median(queued.map((x) => x.queue!.queued / Math.max(1, x.queue!.ruleHits))), 2);
       out.queueDropped = median(queued.map((x) => x.queue!.queueDropped + x.queue!.userDropped));
+      const shares = queued.flatMap((x) => busiestQueueShare(x.queue!.perQueue) ?? []);
+      if (shares.length > 0) out.busiestQueueShare = round(median(shares), 2);
     }
+    const retransmits = mine.flatMap((r) => r.retransmits ?? []);
+    if (retransmits.length > 0) out.retransmits = median(retransmits);
     return out;
   });
 }
@@ -135,6 +163,22 @@ export function summarizeCounters(visits: readonly IpsVisit[]): Record<string, R
 const pct = (ratio: number | undefined): string => (ratio !== undefined ? `${(ratio * 100).toFixed(1)} %` : '');
 const opt = (v: number | undefined, digits = 2): string => (v !== undefined ? v.toFixed(digits) : '');
 
+function usageCells(u: UsageSummary): (string | number)[] {
+  return [
+    opt(u.busyCores),
+    opt(u.softirqCores),
+    opt(u.suricataWorkerCores),
+    opt(u.busiestWorkerCores),
+    pct(u.workerSystemShare),
+    opt(u.queuedKpps, 1),
+    opt(u.bypassedKpps, 1),
+    opt(u.queuedPerHit),
+    u.queueDropped ?? '',
+    pct(u.busiestQueueShare),
+    u.retransmits ?? '',
+  ];
+}
+
 /** Throughput with the gateway's CPU and queue figures, one row per scenario and mode. */
 export function ipsThroughputTable(throughput: readonly ThroughputSummary[], usage: readonly UsageSummary[]): string {
   const rows: (string | number)[][] = [
@@ -154,27 +198,14 @@ export function ipsThroughputTable(throughput: readonly ThroughputSummary[], usa
       'bypassed kpps',
       'queued/hit',
       'q drops',
+      'busiest q',
+      'retransmits',
     ],
   ];
   for (const s of throughput) {
     const u = usage.find((x) => x.scenario === s.scenario && x.mode === s.mode);
-    rows.push([
-      s.scenario,
-      s.mode,
-      s.medianGbps.toFixed(2),
-      s.minGbps.toFixed(2),
-      s.maxGbps.toFixed(2),
-      pct(s.ratioToNat),
-      opt(u?.busyCores),
-      opt(u?.softirqCores),
-      opt(u?.suricataWorkerCores),
-      opt(u?.busiestWorkerCores),
-      u?.workerSystemShare !== undefined ? pct(u.workerSystemShare) : '',
-      opt(u?.queuedKpps, 1),
-      opt(u?.bypassedKpps, 1),
-      opt(u?.queuedPerHit),
-      u?.queueDropped ?? '',
-    ]);
+    const throughputCells = [s.medianGbps, s.minGbps, s.maxGbps].map((v) => v.toFixed(2));
+    rows.push([s.scenario, s.mode, ...throughputCells, pct(s.ratioToNat), ...(u ? usageCells(u) : [])]);
   }
   return formatTable(rows);
 }
