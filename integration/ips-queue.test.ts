@@ -19,7 +19,16 @@ const selector: fc.Arbitrary<QueueSelector> = fc
     sources: disjointCidrs({ maxLength: 2 }),
     destinations: disjointCidrs({ maxLength: 2 }),
     protocol: fc.constantFrom('tcp' as const, 'udp' as const, 'icmp' as const, 'any' as const),
-    ports: fc.array(fc.integer({ min: 1, max: 65535 }).map(String), { maxLength: 3 }),
+    // Single ports and ranges, within multiport's 15 slots (a range takes two).
+    ports: fc.array(
+      fc.oneof(
+        fc.integer({ min: 1, max: 65535 }).map(String),
+        fc
+          .tuple(fc.integer({ min: 1, max: 65534 }), fc.integer({ min: 1, max: 1000 }))
+          .map(([a, n]) => `${a}-${Math.min(65535, a + n)}`),
+      ),
+      { maxLength: 7 },
+    ),
   })
   .map((s) => (s.protocol === 'tcp' || s.protocol === 'udp' ? s : { ...s, ports: [] }));
 

@@ -34,5 +34,12 @@ async function rotateLogs({ supervisor, eve, paths }: ApplyPorts, signal: AbortS
   await eve.poll();
   await rename(paths.eveLog, `${paths.eveLog}.1`);
   await rename(paths.suricataLog, `${paths.suricataLog}.1`).catch(() => undefined);
-  await supervisor.reopenLogs(signal);
+  try {
+    await supervisor.reopenLogs(signal);
+  } catch (err) {
+    // Suricata still writes the renamed files: put them back, so the tail and the next rotation find them.
+    await rename(`${paths.eveLog}.1`, paths.eveLog);
+    await rename(`${paths.suricataLog}.1`, paths.suricataLog).catch(() => undefined);
+    throw err;
+  }
 }

@@ -129,6 +129,12 @@ describe('spec validation', () => {
     [{ inspect: [{ protocol: 'icmp', ports: [80] }] }, /ports need protocol tcp or udp/],
     [{ inspect: [{ protocol: 'tcp', ports: ['90-80'] }] }, /not a port range/],
     [{ suppress: [{ sid: 1, ip: '10.0.0.0/8' }] }, /ip needs track/],
+    [{ disabledSids: [9900003] }, /spec.disabledSids: sid 9900003 is one of csgw's own/],
+    [{ thresholds: [{ sid: 9900000, type: 'limit', track: 'by_src', count: 1, seconds: 60 }] }, /spec.thresholds/],
+    [
+      { inspect: [{ protocol: 'tcp', ports: ['1-2', '3-4', '5-6', '7-8', '9-10', '11-12', '13-14', '15-16'] }] },
+      /16 port slots/,
+    ],
   ])('refuses %j', (spec, message) => {
     const result = validateIntrusionPreventionSpec(spec);
     expect(result.ok).toBe(false);

@@ -89,6 +89,21 @@ describe('planIntrusionPrevention', () => {
     expect(() => planIntrusionPrevention(desired(), none)).toThrow(/NFQUEUE/);
   });
 
+  it('a roll back to a revision on other queues keeps the queue rules it ran with', () => {
+    const failed = { hash: 'r1', generation: 4, error: 'not ready within 180 s' };
+    const healthy = { hash: 'r0', restartKey: 'k', args: ['-q', '0'] };
+    const down = daemon({ phase: 'stopped', installedHash: 'r1', healthy, failed });
+    const rollback = observed({ daemon: down, queue: { present: true, intact: true, hash: 'old', packets: 0 } });
+    expect(types(desired(), rollback)).toEqual(['activate', 'start']);
+    const sameQueues = observed({ daemon: daemon({ ...down, healthy: { ...healthy, args: revision.args } }) });
+    expect(types(desired(), sameQueues)).toEqual(['activate', 'start', 'queue']);
+  });
+
+  it('does not stop Suricata while it cannot see the queue rules to remove them', () => {
+    const { mechanism: _, ...blind } = observed({ daemon: runningR1, queue: installed });
+    expect(() => planIntrusionPrevention(desired(false), blind)).toThrow(/before stopping Suricata/);
+  });
+
   it('rotates eve.json once it outgrows its limit, after the process actions', () => {
     const big = observed({ daemon: runningR1, queue: installed, eveBytes: 65 * 1024 * 1024 });
     expect(types(desired(), big)).toEqual(['rotateLogs']);

@@ -1,5 +1,5 @@
 import { ControllerError, type DesiredState } from '../../runtime/controller.js';
-import { describeDaemonAction, planDaemon, type DaemonAction } from '../../runtime/daemon/plan.js';
+import { describeDaemonAction, planDaemon, rollbackTarget, type DaemonAction } from '../../runtime/daemon/plan.js';
 import type { DaemonRevision } from '../../runtime/daemon/types.js';
 import { queueHash } from './queue-rules.js';
 import { SURICATA } from './suricata-daemon.js';
@@ -20,16 +20,31 @@ const MECHANISM_NAMES: Record<QueueMechanism, string> = {
 export function planIntrusionPrevention(desired: DesiredState<IpsDesired>, observed: IpsObserved): IpsAction[] {
   const revision = desiredRevision(desired);
   const { queue } = desired.spec;
-  if (revision && (observed.unavailable || !observed.mechanism)) {
-    const why = observed.unavailable ?? { reason: 'NoQueueMechanism', message: 'no NFQUEUE mechanism' };
-    throw new ControllerError(why.reason, why.message, true);
-  }
+  assertPlannable(revision, observed);
   const daemon = planDaemon(revision, observed.daemon);
   const mechanism = observed.mechanism;
   if (!revision || !queue || !mechanism)
     return [...(observed.queue.present && mechanism ? [{ type: 'unqueue' as const, mechanism }] : []), ...daemon];
   const rotate = observed.eveBytes > EVE_ROTATE_BYTES ? [{ type: 'rotateLogs' as const }] : [];
-  return [...daemon, ...planQueue(queue, mechanism, observed, daemon), ...rotate];
+  // A roll back runs the last healthy revision: with other queue numbers, the new queue rules would send traffic to
+  // queues nobody reads. The rules it ran with stay until the desired revision goes live.
+  const fallback = rollbackTarget(revision, observed.daemon);
+  const queues =
+    fallback && !sameArgs(fallback.args, revision.args) ? [] : planQueue(queue, mechanism, observed, daemon);
+  return [...daemon, ...queues, ...rotate];
+}
+
+/**
+ * Inert (retried slowly) when the IPS is wanted on a host that cannot run it, or when Suricata would be stopped
+ * without a way to see (and remove) queue rules an earlier run left: they would be stranded without a reader.
+ */
+function assertPlannable(revision: DaemonRevision | undefined, observed: IpsObserved): void {
+  if (revision && (observed.unavailable || !observed.mechanism)) {
+    const why = observed.unavailable ?? { reason: 'NoQueueMechanism', message: 'no NFQUEUE mechanism' };
+    throw new ControllerError(why.reason, why.message, true);
+  }
+  if (!revision && !observed.mechanism && observed.daemon.phase !== 'stopped')
+    throw new ControllerError('NoQueueMechanism', 'cannot check the queue rules before stopping Suricata', true);
 }
 
 /** The queue rules, once Suricata serves: one that never ran (or is between crash restarts) gets no new rules. */
@@ -42,6 +57,10 @@ function planQueue(
   const inSync = observed.queue.intact && observed.queue.hash === queueHash(queue);
   const serving = observed.daemon.phase === 'running' || daemon.some(startsProcess);
   return inSync || !serving ? [] : [{ type: 'queue', queue, mechanism }];
+}
+
+function sameArgs(a: readonly string[] = [], b: readonly string[] = []): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function startsProcess(a: DaemonAction): boolean {

@@ -1,4 +1,4 @@
-import type { SourcedRule } from '../../renderers/suricata/model.js';
+import { GENERATED_SID_MAX, GENERATED_SID_MIN, type SourcedRule } from '../../renderers/suricata/model.js';
 import { intrusionPreventionKind } from '../../crds-equivalent/intrusion-prevention.js';
 import { checkCidrList } from '../../runtime/net/cidr.js';
 import { SpecValidator, type Validation } from '../../runtime/spec-validation.js';
@@ -54,6 +54,7 @@ export function validateIntrusionPreventionSpec(raw: unknown): Validation<Intrus
     ...(spec.suppress ?? []).flatMap((s, i) =>
       s.ip && !s.track ? [`spec.suppress[${i}]: ip needs track (by_src, by_dst or by_either)`] : [],
     ),
+    ...generatedSidErrors(spec),
   ];
   return errors.length > 0 ? { ok: false, errors } : result;
 }
@@ -63,6 +64,29 @@ export function ruleErrors(rules: readonly SourcedRule[]): string[] {
   const checked = validateRuleSet(rules);
   return checked.ok ? [] : checked.errors;
 }
+
+/**
+ * csgw's own rules (domain rules) are numbered by position: a sid there names another rule after the next DomainFilter
+ * change, so switching one off or thresholding it would silently hit another.
+ */
+function generatedSidErrors(spec: IntrusionPreventionSpec): string[] {
+  const fields: [string, readonly number[]][] = [
+    ['spec.disabledSids', spec.disabledSids ?? []],
+    ['spec.enabledSids', spec.enabledSids ?? []],
+    ['spec.thresholds', (spec.thresholds ?? []).map((t) => t.sid)],
+    ['spec.suppress', (spec.suppress ?? []).map((t) => t.sid)],
+  ];
+  return fields.flatMap(([field, sids]) =>
+    sids
+      .filter((sid) => sid >= GENERATED_SID_MIN && sid <= GENERATED_SID_MAX)
+      .map(
+        (sid) => `${field}: sid ${sid} is one of csgw's own (${GENERATED_SID_MIN}-${GENERATED_SID_MAX}), which move`,
+      ),
+  );
+}
+
+/** iptables' multiport holds 15 ports, a range taking two. */
+const MULTIPORT_SLOTS = 15;
 
 function checkInspect(field: string, s: InspectSpec): string[] {
   const ports = s.ports ?? [];
@@ -76,7 +100,13 @@ function checkInspect(field: string, s: InspectSpec): string[] {
       ? [`${field}.ports[${i}]: ${JSON.stringify(p)} is not a port range`]
       : [];
   });
+  const slots = ports.reduce<number>((n, p) => n + (String(p).includes('-') ? 2 : 1), 0);
+  const tooMany =
+    slots > MULTIPORT_SLOTS
+      ? [`${field}.ports: ${slots} port slots (a range counts 2); at most ${MULTIPORT_SLOTS}: split the entry`]
+      : [];
   return [
+    ...tooMany,
     ...checkCidrList(`${field}.sources`, s.sources ?? []),
     ...checkCidrList(`${field}.destinations`, s.destinations ?? []),
     ...needsL4,

@@ -68,6 +68,16 @@ const CORPUS: [string, string, RegExp][] = [
   ],
   ['iprep', 'alert ip any any -> any any (msg:"x"; iprep:src,BadHosts,>,50; sid:1;)', /"iprep" is not allowed/],
   [
+    'filemd5 (reads a path)',
+    'alert http any any -> any any (msg:"x"; filemd5:/dev/zero; sid:1;)',
+    /"filemd5" is not allowed/,
+  ],
+  [
+    'filesha256 (reads a path)',
+    'alert http any any -> any any (msg:"x"; filesha256:/etc/shadow; sid:1;)',
+    /"filesha256"/,
+  ],
+  [
     'a keyword with a quote',
     'alert tcp any any -> any any (msg:"x"; fl"ow:to_server; sid:1;)',
     /not terminated by ";"/,

@@ -50,6 +50,9 @@ const REFUSED_KEYWORDS: Readonly<Record<string, string>> = {
   dataset: 'reads and writes data files',
   datarep: 'reads and writes data files',
   iprep: 'needs reputation files csgw does not render',
+  filemd5: 'reads a hash list file csgw does not render',
+  filesha1: 'reads a hash list file csgw does not render',
+  filesha256: 'reads a hash list file csgw does not render',
 };
 
 const KEYWORD = /[a-z0-9_.-]+/iy;

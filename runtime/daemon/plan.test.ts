@@ -50,6 +50,12 @@ describe('planDaemon', () => {
       ['install', 'restart'],
     ],
     [
+      'the same files with other start arguments restart',
+      { ...rev('a'), args: ['-q', '0:1'] },
+      { phase: 'running', installedHash: 'a', running: { ...run('a'), args: ['-q', '0'] } },
+      ['restart'],
+    ],
+    [
       'the same start arguments reload',
       { ...rev('b'), args: ['-q', '0:1'] },
       { phase: 'running', installedHash: 'a', running: { ...run('a'), args: ['-q', '0:1'] } },

@@ -63,7 +63,9 @@ function planStopped(daemon: DaemonObservation): DaemonAction[] {
 }
 
 function planProcess(daemon: DaemonObservation, config: RunningConfig, change: string): DaemonAction[] {
-  const current = daemon.running?.hash === config.hash;
+  // The same files with other start arguments (a crash restart onto a revision installed by an interrupted pass) is
+  // not the revision wanted.
+  const current = daemon.running?.hash === config.hash && sameArgs(daemon.running, config);
   switch (daemon.phase) {
     case 'stopped':
       return [{ type: 'start', config }];
@@ -84,8 +86,12 @@ function planProcess(daemon: DaemonObservation, config: RunningConfig, change: s
 
 /** A reload can take `next` when neither its restart key nor its start arguments changed. */
 function reloadable(running: RunningConfig | undefined, next: RunningConfig): boolean {
-  const [a, b] = [running?.args ?? [], next.args ?? []];
-  return running?.restartKey === next.restartKey && a.length === b.length && a.every((x, i) => x === b[i]);
+  return running?.restartKey === next.restartKey && sameArgs(running, next);
+}
+
+function sameArgs(a: RunningConfig | undefined, b: RunningConfig): boolean {
+  const [x, y] = [a?.args ?? [], b.args ?? []];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 /** One line per action, for logs and `csgw diff`; never file contents. */
