@@ -1,5 +1,11 @@
 import { ControllerError, type DesiredState } from '../../runtime/controller.js';
-import { describeDaemonAction, planDaemon, rollbackTarget, type DaemonAction } from '../../runtime/daemon/plan.js';
+import {
+  describeDaemonAction,
+  planDaemon,
+  rollbackTarget,
+  sameStartArgs,
+  type DaemonAction,
+} from '../../runtime/daemon/plan.js';
 import type { DaemonRevision } from '../../runtime/daemon/types.js';
 import { queueHash } from './queue-rules.js';
 import { SURICATA } from './suricata-daemon.js';
@@ -29,8 +35,7 @@ export function planIntrusionPrevention(desired: DesiredState<IpsDesired>, obser
   // A roll back runs the last healthy revision: with other queue numbers, the new queue rules would send traffic to
   // queues nobody reads. The rules it ran with stay until the desired revision goes live.
   const fallback = rollbackTarget(revision, observed.daemon);
-  const queues =
-    fallback && !sameArgs(fallback.args, revision.args) ? [] : planQueue(queue, mechanism, observed, daemon);
+  const queues = fallback && !sameStartArgs(fallback, revision) ? [] : planQueue(queue, mechanism, observed, daemon);
   return [...daemon, ...queues, ...rotate];
 }
 
@@ -57,10 +62,6 @@ function planQueue(
   const inSync = observed.queue.intact && observed.queue.hash === queueHash(queue);
   const serving = observed.daemon.phase === 'running' || daemon.some(startsProcess);
   return inSync || !serving ? [] : [{ type: 'queue', queue, mechanism }];
-}
-
-function sameArgs(a: readonly string[] = [], b: readonly string[] = []): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function startsProcess(a: DaemonAction): boolean {

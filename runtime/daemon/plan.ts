@@ -65,7 +65,7 @@ function planStopped(daemon: DaemonObservation): DaemonAction[] {
 function planProcess(daemon: DaemonObservation, config: RunningConfig, change: string): DaemonAction[] {
   // The same files with other start arguments (a crash restart onto a revision installed by an interrupted pass) is
   // not the revision wanted.
-  const current = daemon.running?.hash === config.hash && sameArgs(daemon.running, config);
+  const current = daemon.running?.hash === config.hash && sameStartArgs(daemon.running, config);
   switch (daemon.phase) {
     case 'stopped':
       return [{ type: 'start', config }];
@@ -86,10 +86,11 @@ function planProcess(daemon: DaemonObservation, config: RunningConfig, change: s
 
 /** A reload can take `next` when neither its restart key nor its start arguments changed. */
 function reloadable(running: RunningConfig | undefined, next: RunningConfig): boolean {
-  return running?.restartKey === next.restartKey && sameArgs(running, next);
+  return running?.restartKey === next.restartKey && sameStartArgs(running, next);
 }
 
-function sameArgs(a: RunningConfig | undefined, b: RunningConfig): boolean {
+/** Both configs start the daemon with the same arguments after its start command. */
+export function sameStartArgs(a: RunningConfig | undefined, b: RunningConfig): boolean {
   const [x, y] = [a?.args ?? [], b.args ?? []];
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
