@@ -2,7 +2,8 @@ import { ruleSetKind } from '../../crds-equivalent/rule-set.js';
 import type { SourcedRule } from '../../renderers/suricata/model.js';
 import type { StoredResource } from '../../runtime/controller.js';
 import type { KindModule } from '../../runtime/kind-module.js';
-import { parseSpecJson, SpecValidator, type Validation } from '../../runtime/spec-validation.js';
+import { resolveReferences, type Resolved } from '../../runtime/resolve-references.js';
+import { SpecValidator, type Validation } from '../../runtime/spec-validation.js';
 import { ruleErrors } from './spec.js';
 
 export interface RuleSetSpec {
@@ -33,23 +34,13 @@ export interface NamedRuleSet {
 export function resolveRuleSets(
   names: readonly string[],
   resources: readonly StoredResource[],
-): { ok: true; value: NamedRuleSet[] } | { ok: false; errors: string[] } {
-  const errors: string[] = [];
-  const value: NamedRuleSet[] = [];
-  for (const name of names) {
-    const resource = resources.find((r) => r.name === name);
-    if (!resource) {
-      errors.push(`spec.ruleSets: RuleSet ${name} does not exist`);
-      continue;
-    }
-    const parsed = parseSpecJson(resource.value);
-    const result = parsed.ok ? validateRuleSetSpec(parsed.value) : parsed;
-    if (!result.ok) {
-      errors.push(...result.errors.map((e) => `RuleSet ${name} (generation ${resource.generation}): ${e}`));
-      continue;
-    }
-    const rules = result.value.rules.map((text, i) => ({ source: `RuleSet ${name} rules[${i}]`, text }));
-    value.push({ name, generation: resource.generation, rules });
-  }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
+): Resolved<NamedRuleSet[]> {
+  const resolved = resolveReferences('spec.ruleSets', 'RuleSet', names, resources, validateRuleSetSpec);
+  if (!resolved.ok) return resolved;
+  const value = resolved.value.map(({ name, generation, spec }) => ({
+    name,
+    generation,
+    rules: spec.rules.map((text, i) => ({ source: `RuleSet ${name} rules[${i}]`, text })),
+  }));
+  return { ok: true, value };
 }
