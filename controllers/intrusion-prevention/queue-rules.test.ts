@@ -1,18 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { queueHash, renderNftQueue } from './queue-rules.js';
 import { observedNftQueue } from './queue-port.js';
-import type { QueueSpec } from './types.js';
+import { ALL_TRAFFIC, NARROW } from './testdata/queue-specs.js';
 
-const all: QueueSpec = { selectors: [], first: 0, count: 2, bypass: true };
-const narrow: QueueSpec = {
-  selectors: [
-    { sources: ['10.0.0.0/16', '10.9.0.0/16'], destinations: [], protocol: 'tcp', ports: ['80', '8000-8080'] },
-    { sources: [], destinations: ['192.0.2.0/24'], protocol: 'any', ports: [] },
-  ],
-  first: 4,
-  count: 1,
-  bypass: false,
-};
+const all = ALL_TRAFFIC;
+const narrow = NARROW;
 
 describe('the nft path', () => {
   it('queues with bypass to the queue range (flow-hashed, no CPU fan-out), after the firewall', () => {
