@@ -46,18 +46,24 @@ export async function observeIntrusionPrevention(
   };
 }
 
+const RULESET_STATS_TIMEOUT_MS = 5_000;
+
 interface RulesetStats {
   rules_loaded?: number;
   rules_failed?: number;
 }
 
-/** `ruleset-stats` over the command socket; undefined when Suricata does not answer (status then omits it). */
+/** `ruleset-stats` over the command socket; undefined when Suricata does not answer within 5 s (status omits it). */
 export async function rulesetStats(
   runner: CommandRunner,
   socket: string,
   signal: AbortSignal,
 ): Promise<IpsObserved['rules']> {
-  const result = await runner.run(SURICATASC, ['-c', 'ruleset-stats', socket], { signal }).catch(() => undefined);
+  // A wedged socket costs this pass a few seconds, not the stage deadline: the daemon's state is observed anyway.
+  const bounded = AbortSignal.any([signal, AbortSignal.timeout(RULESET_STATS_TIMEOUT_MS)]);
+  const result = await runner
+    .run(SURICATASC, ['-c', 'ruleset-stats', socket], { signal: bounded })
+    .catch(() => undefined);
   if (!result || result.exitCode !== 0) return undefined;
   return parseRulesetStats(result.stdout);
 }
