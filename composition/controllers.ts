@@ -7,6 +7,7 @@ import { createSysctlAdapter } from '../adapters/sysctl.js';
 import { createLocalInferenceHost } from '../adapters/local-inference-host.js';
 import { createS3Weights } from '../adapters/s3-weights.js';
 import { lookupSystemUser } from '../adapters/system-user.js';
+import { unavailableAwsApis } from '../adapters/aws/unavailable-apis.js';
 import type { AnyController } from '../runtime/controller.js';
 import type { AwsFacts, HostPorts } from '../runtime/kind-module.js';
 import type { CommandRunner } from '../runtime/ports.js';
@@ -58,6 +59,7 @@ function hostPorts(runner: CommandRunner, facts: HostFacts): HostPorts {
       host: createLocalInferenceHost(scoped, { assumeGpu: facts.localInference?.assumeGpu ?? false }),
       weights: createS3Weights(facts.aws && 'identity' in facts.aws ? facts.aws.identity.region : undefined),
     },
+    awsApis: unavailableAwsApis('ELBv2 and ACM clients are not wired yet'),
   };
 }
 

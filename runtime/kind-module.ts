@@ -1,4 +1,5 @@
 import type { KindDefinition } from '../crds-equivalent/index.js';
+import type { AwsApis } from './aws/api-ports.js';
 import type { Ec2Port, InstanceIdentity } from './aws/ports.js';
 import type { AnyController } from './controller.js';
 import type { FileOwner } from './daemon/revisions.js';
@@ -42,6 +43,8 @@ export interface HostPorts {
   aws: AwsFacts | { unavailable: string };
   /** GPUs, the vLLM executable and model weights from S3 (LocalModel). */
   localInference: LocalInferencePorts;
+  /** ELBv2 (LoadBalancer) and ACM (TlsTermination) through the operational role; failing inert when unavailable. */
+  awsApis: AwsApis;
 }
 
 /**
