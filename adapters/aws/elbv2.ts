@@ -85,7 +85,17 @@ function classify(arn: string, descriptions: readonly TargetHealthDescription[])
   });
 }
 
-/** Primary private IPv4 of each instance that still exists; a filter (not InstanceIds) tolerates gone instances. */
+/** Primary private IPv4 of one batch of instances that still exist; a filter (unlike InstanceIds) tolerates gone ones. */
+async function batchAddresses(ec2: EC2Client, batch: string[], signal: AbortSignal): Promise<[string, string][]> {
+  const found: [string, string][] = [];
+  const input = { Filters: [{ Name: 'instance-id', Values: batch }] };
+  for await (const page of paginateDescribeInstances({ client: ec2 }, input, { abortSignal: signal })) {
+    const instances = (page.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    for (const i of instances) if (i.InstanceId && i.PrivateIpAddress) found.push([i.InstanceId, i.PrivateIpAddress]);
+  }
+  return found;
+}
+
 async function privateAddresses(
   ec2: EC2Client,
   instanceIds: readonly string[],
@@ -95,15 +105,7 @@ async function privateAddresses(
   for (let i = 0; i < instanceIds.length; i += INSTANCE_BATCH) {
     const batch = instanceIds.slice(i, i + INSTANCE_BATCH);
     try {
-      const pages = paginateDescribeInstances(
-        { client: ec2 },
-        { Filters: [{ Name: 'instance-id', Values: batch }] },
-        { abortSignal: signal },
-      );
-      for await (const page of pages)
-        for (const r of page.Reservations ?? [])
-          for (const inst of r.Instances ?? [])
-            if (inst.InstanceId && inst.PrivateIpAddress) addresses.set(inst.InstanceId, inst.PrivateIpAddress);
+      for (const [id, address] of await batchAddresses(ec2, batch, signal)) addresses.set(id, address);
     } catch (err) {
       throw toControllerError(err, `DescribeInstances (${batch.length} load balancer targets)`);
     }
@@ -138,7 +140,8 @@ async function describeTargetHealth(
   }
   const targets = classify(arn, descriptions);
   const instanceIds = [...new Set(targets.filter((t) => INSTANCE_ID.test(t.id)).map((t) => t.id))];
-  const addresses = instanceIds.length > 0 ? await privateAddresses(clients.ec2, instanceIds, signal) : new Map();
+  const addresses =
+    instanceIds.length > 0 ? await privateAddresses(clients.ec2, instanceIds, signal) : new Map<string, string>();
   // A terminated instance has no address any more: it is gone from the group as far as traffic goes.
   return targets.flatMap((t) => {
     const address = IPV4.test(t.id) ? t.id : addresses.get(t.id);

@@ -49,7 +49,7 @@ describe('runFakeElbv2', () => {
       const done = runFakeElbv2(['--listen', '127.0.0.1:0', '--state', statePath], io, shutdown.signal);
       await until(() => out.length > 0);
       const url = /listening on (\S+)/.exec(out[0] ?? '')?.[1];
-      const state = (await (await fetch(`${url}/_state`)).json()) as unknown;
+      const state: unknown = await (await fetch(`${url}/_state`)).json();
       expect(state).toEqual({ targetGroups: [group] });
       shutdown.abort();
       await expect(done).resolves.toBe(0);

@@ -16,23 +16,27 @@ type Item = Record<string, unknown>;
 
 const isItem = (value: unknown): value is Item => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+const matches = (v: unknown, pattern: RegExp): v is string => typeof v === 'string' && pattern.test(v);
+const optional = (v: unknown, pattern: RegExp): boolean => v === undefined || matches(v, pattern);
+
+/** Each field's check and the message naming it when it fails. */
+const CHECKS: readonly [string, (v: unknown) => boolean, string][] = [
+  ['id', (v) => matches(v, TARGET_ID), 'must be an IPv4 address, an instance id or an ARN'],
+  ['port', isPort, 'must be a port number 1-65535'],
+  ['state', (v) => (STATES as readonly unknown[]).includes(v), `must be one of ${STATES.join(', ')}`],
+  ['reason', (v) => optional(v, REASON), 'must be an ELBv2 reason code such as Target.FailedHealthChecks'],
+  ['availabilityZone', (v) => optional(v, AZ), 'must be a zone name such as us-east-1a'],
+];
+
 function target(raw: unknown, where: string): FakeTarget {
   if (!isItem(raw)) throw new Error(`${where} must be an object`);
-  const { id, port, state, reason, availabilityZone } = raw;
-  if (typeof id !== 'string' || !TARGET_ID.test(id))
-    throw new Error(`${where}.id must be an IPv4 address, an instance id or an ARN`);
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error(`${where}.port must be a port number 1-65535`);
-  if (typeof state !== 'string' || !(STATES as readonly string[]).includes(state))
-    throw new Error(`${where}.state must be one of ${STATES.join(', ')}`);
-  if (reason !== undefined && (typeof reason !== 'string' || !REASON.test(reason)))
-    throw new Error(`${where}.reason must be an ELBv2 reason code such as Target.FailedHealthChecks`);
-  if (availabilityZone !== undefined && (typeof availabilityZone !== 'string' || !AZ.test(availabilityZone)))
-    throw new Error(`${where}.availabilityZone must be a zone name such as us-east-1a`);
+  for (const [key, ok, message] of CHECKS) if (!ok(raw[key])) throw new Error(`${where}.${key} ${message}`);
+  const { id, port, state, reason, availabilityZone } = raw as unknown as FakeTarget;
   return {
     id,
     port,
-    state: state as TargetHealthState,
+    state,
     ...(reason === undefined ? {} : { reason }),
     ...(availabilityZone === undefined ? {} : { availabilityZone }),
   };
