@@ -8,6 +8,7 @@ import { createLocalInferenceHost } from '../adapters/local-inference-host.js';
 import { createS3Weights } from '../adapters/s3-weights.js';
 import { lookupSystemUser } from '../adapters/system-user.js';
 import { unavailableAwsApis } from '../adapters/aws/unavailable-apis.js';
+import type { AwsApis } from '../runtime/aws/api-ports.js';
 import type { AnyController } from '../runtime/controller.js';
 import type { AwsFacts, HostPorts } from '../runtime/kind-module.js';
 import type { CommandRunner } from '../runtime/ports.js';
@@ -26,6 +27,8 @@ export interface HostFacts {
   aws?: AwsFacts | { unavailable: string };
   /** How vLLM is run (LocalModel): its argv, and the test option that takes any host for one with a GPU. */
   localInference?: { command: readonly string[]; assumeGpu: boolean };
+  /** ELBv2 and ACM (composition/aws-apis.ts); without them both fail inert for want of an EC2 identity. */
+  awsApis?: AwsApis;
 }
 
 const NO_AWS = { unavailable: 'no EC2 identity given to this command' };
@@ -59,7 +62,7 @@ function hostPorts(runner: CommandRunner, facts: HostFacts): HostPorts {
       host: createLocalInferenceHost(scoped, { assumeGpu: facts.localInference?.assumeGpu ?? false }),
       weights: createS3Weights(facts.aws && 'identity' in facts.aws ? facts.aws.identity.region : undefined),
     },
-    awsApis: unavailableAwsApis('ELBv2 and ACM clients are not wired yet'),
+    awsApis: facts.awsApis ?? unavailableAwsApis(NO_AWS.unavailable),
   };
 }
 
