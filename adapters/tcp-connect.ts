@@ -1,13 +1,5 @@
 import { connect, isIPv4 } from 'node:net';
-import type { CommandRunner } from '../runtime/ports.js';
-
-/** The same check as TcpCheck (controllers/load-balancer/membership/tcp-check.ts); structural, so no import. */
-export type TcpConnectCheck = (
-  address: string,
-  port: number,
-  timeoutMs: number,
-  signal: AbortSignal,
-) => Promise<boolean>;
+import type { CommandRunner, TcpConnectCheck } from '../runtime/ports.js';
 
 /**
  * Connects in this process's namespace: true once the handshake completes, false on refusal, error or timeout. The

@@ -4,6 +4,7 @@ import { createCommandSysctlAdapter, createNetnsRunner, inNetns } from '../adapt
 import { createNftAdapter } from '../adapters/nft.js';
 import { createProcessPort } from '../adapters/daemon-process.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
+import { createTcpCheck } from '../adapters/tcp-connect.js';
 import { createLocalInferenceHost } from '../adapters/local-inference-host.js';
 import { createS3Weights } from '../adapters/s3-weights.js';
 import { lookupSystemUser } from '../adapters/system-user.js';
@@ -57,12 +58,17 @@ function hostPorts(runner: CommandRunner, facts: HostFacts): HostPorts {
     daemons: facts.daemons ?? DEFAULT_DAEMONS,
     systemUser: lookupSystemUser,
     aws: facts.aws ?? NO_AWS,
-    localInference: {
-      command: facts.localInference?.command ?? DEFAULT_VLLM_COMMAND,
-      host: createLocalInferenceHost(scoped, { assumeGpu: facts.localInference?.assumeGpu ?? false }),
-      weights: createS3Weights(facts.aws && 'identity' in facts.aws ? facts.aws.identity.region : undefined),
-    },
+    localInference: localInferencePorts(scoped, facts),
     awsApis: facts.awsApis ?? unavailableAwsApis(NO_AWS.unavailable),
+    tcpConnect: createTcpCheck(facts.netns ? scoped : undefined),
+  };
+}
+
+function localInferencePorts(scoped: CommandRunner, facts: HostFacts): HostPorts['localInference'] {
+  return {
+    command: facts.localInference?.command ?? DEFAULT_VLLM_COMMAND,
+    host: createLocalInferenceHost(scoped, { assumeGpu: facts.localInference?.assumeGpu ?? false }),
+    weights: createS3Weights(facts.aws && 'identity' in facts.aws ? facts.aws.identity.region : undefined),
   };
 }
 

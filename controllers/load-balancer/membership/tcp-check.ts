@@ -1,10 +1,11 @@
+import type { TcpConnectCheck } from '../../../runtime/ports.js';
 import type { HealthCheckSpec } from './types.js';
 
 /**
  * One TCP connect from the gateway to a target: true when the handshake completed within timeoutMs. Built in the
  * composition root (the host's namespace, or the managed one); never throws for a refused or silent target.
  */
-export type TcpCheck = (address: string, port: number, timeoutMs: number, signal: AbortSignal) => Promise<boolean>;
+export type TcpCheck = TcpConnectCheck;
 
 /** Runs fn after ms; the returned function cancels it. Injected so tests step time by hand. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
