@@ -30,8 +30,7 @@ export const DEFAULT_MAX_SERVICES = 1024;
 
 export const serviceChain = (id: number): string => `svc-${hex4(id)}`;
 export const markChain = (id: number): string => `mark-${hex4(id)}`;
-export const targetChain = (id: number, address: string, port: number): string =>
-  `tgt-${hex4(id)}-${address}-${port}`;
+export const targetChain = (id: number, address: string, port: number): string => `tgt-${hex4(id)}-${address}-${port}`;
 
 /** svc-<id>, mark-<id> and tgt-<id>-<address>-<port>, read back from a listed table. */
 export const TARGET_CHAIN_PATTERN = /^tgt-([0-9a-f]{4})-(\d+\.\d+\.\d+\.\d+)-(\d+)$/;

@@ -51,7 +51,13 @@ describe('validateLoadBalancerSpec: valid specs', () => {
     expect(result).toMatchObject({
       ok: true,
       value: {
-        healthCheck: { source: 'tcp', intervalSeconds: 3, timeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 3 },
+        healthCheck: {
+          source: 'tcp',
+          intervalSeconds: 3,
+          timeoutSeconds: 5,
+          healthyThreshold: 3,
+          unhealthyThreshold: 3,
+        },
       },
     });
   });
