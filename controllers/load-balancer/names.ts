@@ -2,7 +2,8 @@ import { SRCNAT_PRIORITY } from '../../renderers/nft/priorities.js';
 
 /** The one nft table the LoadBalancer controller owns, whichever kernel path it takes. */
 export const LB_TABLE = { family: 'ip', name: 'csgw_lb' } as const;
-export const LISTENERS_MAP = 'listeners';
+/** One rule per virtual service: its listener, then a goto to its chain. */
+export const LISTENERS_CHAIN = 'listeners';
 export const PREROUTING_CHAIN = 'prerouting';
 export const OUTPUT_CHAIN = 'output';
 export const POSTROUTING_CHAIN = 'postrouting';

@@ -1,12 +1,11 @@
 import type { NftChain, NftStatement, NftTable } from '../../renderers/nft/model.js';
-import { sortElements } from '../../renderers/nft/elements.js';
 import {
   FWMARK_BASE,
   LB_DSTNAT_PRIORITY,
   LB_MARK_PRIORITY,
   LB_MASQUERADE_PRIORITY,
   LB_TABLE,
-  LISTENERS_MAP,
+  LISTENERS_CHAIN,
   markChain,
   MASQUERADE_CT_BIT,
   OUTPUT_CHAIN,
@@ -19,34 +18,35 @@ import {
 import type { KernelService, Mechanism } from './types.js';
 
 /**
- * The one table LoadBalancer owns (pure), in the form `nft -j list table ip csgw_lb` prints. A listener map (address
- * . protocol . port, interval: 0.0.0.0/0 is "any address of the gateway") jumps to the service's chain. On nftables
- * that chain spreads connections with `numgen inc` (or `jhash ip saddr` for sh) over weighted ranges to one chain
- * per target that dnats; weight-0 targets keep their chain but leave the ranges, and conntrack keeps their flows.
- * On IPVS the service's chain only sets the fwmark of the IPVS virtual service.
+ * The one table LoadBalancer owns (pure), in the form `nft -j list table ip csgw_lb` prints. Connections to the
+ * gateway's own addresses go to a listeners chain (one rule per service: address, protocol, port) that jumps to the
+ * service's chain. On nftables that chain spreads connections with `numgen inc` (or `jhash ip saddr` for sh) over
+ * weighted ranges to one chain per target that dnats; weight-0 targets keep their chain but leave the ranges, and
+ * conntrack keeps their flows. On IPVS the service's chain only sets the fwmark of the IPVS virtual service.
+ *
+ * Chains come in the order nft accepts them in one transaction (a chain exists before any rule jumps to it) and
+ * lists them back: targets, services, listeners, hooks. A verdict map of listeners would be O(1), but nft refuses
+ * map elements that jump to chains created later in the same transaction, and the renderer adds sets first.
  */
 export function renderLbTable(services: readonly KernelService[], mechanism: Mechanism): NftTable {
   const jump = mechanism === 'ipvs' ? markChain : serviceChain;
-  const listeners = services.map((s) => `${listenerKey(s)} : goto ${jump(s.id)}`);
   const perService = services.flatMap((s) => (mechanism === 'ipvs' ? [markServiceChain(s)] : nftServiceChains(s)));
-  return {
-    ...LB_TABLE,
-    sets: [
-      {
-        name: LISTENERS_MAP,
-        type: ['ipv4_addr', 'inet_proto', 'inet_service'],
-        map: 'verdict',
-        flags: ['interval'],
-        elements: sortElements(listeners),
-      },
-    ],
-    chains: [...hookChains(mechanism), ...perService],
+  const listeners: NftChain = {
+    name: LISTENERS_CHAIN,
+    rules: services.map((s) => ({ expr: [...listenerMatch(s), { goto: { target: jump(s.id) } }] })),
   };
+  return { ...LB_TABLE, sets: [], chains: [...perService, listeners, ...hookChains(mechanism)] };
 }
 
-/** "address/len . protocol . port", the listener map's canonical key. */
-export function listenerKey(s: Pick<KernelService, 'address' | 'protocol' | 'port'>): string {
-  return `${s.address !== undefined ? `${s.address}/32` : '0.0.0.0/0'} . ${PROTOCOL_NUMBERS[s.protocol]} . ${s.port}`;
+/** The listener's address (when one is given), protocol and port, as nft lists them (`tcp dport 80`). */
+export function listenerMatch(s: Pick<KernelService, 'address' | 'protocol' | 'port'>): NftStatement[] {
+  const protocol = s.protocol === 'TCP' ? 'tcp' : 'udp';
+  return [
+    ...(s.address !== undefined
+      ? [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'daddr' } }, right: s.address } }]
+      : []),
+    { match: { op: '==', left: { payload: { protocol, field: 'dport' } }, right: s.port } },
+  ];
 }
 
 function hookChains(mechanism: Mechanism): NftChain[] {
@@ -55,7 +55,13 @@ function hookChains(mechanism: Mechanism): NftChain[] {
     mechanism === 'ipvs'
       ? (['filter', 'route', LB_MARK_PRIORITY] as const)
       : (['nat', 'nat', LB_DSTNAT_PRIORITY] as const);
-  const dispatch = { expr: dispatchRule() };
+  // Only connections to the gateway's own addresses are looked up.
+  const dispatch = {
+    expr: [
+      { match: { op: '==', left: { fib: { result: 'type', flags: ['daddr'] } }, right: 'local' } },
+      { goto: { target: LISTENERS_CHAIN } },
+    ],
+  };
   return [
     { name: PREROUTING_CHAIN, base: { type, hook: 'prerouting', prio, policy: 'accept' }, rules: [dispatch] },
     // Connections made on the gateway itself (TLS termination's backends) are balanced too.
@@ -65,21 +71,6 @@ function hookChains(mechanism: Mechanism): NftChain[] {
       base: { type: 'nat', hook: 'postrouting', prio: LB_MASQUERADE_PRIORITY, policy: 'accept' },
       rules: [{ expr: [ctMarkHas(MASQUERADE_CT_BIT), { counter: null }, { masquerade: null }] }],
     },
-  ];
-}
-
-/** Only connections to the gateway's own addresses are looked up. */
-function dispatchRule(): NftStatement[] {
-  const key = {
-    concat: [
-      { payload: { protocol: 'ip', field: 'daddr' } },
-      { meta: { key: 'l4proto' } },
-      { payload: { protocol: 'th', field: 'dport' } },
-    ],
-  };
-  return [
-    { match: { op: '==', left: { fib: { result: 'type', flags: ['daddr'] } }, right: 'local' } },
-    { vmap: { key, data: `@${LISTENERS_MAP}` } },
   ];
 }
 
@@ -97,7 +88,7 @@ function nftServiceChains(s: KernelService): NftChain[] {
       },
     ],
   }));
-  return [{ name: serviceChain(s.id), rules: [{ expr: spreadRule(s) }] }, ...targets];
+  return [...targets, { name: serviceChain(s.id), rules: [{ expr: spreadRule(s) }] }];
 }
 
 /** Slots per target: 1 each for rr, the weights divided by their gcd otherwise. Weight 0 gets none. */
