@@ -76,9 +76,16 @@ function tableActions(
   return [{ op: 'deleteTable', reason: desired.spec.rejected.length > 0 ? 'NoneAdmitted' : 'NoResource' }];
 }
 
+/** Set when read and writable; otherwise status says sourceNat cannot masquerade (conntrackWarning). */
 function sysctlActions(plans: readonly ServicePlan[], observed: LoadBalancerObserved): LoadBalancerAction[] {
-  const needed = observed.mechanism === 'ipvs' && plans.some((p) => p.service.spec.sourceNat);
-  return needed && observed.vsConntrack?.value !== '1' ? [{ op: 'sysctl', key: VS_CONNTRACK, value: '1' }] : [];
+  const current = observed.vsConntrack;
+  const settable = current?.writable === true && current.value !== undefined && current.value !== '1';
+  return needsConntrack(plans, observed) && settable ? [{ op: 'sysctl', key: VS_CONNTRACK, value: '1' }] : [];
+}
+
+/** IPVS with a sourceNat service: its connections must pass conntrack for postrouting to masquerade them. */
+export function needsConntrack(plans: readonly ServicePlan[], observed: LoadBalancerObserved): boolean {
+  return observed.mechanism === 'ipvs' && plans.some((p) => p.service.spec.sourceNat);
 }
 
 /** The ledger with only draining services, in name order: what the plan and what is recorded compare by. */

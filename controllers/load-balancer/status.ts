@@ -2,7 +2,7 @@ import { loadBalancerKind } from '../../crds-equivalent/load-balancer.js';
 import type { ConditionInput, ControllerWarning, DesiredState } from '../../runtime/controller.js';
 import { describeRejection } from '../../runtime/resource-admission.js';
 import { LB_TABLE, targetChain } from './names.js';
-import { planServices, type ServicePlan } from './plan.js';
+import { needsConntrack, planServices, VS_CONNTRACK, type ServicePlan } from './plan.js';
 import type { PlannedTarget } from './targets.js';
 import type { LoadBalancerDesired, LoadBalancerObserved } from './types.js';
 
@@ -73,6 +73,14 @@ export function loadBalancerWarnings(
       message: describeRejection(loadBalancerKind.kind, r),
     })),
     ...plans.flatMap((p) => serviceWarnings(p, observed)),
+    ...(needsConntrack(plans, observed) && observed.vsConntrack?.value !== '1'
+      ? [
+          {
+            reason: 'SourceNatUnavailable',
+            message: `${VS_CONNTRACK} is not 1 and cannot be set here: IPVS connections of sourceNat services keep the client address`,
+          },
+        ]
+      : []),
   ];
 }
 
