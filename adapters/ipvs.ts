@@ -98,8 +98,8 @@ function optionsOf(line: string): Map<string, string | true> {
 function realServerOf(options: Map<string, string | true>): IpvsRealServer | undefined {
   const real = options.get('-r');
   const address = typeof real === 'string' ? /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(real) : null;
-  if (!address) return undefined;
   const weight = options.get('-w');
+  if (!address || (weight !== undefined && (typeof weight !== 'string' || !/^\d+$/.test(weight)))) return undefined;
   const forward = Object.entries(FORWARDS).find(([flag]) => options.has(flag))?.[1] ?? 'gate';
   return {
     address: address[1] ?? '',
