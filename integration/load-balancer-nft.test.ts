@@ -6,7 +6,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { execa } from 'execa';
 import { createExecRunner } from '../adapters/exec-runner.js';
 import { createNftAdapter } from '../adapters/nft.js';
-import { createLoadBalancerController, type LoadBalancerController } from '../controllers/load-balancer/index.js';
+import {
+  createLoadBalancerController,
+  renderLbTable,
+  type LoadBalancerController,
+} from '../controllers/load-balancer/index.js';
 import type { KindSnapshot } from '../runtime/controller.js';
 import { FakeMembership } from '../testing/fake-membership.js';
 
@@ -117,6 +121,28 @@ describe('LoadBalancer nftables tables in the kernel', () => {
     expect(await reconcile(specs)).toEqual([]);
     expect(await reconcile({})).toEqual([]);
   }, 60_000);
+});
+
+describe('LoadBalancer IPVS-path table in the kernel', () => {
+  it('the marking table (filter prerouting, route output, masquerade) loads and reads back unchanged', async () => {
+    const nft = createNftAdapter(createExecRunner());
+    const services = [
+      { id: 1, protocol: 'TCP' as const, port: 80, scheduler: 'mh' as const, sourceNat: true, targets: [] },
+      {
+        id: 2,
+        protocol: 'UDP' as const,
+        address: LISTENER,
+        port: 53,
+        scheduler: 'rr' as const,
+        sourceNat: false,
+        targets: [],
+      },
+    ];
+    const table = renderLbTable(services, 'ipvs');
+    await nft.commit([{ op: 'replaceTable', table }], signal);
+    expect((await nft.listTable('ip', 'csgw_lb', signal))?.table).toEqual(table);
+    await nft.commit([{ op: 'deleteTable', family: 'ip', name: 'csgw_lb' }], signal);
+  });
 });
 
 describe('LoadBalancer nftables path with real connections (nat output)', () => {
