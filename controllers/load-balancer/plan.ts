@@ -62,7 +62,7 @@ export function planLoadBalancer(
     ...tableActions(desired, kernel, observed),
   ];
   const ledger = ledgerOf(plans);
-  if (!isDeepStrictEqual(ledger, ledgerOf(observed.ledger))) actions.push({ op: 'recordDrains', ledger });
+  if (!isDeepStrictEqual(ledger, withoutEmpty(observed.ledger))) actions.push({ op: 'recordDrains', ledger });
   return actions;
 }
 
@@ -88,17 +88,13 @@ export function needsConntrack(plans: readonly ServicePlan[], observed: LoadBala
   return observed.mechanism === 'ipvs' && plans.some((p) => p.service.spec.sourceNat);
 }
 
-/** The ledger with only draining services, in name order: what the plan and what is recorded compare by. */
-function ledgerOf(source: readonly ServicePlan[] | DrainLedger): DrainLedger {
-  const entries: [string, Readonly<Record<string, string>>][] = Array.isArray(source)
-    ? (source as readonly ServicePlan[]).map((p) => [p.service.name, p.planned.drains])
-    : Object.entries(source as DrainLedger);
-  const kept = entries.filter(([, drains]) => Object.keys(drains).length > 0).sort(([a], [b]) => (a < b ? -1 : 1));
-  return Object.fromEntries(kept.map(([name, drains]) => [name, sortedRecord(drains)]));
+/** The ledger the plan leaves: one entry per service with draining targets. */
+function ledgerOf(plans: readonly ServicePlan[]): DrainLedger {
+  return withoutEmpty(Object.fromEntries(plans.map((p) => [p.service.name, p.planned.drains])));
 }
 
-function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+function withoutEmpty(ledger: DrainLedger): DrainLedger {
+  return Object.fromEntries(Object.entries(ledger).filter(([, drains]) => Object.keys(drains).length > 0));
 }
 
 export function describeLoadBalancerAction(action: LoadBalancerAction): string {
