@@ -25,7 +25,6 @@ import type { Validation } from '../runtime/spec-validation.js';
 export const kindModules: readonly KindModule[] = [
   sourceNatModule,
   portForwardModule,
-  // Static targets until ELBv2 membership is wired (membership: (host) => createMembershipTracker(...)).
   loadBalancerModule({ ipvs: createIpvsAdapter }),
   firewallPolicyModule,
   secretModule,

@@ -6,10 +6,8 @@ import { FakeIpvs } from '../../testing/fake-ipvs.js';
 import { FakeMembership } from '../../testing/fake-membership.js';
 import { FakeNft } from '../../testing/fake-nft.js';
 import { createLoadBalancerController } from './index.js';
-import { staticOnlyMembership } from './static-membership.js';
 
 const signal = new AbortController().signal;
-const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef';
 
 const snapshot = (names: string[]): KindSnapshot => ({
   kind: 'LoadBalancer',
@@ -93,43 +91,5 @@ describe('createLoadBalancerController: membership', () => {
     const changes$ = c.changes$;
     if (!changes$) throw new Error('no changes$');
     expect(await firstValueFrom(changes$.pipe(take(2), toArray()))).toHaveLength(2);
-  });
-});
-
-describe('staticOnlyMembership', () => {
-  it('reports static targets healthy with their weights and default port', async () => {
-    const tracker = staticOnlyMembership(() => new Date('2025-01-01T00:00:00Z'));
-    const spec = {
-      targets: {
-        static: [
-          { address: '10.0.0.1', weight: 2 },
-          { address: '10.0.0.2', port: 81 },
-        ],
-      },
-      defaultPort: 80,
-      healthCheck: { source: 'none' as const },
-      syncIntervalSeconds: 15,
-    };
-    expect(await tracker.current('web', spec, signal)).toEqual({
-      members: [
-        { address: '10.0.0.1', port: 80, health: 'healthy', weight: 2 },
-        { address: '10.0.0.2', port: 81, health: 'healthy', weight: 1 },
-      ],
-      syncedAt: '2025-01-01T00:00:00.000Z',
-    });
-  });
-
-  it('fails a target group with AwsApiUnavailable, keeping no members rather than inventing any', async () => {
-    const tracker = staticOnlyMembership();
-    const spec = {
-      targets: { targetGroupArn: ARN },
-      defaultPort: 80,
-      healthCheck: { source: 'targetGroup' as const },
-      syncIntervalSeconds: 15,
-    };
-    expect(await tracker.current('web', spec, signal)).toMatchObject({
-      members: [],
-      error: { reason: 'AwsApiUnavailable' },
-    });
   });
 });

@@ -5,12 +5,12 @@ import { createLoadBalancerController } from './index.js';
 import type { IpvsPort } from './ipvs-port.js';
 import type { MembershipTracker } from './membership/types.js';
 import { validateLoadBalancerSpec } from './spec.js';
-import { staticOnlyMembership } from './static-membership.js';
+import { createMembershipTracker } from './membership/tracker.js';
 
 export interface LoadBalancerWiring {
   /** The IPVS adapter (adapters/ipvs.ts), built by the composition root: controllers never import adapters. */
   ipvs: (runner: CommandRunner) => IpvsPort;
-  /** Default: static targets only, target groups failing AwsApiUnavailable (until ELBv2 membership is wired). */
+  /** Default: ELBv2 through host.awsApis and TCP checks through host.tcpConnect (tests pass a fake). */
   membership?: (host: HostPorts) => MembershipTracker;
 }
 
@@ -23,7 +23,9 @@ export function loadBalancerModule(wiring: LoadBalancerWiring): KindModule {
         nft: host.nft,
         ipvs: wiring.ipvs(host.runner),
         sysctl: host.sysctl,
-        membership: wiring.membership ? wiring.membership(host) : staticOnlyMembership(),
+        membership: wiring.membership
+          ? wiring.membership(host)
+          : createMembershipTracker({ elbv2: host.awsApis.elbv2, tcpCheck: host.tcpConnect }),
       }),
   };
 }
