@@ -7,15 +7,18 @@ import { sourceNatKind } from '../../crds-equivalent/source-nat.js';
 import type { DecodeResult, KindSnapshot } from '../../runtime/controller.js';
 import { decodeSingleton } from '../../runtime/decode-singleton.js';
 import { buildIpsModel } from './ips-model.js';
+import { buildLbModel, type LbInputs } from './lb-model.js';
 import type { ExplainModel } from './packet-path.js';
 
 /**
  * Decodes the snapshots with the controllers' own decoders, so explain sees the same admitted resources, rejections
- * and defaults they do. Notes list what was left out (a rejected resource, an invalid spec).
+ * and defaults they do. Notes list what was left out (a rejected resource, an invalid spec). LoadBalancer targets
+ * come from an instance's status when `lb.statuses` has one.
  */
 export function buildExplainModel(
   snapshots: readonly KindSnapshot[],
   vpcCidrs: readonly string[],
+  lb: LbInputs = {},
 ): { model: ExplainModel; notes: string[] } {
   const notes: string[] = [];
   const of = (kind: string): KindSnapshot => snapshots.find((s) => s.kind === kind) ?? { kind, resources: [] };
@@ -34,9 +37,11 @@ export function buildExplainModel(
     decodeSingleton(sourceNatKind, of('SourceNat'), validateSourceNatSpec, { enable: false, mode: 'masquerade' }),
   );
   const ips = buildIpsModel(of, notes);
+  const loadBalancer = buildLbModel(of, notes, lb);
   return {
     model: {
       ...(portForward ? { portForward } : {}),
+      ...(loadBalancer ? { loadBalancer } : {}),
       ...(firewall
         ? { firewall: { state: firewall, ...(firewall.policy ? { compiled: compileFirewall(firewall.policy) } : {}) } }
         : {}),

@@ -1,16 +1,21 @@
-import { evaluateCompiled } from '../../controllers/firewall/compile/evaluate.js';
-import type { FirewallState } from '../../controllers/firewall/decode.js';
-import type {
-  CompiledFirewall,
-  FirewallChainName,
-  FirewallPacket,
-  FirewallVerdict,
-} from '../../controllers/firewall/types.js';
+import type { FirewallChainName, FirewallPacket } from '../../controllers/firewall/types.js';
 import { translate, type ForwardTranslation } from '../../controllers/port-forward/index.js';
 import type { PortForwardDesired } from '../../controllers/port-forward/types.js';
 import type { SourceNatSpec } from '../../controllers/source-nat/spec.js';
-import { explainIps, type DomainQuery, type IpsModel, type IpsStep } from './ips.js';
-import { explainSourceNat, type SourceNatVerdict } from './source-nat.js';
+import {
+  forwardPath,
+  sourceNatVerdict,
+  stripLocal,
+  type FirewallModel,
+  type PacketPath,
+  type TargetPath,
+} from './hooks.js';
+import type { DomainQuery, IpsModel } from './ips.js';
+import { balancedPaths } from './lb-path.js';
+import { explainLoadBalancer, type LbHit, type LbModel, type LbStep } from './load-balancer.js';
+import type { SourceNatVerdict } from './source-nat.js';
+
+export type { PacketPath, TargetPath };
 
 /** The first packet of a connection, as the user describes it. */
 export interface ExplainPacket extends FirewallPacket {
@@ -23,65 +28,64 @@ export interface ExplainPacket extends FirewallPacket {
 /** The desired state explain evaluates: each part the same compiled model its controller applies. */
 export interface ExplainModel {
   portForward?: PortForwardDesired;
-  firewall?: { state: FirewallState; compiled?: CompiledFirewall };
+  loadBalancer?: LbModel;
+  firewall?: FirewallModel;
   sourceNat?: { spec: SourceNatSpec; sourceCidrs?: readonly string[] };
   ips?: IpsModel;
 }
 
-export interface Explanation {
+interface ExplanationHead {
   packet: ExplainPacket;
+  /** The LoadBalancer's listener lookup; absent when no LoadBalancer resource exists. */
+  lb?: LbStep;
   dnat: ForwardTranslation;
-  /** The packet after destination NAT: what the filter chains see. */
-  filtered: FirewallPacket;
-  chain: FirewallChainName;
-  filter: FirewallVerdict & { filteredBy: 'FirewallPolicy' | 'none'; comment?: string };
-  /** The IPS, after the forward filter accepted the packet; absent when there is nothing to say about it. */
-  ips?: IpsStep;
-  /** Source NAT on the way out; absent when the packet is dropped or delivered to the gateway itself. */
-  snat?: SourceNatVerdict;
 }
 
-/** Walks prerouting (dNAT) → forward or input (firewall) → IPS → postrouting (masquerade / SourceNat); pure. */
+/**
+ * One path, or (a LoadBalancer on nftables that cannot name its target) one per target it may choose: empty when
+ * no target takes the connection or the targets are unknown offline.
+ */
+export type Explanation = ExplanationHead & (PacketPath | { targets: TargetPath[] });
+
+/**
+ * Walks prerouting (LoadBalancer at -105, then PortForward's dNAT at -100) → forward or input (firewall) → IPS →
+ * postrouting (masquerade / SourceNat); pure. On the IPVS path the LoadBalancer only marks in prerouting: PortForward
+ * translates first, and IPVS takes the connection on the input hook after the firewall's input chain.
+ */
 export function explainPacket(model: ExplainModel, packet: ExplainPacket): Explanation {
+  const lb = explainLoadBalancer(model.loadBalancer, packet);
+  if (lb?.hit && lb.mechanism === 'nftables') {
+    const dnat = { forwarded: false as const, reason: `LoadBalancer/${lb.resource} translated it first` };
+    return { packet, lb, dnat, ...balancedPaths(model, packet, lb) };
+  }
   const dnat: ForwardTranslation = model.portForward
     ? translate(model.portForward, packet)
     : { forwarded: false, reason: 'no PortForward resource' };
-  const filtered: FirewallPacket = dnat.forwarded
-    ? { ...packet, dst: dnat.destinationIp, dport: dnat.destinationPort }
-    : stripLocal(packet);
+  if (lb?.hit && !dnat.forwarded) return { packet, lb, dnat, ...balancedPaths(model, packet, lb) };
+  const filtered = afterDnat(packet, dnat);
   const chain: FirewallChainName = packet.dstIsLocal && !dnat.forwarded ? 'input' : 'forward';
-  const filter = filterVerdict(model.firewall, chain, filtered);
-  const explanation: Explanation = { packet, dnat, filtered, chain, filter };
-  if (filter.action !== 'allow' || chain === 'input') return explanation;
-  const ips = explainIps(model.ips, filtered, packet.domain);
-  return { ...explanation, ...(ips ? { ips } : {}), snat: snatVerdict(model, dnat, filtered) };
+  const step = lb?.hit && dnat.forwarded ? shadowedByPortForward(lb, dnat.resource) : lb;
+  const head: ExplanationHead = { packet, ...(step ? { lb: step } : {}), dnat };
+  return { ...head, ...forwardPath(model, filtered, chain, packet.domain, snatOf(model, dnat)) };
 }
 
-function stripLocal(packet: ExplainPacket): FirewallPacket {
+function afterDnat(packet: ExplainPacket, dnat: ForwardTranslation): FirewallPacket {
+  const stripped = stripLocal(packet);
+  return dnat.forwarded ? { ...stripped, dst: dnat.destinationIp, dport: dnat.destinationPort } : stripped;
+}
+
+/** IPVS marks in prerouting and takes connections on the input hook: a PortForward's dnat (-100) comes first. */
+function shadowedByPortForward(lb: LbHit, portForward: string): LbStep {
   return {
-    src: packet.src,
-    dst: packet.dst,
-    protocol: packet.protocol,
-    ...(packet.dport === undefined ? {} : { dport: packet.dport }),
+    hit: false,
+    reason:
+      `LoadBalancer/${lb.resource} listens here, but on the IPVS path PortForward/${portForward} ` +
+      'translates the connection in prerouting, before IPVS sees it on the input hook',
   };
 }
 
-function filterVerdict(
-  firewall: ExplainModel['firewall'],
-  chain: FirewallChainName,
-  packet: FirewallPacket,
-): Explanation['filter'] {
-  const policy = firewall?.state.policy;
-  if (!firewall?.compiled || !policy || (chain === 'input' && !policy.input))
-    return { action: 'allow', filteredBy: 'none' };
-  const verdict = evaluateCompiled(firewall.compiled, chain, packet, policy);
-  const comment = policy[chain]?.rules.find((r) => r.id === verdict.ruleId)?.comment;
-  return { ...verdict, filteredBy: 'FirewallPolicy', ...(comment ? { comment } : {}) };
-}
-
-function snatVerdict(model: ExplainModel, dnat: ForwardTranslation, packet: FirewallPacket): SourceNatVerdict {
+function snatOf(model: ExplainModel, dnat: ForwardTranslation): (packet: FirewallPacket) => SourceNatVerdict {
   if (dnat.forwarded && dnat.masquerade)
-    return { translated: true, by: 'PortForward', how: 'masquerade to the gateway address facing the target' };
-  if (!model.sourceNat) return { translated: false, by: 'SourceNat', how: 'no SourceNat resource' };
-  return explainSourceNat(model.sourceNat.spec, model.sourceNat.sourceCidrs, packet);
+    return () => ({ translated: true, by: 'PortForward', how: 'masquerade to the gateway address facing the target' });
+  return (packet) => sourceNatVerdict(model, packet);
 }

@@ -6,7 +6,7 @@ import { cidrContains } from '../../runtime/net/cidr.js';
 
 export interface SourceNatVerdict {
   translated: boolean;
-  by: 'PortForward' | 'SourceNat';
+  by: 'PortForward' | 'LoadBalancer' | 'SourceNat';
   how: string;
 }
 
