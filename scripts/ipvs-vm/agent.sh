@@ -11,6 +11,16 @@ mkdir -p "$work"
 
 decode() { printf '%s' "${1#x}" | base64 -d; }
 
+# busybox prefers its own applets to PATH when it execs a bare name (its `ip` would shadow iproute2's):
+# hand `timeout` an absolute path, searched like init's PATH (/usr/sbin: the real tools, /bin: the applets).
+resolve() {
+  case "$1" in */*) echo "$1" && return ;; esac
+  for dir in /usr/sbin /bin; do
+    [ -x "$dir/$1" ] && echo "$dir/$1" && return
+  done
+  echo "$1"
+}
+
 handle() {
   case "$1" in *[!0-9]*) echo 'agent: malformed request id' >&2 && return ;; esac
   id=$1
@@ -30,7 +40,9 @@ handle() {
     echo 'agent: empty argv' >"$err"
     : >"$out"
   else
-    timeout -s KILL 120 "$@" <"$in" >"$out" 2>"$err"
+    program=$(resolve "$1")
+    shift
+    timeout -s KILL 120 "$program" "$@" <"$in" >"$out" 2>"$err"
     code=$?
   fi
   printf 'R %s %s x%s x%s\n' "$id" "$code" "$(base64 -w 0 "$out")" "$(base64 -w 0 "$err")"
