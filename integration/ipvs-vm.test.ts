@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startIpvsVm, type IpvsVm } from './harness/ipvs-vm.js';
 import {
-  CHI_SQUARE_CRITICAL_P001,
+  CHI_SQUARE_P001_1DF,
+  CHI_SQUARE_P001_2DF,
   chiSquare,
   finishLongConnection,
   startLongConnection,
@@ -56,7 +57,7 @@ describe('IPVS director in a VM (raw ipvsadm)', () => {
       await service('rr', { t1: 1, t2: 1, t3: 1 });
       const counts = await tally(runner(), 60);
       expect(Object.values(counts).every((n) => n > 0)).toBe(true);
-      expect(chiSquare(Object.values(counts), [1 / 3, 1 / 3, 1 / 3])).toBeLessThan(CHI_SQUARE_CRITICAL_P001[2]);
+      expect(chiSquare(Object.values(counts), [1 / 3, 1 / 3, 1 / 3])).toBeLessThan(CHI_SQUARE_P001_2DF);
     }),
     120_000,
   );
@@ -66,9 +67,7 @@ describe('IPVS director in a VM (raw ipvsadm)', () => {
     explained(async () => {
       await service('wrr', { t1: 1, t2: 2, t3: 3 });
       const counts = await tally(runner(), 60);
-      expect(chiSquare([counts.t1, counts.t2, counts.t3], [1 / 6, 2 / 6, 3 / 6])).toBeLessThan(
-        CHI_SQUARE_CRITICAL_P001[2],
-      );
+      expect(chiSquare([counts.t1, counts.t2, counts.t3], [1 / 6, 2 / 6, 3 / 6])).toBeLessThan(CHI_SQUARE_P001_2DF);
       expect(counts.t3).toBeGreaterThan(counts.t1);
     }),
     120_000,
@@ -98,7 +97,7 @@ describe('IPVS director in a VM (raw ipvsadm)', () => {
       await inVm(runner(), ['ipvsadm', '-d', '-t', SERVICE, '-r', addressOf('t3')]);
       const counts = await tally(runner(), 30);
       expect(counts.t3).toBe(0);
-      expect(chiSquare([counts.t1, counts.t2], [1 / 2, 1 / 2])).toBeLessThan(CHI_SQUARE_CRITICAL_P001[1]);
+      expect(chiSquare([counts.t1, counts.t2], [1 / 2, 1 / 2])).toBeLessThan(CHI_SQUARE_P001_1DF);
     }),
     120_000,
   );

@@ -27,8 +27,9 @@ export function chiSquare(observed: readonly number[], shares: readonly number[]
   }, 0);
 }
 
-/** Chi-square critical values at p = 0.001 by degrees of freedom: a correct scheduler fails 1 run in 1,000. */
-export const CHI_SQUARE_CRITICAL_P001: Readonly<Record<number, number>> = { 1: 10.83, 2: 13.82 };
+/** Chi-square critical values at p = 0.001 (1 and 2 degrees of freedom): a fair split fails 1 run in 1,000. */
+export const CHI_SQUARE_P001_1DF = 10.83;
+export const CHI_SQUARE_P001_2DF = 13.82;
 
 const GO = '/run/long.go';
 const OUT = '/run/long.out';
