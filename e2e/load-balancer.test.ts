@@ -81,8 +81,8 @@ interface TargetStatus {
 
 async function targetStatus(): Promise<TargetStatus[]> {
   const status = await op.controller(KIND);
-  const service = (status?.details.services as Record<string, { targets?: TargetStatus[] }> | undefined)?.web;
-  return service?.targets ?? [];
+  const services = (status?.details.services ?? []) as { name: string; targets: TargetStatus[] }[];
+  return services.find((s) => s.name === 'web')?.targets ?? [];
 }
 
 async function waitForWeight(address: string, weight: number | 'absent', what: string): Promise<void> {
