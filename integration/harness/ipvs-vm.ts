@@ -85,13 +85,17 @@ function qemuArgs(paths: { share: string; consolePath: string; socketPath: strin
     ...['-kernel', join(imageDir, 'vmlinuz'), '-initrd', join(imageDir, 'initramfs.cpio.gz')],
     ...['-append', `console=ttyS0 panic=-1 loglevel=4 csgw.share=${share}`],
     ...['-device', 'virtio-serial-pci'],
-    ...['-chardev', `socket,id=agent,path=${socketPath},server=on,wait=off`],
+    ...['-chardev', `socket,id=agent,path=${socketPath},server=on,wait=on`],
     ...['-device', 'virtserialport,chardev=agent,name=csgw.agent'],
     ...['-virtfs', `local,path=${share},mount_tag=hostshare,security_model=none,readonly=on`],
   ];
 }
 
-/** qemu creates the socket before the guest runs; retry until it is there, unless qemu died first. */
+/**
+ * With wait=on qemu starts the guest only once this connects, so the agent never reads before the host is there
+ * (a virtio port reads end-of-input while its host side is closed, and the agent then powers the VM off: a test
+ * process that dies without stop() leaves no VM running). Retry until the socket exists, unless qemu died first.
+ */
 async function connectWhileRunning(path: string, qemu: Promise<Result>): Promise<Socket> {
   let exited = false;
   void qemu.then(() => (exited = true));
