@@ -24,14 +24,14 @@ kernel_package() {
   apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
 }
 
+# Empty when apt cannot say (no package lists and no network): the caller falls back to a cached image.
 resolve_kernel_package() {
   local pkg
   pkg="$(kernel_package)"
   if [ -z "$pkg" ]; then
-    apt-get update -qq >/dev/null
+    apt-get update -qq >/dev/null 2>&1 || true
     pkg="$(kernel_package)"
   fi
-  [ -n "$pkg" ] || { log "cannot resolve linux-image-amd64 with apt-cache"; exit 1; }
   echo "$pkg"
 }
 
@@ -50,6 +50,8 @@ download_kernel() {
   if ! compgen -G "$debs/${pkg}_*.deb" >/dev/null; then
     log "downloading $pkg"
     (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$pkg" >/dev/null)
+    # Kernels the image no longer uses (70 MB each) go.
+    find "$debs" -name '*.deb' ! -name "${pkg}_*" -delete
   fi
   compgen -G "$debs/${pkg}_*.deb" | head -n1
 }
@@ -109,10 +111,15 @@ main() {
   local pkg digest deb
   ensure_packages
   pkg="$(resolve_kernel_package)"
-  digest="$(inputs_digest "$pkg")"
-  if [ -f "$cache/vmlinuz" ] && [ -f "$cache/initramfs.cpio.gz" ] && [ "$(cat "$cache/stamp" 2>/dev/null)" = "$digest" ]; then
-    return 0
+  local built=false
+  [ -f "$cache/vmlinuz" ] && [ -f "$cache/initramfs.cpio.gz" ] && built=true
+  if [ -z "$pkg" ]; then
+    $built && log "apt cannot resolve linux-image-amd64; using the cached image" && return 0
+    log "cannot resolve linux-image-amd64 with apt-cache, and nothing is cached"
+    exit 1
   fi
+  digest="$(inputs_digest "$pkg")"
+  $built && [ "$(cat "$cache/stamp" 2>/dev/null)" = "$digest" ] && return 0
   deb="$(download_kernel "$pkg")"
   log "building the VM image from $(basename "$deb")"
   rm -rf "$cache/work"
