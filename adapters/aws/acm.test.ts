@@ -198,8 +198,9 @@ describe('errors', () => {
     ['DescribeCertificate', 'ThrottlingException', 'Throttled', false],
     ['DescribeCertificate', 'InternalServerException', 'AwsApiError', false],
   ])('%s failing with %s gives %s (inert %s)', async (action, code, reason, inert) => {
-    const command = action === 'ExportCertificate' ? ExportCertificateCommand : DescribeCertificateCommand;
-    acmMock.on(command).rejects(awsError(code));
+    // Both fail, so each case shows its action's mapping whichever one the port calls.
+    acmMock.on(ExportCertificateCommand).rejects(awsError(code));
+    acmMock.on(DescribeCertificateCommand).rejects(awsError(code));
     const call = action === 'ExportCertificate' ? port.exportCertificate : port.describeCertificate;
     const err = await controllerError(call(ARN, signal));
     expect({ reason: err.reason, inert: err.inert }).toEqual({ reason, inert });
