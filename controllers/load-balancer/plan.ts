@@ -46,7 +46,7 @@ export function planServices(desired: LoadBalancerDesired, observed: LoadBalance
 /**
  * (desired, observed) -> actions; pure. An empty plan means converged. nftables: the table as one transaction
  * (listener changes are element updates; a target or weight change rebuilds the table atomically, which leaves
- * conntrack's established flows alone). IPVS: ipvsadm-restore lines of the diff, and the table that marks packets.
+ * conntrack's established flows alone). IPVS: `ipvsadm -R` lines of the diff, and the table that marks packets.
  * The drain ledger is recorded last, once the kernel has what it describes.
  */
 export function planLoadBalancer(
@@ -105,7 +105,7 @@ export function describeLoadBalancerAction(action: LoadBalancerAction): string {
     case 'deleteTable':
       return `delete nft table ${LB_TABLE.family} ${LB_TABLE.name} (${action.reason})`;
     case 'ipvs':
-      return `ipvsadm-restore ${action.lines.length} lines: ${action.lines.slice(0, 3).join('; ')}${action.lines.length > 3 ? '; ...' : ''}`;
+      return `ipvsadm -R ${action.lines.length} lines: ${action.lines.slice(0, 3).join('; ')}${action.lines.length > 3 ? '; ...' : ''}`;
     case 'sysctl':
       return `sysctl ${action.key}=${action.value}`;
     case 'recordDrains':
