@@ -49,7 +49,7 @@ export function publishedLoadBalancer(
       ? reporting.find((s) => s.instanceId === instanceId)
       : [...reporting].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
   if (!chosen) {
-    if (instanceId !== undefined) notes.push(`instance ${instanceId} reports no LoadBalancer status: the spec is used`);
+    if (instanceId !== undefined) notes.push(`instance ${instanceId} reports no LoadBalancer status`);
     return undefined;
   }
   const details = detailsOf(chosen) ?? {};
