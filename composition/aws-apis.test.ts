@@ -124,8 +124,12 @@ describe('createAwsApis', () => {
     expect(credentials.asked).toEqual(['load-balancer@210987654321', 'tls-termination@210987654321']);
   });
 
-  it('says so when the ACM adapter is not wired in', async () => {
-    const apis = createAwsApis({ operational: fakeCredentials() }, { timeouts });
-    await expect(apis.acm.exportCertificate(CERT, signal())).rejects.toMatchObject({ reason: 'AwsApiUnavailable' });
+  it('wires the ACM adapter by default: a malformed ARN is refused before any credentials are asked for', async () => {
+    const credentials = fakeCredentials();
+    const apis = createAwsApis({ operational: credentials }, { timeouts });
+    await expect(apis.acm.exportCertificate('arn:aws:acm:nowhere', signal())).rejects.toMatchObject({
+      reason: 'InvalidCertificateArn',
+    });
+    expect(credentials.asked).toEqual([]);
   });
 });

@@ -1,15 +1,14 @@
-import { ACMClient, type ACMClientConfig } from '@aws-sdk/client-acm';
-import { requestHandlerOptions, type RemoteTimeouts } from '../adapters/aws/client-config.js';
+import { createAcmAdapter, createAcmClient, type AcmClientFor } from '../adapters/aws/acm.js';
+import type { RemoteTimeouts } from '../adapters/aws/client-config.js';
 import { createEc2Client } from '../adapters/aws/ec2.js';
 import { createElbv2Adapter, createElbv2Client, type Elbv2Clients } from '../adapters/aws/elbv2.js';
 import type { OperationalCredentials } from '../adapters/aws/sts-credentials.js';
 import { unavailableAwsApis } from '../adapters/aws/unavailable-apis.js';
 import type { AcmPort, AwsApis, Elbv2Port } from '../runtime/aws/api-ports.js';
 
-/** The ACM client of an ARN's region and account: what the ACM adapter (adapters/aws/acm.ts) is built from. */
-export type AcmClientFor = (region: string, accountId: string) => ACMClient;
+export type { AcmClientFor };
 
-/** Builds the AcmPort from its clients (createAcmAdapter); without it ACM fails inert, saying it is not wired. */
+/** Builds the AcmPort from its clients; createAcmAdapter unless a test captures the clients. */
 export type AcmAdapterFactory = (clientFor: AcmClientFor) => AcmPort;
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -44,22 +43,6 @@ function cached<T>(build: (region: string, accountId: string) => T): (region: st
   };
 }
 
-function acmClient(
-  region: string,
-  timeouts: RemoteTimeouts,
-  credentials?: ACMClientConfig['credentials'],
-  endpoint?: string,
-): ACMClient {
-  return new ACMClient({
-    region,
-    retryMode: 'adaptive',
-    maxAttempts: 3,
-    ...requestHandlerOptions(timeouts),
-    ...(credentials ? { credentials } : {}),
-    ...(endpoint ? { endpoint } : {}),
-  });
-}
-
 /** Every client of an ARN's account signs with that account's operational role for the feature. */
 function operationalApis(credentials: OperationalCredentials, opts: AwsApisOptions): AwsApis {
   const { timeouts } = opts;
@@ -71,14 +54,13 @@ function operationalApis(credentials: OperationalCredentials, opts: AwsApisOptio
     };
   });
   const acm = cached((region, accountId) =>
-    acmClient(region, timeouts, credentials.forFeature(TLS_TERMINATION, accountId)),
+    createAcmClient({ region, timeouts, credentials: credentials.forFeature(TLS_TERMINATION, accountId) }),
   );
   return { elbv2: createElbv2Adapter(elbv2), acm: acmPort(acm, opts) };
 }
 
 function acmPort(clientFor: AcmClientFor, opts: AwsApisOptions): AcmPort {
-  if (opts.acmAdapter) return opts.acmAdapter(clientFor);
-  return unavailableAwsApis('the ACM adapter is not wired into this build').acm;
+  return (opts.acmAdapter ?? createAcmAdapter)(clientFor);
 }
 
 /** Labs: one client per service against its endpoint, whatever the ARN says; the default credential chain signs. */
@@ -99,7 +81,7 @@ function endpointApis(why: string, env: Env, opts: AwsApisOptions): AwsApis {
   }
   let acm: AcmPort = unavailableAwsApis(missing('ACM', 'AWS_ENDPOINT_URL_ACM')).acm;
   if (acmEndpoint) {
-    const client = acmClient(region, opts.timeouts, undefined, acmEndpoint);
+    const client = createAcmClient({ region, endpoint: acmEndpoint, timeouts: opts.timeouts });
     acm = acmPort(() => client, opts);
   }
   return { elbv2, acm };

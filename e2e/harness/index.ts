@@ -30,7 +30,7 @@ export type { AccessLogEntry, ProxyCurlOptions, ProxyCurlResult, ProxyEndpoint }
 export { startEchoHost, startExtraHost } from './extra-host.js';
 export type { ExtraHost, ExtraHostOptions } from './extra-host.js';
 export { StreamWatcher } from './stream.js';
-export type { StreamSample, StreamSummary } from './stream.js';
+export type { StreamSample, StreamSummary, StreamTls } from './stream.js';
 export { CLUSTER_REGION, createCluster } from './cluster.js';
 export type { Cluster, ClusterOptions, MemberSpec } from './cluster.js';
 export { effectiveHolder, LeaseSampler, readLease } from './lease-sampler.js';

@@ -28,14 +28,23 @@ export interface StreamSummary {
   lastAt: number;
 }
 
-// Plain CommonJS for `node -e`; argv: url, progress file.
+/** An https URL's trust and name: the CA file in the container, and the server name for SNI, Host and verification. */
+export interface StreamTls {
+  caFile: string;
+  serverName: string;
+}
+
+// Plain CommonJS for `node -e`; argv: url, progress file, TLS options (JSON, for https URLs).
 const WATCHER = `
-const http = require('node:http');
 const fs = require('node:fs');
-const [url, file] = process.argv.slice(1);
+const [url, file, tlsJson] = process.argv.slice(1);
+const tls = tlsJson ? JSON.parse(tlsJson) : undefined;
+const options = tls
+  ? { ca: fs.readFileSync(tls.caFile), servername: tls.serverName, headers: { host: tls.serverName } }
+  : {};
 let bytes = 0, lines = 0, status;
 const log = (extra) => fs.appendFileSync(file, JSON.stringify({ at: Date.now(), bytes, lines, status, ...extra }) + '\\n');
-http.get(url, (res) => {
+require(url.startsWith('https:') ? 'node:https' : 'node:http').get(url, options, (res) => {
   status = res.statusCode;
   res.on('data', (chunk) => {
     bytes += chunk.length;
@@ -55,10 +64,11 @@ export class StreamWatcher {
   ) {}
 
   /** Starts the download in `role`, detached, and resolves once its first chunk arrived. */
-  static async start(topology: Topology, role: Role, url: string): Promise<StreamWatcher> {
+  static async start(topology: Topology, role: Role, url: string, tls?: StreamTls): Promise<StreamWatcher> {
     const file = `/tmp/stream-${Date.now()}-${Math.random().toString(16).slice(2)}.ndjson`;
-    const run = 'nohup node -e "$1" "$2" "$3" >"$3.err" 2>&1 &';
-    const started = await topology.exec(role, ['sh', '-c', run, 'sh', WATCHER, url, file]);
+    const run = 'nohup node -e "$1" "$2" "$3" "$4" >"$3.err" 2>&1 &';
+    const tlsArg = tls ? JSON.stringify(tls) : '';
+    const started = await topology.exec(role, ['sh', '-c', run, 'sh', WATCHER, url, file, tlsArg]);
     if (started.exitCode !== 0) throw new Error(`stream watcher did not start: ${started.stderr}`);
     const watcher = new StreamWatcher(topology, role, file);
     await waitFor(async () => (await watcher.samples()).some((s) => s.bytes > 0 || s.error), {

@@ -31,6 +31,13 @@ function peer(req) {
   return { remoteAddress, remotePort, localAddress, localPort };
 }
 
+/** What a proxy in front added (TLS termination): the client it saw and the scheme it was reached by. */
+function forwarded(req) {
+  const forwardedFor = req.headers['x-forwarded-for'];
+  const forwardedProto = req.headers['x-forwarded-proto'];
+  return { ...(forwardedFor ? { forwardedFor } : {}), ...(forwardedProto ? { forwardedProto } : {}) };
+}
+
 /** A non-negative number from the query string, or `fallback` when absent or not a number. */
 function numberParam(url, name, fallback) {
   const value = Number(url.searchParams.get(name) ?? fallback);
@@ -130,7 +137,7 @@ function handle(req, res) {
       );
     default:
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(`${JSON.stringify({ ...peer(req), method: req.method, url: req.url })}\n`);
+      res.end(`${JSON.stringify({ ...peer(req), method: req.method, url: req.url, ...forwarded(req) })}\n`);
   }
 }
 

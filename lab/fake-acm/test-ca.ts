@@ -20,6 +20,7 @@ export interface IssuedLeaf {
 }
 
 export interface TestCa {
+  commonName: string;
   /** The CA's self-signed certificate: what clients trust, and the chain of every leaf. */
   certificatePem: string;
   issue(request: LeafRequest): IssuedLeaf;
@@ -48,6 +49,7 @@ export function createTestCa(commonName = 'csgw fake ACM test CA', now = new Dat
     issuer,
   );
   return {
+    commonName,
     certificatePem,
     issue: (request) => {
       const key = generateLeafKey(request.keyAlgorithm);
