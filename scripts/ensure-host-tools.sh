@@ -3,7 +3,7 @@
 # Idempotent and silent when all are present; Debian's packages only.
 set -euo pipefail
 
-declare -A package_of=([nft]=nftables [iptables-nft]=iptables [ip]=iproute2 [curl]=curl [unshare]=util-linux [conntrack]=conntrack [sysctl]=procps)
+declare -A package_of=([nft]=nftables [iptables-nft]=iptables [ip]=iproute2 [curl]=curl [unshare]=util-linux [conntrack]=conntrack [sysctl]=procps [haproxy]=haproxy [openssl]=openssl)
 missing=()
 for tool in "${!package_of[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("${package_of[$tool]}")
