@@ -8,8 +8,8 @@ export interface ServerModel {
 export type HostMatch = { exact: string } | { oneLabelBelow: string };
 
 export interface RouteModel {
-  hosts: HostMatch[];
-  servers: ServerModel[];
+  hosts: readonly HostMatch[];
+  servers: readonly ServerModel[];
 }
 
 /** One TlsTermination: its TLS listener, its redirect listener, and the backends it routes to. */
