@@ -25,7 +25,7 @@ export async function swapCertificate(
   signal: AbortSignal,
 ): Promise<SwapOutcome> {
   assertSafePath(path);
-  const lines = pem.split('\n').filter((l) => l !== '');
+  const lines = pem.replace(/\n+$/, '').split('\n');
   if (lines.length === 0 || !lines.every((l) => PEM_LINE.test(l)))
     return { ok: false, message: 'the PEM holds characters or blank lines the runtime API cannot carry' };
   const set = await api.send(`set ssl cert ${path} <<\n${lines.join('\n')}\n\n`, signal);
