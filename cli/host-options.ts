@@ -1,14 +1,10 @@
 import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { createExecRunner } from '../adapters/exec-runner.js';
-import {
-  createControllers,
-  DEFAULT_DAEMONS,
-  DEFAULT_VLLM_COMMAND,
-  type HostFacts,
-} from '../composition/controllers.js';
+import { createControllers, DEFAULT_DAEMONS, DEFAULT_VLLM_COMMAND } from '../composition/controllers.js';
 import { DEFAULT_MAX_RULES as DEFAULT_MAX_FIREWALL_RULES } from '../controllers/firewall/decode.js';
 import { DEFAULT_MAX_RULES as DEFAULT_MAX_PORT_FORWARDS } from '../controllers/port-forward/names.js';
+import type { ClusterAws } from '../composition/cluster.js';
 import type { AnyController } from '../runtime/controller.js';
 import { checkCidrList } from '../runtime/net/cidr.js';
 import { CliError, type CliContext } from './context.js';
@@ -111,14 +107,14 @@ function checkLimit(flag: string, value: string): string[] {
 }
 
 /** The node's controllers wired to the real ports, after checking the host options. */
-export function hostControllers(opts: HostOptions, aws?: HostFacts['aws']): AnyController[] {
+export function hostControllers(opts: HostOptions, aws?: ClusterAws): AnyController[] {
   checkHostOptions(opts);
   return createControllers(createExecRunner(), {
     vpcCidrs: opts.vpcCidr,
     limits: { firewallRules: Number(opts.maxFirewallRules), portForwards: Number(opts.maxPortForwards) },
     daemons: { dir: opts.daemonDir, onShutdown: opts.keepDaemons ? 'keep' : 'stop' },
     ...(opts.netns ? { netns: opts.netns } : {}),
-    ...(aws ? { aws } : {}),
+    ...(aws ? { aws, awsApis: aws.awsApis } : {}),
     localInference: { command: opts.vllmCommand, assumeGpu: opts.assumeGpu ?? false },
   });
 }

@@ -12,6 +12,8 @@ const OPTS: ClusterSettings = {
   timeouts: { connectMs: 1000, requestMs: 1000 },
 };
 
+const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef';
+
 function deps(): Parameters<typeof setUpCluster>[2] {
   return {
     ssm: new SSMClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
@@ -24,9 +26,17 @@ function deps(): Parameters<typeof setUpCluster>[2] {
 
 describe('setUpCluster', () => {
   it('runs no elector without an EC2 identity, and says why', () => {
-    const cluster = setUpCluster(OPTS, 'no EC2 identity: test', deps());
-    expect(cluster.aws).toEqual({ unavailable: 'no EC2 identity: test' });
+    const cluster = setUpCluster(OPTS, 'no EC2 identity: test', { ...deps(), env: {} });
+    expect(cluster.aws).toMatchObject({ unavailable: 'no EC2 identity: test' });
     expect([...cluster.leases.keys()]).toEqual([]);
+  });
+
+  it('without an EC2 identity, gives ELBv2 and ACM only to endpoints the environment names', async () => {
+    const cluster = setUpCluster(OPTS, 'no EC2 identity: test', { ...deps(), env: {} });
+    await expect(cluster.aws.awsApis.elbv2.describeTargetHealth(TG, AbortSignal.timeout(100))).rejects.toMatchObject({
+      reason: 'AwsApiUnavailable',
+      message: expect.stringContaining('no EC2 identity: test'),
+    });
   });
 
   it('elects in the cluster scope and the AZ of the identity', () => {
@@ -48,6 +58,11 @@ describe('setUpCluster', () => {
     ).rejects.toMatchObject({
       reason: 'OperationalRoleUnavailable',
       inert: true,
+    });
+    await expect(cluster.aws.awsApis.elbv2.describeTargetHealth(TG, AbortSignal.timeout(100))).rejects.toMatchObject({
+      reason: 'AwsApiUnavailable',
+      inert: true,
+      message: expect.stringContaining('operational role not configured'),
     });
   });
 });

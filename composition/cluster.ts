@@ -2,7 +2,7 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Observable } from 'rxjs';
 import { createStsClient, type RemoteTimeouts } from '../adapters/aws/client-config.js';
 import { createEc2Adapter, createEc2Client } from '../adapters/aws/ec2.js';
-import { createOperationalCredentials } from '../adapters/aws/sts-credentials.js';
+import { createOperationalCredentials, type OperationalCredentials } from '../adapters/aws/sts-credentials.js';
 import { createSsmLeaseStore } from '../adapters/ssm-lease-store.js';
 import type { Ec2For } from '../runtime/kind-module.js';
 import type { Ec2Port, InstanceIdentity } from '../runtime/aws/ports.js';
@@ -13,6 +13,8 @@ import type { LeaseTiming } from '../runtime/lease/timing.js';
 import type { Logger } from '../runtime/logger.js';
 import { externalIdPath, leasePath, type GatewayPaths } from '../runtime/paths.js';
 import type { AwsFacts } from '../runtime/kind-module.js';
+import type { AwsApis } from '../runtime/aws/api-ports.js';
+import { createAwsApis, type Env } from './aws-apis.js';
 
 /** What the cluster layer needs from `csgw run`'s options. */
 export interface ClusterSettings {
@@ -24,8 +26,11 @@ export interface ClusterSettings {
   timeouts: RemoteTimeouts;
 }
 
+/** The EC2 side of this node, and the other AWS APIs (ELBv2, ACM) through the same operational roles. */
+export type ClusterAws = (AwsFacts | { unavailable: string }) & { awsApis: AwsApis };
+
 export interface ClusterRuntime {
-  aws: AwsFacts | { unavailable: string };
+  aws: ClusterAws;
   leases: ReadonlyMap<string, Observable<LeaseView>>;
   start(): void;
   /** Releases held leases so another instance takes over at once. */
@@ -38,6 +43,8 @@ export interface ClusterDeps {
   holder: string;
   events: EventRecorder;
   logger: Logger;
+  /** Without an EC2 identity: where labs point the AWS SDK (AWS_ENDPOINT_URL_*, AWS_REGION). Default process.env. */
+  env?: Env;
 }
 
 /** Electors for the cluster scope and this node's AZ, and the EC2 ports; nothing when there is no EC2 identity. */
@@ -46,8 +53,15 @@ export function setUpCluster(
   identity: InstanceIdentity | string,
   deps: ClusterDeps,
 ): ClusterRuntime {
-  if (typeof identity === 'string')
-    return { aws: { unavailable: identity }, leases: new Map(), start: () => undefined, stop: () => Promise.resolve() };
+  if (typeof identity === 'string') {
+    const awsApis = createAwsApis({ noIdentity: identity, env: deps.env ?? process.env }, { timeouts: opts.timeouts });
+    return {
+      aws: { unavailable: identity, awsApis },
+      leases: new Map(),
+      start: () => undefined,
+      stop: () => Promise.resolve(),
+    };
+  }
   const timing = opts.timing;
   const store = createSsmLeaseStore(deps.ssm);
   const elector = (scope: string): LeaseElector =>
@@ -63,12 +77,15 @@ export function setUpCluster(
   const cluster = elector('cluster');
   const az = elector(`az/${identity.availabilityZoneId}`);
   const ec2 = createEc2Adapter(createEc2Client({ region: identity.region, timeouts: opts.timeouts }));
+  const credentials = operationalCredentials(opts, identity, deps);
+  const apisSource = typeof credentials === 'string' ? { unconfigured: credentials } : { operational: credentials };
   return {
     aws: {
       identity,
       ec2,
-      operationalEc2: operationalEc2(opts, identity, deps),
+      operationalEc2: operationalEc2(identity, credentials, opts.timeouts),
       leases: { cluster: cluster.guard(), az: az.guard() },
+      awsApis: createAwsApis(apisSource, { timeouts: opts.timeouts }),
     },
     leases: new Map([
       ['cluster', cluster.view$],
@@ -79,30 +96,43 @@ export function setUpCluster(
   };
 }
 
-/** EC2 through the operational role of the per-AZ NAT data plane, one client per account. */
-function operationalEc2(opts: ClusterSettings, identity: InstanceIdentity, deps: ClusterDeps): Ec2For {
+/**
+ * The operational roles' credentials (one STS session cache for every feature), or why there are none: an
+ * unconfigured role must never fall back to the instance role.
+ */
+function operationalCredentials(
+  opts: ClusterSettings,
+  identity: InstanceIdentity,
+  deps: ClusterDeps,
+): OperationalCredentials | string {
   const { managerStackName, managerStackId } = opts;
-  if (!managerStackName || !managerStackId || !identity.accountId) {
-    const unconfigured = unconfiguredEc2(
-      'operational role not configured: set --manager-stack-name and --manager-stack-id (and an account id in the identity)',
-    );
-    return () => unconfigured;
-  }
-  const credentials = createOperationalCredentials({
+  if (!managerStackName || !managerStackId || !identity.accountId)
+    return 'operational role not configured: set --manager-stack-name and --manager-stack-id (and an account id in the identity)';
+  return createOperationalCredentials({
     sts: createStsClient(identity.region, opts.timeouts),
     config: { prefix: opts.resourcePrefix, managerStackName, managerStackId, homeAccountId: identity.accountId },
     externalId: () => readExternalId(deps.ssm, opts.externalIdParameter ?? externalIdPath(deps.paths)),
     sessionName: deps.holder,
   });
+}
+
+/** EC2 through the operational role of the per-AZ NAT data plane, one client per account. */
+function operationalEc2(
+  identity: InstanceIdentity,
+  credentials: OperationalCredentials | string,
+  timeouts: RemoteTimeouts,
+): Ec2For {
+  if (typeof credentials === 'string') {
+    const unconfigured = unconfiguredEc2(credentials);
+    return () => unconfigured;
+  }
   const ports = new Map<string, Ec2Port>();
   return (accountId) => {
     const key = accountId ?? identity.accountId!;
     let port = ports.get(key);
     if (!port) {
       const provider = credentials.forFeature('az-routes', key);
-      port = createEc2Adapter(
-        createEc2Client({ region: identity.region, credentials: provider, timeouts: opts.timeouts }),
-      );
+      port = createEc2Adapter(createEc2Client({ region: identity.region, credentials: provider, timeouts }));
       ports.set(key, port);
     }
     return port;

@@ -4,10 +4,12 @@ import { createCommandSysctlAdapter, createNetnsRunner, inNetns } from '../adapt
 import { createNftAdapter } from '../adapters/nft.js';
 import { createProcessPort } from '../adapters/daemon-process.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
+import { createTcpCheck } from '../adapters/tcp-connect.js';
 import { createLocalInferenceHost } from '../adapters/local-inference-host.js';
 import { createS3Weights } from '../adapters/s3-weights.js';
 import { lookupSystemUser } from '../adapters/system-user.js';
 import { unavailableAwsApis } from '../adapters/aws/unavailable-apis.js';
+import type { AwsApis } from '../runtime/aws/api-ports.js';
 import type { AnyController } from '../runtime/controller.js';
 import type { AwsFacts, HostPorts } from '../runtime/kind-module.js';
 import type { CommandRunner } from '../runtime/ports.js';
@@ -26,6 +28,8 @@ export interface HostFacts {
   aws?: AwsFacts | { unavailable: string };
   /** How vLLM is run (LocalModel): its argv, and the test option that takes any host for one with a GPU. */
   localInference?: { command: readonly string[]; assumeGpu: boolean };
+  /** ELBv2 and ACM (composition/aws-apis.ts); without them both fail inert for want of an EC2 identity. */
+  awsApis?: AwsApis;
 }
 
 const NO_AWS = { unavailable: 'no EC2 identity given to this command' };
@@ -54,12 +58,17 @@ function hostPorts(runner: CommandRunner, facts: HostFacts): HostPorts {
     daemons: facts.daemons ?? DEFAULT_DAEMONS,
     systemUser: lookupSystemUser,
     aws: facts.aws ?? NO_AWS,
-    localInference: {
-      command: facts.localInference?.command ?? DEFAULT_VLLM_COMMAND,
-      host: createLocalInferenceHost(scoped, { assumeGpu: facts.localInference?.assumeGpu ?? false }),
-      weights: createS3Weights(facts.aws && 'identity' in facts.aws ? facts.aws.identity.region : undefined),
-    },
-    awsApis: unavailableAwsApis('ELBv2 and ACM clients are not wired yet'),
+    localInference: localInferencePorts(scoped, facts),
+    awsApis: facts.awsApis ?? unavailableAwsApis(NO_AWS.unavailable),
+    tcpConnect: createTcpCheck(facts.netns ? scoped : undefined),
+  };
+}
+
+function localInferencePorts(scoped: CommandRunner, facts: HostFacts): HostPorts['localInference'] {
+  return {
+    command: facts.localInference?.command ?? DEFAULT_VLLM_COMMAND,
+    host: createLocalInferenceHost(scoped, { assumeGpu: facts.localInference?.assumeGpu ?? false }),
+    weights: createS3Weights(facts.aws && 'identity' in facts.aws ? facts.aws.identity.region : undefined),
   };
 }
 

@@ -21,6 +21,7 @@ describe('kind registration', () => {
     expect(withController).toEqual([
       'SourceNat',
       'PortForward',
+      'LoadBalancer',
       'FirewallPolicy',
       'ForwardProxy',
       'IntrusionPrevention',

@@ -1,3 +1,4 @@
+import { createIpvsAdapter } from '../adapters/ipvs.js';
 import { aiGatewayModule } from '../controllers/ai-gateway/kind.js';
 import { firewallPolicyModule } from '../controllers/firewall/kind.js';
 import { forwardProxyModule } from '../controllers/forward-proxy/kind.js';
@@ -6,6 +7,7 @@ import { ruleSetModule } from '../controllers/intrusion-prevention/rule-set.js';
 import { localModelModule } from '../controllers/local-model/kind.js';
 import { azRoutesModule } from '../controllers/az-routes/kind.js';
 import { elasticIpModule } from '../controllers/elastic-ip/kind.js';
+import { loadBalancerModule } from '../controllers/load-balancer/kind.js';
 import { portForwardModule } from '../controllers/port-forward/kind.js';
 import { sourceDestCheckModule } from '../controllers/source-dest-check/kind.js';
 import { sourceNatModule } from '../controllers/source-nat/kind.js';
@@ -23,6 +25,7 @@ import type { Validation } from '../runtime/spec-validation.js';
 export const kindModules: readonly KindModule[] = [
   sourceNatModule,
   portForwardModule,
+  loadBalancerModule({ ipvs: createIpvsAdapter }),
   firewallPolicyModule,
   secretModule,
   domainFilterModule,

@@ -6,6 +6,7 @@ import { elasticIpKind } from './elastic-ip.js';
 import { firewallPolicyKind } from './firewall-policy.js';
 import { forwardProxyKind } from './forward-proxy.js';
 import { intrusionPreventionKind } from './intrusion-prevention.js';
+import { loadBalancerKind } from './load-balancer.js';
 import { localModelKind } from './local-model.js';
 import { portForwardKind } from './port-forward.js';
 import { ruleSetKind } from './rule-set.js';
@@ -23,6 +24,7 @@ export type { KindDefinition, KindScope, PrinterColumn } from './types.js';
 export const kinds: readonly KindDefinition[] = [
   sourceNatKind,
   portForwardKind,
+  loadBalancerKind,
   firewallPolicyKind,
   // Referenced kinds before those referring to them: a first listing then decodes the proxy with its filters, and
   // the AI gateway with its Secrets.

@@ -6,7 +6,7 @@ import type { FileOwner } from './daemon/revisions.js';
 import type { ProcessPort } from './daemon/types.js';
 import type { LeaseGuard } from './lease/fencing.js';
 import type { LocalInferencePorts } from './local-inference.js';
-import type { CommandRunner, HostNetPort, NftPort, SysctlPort } from './ports.js';
+import type { CommandRunner, HostNetPort, NftPort, SysctlPort, TcpConnectCheck } from './ports.js';
 import type { Validation } from './spec-validation.js';
 
 /** EC2 through the operational role, per account (undefined: the home account). Never the instance role. */
@@ -45,6 +45,8 @@ export interface HostPorts {
   localInference: LocalInferencePorts;
   /** ELBv2 (LoadBalancer) and ACM (TlsTermination) through the operational role; failing inert when unavailable. */
   awsApis: AwsApis;
+  /** TCP connects from the managed namespace (LoadBalancer health checks). */
+  tcpConnect: TcpConnectCheck;
 }
 
 /**

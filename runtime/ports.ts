@@ -57,3 +57,11 @@ export interface HostNetPort {
 }
 
 export type { NftTable };
+
+/** A TCP connect from the managed namespace (load-balancer health checks): true once the handshake completes. */
+export type TcpConnectCheck = (
+  address: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+) => Promise<boolean>;

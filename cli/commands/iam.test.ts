@@ -22,7 +22,12 @@ describe('csgw iam policy', () => {
       ...[1, 2, 3, 4, 5, 6, 7].map((n) => `${NAME}-cross-account-role${n}`),
     ]);
     expect(all[`${NAME}-cross-account-role1`]).toMatchObject({ role: 1, status: 'active', features: ['az-routes'] });
-    expect(all[`${NAME}-cross-account-role3`]).toMatchObject({ role: 3, status: 'planned' });
+    expect(all[`${NAME}-cross-account-role2`]).toMatchObject({ role: 2, status: 'planned' });
+    expect(all[`${NAME}-cross-account-role3`]).toMatchObject({
+      role: 3,
+      status: 'active',
+      features: ['gateway-load-balancer', 'load-balancer'],
+    });
     expect(all[`${NAME}-instance`]?.trust).toBeUndefined();
   });
 

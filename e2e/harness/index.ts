@@ -27,6 +27,8 @@ export {
   waitForSquidRestart,
 } from './proxy.js';
 export type { AccessLogEntry, ProxyCurlOptions, ProxyCurlResult, ProxyEndpoint } from './proxy.js';
+export { startEchoHost, startExtraHost } from './extra-host.js';
+export type { ExtraHost, ExtraHostOptions } from './extra-host.js';
 export { StreamWatcher } from './stream.js';
 export type { StreamSample, StreamSummary } from './stream.js';
 export { CLUSTER_REGION, createCluster } from './cluster.js';

@@ -51,6 +51,8 @@ export interface Topology {
   readonly clientIp: string;
   readonly serverIp: string;
   readonly serverPort: number;
+  /** Docker network names, for more hosts a test starts (e2e/harness/extra-host.ts). */
+  readonly networks: { public: string; private: string };
   /** Gateway container port -> port on 127.0.0.1 of the host. */
   readonly hostPorts: Readonly<Record<number, number>>;
   exec(role: Role, argv: string[]): Promise<ExecResult>;
@@ -235,6 +237,7 @@ async function collectFacts(run: Run, hosts: Hosts, nets: Nets, opts: TopologyOp
     clientIp: ipOn(hosts.client, nets.priv.name),
     serverIp: ipOn(hosts.server, nets.pub.name),
     serverPort: opts.serverPort ?? DEFAULT_SERVER_PORT,
+    networks: { public: nets.pub.name, private: nets.priv.name },
     hostPorts: Object.fromEntries(ports.map((port) => [port, hosts.gateway.getMappedPort(port)])),
   };
 }

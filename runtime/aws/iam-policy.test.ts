@@ -127,7 +127,7 @@ describe('policyDocuments: the instance role', () => {
 });
 
 describe('policyDocuments: operational roles', () => {
-  it('gives role 1 exactly the route-table actions, and marks only roles 2-6 planned', () => {
+  it('gives role 1 exactly the route-table actions, and marks only the roles without a built feature planned', () => {
     const roles = policyDocuments(INPUT);
     const r1 = role(roles, `${NAME}-cross-account-role1`);
     expect(r1).toMatchObject({ role: 1, features: ['az-routes'], status: 'active' });
@@ -140,11 +140,35 @@ describe('policyDocuments: operational roles', () => {
       ['base', 'active'],
       [1, 'active'],
       [2, 'planned'],
-      [3, 'planned'],
-      [4, 'planned'],
+      [3, 'active'],
+      [4, 'active'],
       [5, 'planned'],
       [6, 'planned'],
       [7, 'active'],
+    ]);
+  });
+
+  it('lets role 3 read target health and resolve instance targets, for the LoadBalancer kind', () => {
+    const [r3] = policyDocuments({ ...INPUT, feature: 'load-balancer' });
+    expect(r3).toMatchObject({
+      roleName: `${NAME}-cross-account-role3`,
+      features: ['gateway-load-balancer', 'load-balancer'],
+      status: 'active',
+    });
+    const describe = r3!.permissions.Statement.find((s) => s.Sid === 'Describe');
+    expect(describe?.Resource).toBe('*');
+    expect(describe?.Action).toEqual(
+      expect.arrayContaining(['elasticloadbalancing:DescribeTargetHealth', 'ec2:DescribeInstances']),
+    );
+  });
+
+  it('lets role 4 describe and export only ACM certificates of its account and region, for TlsTermination', () => {
+    const [r4] = policyDocuments({ ...INPUT, accountId: '210987654321', feature: 'tls-termination' });
+    expect(r4).toMatchObject({ features: ['eip-pool-dns', 'tls-termination'], status: 'active' });
+    const acm = r4!.permissions.Statement.filter((s) => s.Action.some((a) => a.startsWith('acm:')));
+    expect(acm.map((s) => [s.Action, s.Resource])).toEqual([
+      [['ec2:DescribeAddresses', 'acm:ListCertificates', 'route53:ListHostedZones'], '*'],
+      [['acm:DescribeCertificate', 'acm:ExportCertificate'], 'arn:aws:acm:eu-west-1:210987654321:certificate/*'],
     ]);
   });
 

@@ -17,7 +17,7 @@ import {
 import {
   cfHandlerRoleName,
   FEATURES,
-  featureOfRole,
+  featuresOfRole,
   findFeature,
   instanceRoleName,
   OPERATIONAL_ROLE_NUMBERS,
@@ -87,14 +87,15 @@ function basePolicies(input: PolicyInput): RolePolicies {
 }
 
 function operationalPolicies(input: PolicyInput, n: OperationalRoleNumber): RolePolicies {
-  const feature = featureOfRole(n);
+  const features = featuresOfRole(n);
   const arns = arnBuilder(input.partition, input.region, input.accountId);
   return {
     roleName: operationalRoleName(input.name, n),
     role: n,
-    features: [feature.id],
-    purpose: feature.title,
-    status: feature.planned ? 'planned' : 'active',
+    features: features.map((f) => f.id),
+    purpose: features.map((f) => f.title).join('; '),
+    // Active as soon as one of its features is built: deployments must create it then.
+    status: features.every((f) => f.planned) ? 'planned' : 'active',
     permissions: { Version: '2012-10-17', Statement: ROLE_PERMISSIONS[n](arns, input.name) },
     trust: trustPolicy(input),
   };

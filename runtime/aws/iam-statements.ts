@@ -66,8 +66,9 @@ export function arnBuilder(partition: Partition, region: string, accountId: stri
 export type RoleStatements = (arns: Arns, name: string) => PolicyStatement[];
 
 /**
- * Each operational role's permissions. Roles 1 and 7 serve built features; roles 2-6 serve planned ones and hold the
- * smallest set their documented purpose needs, scoped to `<name>-` resources where the service names them.
+ * Each operational role's permissions. Roles 1 and 7 serve built features, role 3 the LoadBalancer kind's reads and
+ * role 4 the TlsTermination kind's certificate export; the rest serves planned features with the smallest set their
+ * documented purpose needs, scoped to `<name>-` resources where the service names them.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<OperationalRoleNumber, RoleStatements>> = {
   1: (a) => [
@@ -95,6 +96,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<OperationalRoleNumber, RoleStatem
         'elasticloadbalancing:DescribeTargetGroups',
         'elasticloadbalancing:DescribeTargetHealth',
         'autoscaling:DescribeAutoScalingGroups',
+        // LoadBalancer: instance targets are resolved to their private addresses.
+        'ec2:DescribeInstances',
       ],
       '*',
     ),

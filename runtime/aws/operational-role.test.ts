@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import {
   cfHandlerRoleName,
   FEATURES,
-  featureOfRole,
+  featuresOfRole,
   findFeature,
   IAM_ROLE_NAME,
   instanceRoleName,
@@ -18,15 +18,15 @@ import {
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/gw-prod/8f3e2a1b-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
 
 describe('feature catalogue', () => {
-  it('gives each operational role exactly one feature and runs the rest on the instance role', () => {
-    expect(OPERATIONAL_ROLE_NUMBERS.map((n) => featureOfRole(n).id)).toEqual([
-      'az-routes',
-      'vpc-topology',
-      'gateway-load-balancer',
-      'eip-pool-dns',
-      'flow-logs',
-      'scaling-lifecycle',
-      'ai-gateway',
+  it('runs every feature under one role, two built features beside planned ones on roles 3 and 4', () => {
+    expect(OPERATIONAL_ROLE_NUMBERS.map((n) => featuresOfRole(n).map((f) => f.id))).toEqual([
+      ['az-routes'],
+      ['vpc-topology'],
+      ['gateway-load-balancer', 'load-balancer'],
+      ['eip-pool-dns', 'tls-termination'],
+      ['flow-logs'],
+      ['scaling-lifecycle'],
+      ['ai-gateway'],
     ]);
     expect(FEATURES.filter((f) => f.role === 'base').map((f) => f.id)).toEqual([
       'leader-election',
@@ -37,9 +37,17 @@ describe('feature catalogue', () => {
     expect(new Set(FEATURES.map((f) => f.id)).size).toBe(FEATURES.length);
   });
 
-  it('marks only roles 2-6 as planned', () => {
-    expect(FEATURES.filter((f) => f.planned).map((f) => f.role)).toEqual([2, 3, 4, 5, 6]);
+  it('marks the features not built yet as planned', () => {
+    expect(FEATURES.filter((f) => f.planned).map((f) => f.id)).toEqual([
+      'vpc-topology',
+      'gateway-load-balancer',
+      'eip-pool-dns',
+      'flow-logs',
+      'scaling-lifecycle',
+    ]);
     expect(findFeature('az-routes')).toMatchObject({ role: 1, planned: false });
+    expect(findFeature('load-balancer')).toMatchObject({ role: 3, planned: false });
+    expect(findFeature('tls-termination')).toMatchObject({ role: 4, planned: false });
     expect(findFeature('nope')).toBeUndefined();
   });
 });

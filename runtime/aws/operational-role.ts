@@ -32,7 +32,9 @@ export const FEATURES = [
   { id: 'az-routes', title: 'per-AZ NAT data plane: route tables to our interfaces', role: 1, planned: false },
   { id: 'vpc-topology', title: 'core VPC topology and peering', role: 2, planned: true },
   { id: 'gateway-load-balancer', title: 'Gateway Load Balancer and per-AZ Auto Scaling', role: 3, planned: true },
+  { id: 'load-balancer', title: 'L4 load balancer: NLB target group membership', role: 3, planned: false },
   { id: 'eip-pool-dns', title: 'Elastic IP pool DNS and ACM certificate export', role: 4, planned: true },
+  { id: 'tls-termination', title: 'TLS termination: ACM certificate export', role: 4, planned: false },
   { id: 'flow-logs', title: 'VPC flow logs, EventBridge and SQS', role: 5, planned: true },
   { id: 'scaling-lifecycle', title: 'scaling, spot lifecycle and teardown', role: 6, planned: true },
   { id: 'ai-gateway', title: 'AI Gateway (Bedrock) and local vLLM', role: 7, planned: false },
@@ -44,11 +46,14 @@ export function findFeature(id: string): FeatureDefinition | undefined {
   return (FEATURES as readonly FeatureDefinition[]).find((f) => f.id === id);
 }
 
-/** The feature that runs under operational role n (one role per capability). */
-export function featureOfRole(n: OperationalRoleNumber): FeatureDefinition {
-  const feature = (FEATURES as readonly FeatureDefinition[]).find((f) => f.role === n);
-  if (!feature) throw new Error(`no feature runs under operational role ${n}`);
-  return feature;
+/**
+ * The features that run under operational role n (one role per capability; a capability can serve several
+ * features, e.g. role 3's load balancing serves the Gateway Load Balancer and the L4 LoadBalancer kind).
+ */
+export function featuresOfRole(n: OperationalRoleNumber): FeatureDefinition[] {
+  const features = (FEATURES as readonly FeatureDefinition[]).filter((f) => f.role === n);
+  if (features.length === 0) throw new Error(`no feature runs under operational role ${n}`);
+  return features;
 }
 
 export const OPERATIONAL_ROLE_NUMBERS: readonly OperationalRoleNumber[] = [1, 2, 3, 4, 5, 6, 7];
