@@ -14,7 +14,6 @@ import type { AcmCertificateTracker } from '../controllers/tls-termination/certi
 import { createTlsTerminationController } from '../controllers/tls-termination/index.js';
 import { unixSocketRuntimeApi } from '../controllers/tls-termination/runtime-api.js';
 import { createTestCa, issueLeaf, type TestCa } from '../controllers/tls-termination/testdata/certs.js';
-import { inspectForTests } from '../controllers/tls-termination/testdata/inspect.js';
 import type { CertificateMaterial } from '../runtime/aws/api-ports.js';
 import type { KindSnapshot } from '../runtime/controller.js';
 
@@ -136,7 +135,6 @@ suite('TlsTermination with a real HAProxy', () => {
       daemonDir: dir,
       onShutdown: 'stop',
       acm: noAcm,
-      inspect: inspectForTests,
     });
     expect((await ctl.probe(signal)).message).toMatch(/^haproxy 2\./);
   }, 60_000);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the host tools the operator and its kernel tests drive (nft, iptables-nft, ip, curl, unshare) when missing,
+# haproxy and openssl for the TlsTermination integration test,
 # and those the IPVS test VM is built from and run with (qemu, static busybox, ipvsadm, cpio: scripts/ipvs-vm/).
 # Idempotent and silent when all are present; Debian's packages only.
 set -euo pipefail

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KindSnapshot, StoredResource } from '../../runtime/controller.js';
 import { ResourceAdmission } from '../../runtime/resource-admission.js';
-import { decodeTlsTerminations, listenerConflict } from './decode.js';
+import { decodeTlsTerminations, listenerConflict, splitLeaf } from './decode.js';
 import { validateTlsTerminationSpec } from './spec.js';
 
 const backends = { default: { servers: [{ address: '10.0.1.10', port: 8080 }] } };
@@ -55,6 +55,17 @@ describe('decodeTlsTerminations', () => {
       privateKeyPem: 'KEY-MATERIAL',
     });
     expect(JSON.stringify(r.desired)).not.toContain('KEY-MATERIAL');
+  });
+
+  it('splits the leaf from the chain that follows it in the certificate value', () => {
+    const block = (body: string): string => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----`;
+    expect(splitLeaf(`\n${block('LEAF')}\n${block('CA1')}\n${block('CA2')}\n`)).toEqual({
+      certificatePem: `${block('LEAF')}\n`,
+      chainPem: `${block('CA1')}\n${block('CA2')}`,
+    });
+    expect(splitLeaf(`${block('LEAF')}\n`)).toEqual({ certificatePem: `${block('LEAF')}\n`, chainPem: '' });
+    // Something before the leaf: left whole, for the certificate check to refuse.
+    expect(splitLeaf(`junk\n${block('LEAF')}`)).toEqual({ certificatePem: `junk\n${block('LEAF')}`, chainPem: '' });
   });
 
   it('leaves a resource waiting, not rejected, when its Secret lacks a key', () => {

@@ -113,7 +113,18 @@ function origin(spec: TlsTerminationSpec, secrets: readonly StoredResource[]): C
   const key = resolveSecret(secrets, { name, key: SECRET_PRIVATE_KEY_KEY });
   if (!cert.ok) return { unresolved: cert.error };
   if (!key.ok) return { unresolved: key.error };
-  // The chain travels in the certificate value, after the leaf: the bundle is the same either way.
-  const material = { certificatePem: cert.secret.value, chainPem: '', privateKeyPem: key.secret.value };
+  const material = { ...splitLeaf(cert.secret.value), privateKeyPem: key.secret.value };
   return { secret: { name, generation: cert.secret.generation, material: new SecretMaterial(material) } };
+}
+
+const FIRST_CERTIFICATE = /^\s*(-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----)/;
+
+/**
+ * The Secret's certificate value holds the leaf first, then its chain. Anything else stays whole in certificatePem,
+ * where the certificate check refuses it.
+ */
+export function splitLeaf(value: string): { certificatePem: string; chainPem: string } {
+  const leaf = FIRST_CERTIFICATE.exec(value);
+  if (!leaf?.[1]) return { certificatePem: value, chainPem: '' };
+  return { certificatePem: `${leaf[1]}\n`, chainPem: value.slice(leaf[0].length).trim() };
 }

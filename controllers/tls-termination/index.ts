@@ -15,7 +15,7 @@ import type { AcmCertificateTracker } from './certificate/types.js';
 import { decodeTlsTerminations, listenerConflict, type LoadBalancerLookup } from './decode.js';
 import { haproxyDaemon } from './haproxy-daemon.js';
 import type { TlsModelFacts } from './model.js';
-import { findHaproxy, observeTls, type InspectCertificate } from './observe.js';
+import { findHaproxy, observeTls } from './observe.js';
 import { haproxyPaths } from './paths.js';
 import { describeAction, planTls } from './plan.js';
 import { unixSocketRuntimeApi, type RuntimeApi } from './runtime-api.js';
@@ -33,7 +33,6 @@ export interface TlsTerminationOptions {
   user?: string;
   onShutdown: 'stop' | 'keep';
   acm: AcmCertificateTracker;
-  inspect: InspectCertificate;
   /** The LoadBalancer kind and how to find a resource's listener: `loadBalancer` backends need both. */
   loadBalancers?: { kind: KindDefinition; lookup: LoadBalancerLookup };
   /** The runtime API client (default: the admin socket under daemonDir). */
@@ -62,7 +61,7 @@ export function createTlsTerminationController(opts: TlsTerminationOptions): Tls
   const tracked = new Set<string>();
   // Set by probe: why haproxy cannot run here. Only a resource that can be served makes that a problem.
   let unavailable: TlsObserved['unavailable'];
-  const observePorts = { supervisor, files, api, acm: opts.acm, inspect: opts.inspect, rejections };
+  const observePorts = { supervisor, files, api, acm: opts.acm, rejections };
   return {
     kind: tlsTerminationKind,
     watches: [secretKind, ...(opts.loadBalancers ? [opts.loadBalancers.kind] : [])],

@@ -4,20 +4,17 @@ import type { CommandRunner } from '../../runtime/ports.js';
 import type { Rejections } from './apply.js';
 import { PemBundle, type CertificateFiles } from './cert-file.js';
 import { servedCertificate } from './cert-swap.js';
-import type { AcmCertificateTracker, CertificateProblem, LoadedCertificate } from './certificate/types.js';
+import { inspectCertificate, isCertificateProblem } from './certificate/inspect.js';
+import type { AcmCertificateTracker } from './certificate/types.js';
 import { HAPROXY } from './haproxy-daemon.js';
 import type { RuntimeApi } from './runtime-api.js';
 import type { CertificateObservation, TerminationTarget, TlsObserved } from './types.js';
-
-/** H4's check of a certificate and key (certificate/inspect.ts): parseable, matching, within validity. */
-export type InspectCertificate = (material: CertificateMaterial, now: Date) => LoadedCertificate | CertificateProblem;
 
 export interface ObservePorts {
   supervisor: DaemonSupervisor;
   files: CertificateFiles;
   api: RuntimeApi;
   acm: AcmCertificateTracker;
-  inspect: InspectCertificate;
   rejections: Rejections;
   now: () => Date;
 }
@@ -60,8 +57,8 @@ async function wantedCertificate(ports: ObservePorts, t: TerminationTarget, sign
   const origin = t.certificate;
   if ('unresolved' in origin) return { problem: { reason: 'SecretUnresolved', message: origin.unresolved } };
   if ('secret' in origin) {
-    const checked = ports.inspect(origin.secret.material.material, ports.now());
-    if ('reason' in checked)
+    const checked = inspectCertificate(origin.secret.material.material, ports.now());
+    if (isCertificateProblem(checked))
       return { problem: { reason: checked.reason, message: `Secret ${origin.secret.name}: ${checked.message}` } };
     return bundle(checked.material);
   }
