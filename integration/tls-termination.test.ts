@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { execa } from 'execa';
+import { unavailableAwsApis } from '../adapters/aws/unavailable-apis.js';
 import { createProcessPort } from '../adapters/daemon-process.js';
 import { createExecRunner } from '../adapters/exec-runner.js';
 import { PemBundle } from '../controllers/tls-termination/cert-file.js';
 import { swapCertificate } from '../controllers/tls-termination/cert-swap.js';
-import type { AcmCertificateTracker } from '../controllers/tls-termination/certificate/types.js';
+import { createAcmCertificateTracker } from '../controllers/tls-termination/certificate/tracker.js';
 import { createTlsTerminationController } from '../controllers/tls-termination/index.js';
 import { unixSocketRuntimeApi } from '../controllers/tls-termination/runtime-api.js';
 import { createTestCa, issueLeaf, type TestCa } from '../controllers/tls-termination/testdata/certs.js';
@@ -27,10 +28,7 @@ const suite = haveHaproxy ? describe : describe.skip;
 const HTTPS = 18443;
 const HTTP = 18080;
 const signal = new AbortController().signal;
-const noAcm: AcmCertificateTracker = {
-  current: () => Promise.resolve({ error: { reason: 'Unexpected', message: 'no ACM in this test' } }),
-  forget: () => undefined,
-};
+const ACM_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
 let dir: string;
 let ca: TestCa;
@@ -134,7 +132,8 @@ suite('TlsTermination with a real HAProxy', () => {
       processes: createProcessPort(),
       daemonDir: dir,
       onShutdown: 'stop',
-      acm: noAcm,
+      // As on the embedded default without AWS: every ACM call fails inert.
+      acm: createAcmCertificateTracker({ acm: unavailableAwsApis('no AWS in this test').acm }),
     });
     expect((await ctl.probe(signal)).message).toMatch(/^haproxy 2\./);
   }, 60_000);
@@ -187,6 +186,32 @@ suite('TlsTermination with a real HAProxy', () => {
     const pem = `${mismatched.certificatePem}${mismatched.privateKeyPem}`;
     const refused = await swapCertificate(api, join(dir, 'haproxy/certs/web.pem'), pem, signal);
     expect(refused).toEqual({ ok: false, message: expect.stringMatching(/inconsistencies|Can't commit/) });
+    expect(await servedSubject()).toBe('b.web.test');
+  }, 30_000);
+
+  it('leaves an ACM resource waiting without AWS, and the Secret one serving', async () => {
+    const snap = snapshot(certB, [backendPort], 3);
+    const acmSpec = {
+      listen: { address: '127.0.0.1', httpsPort: HTTPS + 1, httpPort: HTTP + 1 },
+      certificate: { acmCertificateArn: ACM_ARN },
+      backends: { default: { servers: [{ address: '127.0.0.1', port: backendPort }] } },
+    };
+    const both = {
+      ...snap,
+      resources: [...snap.resources, { name: 'acm', generation: 1, value: JSON.stringify(acmSpec) }],
+    };
+    expect(await reconcile(ctl, both)).toEqual([]);
+    const { details } = await status(ctl, both);
+    expect(details).toMatchObject({
+      terminations: [
+        {
+          name: 'acm',
+          phase: 'WaitingForCertificate',
+          certificate: { source: 'acm', problem: { reason: 'AwsApiUnavailable', message: 'no AWS in this test' } },
+        },
+        { name: 'web', phase: 'Serving' },
+      ],
+    });
     expect(await servedSubject()).toBe('b.web.test');
   }, 30_000);
 
