@@ -17,6 +17,7 @@ import { haproxyDaemon } from './haproxy-daemon.js';
 import type { TlsModelFacts } from './model.js';
 import { findHaproxy, observeTls } from './observe.js';
 import { haproxyPaths } from './paths.js';
+import { CertificateProblemEvents } from './problem-events.js';
 import { describeAction, planTls } from './plan.js';
 import { unixSocketRuntimeApi, type RuntimeApi } from './runtime-api.js';
 import { validateTlsTerminationSpec, type TlsTerminationSpec } from './spec.js';
@@ -59,6 +60,7 @@ export function createTlsTerminationController(opts: TlsTerminationOptions): Tls
   const rejections: Rejections = new Map();
   const events = new Subject<ControllerEvent>();
   const tracked = new Set<string>();
+  const problemEvents = new CertificateProblemEvents();
   // Set by probe: why haproxy cannot run here. Only a resource that can be served makes that a problem.
   let unavailable: TlsObserved['unavailable'];
   const observePorts = { supervisor, files, api, acm: opts.acm, rejections };
@@ -82,7 +84,14 @@ export function createTlsTerminationController(opts: TlsTerminationOptions): Tls
       for (const name of tracked) if (!targets.some((t) => t.name === name)) opts.acm.forget(name);
       tracked.clear();
       for (const t of targets) tracked.add(t.name);
-      return observeTls({ ...observePorts, now: opts.now ?? (() => new Date()) }, targets, unavailable, signal);
+      const observed = await observeTls(
+        { ...observePorts, now: opts.now ?? (() => new Date()) },
+        targets,
+        unavailable,
+        signal,
+      );
+      for (const event of problemEvents.events(observed.certificates)) events.next(event);
+      return observed;
     },
     plan: (desired, observed) => planTls(desired, observed, facts),
     apply: (actions, signal) => applyTls(actions, { supervisor, files, api, rejections, events }, signal),
