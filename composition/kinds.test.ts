@@ -24,6 +24,7 @@ describe('kind registration', () => {
       'LoadBalancer',
       'FirewallPolicy',
       'ForwardProxy',
+      'TlsTermination',
       'IntrusionPrevention',
       'LocalModel',
       'AiGateway',

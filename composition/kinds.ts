@@ -11,6 +11,7 @@ import { loadBalancerModule } from '../controllers/load-balancer/kind.js';
 import { portForwardModule } from '../controllers/port-forward/kind.js';
 import { sourceDestCheckModule } from '../controllers/source-dest-check/kind.js';
 import { sourceNatModule } from '../controllers/source-nat/kind.js';
+import { tlsTerminationModule } from '../controllers/tls-termination/kind.js';
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import { domainFilterModule } from '../policy/domains/kind.js';
 import type { KindModule } from '../runtime/kind-module.js';
@@ -30,6 +31,7 @@ export const kindModules: readonly KindModule[] = [
   secretModule,
   domainFilterModule,
   forwardProxyModule,
+  tlsTerminationModule,
   ruleSetModule,
   intrusionPreventionModule,
   localModelModule,

@@ -13,6 +13,7 @@ import { ruleSetKind } from './rule-set.js';
 import { secretKind } from './secret.js';
 import { sourceDestCheckKind } from './source-dest-check.js';
 import { sourceNatKind } from './source-nat.js';
+import { tlsTerminationKind } from './tls-termination.js';
 
 export type { KindDefinition, KindScope, PrinterColumn } from './types.js';
 
@@ -31,6 +32,8 @@ export const kinds: readonly KindDefinition[] = [
   secretKind,
   domainFilterKind,
   forwardProxyKind,
+  // After the Secrets and LoadBalancers it refers to.
+  tlsTerminationKind,
   ruleSetKind,
   intrusionPreventionKind,
   // Before the AI gateway, which routes local/<name> to them.
