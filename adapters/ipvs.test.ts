@@ -55,14 +55,14 @@ describe('parseIpvsSave', () => {
 });
 
 describe('createIpvsAdapter', () => {
-  it('saves with ipvsadm -S -n and restores with one ipvsadm-restore run, the lines on stdin', async () => {
+  it('saves with ipvsadm -S -n and restores with one ipvsadm -R run (never ipvsadm-restore, which clears every service first), the lines on stdin', async () => {
     const runner = new FakeRunner((cmd) => (cmd.args[0] === '-S' ? { stdout: SAVED } : {}));
     const ipvs = createIpvsAdapter(runner);
     expect(await ipvs.save(signal)).toHaveLength(3);
     await ipvs.restore(['-A -f 1279393795 -s rr', '-a -f 1279393795 -r 10.0.0.3:80 -m -w 1'], signal);
     expect(runner.calls.map((c) => [c.file, c.args, c.input])).toEqual([
       ['ipvsadm', ['-S', '-n'], undefined],
-      ['ipvsadm-restore', [], '-A -f 1279393795 -s rr\n-a -f 1279393795 -r 10.0.0.3:80 -m -w 1\n'],
+      ['ipvsadm', ['-R'], '-A -f 1279393795 -s rr\n-a -f 1279393795 -r 10.0.0.3:80 -m -w 1\n'],
     ]);
   });
 

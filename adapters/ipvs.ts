@@ -2,43 +2,36 @@ import type { IpvsForward, IpvsPort, IpvsRealServer, IpvsService } from '../cont
 import { ControllerError } from '../runtime/controller.js';
 import type { CommandRunner } from '../runtime/ports.js';
 
-export interface IpvsBinaries {
-  ipvsadm: string;
-  restore: string;
-}
-
 /**
- * IPVS through ipvsadm: `ipvsadm -S -n` to read every virtual service, one `ipvsadm-restore` run (lines on stdin)
- * per change. ipvsadm loads ip_vs itself when the kernel has it as a module.
+ * IPVS through ipvsadm: `ipvsadm -S -n` to read every virtual service, one `ipvsadm -R` run (lines on stdin) per
+ * change. Not Debian's `ipvsadm-restore`: that wrapper runs `ipvsadm -C` first, wiping every service, ours and
+ * others'. ipvsadm loads ip_vs itself when the kernel has it as a module.
  */
-export function createIpvsAdapter(
-  runner: CommandRunner,
-  binaries: IpvsBinaries = { ipvsadm: 'ipvsadm', restore: 'ipvsadm-restore' },
-): IpvsPort {
+export function createIpvsAdapter(runner: CommandRunner, ipvsadm = 'ipvsadm'): IpvsPort {
   return {
     async available(signal) {
       try {
-        const result = await runner.run(binaries.ipvsadm, ['-L', '-n'], { signal });
+        const result = await runner.run(ipvsadm, ['-L', '-n'], { signal });
         return result.exitCode === 0 ? { ok: true } : { ok: false, message: firstLines(result.stderr) };
       } catch (err) {
         return { ok: false, message: (err as Error).message };
       }
     },
     async save(signal) {
-      const result = await runner.run(binaries.ipvsadm, ['-S', '-n'], { signal });
+      const result = await runner.run(ipvsadm, ['-S', '-n'], { signal });
       if (result.exitCode !== 0)
         throw new ControllerError('ObserveFailed', `ipvsadm -S failed: ${firstLines(result.stderr)}`);
       return parseIpvsSave(result.stdout);
     },
     async restore(lines, signal) {
-      const result = await runner.run(binaries.restore, [], { input: `${lines.join('\n')}\n`, signal });
+      const result = await runner.run(ipvsadm, ['-R'], { input: `${lines.join('\n')}\n`, signal });
       if (result.exitCode !== 0)
-        throw new ControllerError('ApplyFailed', `ipvsadm-restore rejected the change: ${firstLines(result.stderr)}`);
+        throw new ControllerError('ApplyFailed', `ipvsadm -R rejected the change: ${firstLines(result.stderr)}`);
     },
   };
 }
 
-/** `ipvsadm -S -n` (the same syntax ipvsadm-restore reads) as services with their real servers. */
+/** `ipvsadm -S -n` (the syntax `ipvsadm -R` reads) as services with their real servers. */
 export function parseIpvsSave(text: string): IpvsService[] {
   const services = new Map<string, IpvsService>();
   for (const line of text.split('\n')) {

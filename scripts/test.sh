@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md and .ci/run call it: `npm test`.
-#   static checks -> unit -> integration (real kernel, own network namespace) -> e2e (Docker, real packets)
+#   static checks -> unit -> integration (real kernel, own network namespace; real IPVS in a qemu VM)
+#   -> e2e (Docker, real packets)
 # Set CSGW_SKIP_E2E=1 to stop after the integration tests (the e2e stage needs root and a Docker engine,
 # which this script installs and starts when missing).
 set -euo pipefail
@@ -13,6 +14,8 @@ stage() { printf '\n=== %s\n' "$*"; }
 stage "dependencies"
 bash scripts/ensure-node-deps.sh
 bash scripts/ensure-host-tools.sh
+# The IPVS test VM (this kernel has no ip_vs): Debian's stock kernel and an initramfs, cached in .cache/ipvs-vm.
+bash scripts/ipvs-vm/build.sh
 
 stage "build, typecheck, lint, format"
 npm run --silent build
@@ -23,9 +26,9 @@ npm run --silent format:check
 stage "unit tests"
 "${JEST[@]}" --selectProjects unit
 
-stage "integration tests (real nftables in a private network namespace)"
+stage "integration tests (real nftables in a private network namespace, real IPVS in a VM)"
 # unshare gives the test process a network namespace of its own: it plays the gateway, so the host's
-# firewall and routes are never touched.
+# firewall and routes are never touched. The IPVS tests boot a qemu VM (no network device) as their gateway.
 unshare --net -- "${JEST[@]}" --selectProjects integration --runInBand
 
 if [ "${CSGW_SKIP_E2E:-0}" = "1" ]; then

@@ -1,6 +1,6 @@
 // An in-memory IpvsPort: virtual services and real servers as the kernel keeps them. restore() applies lines one by
 // one with ipvsadm's own refusals (a duplicate -A or -a, an edit or delete of something missing), stopping at the
-// first failure as ipvsadm-restore does: what came before it stays applied.
+// first failure as `ipvsadm -R` does: what came before it stays applied.
 import { parseIpvsLine, type IpvsLine } from '../adapters/ipvs.js';
 import type { IpvsPort, IpvsService } from '../controllers/load-balancer/ipvs-port.js';
 import { ControllerError } from '../runtime/controller.js';
@@ -34,7 +34,7 @@ export class FakeIpvs implements IpvsPort {
     for (const line of lines) {
       const parsed = parseIpvsLine(line);
       const problem = parsed ? this.apply(parsed) : 'cannot parse';
-      if (problem) return Promise.reject(new ControllerError('ApplyFailed', `ipvsadm-restore: ${line}: ${problem}`));
+      if (problem) return Promise.reject(new ControllerError('ApplyFailed', `ipvsadm -R: ${line}: ${problem}`));
     }
     return Promise.resolve();
   }

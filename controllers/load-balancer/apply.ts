@@ -23,7 +23,7 @@ export interface ApplyDeps {
 }
 
 /**
- * sysctl, then IPVS (one ipvsadm-restore), then the table (one nft transaction), then the drain ledger: a drain is
+ * sysctl, then IPVS (one `ipvsadm -R`), then the table (one nft transaction), then the drain ledger: a drain is
  * recorded only once the kernel holds it, so a failed apply starts it again next pass, never cuts it short.
  */
 export async function applyLoadBalancer(

@@ -4,7 +4,7 @@ import { FWMARK_BASE } from './names.js';
 import type { KernelService } from './types.js';
 
 /**
- * (desired services, `ipvsadm -S` as read) -> the ipvsadm-restore lines that take IPVS there; pure. Only
+ * (desired services, `ipvsadm -S` as read) -> the `ipvsadm -R` lines that take IPVS there; pure. Only
  * firewall-mark services in our range are read or written; every line is a diff (-A/-E/-D services, -a/-e/-d real
  * servers). Targets are masqueraded (-m, IPVS's NAT): the client address is kept unless the service masquerades
  * in postrouting (sourceNat).

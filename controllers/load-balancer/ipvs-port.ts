@@ -28,6 +28,6 @@ export interface IpvsPort {
   available(signal: AbortSignal): Promise<{ ok: true } | { ok: false; message: string }>;
   /** Every virtual service and its real servers (`ipvsadm -S -n`). */
   save(signal: AbortSignal): Promise<IpvsService[]>;
-  /** One `ipvsadm-restore` run of these lines (ipvsadm arguments, e.g. "-a -f 1 -r 10.0.0.1:80 -m -w 1"). */
+  /** One `ipvsadm -R` run of these lines (ipvsadm arguments, e.g. "-a -f 1 -r 10.0.0.1:80 -m -w 1"). */
   restore(lines: readonly string[], signal: AbortSignal): Promise<void>;
 }

@@ -48,7 +48,7 @@ export function planServices(desired: LoadBalancerDesired, observed: LoadBalance
  * one transaction (a weight change rewrites its service's chain; a new target adds its chain and rewrites the
  * service's; a removed one's chain is deleted once nothing jumps to it), so untouched targets keep their counters;
  * the whole table is replaced when missing, foreign or damaged, and on a full observe (first pass, after a failed
- * apply). Either way conntrack's established flows are left alone. IPVS: ipvsadm-restore lines of the diff, and the
+ * apply). Either way conntrack's established flows are left alone. IPVS: `ipvsadm -R` lines of the diff, and the
  * marking table, by the same chain delta. The drain ledger is recorded last, once the kernel has what it describes.
  */
 export function planLoadBalancer(
@@ -113,7 +113,7 @@ export function describeLoadBalancerAction(action: LoadBalancerAction): string {
     case 'deleteTable':
       return `delete nft table ${LB_TABLE.family} ${LB_TABLE.name} (${action.reason})`;
     case 'ipvs':
-      return `ipvsadm-restore ${action.lines.length} lines: ${action.lines.slice(0, 3).join('; ')}${action.lines.length > 3 ? '; ...' : ''}`;
+      return `ipvsadm -R ${action.lines.length} lines: ${action.lines.slice(0, 3).join('; ')}${action.lines.length > 3 ? '; ...' : ''}`;
     case 'sysctl':
       return `sysctl ${action.key}=${action.value}`;
     case 'recordDrains':
