@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ControllerError } from '../runtime/controller.js';
 import { FakeNft } from '../testing/fake-nft.js';
 import { contractTable, CONTRACT_TABLES, describeNftPortContract } from '../testing/nft-port-contract.js';
+import { chainsTable, describeNftChainContract } from '../testing/nft-port-contract-chains.js';
 import { describeNftElementContract } from '../testing/nft-port-contract-elements.js';
 
 describeNftPortContract('FakeNft', () => new FakeNft());
@@ -46,6 +47,35 @@ describe('FakeNft test controls', () => {
     );
     await nft.commit([{ op: 'replaceTable', table: contractTable() }], signal);
     expect((await nft.listTable('inet', main, signal))?.counters[1]).toMatchObject({ packets: 0, bytes: 0 });
+  });
+
+  it('chain operations reset the counters of the chains they name and keep every other one', async () => {
+    const nft = new FakeNft([chainsTable()]);
+    const counted = { packets: 3, bytes: 300 };
+    for (const chain of ['tgt-a', 'tgt-b']) nft.setCounter('inet', main, { chain, index: 0 }, counted);
+    const ref = { family: 'inet', table: main } as const;
+    const rewritten = { name: 'tgt-b', rules: [{ expr: [{ counter: null }, { accept: null }] }] };
+    await nft.commit([{ op: 'replaceChain', ...ref, chain: rewritten }], signal);
+    const counters = async (): Promise<unknown> =>
+      (await nft.listTable('inet', main, signal))?.counters.map((c) => [c.chain, c.packets]);
+    expect(await counters()).toEqual([
+      ['tgt-a', 3],
+      ['tgt-b', 0],
+    ]);
+    nft.setCounter('inet', main, { chain: 'tgt-b', index: 0 }, counted);
+    const svc = { name: 'svc', rules: [{ expr: [{ goto: { target: 'tgt-b' } }] }] };
+    await nft.commit(
+      [
+        { op: 'replaceChain', ...ref, chain: svc },
+        { op: 'deleteChains', ...ref, names: ['tgt-a'] },
+        { op: 'addChain', ...ref, chain: { ...rewritten, name: 'tgt-a' } },
+      ],
+      signal,
+    );
+    expect(await counters()).toEqual([
+      ['tgt-b', 3],
+      ['tgt-a', 0],
+    ]);
   });
 
   it('returns copies: editing a listing does not change the fake', async () => {
@@ -100,3 +130,4 @@ describe('FakeNft test controls', () => {
 });
 
 describeNftElementContract('FakeNft', () => new FakeNft());
+describeNftChainContract('FakeNft', () => new FakeNft());

@@ -11,12 +11,15 @@ import {
   renderLbTable,
   type LoadBalancerController,
 } from '../controllers/load-balancer/index.js';
+import { serviceChain, targetChain } from '../controllers/load-balancer/names.js';
 import type { KindSnapshot } from '../runtime/controller.js';
 import { FakeMembership } from '../testing/fake-membership.js';
 
 const signal = new AbortController().signal;
 const LISTENER = '10.99.0.1';
 const TARGETS = ['10.99.0.2', '10.99.0.3'];
+/** Joins the service in the delta test. */
+const LATE_TARGET = '10.99.0.4';
 const TARGET_PORT = 9001;
 
 let now = Date.parse('2025-01-01T00:00:00Z');
@@ -44,6 +47,28 @@ async function reconcile(specs: Record<string, unknown>): Promise<unknown[]> {
   return controller.plan(decoded.desired, again);
 }
 
+/** One pass through an incremental observe (as between resyncs): what it applied, then a full check (empty plan). */
+async function deltaPass(specs: Record<string, unknown>): Promise<{ applied: string[]; after: unknown[] }> {
+  const decoded = controller.decode(snapshot(specs));
+  if (!decoded.ok) throw new Error(decoded.errors.join('; '));
+  const plan = controller.plan(
+    decoded.desired,
+    await controller.observe(signal, { full: false, desired: decoded.desired }),
+  );
+  await controller.apply(plan, signal);
+  const again = await controller.observe(signal, { full: true, desired: decoded.desired });
+  const applied = plan.map(controller.describe).filter((line) => !line.startsWith('record drain'));
+  return { applied, after: controller.plan(decoded.desired, again) };
+}
+
+/** Packets counted by each chain's rules in the kernel, by chain name. */
+async function kernelCounters(): Promise<Record<string, number>> {
+  const listed = await createNftAdapter(createExecRunner()).listTable('ip', 'csgw_lb', signal);
+  const counters: Record<string, number> = {};
+  for (const c of listed?.counters ?? []) counters[c.chain] = (counters[c.chain] ?? 0) + c.packets;
+  return counters;
+}
+
 /** One connection through the listener: which target answered, and the open socket. */
 function dial(): Promise<{ target: string; socket: Socket }> {
   return new Promise((resolve, reject) => {
@@ -69,8 +94,9 @@ beforeAll(async () => {
   if (links.length !== 1 || !/^1: lo:/.test(links[0] ?? ''))
     throw new Error('run under `unshare --net`: this test adds addresses to lo and nft tables');
   await execa('ip', ['link', 'set', 'lo', 'up']);
-  for (const address of [LISTENER, ...TARGETS]) await execa('ip', ['addr', 'add', `${address}/32`, 'dev', 'lo']);
-  for (const address of TARGETS) {
+  for (const address of [LISTENER, ...TARGETS, LATE_TARGET])
+    await execa('ip', ['addr', 'add', `${address}/32`, 'dev', 'lo']);
+  for (const address of [...TARGETS, LATE_TARGET]) {
     // Each target says who it is, then echoes: an established flow shows it still reaches the same target.
     const server = createServer((socket) => {
       socket.write(`${address}\n`);
@@ -183,5 +209,91 @@ describe('LoadBalancer nftables path with real connections (nat output)', () => 
     expect(await reconcile({ web: spec })).toEqual([]);
     const table = await execa('nft', ['list', 'table', 'ip', 'csgw_lb']);
     expect(table.stdout).not.toContain(TARGETS[1]);
+  });
+});
+
+describe('LoadBalancer nftables deltas in the kernel (one target change between resyncs)', () => {
+  const spec = {
+    listener: { port: 8080 },
+    targets: { static: [...TARGETS, LATE_TARGET].map((address) => ({ address, port: TARGET_PORT })) },
+    scheduler: 'wrr',
+    drainTimeoutSeconds: 60,
+  };
+  const weighted = (weights: Record<string, number>): void =>
+    membership.members(
+      'web',
+      Object.entries(weights).map(([address, weight]) => ({
+        address,
+        port: TARGET_PORT,
+        weight,
+        health: 'healthy' as const,
+      })),
+    );
+  /** The service's id as the controller assigns it (a hash of the name), and the chains named after it. */
+  const id = (): number => {
+    const decoded = controller.decode(snapshot({ web: spec }));
+    return decoded.ok ? (decoded.desired.spec.services[0]?.id ?? -1) : -1;
+  };
+  const chain = (address: string): string => targetChain(id(), address, TARGET_PORT);
+  const rewrite = (): string => `rewrite chain ${serviceChain(id())} of ip csgw_lb (1 rules)`;
+  const [a, b] = TARGETS as [string, string];
+  let open: { target: string; socket: Socket } | undefined;
+
+  async function stillEchoes(): Promise<void> {
+    const echoed = new Promise<string>((resolve) => open?.socket.once('data', (d) => resolve(d.toString())));
+    open?.socket.write('still here\n');
+    expect(await echoed).toBe('still here\n');
+  }
+
+  it('a weight change rewrites only the service chain: the open flow and every target chain counter survive', async () => {
+    weighted({ [a]: 1, [b]: 1 });
+    expect(await reconcile({ web: spec })).toEqual([]);
+    await targetsOf(4);
+    for (let i = 0; i < 4 && open?.target !== a; i += 1) {
+      open?.socket.destroy();
+      open = await dial();
+    }
+    expect(open?.target).toBe(a);
+    const before = await kernelCounters();
+    expect(before[chain(a)]).toBeGreaterThan(0);
+    expect(before[chain(b)]).toBeGreaterThan(0);
+    weighted({ [a]: 3, [b]: 1 });
+    expect(await deltaPass({ web: spec })).toEqual({
+      applied: [rewrite()],
+      after: [],
+    });
+    await stillEchoes();
+    expect(await kernelCounters()).toMatchObject({ [chain(a)]: before[chain(a)], [chain(b)]: before[chain(b)] });
+    expect((await targetsOf(4)).filter((t) => t === a)).toHaveLength(3);
+  });
+
+  it('a new target adds its chain and takes connections; the others keep their counters and the open flow', async () => {
+    const before = await kernelCounters();
+    weighted({ [a]: 3, [b]: 1, [LATE_TARGET]: 1 });
+    expect(await deltaPass({ web: spec })).toEqual({
+      applied: [`add chain ${chain(LATE_TARGET)} to ip csgw_lb (1 rules)`, rewrite()],
+      after: [],
+    });
+    await stillEchoes();
+    expect(await kernelCounters()).toMatchObject({
+      [chain(a)]: before[chain(a)],
+      [chain(b)]: before[chain(b)],
+      [chain(LATE_TARGET)]: 0,
+    });
+    expect(await targetsOf(5)).toContain(LATE_TARGET);
+  });
+
+  it('a removed target drains, then its chain alone is deleted; the open flow and the others survive', async () => {
+    weighted({ [a]: 3, [LATE_TARGET]: 1 });
+    expect((await deltaPass({ web: spec })).applied).toEqual([rewrite()]);
+    expect(await targetsOf(8)).not.toContain(b);
+    const before = await kernelCounters();
+    now += 61_000;
+    expect(await deltaPass({ web: spec })).toEqual({ applied: [`delete chain ${chain(b)} of ip csgw_lb`], after: [] });
+    await stillEchoes();
+    const after = await kernelCounters();
+    expect(after).toMatchObject({ [chain(a)]: before[chain(a)], [chain(LATE_TARGET)]: before[chain(LATE_TARGET)] });
+    expect(Object.keys(after)).not.toContain(chain(b));
+    open?.socket.destroy();
   });
 });

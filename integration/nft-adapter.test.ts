@@ -5,12 +5,14 @@ import { createNftAdapter } from '../adapters/nft.js';
 import { buildNatTable } from '../controllers/source-nat/table.js';
 import type { SourceNatSpec } from '../controllers/source-nat/spec.js';
 import { describeNftPortContract } from '../testing/nft-port-contract.js';
+import { describeNftChainContract } from '../testing/nft-port-contract-chains.js';
 import { describeNftElementContract } from '../testing/nft-port-contract-elements.js';
 import { disjointCidrs, interfaceName, ipv4Address } from '../testing/arbitraries.js';
 
 // The same contract the FakeNft passes, against the real kernel: the fake is only as good as this agreement.
 describeNftPortContract('real nft adapter', () => createNftAdapter(createExecRunner()));
 describeNftElementContract('real nft adapter', () => createNftAdapter(createExecRunner()));
+describeNftChainContract('real nft adapter', () => createNftAdapter(createExecRunner()));
 
 describe('SourceNat tables round-trip through the kernel', () => {
   const nft = createNftAdapter(createExecRunner());

@@ -13,6 +13,7 @@ import {
   type ObservedTable,
   type RuleCounter,
 } from '../renderers/nft/model.js';
+import { assertChain, withChainOp } from './fake-nft-chains.js';
 import { applyFailed, changeElements, isIdentifier, normaliseSet } from './fake-nft-sets.js';
 
 export const tableKey = (family: NftFamily, name: string): string => `${family} ${name}`;
@@ -64,7 +65,7 @@ export class FakeNft implements NftPort {
     try {
       if (this.pendingFailure !== undefined) throw new ControllerError('ApplyFailed', this.pendingFailure);
       const next = simulate(this.tables, copy);
-      for (const key of rebuiltKeys(copy)) this.resetCounters(key);
+      for (const prefix of rebuiltCounters(copy)) this.resetCounters(prefix);
       this.tables = next;
       this.transactions.push(copy);
       return Promise.resolve();
@@ -96,13 +97,13 @@ export class FakeNft implements NftPort {
   /** Puts a table in place as if another tool had created it (validated like a commit, not recorded). */
   seed(table: NftTable): void {
     this.tables = simulate(this.tables, [{ op: 'replaceTable', table: clone(table) }]);
-    this.resetCounters(tableKey(table.family, table.name));
+    this.resetCounters(counterKey(tableKey(table.family, table.name)));
   }
 
   /** Drift: someone ran `nft delete table ...` behind the controller's back. */
   deleteTableOutOfBand(family: NftFamily, name: string): void {
     this.tables.delete(tableKey(family, name));
-    this.resetCounters(tableKey(family, name));
+    this.resetCounters(counterKey(tableKey(family, name)));
   }
 
   /** Drift: edits a table in place without validation (anything a human could do with `nft`). */
@@ -153,8 +154,9 @@ export class FakeNft implements NftPort {
     );
   }
 
-  private resetCounters(key: string): void {
-    for (const k of [...this.counterValues.keys()]) if (k.startsWith(`${key}\u0000`)) this.counterValues.delete(k);
+  /** Forgets the counters whose keys start with `prefix` (a table's or a chain's, see counterKey). */
+  private resetCounters(prefix: string): void {
+    for (const k of [...this.counterValues.keys()]) if (k.startsWith(prefix)) this.counterValues.delete(k);
   }
 }
 
@@ -170,8 +172,9 @@ function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
 
-function counterKey(table: string, chain: string, index: number): string {
-  return `${table}\u0000${chain}\u0000${index}`;
+/** The key of a rule's counter; without index (and chain), the prefix of a chain's (a table's) counters. */
+function counterKey(table: string, chain?: string, index?: number): string {
+  return [table, ...(chain === undefined ? [] : [chain]), ...(index === undefined ? [] : [index]), ''].join('\u0000');
 }
 
 function hasCounter(expr: readonly unknown[]): boolean {
@@ -184,11 +187,18 @@ function hasCounter(expr: readonly unknown[]): boolean {
   );
 }
 
-/** Tables whose rules were rebuilt: element changes keep rule counters, as in the kernel. */
-function rebuiltKeys(ops: readonly NftOp[]): string[] {
-  return ops
-    .filter((op) => op.op === 'replaceTable' || op.op === 'deleteTable')
-    .map((op) => tableKey(opTable(op).family, opTable(op).name));
+/**
+ * Counter prefixes of the tables and chains whose rules were rebuilt: element changes keep rule counters, and so do
+ * the chains a chain operation does not name, as in the kernel.
+ */
+function rebuiltCounters(ops: readonly NftOp[]): string[] {
+  return ops.flatMap((op) => {
+    const table = tableKey(opTable(op).family, opTable(op).name);
+    if (op.op === 'replaceTable' || op.op === 'deleteTable') return [counterKey(table)];
+    if (op.op === 'addChain' || op.op === 'replaceChain') return [counterKey(table, op.chain.name)];
+    if (op.op === 'deleteChains') return op.names.map((name) => counterKey(table, name));
+    return [];
+  });
 }
 
 /** Applies ops to a copy of the tables; throws ControllerError('ApplyFailed') on the first invalid op. */
@@ -197,10 +207,12 @@ function simulate(current: ReadonlyMap<string, NftTable>, ops: readonly NftOp[])
   for (const op of ops) {
     const target = opTable(op);
     const key = tableKey(target.family, target.name);
+    const table = next.get(key);
     if (op.op === 'replaceTable') next.set(key, normaliseTable(op.table));
-    else if (!next.has(key)) throw applyFailed(`${op.op} in table ${key}: No such file or directory`);
+    else if (!table) throw applyFailed(`${op.op} in table ${key}: No such file or directory`);
     else if (op.op === 'deleteTable') next.delete(key);
-    else next.set(key, withElements(next.get(key) as NftTable, op));
+    else if ('set' in op) next.set(key, withElements(table, op));
+    else next.set(key, withChainOp(table, op));
   }
   return next;
 }
@@ -225,13 +237,9 @@ function normaliseTable(table: NftTable): NftTable {
     'chain',
   );
   const sets = table.sets.map(normaliseSet);
-  const setNames = new Set(sets.map((s) => s.name));
+  // One `nft -f` declares every chain before any rule, so a rule may jump to a chain declared after its own.
   const chainNames = new Set(table.chains.map((c) => c.name));
-  for (const chain of table.chains) {
-    if (!isIdentifier(chain.name)) throw applyFailed(`bad chain name "${chain.name}"`);
-    if (chain.base && !Number.isInteger(chain.base.prio)) throw applyFailed(`chain ${chain.name}: bad priority`);
-    for (const rule of chain.rules) assertReferences(rule.expr, setNames, chainNames, chain.name);
-  }
+  for (const chain of table.chains) assertChain({ ...table, sets }, chain, chainNames);
   return { family: table.family, name: table.name, sets, chains: clone(table.chains) };
 }
 
@@ -240,26 +248,5 @@ function assertUnique(names: readonly string[], what: string): void {
   for (const name of names) {
     if (seen.has(name)) throw applyFailed(`${what} ${name} declared twice`);
     seen.add(name);
-  }
-}
-
-/** Every "@set" string and every jump/goto target inside a rule must exist in the same table. */
-function assertReferences(value: unknown, sets: ReadonlySet<string>, chains: ReadonlySet<string>, chain: string): void {
-  if (typeof value === 'string') {
-    if (value.startsWith('@') && !sets.has(value.slice(1)))
-      throw applyFailed(`chain ${chain}: set ${value.slice(1)} does not exist`);
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (const item of value) assertReferences(item, sets, chains, chain);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  for (const [key, inner] of Object.entries(value)) {
-    const target = (inner as { target?: unknown } | null)?.target;
-    if ((key === 'jump' || key === 'goto') && typeof target === 'string' && !chains.has(target)) {
-      throw applyFailed(`chain ${chain}: ${key} to missing chain ${target}`);
-    }
-    assertReferences(inner, sets, chains, chain);
   }
 }

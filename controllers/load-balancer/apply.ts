@@ -1,4 +1,4 @@
-import { tableChangeOps, type TableChange } from '../../renderers/nft/delta.js';
+import { tableDeltaOps, type TableDelta } from '../../renderers/nft/delta.js';
 import type { NftOp } from '../../renderers/nft/model.js';
 import { ControllerError } from '../../runtime/controller.js';
 import type { OwnedTable } from '../../runtime/nft/owned-table.js';
@@ -6,6 +6,14 @@ import type { SysctlPort } from '../../runtime/ports.js';
 import type { IpvsPort } from './ipvs-port.js';
 import { LB_TABLE } from './names.js';
 import type { DrainLedger, LoadBalancerAction } from './types.js';
+
+const TABLE_DELTAS: ReadonlySet<string> = new Set<TableDelta['op']>([
+  'replaceTable',
+  'updateElements',
+  'addChain',
+  'replaceChain',
+  'deleteChain',
+]);
 
 export interface ApplyDeps {
   table: OwnedTable;
@@ -33,9 +41,9 @@ export async function applyLoadBalancer(
     if (!deps.ipvs) throw new ControllerError('IpvsUnavailable', 'IPVS changes planned but no IPVS port is wired');
     await deps.ipvs.restore(lines, signal);
   }
-  const changes = actions.filter((a): a is TableChange => a.op === 'replaceTable' || a.op === 'updateElements');
+  const changes = actions.filter((a): a is TableDelta => TABLE_DELTAS.has(a.op));
   const deletes: NftOp[] = actions.some((a) => a.op === 'deleteTable') ? [{ op: 'deleteTable', ...LB_TABLE }] : [];
-  const ops = [...tableChangeOps(changes), ...deletes];
+  const ops = [...tableDeltaOps(changes), ...deletes];
   if (ops.length > 0) await deps.table.commit(ops, signal);
   for (const action of actions) if (action.op === 'recordDrains') deps.recordDrains(action.ledger);
 }

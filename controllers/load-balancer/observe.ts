@@ -46,6 +46,7 @@ export async function observeLoadBalancer(
     ...(vsConntrack ? { vsConntrack } : {}),
     memberships,
     ledger: state.ledger,
+    ...(full ? { rebuild: true } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { describeTableChange, planTableChange } from '../../renderers/nft/delta.js';
+import { describeTableDelta, planTableDelta } from '../../renderers/nft/delta.js';
 import type { DesiredState } from '../../runtime/controller.js';
 import { planIpvs } from './ipvs-plan.js';
 import { kernelServiceOf } from './kernel.js';
@@ -44,10 +44,12 @@ export function planServices(desired: LoadBalancerDesired, observed: LoadBalance
 }
 
 /**
- * (desired, observed) -> actions; pure. An empty plan means converged. nftables: the table as one transaction
- * (listener changes are element updates; a target or weight change rebuilds the table atomically, which leaves
- * conntrack's established flows alone). IPVS: `ipvsadm -R` lines of the diff, and the table that marks packets.
- * The drain ledger is recorded last, once the kernel has what it describes.
+ * (desired, observed) -> actions; pure. An empty plan means converged. nftables: only the chains that changed, in
+ * one transaction (a weight change rewrites its service's chain; a new target adds its chain and rewrites the
+ * service's; a removed one's chain is deleted once nothing jumps to it), so untouched targets keep their counters;
+ * the whole table is replaced when missing, foreign or damaged, and on a full observe (first pass, after a failed
+ * apply). Either way conntrack's established flows are left alone. IPVS: `ipvsadm -R` lines of the diff, and the
+ * marking table, by the same chain delta. The drain ledger is recorded last, once the kernel has what it describes.
  */
 export function planLoadBalancer(
   desired: DesiredState<LoadBalancerDesired>,
@@ -71,7 +73,10 @@ function tableActions(
   kernel: KernelService[],
   observed: LoadBalancerObserved,
 ): LoadBalancerAction[] {
-  if (kernel.length > 0) return planTableChange(renderLbTable(kernel, observed.mechanism), observed.table?.table);
+  if (kernel.length > 0) {
+    const table = renderLbTable(kernel, observed.mechanism);
+    return planTableDelta(table, observed.table?.table, { rebuild: observed.rebuild === true });
+  }
   if (!observed.table) return [];
   return [{ op: 'deleteTable', reason: desired.spec.rejected.length > 0 ? 'NoneAdmitted' : 'NoResource' }];
 }
@@ -101,7 +106,10 @@ export function describeLoadBalancerAction(action: LoadBalancerAction): string {
   switch (action.op) {
     case 'replaceTable':
     case 'updateElements':
-      return describeTableChange(action);
+    case 'addChain':
+    case 'replaceChain':
+    case 'deleteChain':
+      return describeTableDelta(action);
     case 'deleteTable':
       return `delete nft table ${LB_TABLE.family} ${LB_TABLE.name} (${action.reason})`;
     case 'ipvs':

@@ -1,4 +1,4 @@
-import type { TableChange } from '../../renderers/nft/delta.js';
+import type { TableDelta } from '../../renderers/nft/delta.js';
 import type { ObservedTable } from '../../renderers/nft/model.js';
 import type { Rejection } from '../../runtime/resource-admission.js';
 import type { SysctlValue } from '../../runtime/ports.js';
@@ -56,10 +56,12 @@ export interface LoadBalancerObserved {
   vsConntrack?: SysctlValue;
   memberships: Readonly<Record<string, MembershipSnapshot>>;
   ledger: DrainLedger;
+  /** A full observe (first pass, after a failed apply): any table change replaces the whole table. */
+  rebuild?: boolean;
 }
 
 export type LoadBalancerAction =
-  | TableChange
+  | TableDelta
   | { op: 'deleteTable'; reason: 'NoResource' | 'NoneAdmitted' }
   | { op: 'ipvs'; lines: string[] }
   | { op: 'sysctl'; key: string; value: string }

@@ -73,13 +73,19 @@ export interface ObservedTable {
 }
 
 /**
- * Semantic operations an NftPort commits atomically. Element operations change one set of an existing table without
- * touching its rules or counters: deletes of a transaction are rendered before its adds.
+ * Semantic operations an NftPort commits atomically, rendered in the order given. Element operations change one set
+ * of an existing table without touching its rules or counters. Chain operations change chains of an existing table
+ * and leave every other chain (and its counters) alone: addChain declares a chain with its rules (after any chain its
+ * rules jump to), replaceChain flushes one chain and adds its rules again (its base hook unchanged), deleteChains
+ * flushes every named chain before deleting any, so chains that refer to each other go together; a chain still
+ * referenced from elsewhere makes the kernel refuse the transaction.
  */
 export type NftOp =
   | { op: 'replaceTable'; table: NftTable }
   | { op: 'deleteTable'; family: NftFamily; name: string }
-  | { op: 'addElements' | 'deleteElements'; family: NftFamily; table: string; set: NftSetRef; elements: string[] };
+  | { op: 'addElements' | 'deleteElements'; family: NftFamily; table: string; set: NftSetRef; elements: string[] }
+  | { op: 'addChain' | 'replaceChain'; family: NftFamily; table: string; chain: NftChain }
+  | { op: 'deleteChains'; family: NftFamily; table: string; names: string[] };
 
 export interface ListOptions {
   /** false lists the table without set elements (`nft -t`): every set then shows `elements: []`. Default true. */

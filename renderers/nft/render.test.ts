@@ -169,3 +169,41 @@ describe('renderTransaction: maps and element operations', () => {
     ]);
   });
 });
+
+describe('renderTransaction: chain operations', () => {
+  const ref = { family: 'ip', table: 'csgw_lb' } as const;
+  const target = { name: 'tgt-a', rules: [{ expr: [{ counter: null }, { dnat: { addr: '10.0.0.1', port: 80 } }] }] };
+  const service = { name: 'svc', rules: [{ comment: 'spread', expr: [{ goto: { target: 'tgt-a' } }] }] };
+
+  it('adds a chain with its rules, rewrites one with flush + rules, and touches nothing else (golden)', () => {
+    const ops: NftOp[] = [
+      { op: 'addChain', ...ref, chain: target },
+      { op: 'replaceChain', ...ref, chain: service },
+    ];
+    expect(renderTransaction(ops).nftables).toEqual([
+      { add: { chain: { ...ref, name: 'tgt-a' } } },
+      { add: { rule: { ...ref, chain: 'tgt-a', expr: target.rules[0]?.expr } } },
+      { flush: { chain: { ...ref, name: 'svc' } } },
+      { add: { rule: { ...ref, chain: 'svc', comment: 'spread', expr: [{ goto: { target: 'tgt-a' } }] } } },
+    ]);
+  });
+
+  it('adds a base chain with its hook, and rewriting it never re-declares the hook', () => {
+    const base = { type: 'nat', hook: 'output', prio: -105, policy: 'accept' } as const;
+    const chain = { name: 'output', base, rules: [{ expr: [{ accept: null }] }] };
+    const [added] = renderTransaction([{ op: 'addChain', ...ref, chain }]).nftables;
+    expect(added).toEqual({ add: { chain: { ...ref, name: 'output', ...base } } });
+    const rewritten = renderTransaction([{ op: 'replaceChain', ...ref, chain }]).nftables;
+    expect(rewritten[0]).toEqual({ flush: { chain: { ...ref, name: 'output' } } });
+    expect(rewritten.slice(1).every((c) => 'rule' in (c.add ?? {}))).toBe(true);
+  });
+
+  it('deletes chains by flushing all of them first, so chains that jump to each other go together', () => {
+    expect(renderTransaction([{ op: 'deleteChains', ...ref, names: ['svc', 'tgt-a'] }]).nftables).toEqual([
+      { flush: { chain: { ...ref, name: 'svc' } } },
+      { flush: { chain: { ...ref, name: 'tgt-a' } } },
+      { delete: { chain: { ...ref, name: 'svc' } } },
+      { delete: { chain: { ...ref, name: 'tgt-a' } } },
+    ]);
+  });
+});

@@ -25,6 +25,17 @@ function renderOp(op: NftOp): NftJsonCommand[] {
       };
       return [op.op === 'addElements' ? { add: { element } } : { delete: { element } }];
     }
+    case 'addChain':
+      return renderChain({ family: op.family, name: op.table }, op.chain);
+    case 'replaceChain':
+      return [
+        { flush: { chain: { family: op.family, table: op.table, name: op.chain.name } } },
+        ...renderRules({ family: op.family, name: op.table }, op.chain),
+      ];
+    case 'deleteChains': {
+      const refs = op.names.map((name) => ({ chain: { family: op.family, table: op.table, name } }));
+      return [...refs.map((ref) => ({ flush: ref })), ...refs.map((ref) => ({ delete: ref }))];
+    }
   }
 }
 
@@ -57,12 +68,16 @@ function elementsJson(set: NftSetRef, elements: readonly string[]): unknown[] {
   return elements.map((e) => elementToJson(set, e));
 }
 
-function renderChain(table: NftTable, chain: NftChain): NftJsonCommand[] {
+type TableRef = Pick<NftTable, 'family' | 'name'>;
+
+function renderChain(table: TableRef, chain: NftChain): NftJsonCommand[] {
   const ref = { family: table.family, table: table.name };
-  return [
-    { add: { chain: { ...ref, name: chain.name, ...(chain.base ?? {}) } } },
-    ...chain.rules.map((rule) => ({
-      add: { rule: { ...ref, chain: chain.name, ...(rule.comment ? { comment: rule.comment } : {}), expr: rule.expr } },
-    })),
-  ];
+  return [{ add: { chain: { ...ref, name: chain.name, ...(chain.base ?? {}) } } }, ...renderRules(table, chain)];
+}
+
+function renderRules(table: TableRef, chain: NftChain): NftJsonCommand[] {
+  const ref = { family: table.family, table: table.name };
+  return chain.rules.map((rule) => ({
+    add: { rule: { ...ref, chain: chain.name, ...(rule.comment ? { comment: rule.comment } : {}), expr: rule.expr } },
+  }));
 }

@@ -1,4 +1,4 @@
-import type { NftFamily, NftOp, NftTable, ObservedTable } from '../../renderers/nft/model.js';
+import { opTable, type NftFamily, type NftOp, type NftTable, type ObservedTable } from '../../renderers/nft/model.js';
 import { sortElements } from '../../renderers/nft/elements.js';
 import type { NftPort } from '../ports.js';
 
@@ -56,13 +56,14 @@ function elementsOf(table: NftTable): Map<string, string[]> {
 }
 
 function applyToCache(cache: Map<string, string[]>, op: NftOp, own: { family: NftFamily; name: string }): void {
+  const target = opTable(op);
+  if (target.family !== own.family || target.name !== own.name) return;
   if (op.op === 'replaceTable') {
-    if (op.table.family !== own.family || op.table.name !== own.name) return;
     cache.clear();
     for (const [name, elements] of elementsOf(op.table)) cache.set(name, elements);
   } else if (op.op === 'deleteTable') {
-    if (op.family === own.family && op.name === own.name) cache.clear();
-  } else if (op.family === own.family && op.table === own.name) {
+    cache.clear();
+  } else if ('set' in op) {
     const elements = new Set(cache.get(op.set.name) ?? []);
     for (const e of op.elements) {
       if (op.op === 'addElements') elements.add(e);
@@ -70,4 +71,5 @@ function applyToCache(cache: Map<string, string[]>, op: NftOp, own: { family: Nf
     }
     cache.set(op.set.name, sortElements([...elements]));
   }
+  // Chain operations leave every set's elements as they were.
 }
