@@ -13,6 +13,7 @@ import { runL4 } from './lib/l4-part.js';
 import { summarizeSamples, summaryTable } from './lib/l4-tls-report.js';
 import { L4_SCENARIO_NAMES } from './lib/l4-scenarios.js';
 import { createLbLab } from './lib/lb-lab.js';
+import { runTls, TLS_SCENARIO_NAMES } from './lib/tls-part.js';
 import { codeVersion, defaultResultsDir, machineInfo, say, writeResults } from './lib/report.js';
 
 const flags = parseFlags({
@@ -23,6 +24,11 @@ const flags = parseFlags({
   'conn-seconds': '5',
   concurrency: '32',
   'l4-scenarios': L4_SCENARIO_NAMES.filter((s) => s !== 'lb-snat').join(','),
+  'tls-seconds': '5',
+  'tls-concurrency': '16',
+  'tls-size-mib': '256',
+  'tls-downloads': '2',
+  'tls-scenarios': TLS_SCENARIO_NAMES.join(','),
   out: defaultResultsDir(),
 });
 
@@ -61,6 +67,21 @@ async function main(cleanup: Cleanup): Promise<void> {
     say(`\nL4 (nftables path${l4.ipvs.available ? '' : '; IPVS is not in this kernel'}), ${rounds} rounds:\n`);
     say(summaryTable(summary, 'direct'));
     results.l4 = { ...l4, summary };
+  }
+  if (parts.includes('tls')) {
+    say("\nTLS termination: HAProxy with the TlsTermination renderer's config");
+    const tls = await runTls(cleanup, lab, {
+      rounds,
+      handshakeSeconds: positiveNumber('tls-seconds', flags['tls-seconds']),
+      concurrency: positiveNumber('tls-concurrency', flags['tls-concurrency']),
+      sizeMiB: positiveNumber('tls-size-mib', flags['tls-size-mib']),
+      downloads: positiveNumber('tls-downloads', flags['tls-downloads']),
+      scenarios: list(flags['tls-scenarios']),
+    });
+    const summary = summarizeSamples(tls.samples, 'direct');
+    say(`\nTLS, ${rounds} rounds (direct: HAProxy on the target itself):\n`);
+    say(summaryTable(summary, 'direct'));
+    results.tls = { ...tls, summary };
   }
   const path = await writeResults(flags.out, 'l4-tls', {
     benchmark: 'l4-tls',

@@ -64,6 +64,8 @@ export function labSteps(id: string, targets: number): { namespaces: string[]; s
     inNs(clientNs, ['ip', 'route', 'add', 'default', 'via', LAB_GATEWAY_IP]),
     // Many short connections: the whole port range, so a run of tens of thousands never waits for a free port.
     inNs(clientNs, ['sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65535']),
+    // TLS clients close first (TIME_WAIT on the client): reuse such ports for new connections (timestamps keep it safe).
+    inNs(clientNs, ['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1']),
   ];
   targetNs.forEach((ns, i) => {
     const k = i + 1;
