@@ -151,9 +151,9 @@ describe('TlsTermination with an ACM certificate', () => {
     expect(normaliseSerial((await certificateStatus())?.serial ?? '')).toBe(cert.serial);
   });
 
-  it('proxies HTTPS to the backend with X-Forwarded-For and X-Forwarded-Proto', async () => {
+  it('proxies HTTPS to the backend with X-Forwarded-For (a forged one dropped) and X-Forwarded-Proto', async () => {
     const out = await onServer([
-      ...['curl', '-sS', '--max-time', '5', '--cacert', CA_FILE],
+      ...['curl', '-sS', '--max-time', '5', '--cacert', CA_FILE, '-H', 'X-Forwarded-For: 192.0.2.66'],
       ...['--resolve', `${DOMAIN}:443:${t.gatewayPublicIp}`, `https://${DOMAIN}/hello`],
     ]);
     expect(out.stderr).toBe('');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KindSnapshot, StoredResource } from '../../runtime/controller.js';
 import { ResourceAdmission } from '../../runtime/resource-admission.js';
-import { decodeTlsTerminations, listenerConflict, splitLeaf } from './decode.js';
+import { decodeTlsTerminations, listenerConflict, splitLeaf, type LoadBalancerLookup } from './decode.js';
 import { validateTlsTerminationSpec } from './spec.js';
 
 const backends = { default: { servers: [{ address: '10.0.1.10', port: 8080 }] } };
@@ -21,9 +21,10 @@ const secret = (data: Record<string, string>): StoredResource => ({
   value: JSON.stringify({ data }),
 });
 
-function decode(resources: StoredResource[], secrets: StoredResource[] = []) {
+function decode(resources: StoredResource[], secrets: StoredResource[] = [], loadBalancers?: LoadBalancerLookup) {
   const snapshot: KindSnapshot = { kind: 'TlsTermination', resources, related: { Secret: secrets } };
-  const result = decodeTlsTerminations(snapshot, new ResourceAdmission(validateTlsTerminationSpec, listenerConflict));
+  const admission = new ResourceAdmission(validateTlsTerminationSpec, listenerConflict);
+  const result = decodeTlsTerminations(snapshot, admission, loadBalancers);
   if (!result.ok) throw new Error('decode failed');
   return result;
 }
@@ -78,5 +79,17 @@ describe('decodeTlsTerminations', () => {
     const t = decode([resource('a', { backends: { ...backends, routes } }, '1')]).desired.spec.targets[0]!;
     expect(t.routes[0]!.hosts).toEqual([{ oneLabelBelow: 'example.com' }, { exact: 'example.com' }]);
     expect(t.backendError).toMatch(/spec\.backends\.routes\[0\]\.backend: LoadBalancer backends need/);
+  });
+
+  it('serves a LoadBalancer backend that stopped resolving with its last listener, and says so', () => {
+    const server = { address: '10.0.0.5', port: 8443 };
+    const stale: LoadBalancerLookup = () => ({ server, unresolved: 'LoadBalancer lb does not exist' });
+    const spec = { backends: { default: { loadBalancer: 'lb' } } };
+    const t = decode([resource('a', spec, '1')], [], stale).desired.spec.targets[0]!;
+    expect(t.defaultServers).toEqual([server]);
+    expect(t.backendError).toBeUndefined();
+    expect(t.backendStale).toBe(
+      'spec.backends.default: LoadBalancer lb does not exist; still sending to its last listener 10.0.0.5:8443',
+    );
   });
 });

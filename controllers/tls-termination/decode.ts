@@ -17,7 +17,10 @@ import { SecretMaterial, type CertificateOrigin, type TerminationTarget, type Tl
  * Finds the listener of a LoadBalancer resource on this gateway (its address and port), from the resources of the
  * LoadBalancer kind the controller watches; a string says why it cannot.
  */
-export type LoadBalancerLookup = (name: string, related: KindSnapshot['related']) => ServerModel | string;
+export type LoadBalancerLookup = (
+  name: string,
+  related: KindSnapshot['related'],
+) => ServerModel | string | { server: ServerModel; unresolved: string };
 
 /**
  * Every admitted TlsTermination with its certificate source and backends. A resource whose listeners collide with an
@@ -73,14 +76,20 @@ function target(
   loadBalancers: LoadBalancerLookup | undefined,
 ): TerminationTarget {
   const errors: string[] = [];
+  const stale: string[] = [];
   const servers = (field: string, b: BackendSpec): ServerModel[] => {
     if ('servers' in b) return b.servers.map((s) => ({ address: s.address, port: s.port }));
     const found = loadBalancers
       ? loadBalancers(b.loadBalancer, related)
       : 'LoadBalancer backends need the LoadBalancer kind, which this operator does not run';
-    if (typeof found !== 'string') return [found];
-    errors.push(`${field}: ${found}`);
-    return [];
+    if (typeof found === 'string') {
+      errors.push(`${field}: ${found}`);
+      return [];
+    }
+    if (!('unresolved' in found)) return [found];
+    const { address, port } = found.server;
+    stale.push(`${field}: ${found.unresolved}; still sending to its last listener ${address}:${port}`);
+    return [found.server];
   };
   const { backends } = a.spec;
   const defaultServers = servers('spec.backends.default', backends.default);
@@ -96,6 +105,7 @@ function target(
     defaultServers,
     routes,
     ...(errors.length > 0 ? { backendError: errors.join('; ') } : {}),
+    ...(stale.length > 0 ? { backendStale: stale.join('; ') } : {}),
   };
 }
 

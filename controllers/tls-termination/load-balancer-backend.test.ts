@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadBalancerLookup } from './load-balancer-backend.js';
 
-const lookup = loadBalancerLookup('LoadBalancer');
 const related = (listener: unknown) => ({
   LoadBalancer: [{ name: 'lb', generation: 1, value: JSON.stringify({ listener, targets: { static: [] } }) }],
 });
 
 describe('loadBalancerLookup', () => {
   it("connects to the LoadBalancer's listener address and port", () => {
+    const lookup = loadBalancerLookup('LoadBalancer');
     expect(lookup('lb', related({ port: 8443, address: '10.0.0.5' }))).toEqual({ address: '10.0.0.5', port: 8443 });
     expect(lookup('lb', related({ protocol: 'TCP', port: 80, address: '10.0.0.5' }))).toEqual({
       address: '10.0.0.5',
@@ -24,10 +24,21 @@ describe('loadBalancerLookup', () => {
     ['a port out of range', 'lb', related({ port: 70000, address: '10.0.0.5' }), /no valid listener port/],
     ['no listener', 'lb', related(undefined), /no readable listener/],
   ])('says why for %s', (_, name, snapshot, reason) => {
-    expect(lookup(name, snapshot)).toEqual(expect.stringMatching(reason));
+    expect(loadBalancerLookup('LoadBalancer')(name, snapshot)).toEqual(expect.stringMatching(reason));
   });
 
   it('says why for a value that is not JSON', () => {
+    const lookup = loadBalancerLookup('LoadBalancer');
     expect(lookup('lb', { LoadBalancer: [{ name: 'lb', generation: 1, value: '{' }] })).toMatch(/no readable/);
+  });
+
+  it('keeps the last resolved listener, saying why, when a resolved LoadBalancer goes away or loses its address', () => {
+    const lookup = loadBalancerLookup('LoadBalancer');
+    const server = { address: '10.0.0.5', port: 8443 };
+    expect(lookup('lb', related({ port: 8443, address: '10.0.0.5' }))).toEqual(server);
+    expect(lookup('lb', undefined)).toEqual({ server, unresolved: expect.stringMatching(/lb does not exist/) });
+    expect(lookup('lb', related({ port: 8443 }))).toEqual({ server, unresolved: expect.stringMatching(/address/) });
+    expect(lookup('lb', related({ port: 9443, address: '10.0.0.6' }))).toEqual({ address: '10.0.0.6', port: 9443 });
+    expect(lookup('other', undefined)).toMatch(/other does not exist/);
   });
 });

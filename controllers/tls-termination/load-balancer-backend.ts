@@ -11,23 +11,38 @@ interface ListenerView {
   address?: unknown;
 }
 
-/** Looks a LoadBalancer up among the watched resources of `kind`; a string says why it cannot serve as a backend. */
+/**
+ * Looks a LoadBalancer up among the watched resources of `kind`; a string says why it cannot serve as a backend.
+ * Once resolved, a LoadBalancer that goes away or loses its address keeps its last listener (stale, with the reason):
+ * a change to another resource must not take HAProxy's frontend, and port 443 with it, down.
+ */
 export function loadBalancerLookup(kind: string): LoadBalancerLookup {
-  return (name: string, related: KindSnapshot['related']): ServerModel | string => {
-    const stored = related?.[kind]?.find((r) => r.name === name);
-    if (!stored) return `LoadBalancer ${name} does not exist`;
-    const listener = listenerOf(stored.value);
-    if (!listener) return `LoadBalancer ${name} has no readable listener`;
-    const { protocol = 'TCP', port, address } = listener;
-    if (protocol !== 'TCP') return `LoadBalancer ${name} listens on ${String(protocol)}, HAProxy needs TCP`;
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
-      return `LoadBalancer ${name} has no valid listener port`;
-    // Without an address the LoadBalancer listens on every local address, and none of them is sure to route back
-    // to its targets (a loopback source would not): HAProxy needs the one it should use.
-    if (typeof address !== 'string' || !isIPv4(address))
-      return `LoadBalancer ${name} needs spec.listener.address to serve as a TlsTermination backend`;
-    return { address, port };
+  const lastResolved = new Map<string, ServerModel>();
+  return (name, related) => {
+    const found = resolve(kind, name, related);
+    if (typeof found !== 'string') {
+      lastResolved.set(name, found);
+      return found;
+    }
+    const last = lastResolved.get(name);
+    return last ? { server: last, unresolved: found } : found;
   };
+}
+
+function resolve(kind: string, name: string, related: KindSnapshot['related']): ServerModel | string {
+  const stored = related?.[kind]?.find((r) => r.name === name);
+  if (!stored) return `LoadBalancer ${name} does not exist`;
+  const listener = listenerOf(stored.value);
+  if (!listener) return `LoadBalancer ${name} has no readable listener`;
+  const { protocol = 'TCP', port, address } = listener;
+  if (protocol !== 'TCP') return `LoadBalancer ${name} listens on ${String(protocol)}, HAProxy needs TCP`;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    return `LoadBalancer ${name} has no valid listener port`;
+  // Without an address the LoadBalancer listens on every local address, and none of them is sure to route back
+  // to its targets (a loopback source would not): HAProxy needs the one it should use.
+  if (typeof address !== 'string' || !isIPv4(address))
+    return `LoadBalancer ${name} needs spec.listener.address to serve as a TlsTermination backend`;
+  return { address, port };
 }
 
 function listenerOf(value: string): ListenerView | undefined {

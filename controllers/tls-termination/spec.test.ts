@@ -28,6 +28,13 @@ describe('validateTlsTerminationSpec', () => {
     expect(r.ok && renewalCheckSeconds(r.value.certificate)).toBe(3600);
   });
 
+  it('offers h2 by default only in HTTP mode: in TCP mode the backend would get the h2 stream as is', () => {
+    const tcp = validateTlsTerminationSpec({ ...BASE, forwardedHeaders: false });
+    expect(tcp.ok && tcp.value.alpn).toEqual(['http/1.1']);
+    const chosen = validateTlsTerminationSpec({ ...BASE, forwardedHeaders: false, alpn: ['h2', 'http/1.1'] });
+    expect(chosen.ok && chosen.value.alpn).toEqual(['h2', 'http/1.1']);
+  });
+
   it('takes a Secret or an ACM ARN, never both, and refuses a malformed ARN', () => {
     expect(errors({ ...BASE, certificate: { secretName: 'web-cert' } })).toEqual([]);
     expect(errors({ ...BASE, certificate: { ...BASE.certificate, secretName: 'x' } })).not.toEqual([]);

@@ -50,9 +50,9 @@ const validator = new SpecValidator([tlsTerminationKind]);
 
 /** Schema, then what a schema cannot say well: host names, cipher strings, ALPN ids, ports that collide. */
 export function validateTlsTerminationSpec(raw: unknown): Validation<TlsTerminationSpec> {
-  const result = validator.validate<TlsTerminationSpec>(tlsTerminationKind, raw);
+  const result = validator.validate<Omit<TlsTerminationSpec, 'alpn'> & { alpn?: string[] }>(tlsTerminationKind, raw);
   if (!result.ok) return result;
-  const spec = result.value;
+  const spec: TlsTerminationSpec = { ...result.value, alpn: result.value.alpn ?? defaultAlpn(result.value) };
   const errors = [
     ...routeErrors(spec.backends.routes ?? []),
     ...matchErrors('spec.tlsPolicy.ciphers', spec.tlsPolicy.ciphers, CIPHERS, 'an OpenSSL cipher list (a:b:!c)'),
@@ -62,7 +62,12 @@ export function validateTlsTerminationSpec(raw: unknown): Validation<TlsTerminat
       ? ['spec.listen: httpPort and httpsPort are the same port']
       : []),
   ];
-  return errors.length > 0 ? { ok: false, errors } : result;
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: spec };
+}
+
+/** h2 only where HAProxy itself speaks HTTP: in TCP mode an h2 client would send h2 to an HTTP/1.1 backend. */
+function defaultAlpn(spec: { forwardedHeaders: boolean }): string[] {
+  return spec.forwardedHeaders ? ['h2', 'http/1.1'] : ['http/1.1'];
 }
 
 /** Every host a valid name, and none in two routes (the first would always win). */

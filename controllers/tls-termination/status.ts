@@ -48,6 +48,7 @@ function termination(t: TerminationTarget, observed: TlsObserved, inConfig: bool
       })),
     },
     ...(t.backendError ? { backendError: t.backendError } : {}),
+    ...(t.backendStale ? { backendStale: t.backendStale } : {}),
   };
 }
 
@@ -98,6 +99,7 @@ export function tlsConditions(
     targets.length > 0 && !revision
       ? [{ type: 'Ready', status: 'False', reason: 'WaitingForCertificate', message: waitingMessage(observed) }]
       : [];
+  const stale = targets.flatMap((t) => (t.backendStale ? [`${t.name}: ${t.backendStale}`] : []));
   const problems = observed.certificates.flatMap((c) =>
     c.rejected
       ? [`${c.resource}: HAProxy refused the new certificate: ${c.rejected.message}`]
@@ -105,9 +107,14 @@ export function tlsConditions(
         ? [`${c.resource}: ${c.problem.reason}: ${c.problem.message}`]
         : [],
   );
-  const reason = observed.certificates.some((c) => c.rejected) ? 'CertificateRejected' : 'CertificateProblem';
+  const reason = observed.certificates.some((c) => c.rejected)
+    ? 'CertificateRejected'
+    : problems.length > 0
+      ? 'CertificateProblem'
+      : 'BackendUnresolved';
+  const all = [...problems, ...stale];
   const degraded: ConditionInput[] =
-    problems.length > 0 ? [{ type: 'Degraded', status: 'True', reason, message: problems.join('; ') }] : [];
+    all.length > 0 ? [{ type: 'Degraded', status: 'True', reason, message: all.join('; ') }] : [];
   return [...base, ...waiting, ...degraded];
 }
 

@@ -32,6 +32,8 @@ export interface TerminationTarget {
   routes: { hosts: HostMatch[]; servers: ServerModel[] }[];
   /** A backend that could not be resolved (a LoadBalancer reference): the resource is not served. */
   backendError?: string;
+  /** A LoadBalancer backend that no longer resolves: served with its last listener, and said so. */
+  backendStale?: string;
 }
 
 export interface TlsDesired {

@@ -22,6 +22,9 @@ frontend {{id}}_https
     bind {{httpsBind}} ssl crt {{certificateFile}} alpn {{alpn}} ssl-min-ver {{minVersion}} ciphers {{ciphers}} ciphersuites {{ciphersuites}}
     timeout client {{clientTimeout}}
 {{#if http}}
+    # The client's own X-Forwarded-For and Forwarded would be taken for ours by backends: only ours goes on.
+    http-request del-header X-Forwarded-For
+    http-request del-header Forwarded
     option forwardfor
     http-request set-header X-Forwarded-Proto https
     http-request set-var(txn.host) req.hdr(host),field(1,:),lower
@@ -39,6 +42,8 @@ frontend {{id}}_http
     mode http
     bind {{redirect.bind}}
     timeout client {{clientTimeout}}
+    # No Host (HTTP/1.0): no https URL to send the client to.
+    http-request deny deny_status 400 unless { req.hdr(host) -m found }
     http-request redirect code 301 location {{redirect.location}}
 {{/if}}
 {{#each backends}}

@@ -49,11 +49,13 @@ download_kernel() {
   mkdir -p "$debs"
   if ! compgen -G "$debs/${pkg}_*.deb" >/dev/null; then
     log "downloading $pkg"
-    (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$pkg" >/dev/null)
+    (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$pkg" >/dev/null) || return 1
     # Kernels the image no longer uses (70 MB each) go.
     find "$debs" -name '*.deb' ! -name "${pkg}_*" -delete
   fi
-  compgen -G "$debs/${pkg}_*.deb" | head -n1
+  local deb
+  deb="$(compgen -G "$debs/${pkg}_*.deb" | head -n1)"
+  [ -n "$deb" ] && echo "$deb"
 }
 
 # Module paths (relative to lib/modules/<version>) for the wanted names and everything they depend on.
@@ -120,7 +122,18 @@ main() {
   fi
   digest="$(inputs_digest "$pkg")"
   $built && [ "$(cat "$cache/stamp" 2>/dev/null)" = "$digest" ] && return 0
-  deb="$(download_kernel "$pkg")"
+  if ! deb="$(download_kernel "$pkg")"; then
+    # Stale package lists name a kernel the mirror has dropped: refresh them once and ask again.
+    apt-get update -qq >/dev/null 2>&1 || true
+    pkg="$(kernel_package)"
+    digest="$(inputs_digest "$pkg")"
+    $built && [ "$(cat "$cache/stamp" 2>/dev/null)" = "$digest" ] && return 0
+    if [ -z "$pkg" ] || ! deb="$(download_kernel "$pkg")"; then
+      $built && log "cannot download the kernel package; using the cached image" && return 0
+      log "cannot download the kernel package (${pkg:-unresolved}), and nothing is cached"
+      exit 1
+    fi
+  fi
   log "building the VM image from $(basename "$deb")"
   rm -rf "$cache/work"
   mkdir -p "$cache/work"
