@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ControllerError } from '../../runtime/controller.js';
-import { createElbv2Adapter, parseTargetGroupArn } from './elbv2.js';
+import { createElbv2Adapter } from './elbv2.js';
 
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
 const ec2Mock = mockClient(EC2Client);
@@ -32,24 +32,6 @@ beforeEach(() => {
   elbMock.reset();
   ec2Mock.reset();
   asked = [];
-});
-
-describe('parseTargetGroupArn', () => {
-  it('reads region and account, and refuses anything that is not a target group', () => {
-    expect(parseTargetGroupArn(ARN)).toEqual({
-      partition: 'aws',
-      region: 'eu-west-1',
-      accountId: '210987654321',
-      name: 'web',
-    });
-    for (const bad of [
-      `${ARN}0`,
-      'arn:aws:elasticloadbalancing:eu-west-1:210987654321:loadbalancer/net/web/0123456789abcdef',
-      'arn:aws:elasticloadbalancing:eu-west-1:21098765432:targetgroup/web/0123456789abcdef',
-      `${ARN}\n`,
-    ])
-      expect(parseTargetGroupArn(bad)).toBeUndefined();
-  });
 });
 
 describe('createElbv2Adapter', () => {

@@ -4,6 +4,7 @@ import {
   type ElasticLoadBalancingV2ClientConfig,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { parseTargetGroupArn } from '../../runtime/aws/target-group-arn.js';
 import { paginateDescribeInstances, type EC2Client } from '@aws-sdk/client-ec2';
 import { ControllerError } from '../../runtime/controller.js';
 import type { Elbv2Port, RegisteredTarget, TargetHealthState } from '../../runtime/aws/api-ports.js';
@@ -38,23 +39,6 @@ export interface Elbv2Clients {
 }
 
 export type Elbv2ClientsFor = (region: string, accountId: string) => Elbv2Clients;
-
-export interface TargetGroupArn {
-  partition: string;
-  region: string;
-  accountId: string;
-  name: string;
-}
-
-const TARGET_GROUP_ARN =
-  /^arn:(aws|aws-cn|aws-us-gov):elasticloadbalancing:([a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}):(\d{12}):targetgroup\/([A-Za-z0-9-]{1,32})\/[0-9a-f]{16}$/;
-
-export function parseTargetGroupArn(arn: string): TargetGroupArn | undefined {
-  const m = TARGET_GROUP_ARN.exec(arn);
-  if (!m) return undefined;
-  const [, partition = '', region = '', accountId = '', name = ''] = m;
-  return { partition, region, accountId, name };
-}
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;

@@ -1,5 +1,6 @@
 import { loadBalancerKind } from '../../crds-equivalent/load-balancer.js';
 import { cidrContains } from '../../runtime/net/cidr.js';
+import { parseTargetGroupArn } from '../../runtime/aws/target-group-arn.js';
 import { SpecValidator, type Validation } from '../../runtime/spec-validation.js';
 import type { HealthCheckSpec, MembershipSpec, TargetsSpec } from './membership/types.js';
 
@@ -27,10 +28,6 @@ export interface LoadBalancerSpec {
 type RawSpec = Omit<LoadBalancerSpec, 'healthCheck'> & { healthCheck?: Partial<HealthCheckSpec> };
 
 const validator = new SpecValidator([loadBalancerKind]);
-
-/** arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>, nothing else. */
-const TARGET_GROUP_ARN =
-  /^arn:aws(-[a-z]+)*:elasticloadbalancing:[a-z]{2}(-[a-z]+)+-\d:\d{12}:targetgroup\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?\/[0-9a-f]{16}$/;
 
 /** Never a reachable target: "this network", loopback, multicast, and 240/4. */
 const NOT_UNICAST = ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/4', '240.0.0.0/4'];
@@ -62,7 +59,7 @@ function checkListener(listener: ListenerSpec): string[] {
 function checkTargets(spec: LoadBalancerSpec): string[] {
   const { targets } = spec;
   if ('targetGroupArn' in targets) {
-    return TARGET_GROUP_ARN.test(targets.targetGroupArn)
+    return parseTargetGroupArn(targets.targetGroupArn)
       ? []
       : [
           `spec.targets.targetGroupArn: ${JSON.stringify(targets.targetGroupArn)} is not a target group ARN ` +

@@ -1,7 +1,7 @@
 // The fake ELBv2's state file ({ targetGroups: [{ targetGroupArn, targets: [{ id, port, state, reason? }] }] }) and the
 // body of POST /_targets ({ targetGroupArn, targets }), checked alike: what the SDK will parse must be well formed.
 import { readFile } from 'node:fs/promises';
-import { parseTargetGroupArn } from '../../adapters/aws/elbv2.js';
+import { parseTargetGroupArn } from '../../runtime/aws/target-group-arn.js';
 import type { TargetHealthState } from '../../runtime/aws/api-ports.js';
 import type { Elbv2State, FakeTarget, TargetGroupState } from './model.js';
 
