@@ -12,6 +12,7 @@ import {
   type ExtraHost,
   type Topology,
 } from './harness/index.js';
+import { CHI_SQUARE_P001_2DF, chiSquare } from '../testing/chi-square.js';
 
 /**
  * LoadBalancer on the nftables path (Docker's kernel has no ip_vs), mirroring an NLB target group served by a fake
@@ -26,8 +27,6 @@ const FAKE_PORT = 4567;
 const TARGET_GROUP = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef';
 const SYNC_SECONDS = 5;
 const DRAIN_SECONDS = 20;
-/** Chi-square with 2 degrees of freedom at p = 0.001: a fair spread stays below it. */
-const CHI_SQUARE_2DF_P001 = 13.82;
 
 let t: Topology;
 let op: Operator;
@@ -66,10 +65,12 @@ async function spread(connections: number): Promise<Map<string, number>> {
   return counts;
 }
 
-function chiSquare(counts: Map<string, number>, among: readonly string[]): number {
-  const total = among.reduce((sum, ip) => sum + (counts.get(ip) ?? 0), 0);
-  const expected = total / among.length;
-  return among.reduce((sum, ip) => sum + ((counts.get(ip) ?? 0) - expected) ** 2 / expected, 0);
+/** The spread's chi-square statistic against an even split among `among`. */
+function evenSpread(counts: Map<string, number>, among: readonly string[]): number {
+  return chiSquare(
+    among.map((ip) => counts.get(ip) ?? 0),
+    among.map(() => 1 / among.length),
+  );
 }
 
 interface TargetStatus {
@@ -169,7 +170,7 @@ describe('LoadBalancer (nftables path) mirroring a target group', () => {
     const ips = targets.map((h) => h.ip);
     expect(counts.get('failed')).toBeUndefined();
     expect([...counts.keys()].sort()).toEqual([...ips].sort());
-    expect(chiSquare(counts, ips)).toBeLessThan(CHI_SQUARE_2DF_P001);
+    expect(evenSpread(counts, ips)).toBeLessThan(CHI_SQUARE_P001_2DF);
     const reply = await curlEcho(t, { host: t.gatewayPublicIp, port: LISTEN_PORT }, '/', { from: 'server' });
     expect(reply.reply?.remoteAddress).toBe(t.serverIp);
   }, 120_000);

@@ -2,14 +2,8 @@
 // Debian's stock kernel (integration/harness/ipvs-vm.ts); the controller's own adapters run ipvsadm and nft in it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startIpvsVm, type IpvsVm } from './harness/ipvs-vm.js';
-import {
-  CHI_SQUARE_P001_1DF,
-  CHI_SQUARE_P001_2DF,
-  chiSquare,
-  finishLongConnection,
-  startLongConnection,
-  tally,
-} from './ipvs-vm/client.js';
+import { CHI_SQUARE_P001_1DF, CHI_SQUARE_P001_2DF, chiSquare } from '../testing/chi-square.js';
+import { finishLongConnection, startLongConnection, tally } from './ipvs-vm/client.js';
 import { createLbFixture, DRAIN_SECONDS, registered, serviceSpec, type LbFixture } from './ipvs-vm/load-balancer.js';
 import { buildTopology, inVm, SERVICE_PORT, TARGETS, VIRTUAL_IP, type TargetName } from './ipvs-vm/topology.js';
 
