@@ -55,6 +55,9 @@ export function planLoadBalancer(
   desired: DesiredState<LoadBalancerDesired>,
   observed: LoadBalancerObserved,
 ): LoadBalancerAction[] {
+  // Resources exist but none is admitted (every spec invalid, no earlier generation after a restart): an unfamiliar
+  // config never tears down the data plane; what the kernel has keeps serving.
+  if (desired.name === undefined && desired.spec.rejected.length > 0) return [];
   const plans = desired.name === undefined ? [] : planServices(desired.spec, observed);
   const kernel = plans.map((p) => p.kernel);
   const ipvs = observed.mechanism === 'ipvs' ? planIpvs(kernel, observed.ipvs ?? []) : [];
@@ -78,7 +81,7 @@ function tableActions(
     return planTableDelta(table, observed.table?.table, { rebuild: observed.rebuild === true });
   }
   if (!observed.table) return [];
-  return [{ op: 'deleteTable', reason: desired.spec.rejected.length > 0 ? 'NoneAdmitted' : 'NoResource' }];
+  return [{ op: 'deleteTable', reason: 'NoResource' }];
 }
 
 /** Set when read and writable; otherwise status says sourceNat cannot masquerade (conntrackWarning). */

@@ -65,7 +65,7 @@ function harness() {
   const advance = (seconds: number): void => {
     now += seconds * 1000;
   };
-  return { nft, targets, pass, counters, count, chainOf, svc, advance };
+  return { nft, targets, pass, counters, count, chainOf, svc, advance, controller, desired };
 }
 
 describe('LoadBalancer nftables path: only diffs are applied', () => {
@@ -140,5 +140,16 @@ describe('LoadBalancer nftables path: only diffs are applied', () => {
     h.nft.mutate('ip', 'csgw_lb', (t) => void t.chains.find((c) => c.name === h.chainOf(1))?.rules.push({ expr: [] }));
     expect(await h.pass()).toEqual([`rewrite chain ${h.chainOf(1)} of ip csgw_lb (1 rules)`]);
     expect(await h.counters()).toMatchObject({ [h.chainOf(2)]: 4 });
+  });
+
+  it('keeps the table while every resource is rejected, and deletes it once no resource exists', async () => {
+    const h = harness();
+    h.targets({ 1: 1, 2: 1 });
+    await h.pass(true);
+    const rejected = [{ name: 'web', generation: 2, errors: ['spec.listener.port: bad'] }];
+    const observed = await h.controller.observe(signal, { full: true, desired: h.desired });
+    expect(h.controller.plan({ spec: { ...h.desired.spec, services: [], rejected } }, observed)).toEqual([]);
+    const none = h.controller.plan({ spec: { ...h.desired.spec, services: [], rejected: [] } }, observed);
+    expect(none.map(h.controller.describe)).toContain('delete nft table ip csgw_lb (NoResource)');
   });
 });

@@ -62,7 +62,7 @@ export interface LoadBalancerObserved {
 
 export type LoadBalancerAction =
   | TableDelta
-  | { op: 'deleteTable'; reason: 'NoResource' | 'NoneAdmitted' }
+  | { op: 'deleteTable'; reason: 'NoResource' }
   | { op: 'ipvs'; lines: string[] }
   | { op: 'sysctl'; key: string; value: string }
   | { op: 'recordDrains'; ledger: DrainLedger };

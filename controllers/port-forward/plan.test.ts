@@ -80,12 +80,12 @@ describe('planPortForward: the table', () => {
     ]);
   });
 
-  it('deletes the table when nothing is admitted, and only if it exists', () => {
+  it('deletes the table when no resource exists, and keeps it while every resource is rejected', () => {
     const none: DesiredState<PortForwardDesired> = { spec: { forwards: [], resources: [], rejected: [] } };
     expect(planPortForward(none, observed([]))).toEqual([{ op: 'deleteTable', reason: 'NoResource' }]);
     expect(planPortForward(none, observed(undefined))).toEqual([]);
     const allRejected = { spec: { ...none.spec, rejected: [{ name: 'web', generation: 2, errors: ['x'] }] } };
-    expect(planPortForward(allRejected, observed([]))).toEqual([{ op: 'deleteTable', reason: 'NoneAdmitted' }]);
+    expect(planPortForward(allRejected, observed([]))).toEqual([]);
   });
 
   it('leaves ip_forward alone when nothing is admitted', () => {

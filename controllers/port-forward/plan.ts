@@ -15,8 +15,9 @@ export function planPortForward(
   observed: PortForwardObserved,
 ): PortForwardAction[] {
   if (desired.name === undefined) {
-    if (!observed.table) return [];
-    return [{ op: 'deleteTable', reason: desired.spec.rejected.length > 0 ? 'NoneAdmitted' : 'NoResource' }];
+    // Every spec rejected (no earlier generation after a restart): an unfamiliar config keeps the forwards it had.
+    if (!observed.table || desired.spec.rejected.length > 0) return [];
+    return [{ op: 'deleteTable', reason: 'NoResource' }];
   }
   assertForwardingPossible(observed.ipForward, FORWARDING_NEEDED);
   const { table } = compilePortForwards(desired.spec.forwards);

@@ -18,4 +18,4 @@ export interface PortForwardObserved {
   ipForward: SysctlValue;
 }
 
-export type PortForwardAction = TableChange | { op: 'deleteTable'; reason: 'NoResource' | 'NoneAdmitted' };
+export type PortForwardAction = TableChange | { op: 'deleteTable'; reason: 'NoResource' };
