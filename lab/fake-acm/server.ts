@@ -11,19 +11,11 @@
 //   POST /_fail    { action, code, count? }: the next `count` (default 1) calls of action fail with AWS error `code`;
 //                  count 0 removes the rule
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loggable, runAction } from './api.js';
-import {
-  BadControlRequest,
-  parseArn,
-  parseBody,
-  parseCorrupt,
-  parseFailure,
-  parseIssue,
-  type FailureRule,
-} from './control.js';
+import { BadControlRequest, parseArn, parseBody, parseCorrupt, parseFailure, parseIssue } from './control.js';
 import { AcmError, type AcmModel } from './model.js';
+import { FakeAwsServer } from '../fake-aws-server.js';
 
 /** Far above any request the operator sends; bounds memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -70,48 +62,12 @@ function sendAcmError(res: ServerResponse, err: AcmError, requestId: string): vo
   send(res, status, headers, JSON.stringify({ __type: err.code, message: err.message }));
 }
 
-export class FakeAcmServer {
-  readonly calls: ReceivedCall[] = [];
-  private readonly failures = new Map<string, FailureRule>();
-  private readonly http: Server;
-
+export class FakeAcmServer extends FakeAwsServer<ReceivedCall> {
   constructor(readonly model: AcmModel) {
-    this.http = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { error: String(err) });
-        else res.destroy();
-      });
-    });
+    super();
   }
 
-  /** The next `count` calls of action fail with the AWS error code; count 0 removes the rule. */
-  failNext(action: string, code: string, count = 1): void {
-    if (count === 0) this.failures.delete(action);
-    else this.failures.set(action, { code, remaining: count });
-  }
-
-  /** Resolves to the URL clients use (loopback for a wildcard bind). */
-  listen(host = '127.0.0.1', port = 0): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        this.http.off('error', reject);
-        const address = this.http.address() as AddressInfo;
-        const wildcard = address.address === '0.0.0.0' || address.address === '::';
-        const shown = wildcard ? '127.0.0.1' : address.address;
-        resolve(`http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`);
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.http.close((err) => (err ? reject(err) : resolve()));
-      this.http.closeAllConnections();
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://fake-acm').pathname;
     let body: string;
     try {
@@ -132,7 +88,8 @@ export class FakeAcmServer {
     try {
       const input = body.trim() === '' ? {} : parseBody(body);
       this.calls.push({ action, input: loggable(input), at: new Date().toISOString() });
-      this.injectedFailure(action);
+      const injected = this.injectedFailure(action);
+      if (injected) throw new AcmError(injected, `${injected} injected by fake-acm`);
       const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId };
       send(res, 200, headers, JSON.stringify(runAction(this.model, action, input)));
     } catch (err) {
@@ -141,14 +98,6 @@ export class FakeAcmServer {
       if (!(err instanceof AcmError)) throw err;
       sendAcmError(res, err, requestId);
     }
-  }
-
-  private injectedFailure(action: string): void {
-    const rule = this.failures.get(action);
-    if (!rule) return;
-    rule.remaining -= 1;
-    if (rule.remaining <= 0) this.failures.delete(action);
-    throw new AcmError(rule.code, `${rule.code} injected by fake-acm`);
   }
 
   private control(method: string, path: string, body: string, res: ServerResponse): void {

@@ -5,11 +5,11 @@
 //   POST /_fail  { action, code, count? }: the next `count` (default 1) calls of action fail with AWS error `code`;
 //                count 0 removes the rule.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ec2Error, type Ec2Model } from './model.js';
 import { runAction, SUPPORTED_ACTIONS } from './query.js';
 import { errorXml, responseXml } from './xml.js';
+import { FakeAwsServer } from '../fake-aws-server.js';
 
 /** Far above any request the operator sends; bounds memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -76,48 +76,12 @@ function parseFailure(body: string): { action: string; rule: FailureRule } {
   return { action, rule: { code, remaining: count } };
 }
 
-export class FakeEc2Server {
-  readonly calls: ReceivedCall[] = [];
-  private readonly failures = new Map<string, FailureRule>();
-  private readonly http: Server;
-
+export class FakeEc2Server extends FakeAwsServer<ReceivedCall> {
   constructor(readonly model: Ec2Model) {
-    this.http = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { error: String(err) });
-        else res.destroy();
-      });
-    });
+    super();
   }
 
-  /** The next `count` calls of action fail with the AWS error code; count 0 removes the rule. */
-  failNext(action: string, code: string, count = 1): void {
-    if (count === 0) this.failures.delete(action);
-    else this.failures.set(action, { code, remaining: count });
-  }
-
-  /** Resolves to the URL clients use (loopback for a wildcard bind). */
-  listen(host = '127.0.0.1', port = 0): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        this.http.off('error', reject);
-        const address = this.http.address() as AddressInfo;
-        const wildcard = address.address === '0.0.0.0' || address.address === '::';
-        const shown = wildcard ? '127.0.0.1' : address.address;
-        resolve(`http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`);
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.http.close((err) => (err ? reject(err) : resolve()));
-      this.http.closeAllConnections();
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://fake-ec2').pathname;
     if (path.startsWith('/_')) return this.control(req, res, path);
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'EC2 Query API requests are POSTs\n');
@@ -136,20 +100,13 @@ export class FakeEc2Server {
     const rest = Object.fromEntries([...params].filter(([key]) => key !== 'Action' && key !== 'Version'));
     this.calls.push({ action, params: rest, at: new Date().toISOString() });
     try {
-      this.injectedFailure(action);
+      const injected = this.injectedFailure(action);
+      if (injected) throw new Ec2Error(injected, `${injected} injected by fake-ec2`);
       send(res, 200, 'text/xml', responseXml(action, requestId, runAction(this.model, action, params)));
     } catch (err) {
       if (!(err instanceof Ec2Error)) throw err;
       send(res, 400, 'text/xml', errorXml(err.name, err.message, requestId));
     }
-  }
-
-  private injectedFailure(action: string): void {
-    const rule = this.failures.get(action);
-    if (!rule) return;
-    rule.remaining -= 1;
-    if (rule.remaining <= 0) this.failures.delete(action);
-    throw new Ec2Error(rule.code, `${rule.code} injected by fake-ec2`);
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

@@ -6,11 +6,11 @@
 //   POST /_fail    { action, code, count? }: the next `count` (default 1) calls fail with AWS error `code`; 0 removes
 // The body reader and responders are small copies of lab/fake-ec2/server.ts's private ones.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Elbv2Error, type Elbv2Model } from './model.js';
 import { parseTargetGroup } from './state.js';
 import { errorXml, responseXml, targetHealthDescriptions } from './xml.js';
+import { FakeAwsServer } from '../fake-aws-server.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 export const SUPPORTED_ACTIONS: readonly string[] = ['DescribeTargetHealth'];
@@ -86,47 +86,12 @@ function describeTargetHealth(model: Elbv2Model, params: URLSearchParams): strin
   return targetHealthDescriptions(model.describeTargetHealth(arn, askedTargets(params)));
 }
 
-export class FakeElbv2Server {
-  readonly calls: ReceivedCall[] = [];
-  private readonly failures = new Map<string, { code: string; remaining: number }>();
-  private readonly http: Server;
-
+export class FakeElbv2Server extends FakeAwsServer<ReceivedCall> {
   constructor(readonly model: Elbv2Model) {
-    this.http = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { error: String(err) });
-        else res.destroy();
-      });
-    });
+    super();
   }
 
-  failNext(action: string, code: string, count = 1): void {
-    if (count === 0) this.failures.delete(action);
-    else this.failures.set(action, { code, remaining: count });
-  }
-
-  /** Resolves to the URL clients use (loopback for a wildcard bind). */
-  listen(host = '127.0.0.1', port = 0): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        this.http.off('error', reject);
-        const address = this.http.address() as AddressInfo;
-        const wildcard = address.address === '0.0.0.0' || address.address === '::';
-        const shown = wildcard ? '127.0.0.1' : address.address;
-        resolve(`http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`);
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.http.close((err) => (err ? reject(err) : resolve()));
-      this.http.closeAllConnections();
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://fake-elbv2').pathname;
     if (path.startsWith('/_')) return this.control(req, res, path);
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'ELBv2 Query API requests are POSTs\n');
@@ -145,7 +110,8 @@ export class FakeElbv2Server {
     const rest = Object.fromEntries([...params].filter(([key]) => key !== 'Action' && key !== 'Version'));
     this.calls.push({ action, params: rest, at: new Date().toISOString() });
     try {
-      this.injectedFailure(action);
+      const injected = this.injectedFailure(action);
+      if (injected) throw new Elbv2Error(injected, `${injected} injected by fake-elbv2`);
       if (action !== 'DescribeTargetHealth')
         throw new Elbv2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
       send(res, 200, 'text/xml', responseXml(action, requestId, describeTargetHealth(this.model, params)));
@@ -153,14 +119,6 @@ export class FakeElbv2Server {
       if (!(err instanceof Elbv2Error)) throw err;
       send(res, 400, 'text/xml', errorXml(err.code, err.message, requestId));
     }
-  }
-
-  private injectedFailure(action: string): void {
-    const rule = this.failures.get(action);
-    if (!rule) return;
-    rule.remaining -= 1;
-    if (rule.remaining <= 0) this.failures.delete(action);
-    throw new Elbv2Error(rule.code, `${rule.code} injected by fake-elbv2`);
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
