@@ -6,7 +6,7 @@ import {
   Operator,
   operatorCommand,
   startEchoHost,
-  startExtraHost,
+  startFakeAwsEndpoint,
   StreamWatcher,
   waitFor,
   type ExtraHost,
@@ -111,22 +111,7 @@ beforeAll(async () => {
     },
   });
   op = await Operator.connect(t);
-  fake = await startExtraHost(t, {
-    name: 'elbv2',
-    network: 'public',
-    image: 'gateway',
-    entrypoint: ['/usr/local/bin/node', '/app/dist/lab/fake-elbv2/main.js'],
-    cmd: ['--listen', `0.0.0.0:${FAKE_PORT}`],
-    readyCommand: `curl -sf -o /dev/null --max-time 1 http://127.0.0.1:${FAKE_PORT}/_state`,
-  });
-  const hosts = await t.exec('gateway', [
-    'sh',
-    '-c',
-    'printf "%s\\n" "$1" >>/etc/hosts',
-    'sh',
-    `${fake.ip} fake-elbv2`,
-  ]);
-  if (hosts.exitCode !== 0) throw new Error(`/etc/hosts: ${hosts.stderr}`);
+  fake = await startFakeAwsEndpoint(t, 'elbv2', FAKE_PORT);
   targets = [];
   for (const name of ['target-a', 'target-b', 'target-c']) {
     const host = await startEchoHost(t, name, TARGET_PORT, 'private');

@@ -6,7 +6,7 @@ import {
   Operator,
   operatorCommand,
   startEchoHost,
-  startExtraHost,
+  startFakeAwsEndpoint,
   StreamWatcher,
   waitFor,
   type ExtraHost,
@@ -104,16 +104,7 @@ beforeAll(async () => {
     },
   });
   op = await Operator.connect(t);
-  fake = await startExtraHost(t, {
-    name: 'acm',
-    network: 'public',
-    image: 'gateway',
-    entrypoint: ['/usr/local/bin/node', '/app/dist/lab/fake-acm/main.js'],
-    cmd: ['--listen', `0.0.0.0:${FAKE_PORT}`],
-    readyCommand: `curl -sf -o /dev/null --max-time 1 http://127.0.0.1:${FAKE_PORT}/_state`,
-  });
-  const hosts = await t.exec('gateway', ['sh', '-c', 'printf "%s\\n" "$1" >>/etc/hosts', 'sh', `${fake.ip} fake-acm`]);
-  if (hosts.exitCode !== 0) throw new Error(`/etc/hosts: ${hosts.stderr}`);
+  fake = await startFakeAwsEndpoint(t, 'acm', FAKE_PORT);
   const ca = await control('/_ca');
   caName = new X509Certificate(ca).subject.replace(/^CN=/, '');
   const write = await onServer(['sh', '-c', 'printf "%s" "$1" >"$2"', 'sh', ca, CA_FILE]);

@@ -58,3 +58,27 @@ export function startEchoHost(
     readyCommand: `curl -sf --max-time 1 http://127.0.0.1:${port}/ >/dev/null`,
   });
 }
+
+/**
+ * One of csgw's fake AWS endpoints (lab/fake-<service>/main.js) on the public network, reachable from the gateway as
+ * `fake-<service>` (an /etc/hosts entry): what AWS_ENDPOINT_URL_<SERVICE> in the gateway's environment points at.
+ */
+export async function startFakeAwsEndpoint(t: Topology, service: string, port: number): Promise<ExtraHost> {
+  const host = await startExtraHost(t, {
+    name: service,
+    network: 'public',
+    image: 'gateway',
+    entrypoint: ['/usr/local/bin/node', `/app/dist/lab/fake-${service}/main.js`],
+    cmd: ['--listen', `0.0.0.0:${port}`],
+    readyCommand: `curl -sf -o /dev/null --max-time 1 http://127.0.0.1:${port}/_state`,
+  });
+  const hosts = await t.exec('gateway', [
+    'sh',
+    '-c',
+    'printf "%s\\n" "$1" >>/etc/hosts',
+    'sh',
+    `${host.ip} fake-${service}`,
+  ]);
+  if (hosts.exitCode !== 0) throw new Error(`/etc/hosts: ${hosts.stderr}`);
+  return host;
+}

@@ -27,7 +27,7 @@ export {
   waitForSquidRestart,
 } from './proxy.js';
 export type { AccessLogEntry, ProxyCurlOptions, ProxyCurlResult, ProxyEndpoint } from './proxy.js';
-export { startEchoHost, startExtraHost } from './extra-host.js';
+export { startEchoHost, startExtraHost, startFakeAwsEndpoint } from './extra-host.js';
 export type { ExtraHost, ExtraHostOptions } from './extra-host.js';
 export { StreamWatcher } from './stream.js';
 export type { StreamSample, StreamSummary, StreamTls } from './stream.js';
