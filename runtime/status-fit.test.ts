@@ -96,6 +96,32 @@ describe('fitStatus', () => {
     );
   });
 });
+it('drops the messages of healthy conditions before it cuts any detail or any problem message', () => {
+  const healthy = (kind: string): ControllerStatus => ({
+    kind,
+    phase: 'converged',
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'Converged', message: 'x'.repeat(300), lastTransitionTime: 't' },
+      { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'y'.repeat(300), lastTransitionTime: 't' },
+    ],
+    details: { networkInterfaceId: 'eni-0123', items: Array.from({ length: 30 }, (_, i) => i) },
+  });
+  const sick: ControllerStatus = {
+    kind: 'ElasticIp',
+    phase: 'degraded',
+    conditions: [
+      { type: 'Ready', status: 'False', reason: 'AwsApiError', message: 'z'.repeat(300), lastTransitionTime: 't' },
+    ],
+    details: { networkInterfaceId: 'eni-0456' },
+  };
+  const all = [...['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'].map(healthy), sick];
+  const whole = JSON.stringify(status(all)).length;
+  const parsed = JSON.parse(fitStatus(status(all), whole - 1000)) as InstanceStatus;
+  expect(parsed.truncated).toBe(true);
+  expect(parsed.controllers.A?.conditions.map((c) => c.message)).toEqual(['', '']);
+  expect(parsed.controllers.A?.details).toEqual(healthy('A').details);
+  expect(parsed.controllers.ElasticIp?.conditions[0]?.message).toBe('z'.repeat(300));
+});
 
 describe('summarizeMessage', () => {
   it('de-duplicates parts and counts what it leaves out', () => {

@@ -10,18 +10,26 @@ interface Squeeze {
   /** Items kept per array in details, and characters per string; undefined keeps details whole, 0 drops them. */
   detailItems?: number;
   detailChars: number;
+  /** Messages of conditions in their healthy state (Ready=True, any other type False) go first: they say little. */
+  quietHealthy?: true;
 }
 
-/** Gentle first: messages lose their tail before details are cut, and details go before messages are emptied. */
+/**
+ * Gentle first: messages of healthy conditions go, then messages lose their tail before details are cut, and details
+ * go before messages are emptied.
+ */
 const SQUEEZES: readonly Squeeze[] = [
   { messageChars: Infinity, detailChars: Infinity },
-  { messageChars: 1024, detailItems: 20, detailChars: 256 },
-  { messageChars: 512, detailItems: 8, detailChars: 128 },
-  { messageChars: 256, detailItems: 3, detailChars: 64 },
-  { messageChars: 160, detailItems: 0, detailChars: 0 },
-  { messageChars: 80, detailItems: 0, detailChars: 0 },
+  { messageChars: Infinity, detailChars: Infinity, quietHealthy: true },
+  { messageChars: 1024, detailItems: 20, detailChars: 256, quietHealthy: true },
+  { messageChars: 512, detailItems: 8, detailChars: 128, quietHealthy: true },
+  { messageChars: 256, detailItems: 3, detailChars: 64, quietHealthy: true },
+  { messageChars: 160, detailItems: 0, detailChars: 0, quietHealthy: true },
+  { messageChars: 80, detailItems: 0, detailChars: 0, quietHealthy: true },
   { messageChars: 0, detailItems: 0, detailChars: 0 },
 ];
+
+const healthy = (c: Condition): boolean => c.status === (c.type === 'Ready' ? 'True' : 'False');
 
 export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
@@ -82,7 +90,7 @@ function compactStatus(status: InstanceStatus): unknown {
 function squeezeController(c: ControllerStatus, squeeze: Squeeze): ControllerStatus {
   const conditions = c.conditions.map((x): Condition => ({
     ...x,
-    message: summarizeMessage(x.message, squeeze.messageChars),
+    message: squeeze.quietHealthy && healthy(x) ? '' : summarizeMessage(x.message, squeeze.messageChars),
   }));
   const details =
     squeeze.detailItems === undefined
