@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { runClosedLoop } from './closed-loop.js';
 
 /**
  * Connections per second: many short TCP connections (connect, a small request, the answer, close) from a node
@@ -75,27 +75,9 @@ function once() {
     s.on('error', (e) => finish(e.code || e.message));
   });
 }
-async function main() {
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const deadline = t0 + BigInt(Math.round(cfg.seconds * 1e9));
-  const worker = async () => { while (process.hrtime.bigint() < deadline) await once(); };
-  await Promise.all(Array.from({ length: cfg.concurrency }, worker));
-  const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ ...r, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
-}
-main().catch((e) => { process.stderr.write(String((e && e.stack) || e) + '\n'); process.exit(1); });
 `;
 
 /** Runs one load run in the namespace `ns` with this process's node; returns what the generator saw. */
-export async function runConnLoad(ns: string, cfg: ConnLoadConfig): Promise<ConnLoadResult> {
-  const r = await execa('ip', ['netns', 'exec', ns, process.execPath, '-e', GENERATOR, JSON.stringify(cfg)], {
-    reject: false,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.exitCode !== 0 || !line.startsWith('{'))
-    throw new Error(`connection load generator failed (${r.exitCode}): ${r.stderr || r.stdout.slice(0, 500)}`);
-  return JSON.parse(line) as ConnLoadResult;
+export function runConnLoad(ns: string, cfg: ConnLoadConfig): Promise<ConnLoadResult> {
+  return runClosedLoop<ConnLoadResult>(ns, GENERATOR, cfg, 'connection load generator');
 }

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { runClosedLoop } from './closed-loop.js';
 
 /**
  * The TLS part's two node programs, run with `node -e` inside the lab's namespaces (no process start between two
@@ -113,29 +114,11 @@ function once() {
     s.on('error', (e) => finish(e.code || e.message));
   });
 }
-async function main() {
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const deadline = t0 + BigInt(Math.round(cfg.seconds * 1e9));
-  const worker = async () => { while (process.hrtime.bigint() < deadline) await once(); };
-  await Promise.all(Array.from({ length: cfg.concurrency }, worker));
-  const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ ...r, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
-}
-main().catch((e) => { process.stderr.write(String((e && e.stack) || e) + '\n'); process.exit(1); });
 `;
 
 /** One handshake run in namespace `ns`. */
-export async function runHandshakeLoad(ns: string, cfg: HandshakeLoadConfig): Promise<HandshakeLoadResult> {
-  const r = await execa('ip', ['netns', 'exec', ns, process.execPath, '-e', GENERATOR, JSON.stringify(cfg)], {
-    reject: false,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.exitCode !== 0 || !line.startsWith('{'))
-    throw new Error(`handshake load generator failed (${r.exitCode}): ${r.stderr || r.stdout.slice(0, 500)}`);
-  return JSON.parse(line) as HandshakeLoadResult;
+export function runHandshakeLoad(ns: string, cfg: HandshakeLoadConfig): Promise<HandshakeLoadResult> {
+  return runClosedLoop<HandshakeLoadResult>(ns, GENERATOR, cfg, 'handshake load generator');
 }
 
 export interface TlsDownload {
