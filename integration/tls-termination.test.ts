@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, get, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
+import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { execa } from 'execa';
@@ -97,6 +98,18 @@ function slowDownload(): Promise<{ subject: string; done: Promise<number> }> {
   });
 }
 
+/** The status line HAProxy answers a raw request with (no Host: node's http client always sends one). */
+function rawStatusLine(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const s = netConnect({ host: '127.0.0.1', port }, () => s.write(request));
+    s.setTimeout(5_000, () => s.destroy(new Error('no answer')));
+    s.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    s.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
+    s.on('error', reject);
+  });
+}
+
 /** The pids of this test's HAProxy (master and workers), by the config path on their command lines. */
 function haproxyPids(): number[] {
   const out = spawnSync('pgrep', ['-f', join(dir, 'haproxy/config')], { encoding: 'utf8' }).stdout;
@@ -166,6 +179,7 @@ describe('TlsTermination with a real HAProxy', () => {
       }).on('error', reject),
     );
     expect(redirect).toEqual({ code: 301, location: 'https://web.test:18443/x/y?z=1' });
+    expect(await rawStatusLine(HTTP, 'GET / HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.[01] 400/);
     expect(await reconcile(ctl, snapshot(certA, [backendPort]))).toEqual([]);
   }, 30_000);
 

@@ -72,7 +72,18 @@ describe('ResourceAdmission', () => {
     expect(result).toEqual({
       admitted: [],
       rejected: [{ name: 'web', generation: 2, errors: ['spec.ports: must be positive integers'] }],
+      holdAsFound: false,
     });
+  });
+
+  it('holds the data plane as found only while nothing has been admitted since start', () => {
+    const restarted = new ResourceAdmission(validate, samePort);
+    expect(restarted.admit(snapshot(resource('web', 2, 'junk', 't1'))).holdAsFound).toBe(true);
+    expect(restarted.admit(snapshot()).holdAsFound).toBe(false);
+    const running = new ResourceAdmission(validate, samePort);
+    expect(running.admit(snapshot(resource('web', 1, [80], 't1'))).holdAsFound).toBe(false);
+    // web deleted while an unrelated resource never validated: the deletion must still take effect.
+    expect(running.admit(snapshot(resource('api', 1, 'junk', 't2'))).holdAsFound).toBe(false);
   });
 
   it('reports unparseable JSON as a rejection, not a crash', () => {

@@ -20,6 +20,11 @@ export interface Admission<S> {
   /** In claim order: earlier claims win conflicts. */
   admitted: Admitted<S>[];
   rejected: Rejection[];
+  /**
+   * Resources exist, every one is rejected, and none has been admitted since this process started (a restart over
+   * specs that no longer validate): a controller keeps its data plane as it finds it instead of tearing it down.
+   */
+  holdAsFound: boolean;
 }
 
 /** Why `candidate` cannot join the resources admitted before it (naming the other resource), or undefined. */
@@ -33,6 +38,7 @@ export type ConflictCheck<S> = (candidate: Admitted<S>, admitted: readonly Admit
  */
 export class ResourceAdmission<S> {
   private lastGood = new Map<string, Admitted<S>>();
+  private everAdmitted = false;
 
   constructor(
     private readonly validate: (raw: unknown) => Validation<S>,
@@ -63,7 +69,12 @@ export class ResourceAdmission<S> {
       });
     }
     this.lastGood = new Map(admitted.map((a) => [a.name, a]));
-    return { admitted, rejected };
+    return { admitted, rejected, holdAsFound: this.holdAsFound(admitted, rejected) };
+  }
+
+  private holdAsFound(admitted: readonly Admitted<S>[], rejected: readonly Rejection[]): boolean {
+    this.everAdmitted ||= admitted.length > 0;
+    return !this.everAdmitted && rejected.length > 0;
   }
 
   private candidate(resource: StoredResource): Admitted<S> | { errors: string[] } {

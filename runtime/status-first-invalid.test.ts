@@ -69,7 +69,7 @@ describe('a first-ever invalid spec', () => {
     expect(JSON.stringify(run.status())).not.toContain('?');
     expect(run.status()).toMatchObject({ name: 'default' });
     expect(run.status().conditions.find((c) => c.type === 'Progressing')?.message).toBe(
-      'generation 3 is invalid: nothing owned',
+      'generation 3 is invalid: nothing applied from it',
     );
   });
 

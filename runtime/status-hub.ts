@@ -231,7 +231,7 @@ export class StatusHub {
     const what = desired.name
       ? `generation ${desired.generation} applied`
       : invalid
-        ? `generation ${invalid.generation} is invalid: nothing owned`
+        ? `generation ${invalid.generation} is invalid: nothing applied from it`
         : `no ${kind} resource: nothing owned`;
     const prior = new Map(status.conditions.map((c) => [c.type, c.status]));
     const extra = report.conditions ?? [];

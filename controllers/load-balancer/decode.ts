@@ -13,10 +13,10 @@ export function createLoadBalancerDecoder(
 ): (snapshot: KindSnapshot) => DecodeResult<LoadBalancerDesired> {
   const admission = new ResourceAdmission(validateLoadBalancerSpec, listenerConflicts(maxServices));
   return (snapshot) => {
-    const { admitted, rejected } = admission.admit(snapshot);
+    const { admitted, rejected, holdAsFound } = admission.admit(snapshot);
     const ids = serviceIds(admitted.map((a) => a.name));
     const services: LbService[] = admitted.map((a) => ({ ...a, id: ids.get(a.name) ?? 0 }));
-    const spec: LoadBalancerDesired = { services, rejected };
+    const spec: LoadBalancerDesired = { services, rejected, ...(holdAsFound ? { holdAsFound } : {}) };
     const ignored = rejected.map((r) => ({ name: r.name, reason: describeRejection(loadBalancerKind.kind, r) }));
     if (admitted.length === 0) return { ok: true, desired: { spec }, ignored };
     const name = admitted.map((a) => a.name).join(',');

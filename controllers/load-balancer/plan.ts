@@ -55,9 +55,8 @@ export function planLoadBalancer(
   desired: DesiredState<LoadBalancerDesired>,
   observed: LoadBalancerObserved,
 ): LoadBalancerAction[] {
-  // Resources exist but none is admitted (every spec invalid, no earlier generation after a restart): an unfamiliar
-  // config never tears down the data plane; what the kernel has keeps serving.
-  if (desired.name === undefined && desired.spec.rejected.length > 0) return [];
+  // A restart over specs that no longer validate: an unfamiliar config never tears down what the kernel serves.
+  if (desired.spec.holdAsFound) return [];
   const plans = desired.name === undefined ? [] : planServices(desired.spec, observed);
   const kernel = plans.map((p) => p.kernel);
   const ipvs = observed.mechanism === 'ipvs' ? planIpvs(kernel, observed.ipvs ?? []) : [];

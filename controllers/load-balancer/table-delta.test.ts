@@ -142,14 +142,15 @@ describe('LoadBalancer nftables path: only diffs are applied', () => {
     expect(await h.counters()).toMatchObject({ [h.chainOf(2)]: 4 });
   });
 
-  it('keeps the table while every resource is rejected, and deletes it once no resource exists', async () => {
+  it('keeps the table while held as found after a restart, and deletes it once nothing is admitted', async () => {
     const h = harness();
     h.targets({ 1: 1, 2: 1 });
     await h.pass(true);
     const rejected = [{ name: 'web', generation: 2, errors: ['spec.listener.port: bad'] }];
     const observed = await h.controller.observe(signal, { full: true, desired: h.desired });
-    expect(h.controller.plan({ spec: { ...h.desired.spec, services: [], rejected } }, observed)).toEqual([]);
-    const none = h.controller.plan({ spec: { ...h.desired.spec, services: [], rejected: [] } }, observed);
+    const held = { spec: { services: [], rejected, holdAsFound: true as const } };
+    expect(h.controller.plan(held, observed)).toEqual([]);
+    const none = h.controller.plan({ spec: { services: [], rejected } }, observed);
     expect(none.map(h.controller.describe)).toContain('delete nft table ip csgw_lb (NoResource)');
   });
 });

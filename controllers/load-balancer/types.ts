@@ -21,6 +21,8 @@ export interface LoadBalancerDesired {
   /** In claim order. */
   services: LbService[];
   rejected: Rejection[];
+  /** Every resource rejected, none admitted since start: keep the data plane as found (Admission.holdAsFound). */
+  holdAsFound?: true;
 }
 
 /** When each drain began (ISO), by resource, then by "address:port". Kept in memory, updated after an apply. */

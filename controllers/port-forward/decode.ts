@@ -31,11 +31,12 @@ export function createPortForwardDecoder(
 ): (snapshot: KindSnapshot) => DecodeResult<PortForwardDesired> {
   const admission = new ResourceAdmission(validatePortForwardSpec, portForwardConflicts(maxRules));
   return (snapshot) => {
-    const { admitted, rejected } = admission.admit(snapshot);
+    const { admitted, rejected, holdAsFound } = admission.admit(snapshot);
     const spec: PortForwardDesired = {
       forwards: admitted.flatMap((a) => forwardsOf(a.name, a.spec)),
       resources: admitted.map((a) => ({ name: a.name, generation: a.generation, rules: a.spec.rules.length })),
       rejected,
+      ...(holdAsFound ? { holdAsFound } : {}),
     };
     const ignored = rejected.map((r) => ({ name: r.name, reason: describeRejection(portForwardKind.kind, r) }));
     if (admitted.length === 0) return { ok: true, desired: { spec }, ignored };

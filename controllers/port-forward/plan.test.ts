@@ -80,12 +80,14 @@ describe('planPortForward: the table', () => {
     ]);
   });
 
-  it('deletes the table when no resource exists, and keeps it while every resource is rejected', () => {
+  it('deletes the table when nothing is admitted, and keeps it while held as found after a restart', () => {
     const none: DesiredState<PortForwardDesired> = { spec: { forwards: [], resources: [], rejected: [] } };
     expect(planPortForward(none, observed([]))).toEqual([{ op: 'deleteTable', reason: 'NoResource' }]);
     expect(planPortForward(none, observed(undefined))).toEqual([]);
     const allRejected = { spec: { ...none.spec, rejected: [{ name: 'web', generation: 2, errors: ['x'] }] } };
-    expect(planPortForward(allRejected, observed([]))).toEqual([]);
+    expect(planPortForward(allRejected, observed([]))).toEqual([{ op: 'deleteTable', reason: 'NoResource' }]);
+    const held = { spec: { ...allRejected.spec, holdAsFound: true as const } };
+    expect(planPortForward(held, observed([]))).toEqual([]);
   });
 
   it('leaves ip_forward alone when nothing is admitted', () => {

@@ -15,8 +15,8 @@ export function planPortForward(
   observed: PortForwardObserved,
 ): PortForwardAction[] {
   if (desired.name === undefined) {
-    // Every spec rejected (no earlier generation after a restart): an unfamiliar config keeps the forwards it had.
-    if (!observed.table || desired.spec.rejected.length > 0) return [];
+    // A restart over specs that no longer validate: an unfamiliar config keeps the forwards it had.
+    if (!observed.table || desired.spec.holdAsFound) return [];
     return [{ op: 'deleteTable', reason: 'NoResource' }];
   }
   assertForwardingPossible(observed.ipForward, FORWARDING_NEEDED);

@@ -10,6 +10,8 @@ export interface PortForwardDesired {
   forwards: Forward[];
   resources: { name: string; generation: number; rules: number }[];
   rejected: Rejection[];
+  /** Every resource rejected, none admitted since start: keep the data plane as found (Admission.holdAsFound). */
+  holdAsFound?: true;
 }
 
 export interface PortForwardObserved {

@@ -20,6 +20,8 @@ import { SecretMaterial, type CertificateOrigin, type TerminationTarget, type Tl
 export type LoadBalancerLookup = (
   name: string,
   related: KindSnapshot['related'],
+  /** The TlsTermination asking: what it resolved before is its own to keep. */
+  forResource: string,
 ) => ServerModel | string | { server: ServerModel; unresolved: string };
 
 /**
@@ -31,11 +33,11 @@ export function decodeTlsTerminations(
   admission: ResourceAdmission<TlsTerminationSpec>,
   loadBalancers?: LoadBalancerLookup,
 ): DecodeResult<TlsDesired> {
-  const { admitted, rejected } = admission.admit(snapshot);
+  const { admitted, rejected, holdAsFound } = admission.admit(snapshot);
   const secrets = snapshot.related?.[secretKind.kind] ?? [];
   const targets = admitted.map((a) => target(a, secrets, snapshot.related, loadBalancers));
   const ignored = rejected.map((r) => ({ name: r.name, reason: describeRejection(tlsTerminationKind.kind, r) }));
-  const spec: TlsDesired = { targets, rejected };
+  const spec: TlsDesired = { targets, rejected, ...(holdAsFound ? { holdAsFound } : {}) };
   if (admitted.length === 0) return { ok: true, desired: { spec }, ignored };
   const name = admitted.map((a) => a.name).join(',');
   const generation = Math.max(...admitted.map((a) => a.generation));
@@ -80,7 +82,7 @@ function target(
   const servers = (field: string, b: BackendSpec): ServerModel[] => {
     if ('servers' in b) return b.servers.map((s) => ({ address: s.address, port: s.port }));
     const found = loadBalancers
-      ? loadBalancers(b.loadBalancer, related)
+      ? loadBalancers(b.loadBalancer, related, a.name)
       : 'LoadBalancer backends need the LoadBalancer kind, which this operator does not run';
     if (typeof found === 'string') {
       errors.push(`${field}: ${found}`);

@@ -13,18 +13,20 @@ interface ListenerView {
 
 /**
  * Looks a LoadBalancer up among the watched resources of `kind`; a string says why it cannot serve as a backend.
- * Once resolved, a LoadBalancer that goes away or loses its address keeps its last listener (stale, with the reason):
- * a change to another resource must not take HAProxy's frontend, and port 443 with it, down.
+ * Once a TlsTermination resolved it, a LoadBalancer that goes away or loses its address keeps its last listener for
+ * that TlsTermination (stale, with the reason): a change to another resource must not take HAProxy's frontend, and
+ * port 443 with it, down. A TlsTermination that never resolved it gets the reason alone.
  */
 export function loadBalancerLookup(kind: string): LoadBalancerLookup {
   const lastResolved = new Map<string, ServerModel>();
-  return (name, related) => {
+  return (name, related, forResource) => {
+    const key = `${forResource}/${name}`;
     const found = resolve(kind, name, related);
     if (typeof found !== 'string') {
-      lastResolved.set(name, found);
+      lastResolved.set(key, found);
       return found;
     }
-    const last = lastResolved.get(name);
+    const last = lastResolved.get(key);
     return last ? { server: last, unresolved: found } : found;
   };
 }

@@ -86,14 +86,19 @@ describe('planTls', () => {
     expect(planTls(d, observed, facts)).toEqual([{ type: 'swapCertificate', resource: 'web', bundle: B }]);
   });
 
-  it('keeps HAProxy as it is while every resource is rejected: no generation to serve is not a reason to stop', () => {
+  it('keeps HAProxy as it is while held as found after a restart, and stops it once nothing is admitted', () => {
     const d = desired([target()]);
     const observed = running(d, [{ resource: 'web', source: 'acm', wanted: A, file: A.leaf, served: A.leaf }]);
     const allRejected: DesiredState<TlsDesired> = {
-      spec: { targets: [], rejected: [{ name: 'web', generation: 4, errors: ['spec.listen.httpsPort: bad'] }] },
+      spec: {
+        targets: [],
+        rejected: [{ name: 'web', generation: 4, errors: ['spec.listen.httpsPort: bad'] }],
+        holdAsFound: true,
+      },
     };
     expect(planTls(allRejected, observed, facts)).toEqual([]);
-    expect(types(planTls({ spec: { targets: [], rejected: [] } }, observed, facts))).toContain('stop');
+    const notHeld = { spec: { targets: [], rejected: allRejected.spec.rejected } };
+    expect(types(planTls(notHeld, observed, facts))).toContain('stop');
   });
 
   it('does nothing when HAProxy serves the wanted certificate and the file holds it', () => {

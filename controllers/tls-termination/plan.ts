@@ -13,8 +13,8 @@ import type { CertificateObservation, TlsAction, TlsDesired, TlsObserved } from 
  * no longer loads them. Pure.
  */
 export function planTls(desired: DesiredState<TlsDesired>, observed: TlsObserved, facts: TlsModelFacts): TlsAction[] {
-  // Every spec rejected (no earlier generation after a restart): an unfamiliar config never stops HAProxy.
-  if (desired.spec.targets.length === 0 && desired.spec.rejected.length > 0) return [];
+  // A restart over specs that no longer validate: an unfamiliar config never stops HAProxy.
+  if (desired.spec.holdAsFound) return [];
   const revision = desiredRevision(desired, observed, facts);
   // Inert: nothing to retry soon on a host without haproxy; the probe runs again on the slow retry.
   if (revision && observed.unavailable)

@@ -39,6 +39,8 @@ export interface TerminationTarget {
 export interface TlsDesired {
   targets: TerminationTarget[];
   rejected: Rejection[];
+  /** Every resource rejected, none admitted since start: keep the data plane as found (Admission.holdAsFound). */
+  holdAsFound?: true;
 }
 
 /** A resource's certificate as this pass sees it: what is wanted, what is on disk, what HAProxy serves. */

@@ -42,8 +42,8 @@ frontend {{id}}_http
     mode http
     bind {{redirect.bind}}
     timeout client {{clientTimeout}}
-    # No Host (HTTP/1.0): no https URL to send the client to.
-    http-request deny deny_status 400 unless { req.hdr(host) -m found }
+    # No Host, or an empty one (HTTP/1.0): no https URL to send the client to.
+    http-request deny deny_status 400 unless { req.hdr(host) -m len gt 0 }
     http-request redirect code 301 location {{redirect.location}}
 {{/if}}
 {{#each backends}}
