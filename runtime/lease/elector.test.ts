@@ -120,9 +120,11 @@ describe('LeaseElector over the embedded SSM endpoint', () => {
     const records: { version: number; record?: LeaseRecord }[] = [];
     for await (const page of paginateGetParameterHistory({ client: h.client }, { Name: NAME }))
       for (const p of page.Parameters ?? []) records.push({ version: p.Version!, record: decodeLeaseRecord(p.Value!) });
+    // A busy machine may land another write between the holder's last read and its release: the release then does
+    // not count (it is not at basedOn + 1) and the takeover waits the lease out, which the leader check above covers.
     const release = records.find((r) => r.record?.released && r.record.basedOn === r.version - 1);
-    expect(release).toBeDefined();
-    expect(secondEpoch).toBe(release!.version + 1);
+    if (release) expect(secondEpoch).toBe(release.version + 1);
+    else expect(records.some((r) => r.record?.released)).toBe(true);
 
     // Now the new holder vanishes without a release (no more renews): the last one takes over after the duration.
     const vanished = second!;
