@@ -119,6 +119,7 @@ export class QueueRegistry {
 
   /** Delivers a change event to every matching queue; called after the change is durable, in write order. */
   publish(change: ParameterChange): void {
+    if (this.ended) return;
     const now = this.opts.now();
     const body = JSON.stringify(changeEvent(change, now));
     for (const queue of this.queues.values()) {
