@@ -10,17 +10,8 @@ import {
   type ForwardMaps,
 } from './names.js';
 
-/** One map element: the map or set it belongs to and its canonical string (renderers/nft/model.ts). */
-export interface PlacedElement {
-  set: string;
-  element: string;
-}
-
-/** The elements one allowed source of a forward contributes, under the key a packet is looked up by. */
-export interface ForwardKey {
-  key: string;
-  elements: PlacedElement[];
-}
+/** Receives elements one by one, with the map or set each belongs to (canonical strings: renderers/nft/model.ts). */
+export type ElementSink = (set: string, element: string) => void;
 
 /** Whether a forward's source goes to the exact-match maps: any source, one listen port. */
 export function isExact(forward: Forward, source: string): boolean {
@@ -37,24 +28,25 @@ export function intervalKey(source: string, protocol: Forward['protocol'], ports
   return `${formatPortRange(ports)} . ${PROTOCOL_NUMBERS[protocol]} . ${source}`;
 }
 
-/** A forward's map elements, one key per allowed source, each in the layout its source and ports call for. */
-export function forwardKeys(forward: Forward): ForwardKey[] {
+/**
+ * Emits a forward's map elements, one key per allowed source, each in the layout its source and ports call for, and
+ * returns the keys. Straight into the sink: this runs for every forward on every compile (10,000+).
+ */
+export function addForwardElements(forward: Forward, sink: ElementSink): string[] {
   const ip = `${forward.destinationIp}/32`;
+  const port = forward.destinationPort;
   return forward.sources.map((source) => {
     const exact = isExact(forward, source);
     const maps: ForwardMaps = exact ? EXACT_MAPS : INTERVAL_MAPS;
     const key = exact
       ? exactKey(forward.protocol, forward.listen.first)
       : intervalKey(source, forward.protocol, forward.listen);
-    const port = forward.destinationPort;
-    const elements =
-      port === undefined
-        ? [{ set: maps.keep, element: `${key} : ${ip}` }]
-        : [
-            { set: maps.addr, element: `${key} : ${ip}` },
-            { set: maps.port, element: `${key} : ${port}` },
-          ];
-    return { key, elements };
+    if (port === undefined) sink(maps.keep, `${key} : ${ip}`);
+    else {
+      sink(maps.addr, `${key} : ${ip}`);
+      sink(maps.port, `${key} : ${port}`);
+    }
+    return key;
   });
 }
 
@@ -63,7 +55,7 @@ export function forwardKeys(forward: Forward): ForwardKey[] {
  * may share a target. Ranges go port first into the interval set, overlapping ranges of one address and protocol
  * merged (an interval set refuses overlapping elements), adjacent ones kept apart as nft lists them.
  */
-export function masqueradeTargets(forwards: readonly Forward[]): PlacedElement[] {
+export function addMasqueradeTargets(forwards: readonly Forward[], sink: ElementSink): void {
   const exact = new Set<string>();
   const ranges = new Map<string, PortRange[]>();
   for (const f of forwards) {
@@ -79,10 +71,8 @@ export function masqueradeTargets(forwards: readonly Forward[]): PlacedElement[]
     }
   }
   const merged = [...ranges].flatMap(([key, list]) => mergeRanges(list).map((r) => `${formatPortRange(r)} . ${key}`));
-  return [
-    ...[...exact].map((element) => ({ set: TARGETS_SET, element })),
-    ...merged.map((element) => ({ set: TARGET_RANGES_SET, element })),
-  ];
+  for (const element of exact) sink(TARGETS_SET, element);
+  for (const element of merged) sink(TARGET_RANGES_SET, element);
 }
 
 function mergeRanges(ranges: readonly PortRange[]): PortRange[] {

@@ -1,6 +1,6 @@
 import type { NftDataType, NftSet, NftStatement, NftTable } from '../../renderers/nft/model.js';
 import { sortElements } from '../../renderers/nft/elements.js';
-import { forwardKeys, masqueradeTargets, type PlacedElement } from './elements.js';
+import { addForwardElements, addMasqueradeTargets } from './elements.js';
 import type { Forward } from './forwards.js';
 import {
   DNAT_TABLE,
@@ -36,20 +36,16 @@ const TARGET_KEY: NftDataType[] = ['ipv4_addr', 'inet_proto', 'inet_service'];
  */
 export function compilePortForwards(forwards: readonly Forward[]): CompiledPortForwards {
   const owners = new Map<string, Forward>();
-  const placed: PlacedElement[] = [];
-  for (const forward of forwards) {
-    for (const { key, elements } of forwardKeys(forward)) {
-      owners.set(key, forward);
-      placed.push(...elements);
-    }
-  }
-  placed.push(...masqueradeTargets(forwards));
   const bySet = new Map<string, string[]>();
-  for (const { set, element } of placed) {
+  const sink = (set: string, element: string): void => {
     const list = bySet.get(set);
     if (list) list.push(element);
     else bySet.set(set, [element]);
+  };
+  for (const forward of forwards) {
+    for (const key of addForwardElements(forward, sink)) owners.set(key, forward);
   }
+  addMasqueradeTargets(forwards, sink);
   const elements = (name: string): string[] => sortElements(bySet.get(name) ?? []);
   const maps = (names: ForwardMaps, key: NftDataType[], flags: string[]): NftSet[] => [
     { name: names.addr, type: key, map: 'ipv4_addr', flags, elements: elements(names.addr) },
