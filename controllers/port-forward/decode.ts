@@ -6,15 +6,9 @@ import {
   type Admitted,
   type ConflictCheck,
 } from '../../runtime/resource-admission.js';
-import {
-  forwardsOf,
-  listenClashes,
-  listenClashMessage,
-  masqueradeClashes,
-  masqueradeClashMessage,
-  type Forward,
-  type ForwardPair,
-} from './forwards.js';
+import type { PortRange } from '../../policy/ports.js';
+import { ClaimIndex } from './claims.js';
+import { forwardsOf, listenClashMessage, masqueradeClashMessage, targetPorts, type Forward } from './forwards.js';
 import { validatePortForwardSpec, type PortForwardSpec } from './spec.js';
 import type { PortForwardDesired } from './types.js';
 
@@ -49,29 +43,70 @@ export function createPortForwardDecoder(
 
 /** Why a resource cannot join those admitted before it: the rule limit, a claimed port, a masquerade clash. */
 export function portForwardConflicts(maxRules: number): ConflictCheck<PortForwardSpec> {
+  // Admission passes one array per decode and appends each resource it admits: the index follows it, so every
+  // resource is indexed once per decode. Any other array (the next decode) starts a new index.
+  let indexed: { admitted: readonly Admitted<PortForwardSpec>[]; count: number; claims: AdmittedClaims } | undefined;
+  let lastIndexed: Admitted<PortForwardSpec> | undefined;
   return (candidate, admitted) => {
     const inUse = admitted.reduce((n, a) => n + a.spec.rules.length, 0);
     const total = inUse + candidate.spec.rules.length;
     if (total > maxRules) {
       return `spec.rules: its ${candidate.spec.rules.length} rules would make ${total} port forwards, more than the limit of ${maxRules}`;
     }
-    const all = [...admitted.flatMap((a) => forwardsOf(a.name, a.spec)), ...forwardsOf(candidate.name, candidate.spec)];
-    const messages = [
-      ...listenClashes(all).map((pair) => clash(candidate, pair, listenClashMessage)),
-      ...masqueradeClashes(all).map((pair) => clash(candidate, pair, masqueradeClashMessage)),
-    ];
+    if (!indexed || indexed.admitted !== admitted || admitted[indexed.count - 1] !== lastIndexed)
+      indexed = { admitted, count: 0, claims: new AdmittedClaims() };
+    indexed.claims.add(admitted.slice(indexed.count).flatMap((a) => forwardsOf(a.name, a.spec)));
+    indexed.count = admitted.length;
+    lastIndexed = admitted[admitted.length - 1];
+    const messages = indexed.claims.clashes(forwardsOf(candidate.name, candidate.spec));
     if (messages.length === 0) return undefined;
     const more = messages.length - SHOWN_CONFLICTS;
     return messages.slice(0, SHOWN_CONFLICTS).join('; ') + (more > 0 ? `; and ${more} more` : '');
   };
 }
 
-/** Admitted resources are consistent among themselves, so every clash pairs one of the candidate's rules. */
-function clash(
-  candidate: Admitted<PortForwardSpec>,
-  [a, b]: ForwardPair,
-  message: (offender: Forward, other: Forward, otherName: string) => string,
-): string {
-  const [offender, other] = a.resource === candidate.name ? [a, b] : [b, a];
-  return message(offender, other, `${portForwardKind.kind}/${other.resource} rules[${other.rule}]`);
+/**
+ * Listen claims (by protocol) and masquerade targets (by address, protocol and masquerade) of admitted forwards.
+ * Admitted resources are consistent among themselves, and so is a candidate (its spec was validated), so every
+ * clash pairs one of the candidate's rules with an admitted one.
+ */
+class AdmittedClaims {
+  private readonly listen = new ClaimIndex();
+  private readonly targets = new ClaimIndex();
+
+  add(forwards: readonly Forward[]): void {
+    this.listen.add(forwards.map((forward) => ({ key: forward.protocol, claim: { range: forward.listen, forward } })));
+    this.targets.add(
+      forwards.map((forward) => ({
+        key: targetKey(forward, forward.masquerade),
+        claim: { range: targetPorts(forward), forward },
+      })),
+    );
+  }
+
+  /** Messages in port order: listen clashes first, then masquerade clashes. */
+  clashes(forwards: readonly Forward[]): string[] {
+    const byPort = (key: (f: Forward) => string, range: (f: Forward) => PortRange): Forward[] =>
+      [...forwards].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : range(a).first - range(b).first));
+    const listen = byPort(
+      (f) => f.protocol,
+      (f) => f.listen,
+    ).flatMap((f) => {
+      const other = this.listen.overlapping(f.protocol, f.listen);
+      return other ? [listenClashMessage(f, other, ruleName(other))] : [];
+    });
+    const masquerade = byPort((f) => targetKey(f, true), targetPorts).flatMap((f) => {
+      const other = this.targets.overlapping(targetKey(f, !f.masquerade), targetPorts(f));
+      return other ? [masqueradeClashMessage(f, other, ruleName(other))] : [];
+    });
+    return [...listen, ...masquerade];
+  }
+}
+
+function targetKey(forward: Forward, masquerade: boolean): string {
+  return `${forward.destinationIp} ${forward.protocol} ${String(masquerade)}`;
+}
+
+function ruleName(forward: Forward): string {
+  return `${portForwardKind.kind}/${forward.resource} rules[${forward.rule}]`;
 }
