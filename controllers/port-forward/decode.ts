@@ -27,7 +27,7 @@ export function createPortForwardDecoder(
   return (snapshot) => {
     const { admitted, rejected, holdAsFound } = admission.admit(snapshot);
     const spec: PortForwardDesired = {
-      forwards: admitted.flatMap((a) => forwardsOf(a.name, a.spec)),
+      forwards: admitted.flatMap(admittedForwards),
       resources: admitted.map((a) => ({ name: a.name, generation: a.generation, rules: a.spec.rules.length })),
       rejected,
       ...(holdAsFound ? { holdAsFound } : {}),
@@ -39,6 +39,17 @@ export function createPortForwardDecoder(
     const generation = Math.max(...admitted.map((a) => a.generation));
     return { ok: true, desired: { name, generation, spec }, ignored };
   };
+}
+
+/** Each resource's forwards once per decode, for the conflict checks and the desired state alike. */
+const forwardsCache = new WeakMap<Admitted<PortForwardSpec>, Forward[]>();
+
+function admittedForwards(resource: Admitted<PortForwardSpec>): Forward[] {
+  const cached = forwardsCache.get(resource);
+  if (cached) return cached;
+  const forwards = forwardsOf(resource.name, resource.spec);
+  forwardsCache.set(resource, forwards);
+  return forwards;
 }
 
 /** Why a resource cannot join those admitted before it: the rule limit, a claimed port, a masquerade clash. */
@@ -55,10 +66,10 @@ export function portForwardConflicts(maxRules: number): ConflictCheck<PortForwar
     }
     if (!indexed || indexed.admitted !== admitted || admitted[indexed.count - 1] !== lastIndexed)
       indexed = { admitted, count: 0, claims: new AdmittedClaims() };
-    indexed.claims.add(admitted.slice(indexed.count).flatMap((a) => forwardsOf(a.name, a.spec)));
+    indexed.claims.add(admitted.slice(indexed.count).flatMap(admittedForwards));
     indexed.count = admitted.length;
     lastIndexed = admitted[admitted.length - 1];
-    const messages = indexed.claims.clashes(forwardsOf(candidate.name, candidate.spec));
+    const messages = indexed.claims.clashes(admittedForwards(candidate));
     if (messages.length === 0) return undefined;
     const more = messages.length - SHOWN_CONFLICTS;
     return messages.slice(0, SHOWN_CONFLICTS).join('; ') + (more > 0 ? `; and ${more} more` : '');
@@ -86,21 +97,25 @@ class AdmittedClaims {
 
   /** Messages in port order: listen clashes first, then masquerade clashes. */
   clashes(forwards: readonly Forward[]): string[] {
-    const byPort = (key: (f: Forward) => string, range: (f: Forward) => PortRange): Forward[] =>
-      [...forwards].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : range(a).first - range(b).first));
-    const listen = byPort(
-      (f) => f.protocol,
-      (f) => f.listen,
-    ).flatMap((f) => {
+    const listen = forwards.flatMap((f) => {
       const other = this.listen.overlapping(f.protocol, f.listen);
-      return other ? [listenClashMessage(f, other, ruleName(other))] : [];
+      return other
+        ? [{ key: f.protocol, range: f.listen, message: listenClashMessage(f, other, ruleName(other)) }]
+        : [];
     });
-    const masquerade = byPort((f) => targetKey(f, true), targetPorts).flatMap((f) => {
+    const masquerade = forwards.flatMap((f) => {
       const other = this.targets.overlapping(targetKey(f, !f.masquerade), targetPorts(f));
-      return other ? [masqueradeClashMessage(f, other, ruleName(other))] : [];
+      const message = other && masqueradeClashMessage(f, other, ruleName(other));
+      return message ? [{ key: targetKey(f, true), range: targetPorts(f), message }] : [];
     });
-    return [...listen, ...masquerade];
+    return [...inPortOrder(listen), ...inPortOrder(masquerade)];
   }
+}
+
+/** Only clashes are sorted: a candidate without any (the usual case) costs no sort. */
+function inPortOrder(clashes: { key: string; range: PortRange; message: string }[]): string[] {
+  clashes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.range.first - b.range.first));
+  return clashes.map((c) => c.message);
 }
 
 function targetKey(forward: Forward, masquerade: boolean): string {
