@@ -14,17 +14,17 @@ import {
 export type ElementSink = (set: string, element: string) => void;
 
 /** Whether a forward's source goes to the exact-match maps: any source, one listen port. */
-export function isExact(forward: Forward, source: string): boolean {
+function isExact(forward: Forward, source: string): boolean {
   return source === ANY_SOURCE && forward.listen.first === forward.listen.last;
 }
 
 /** "protocol . port": the exact-match key (meta l4proto . th dport). */
-export function exactKey(protocol: Forward['protocol'], port: number): string {
+function exactKey(protocol: Forward['protocol'], port: number): string {
   return `${PROTOCOL_NUMBERS[protocol]} . ${port}`;
 }
 
 /** "ports . protocol . source": the interval key (th dport . meta l4proto . ip saddr), port first. */
-export function intervalKey(source: string, protocol: Forward['protocol'], ports: PortRange): string {
+function intervalKey(source: string, protocol: Forward['protocol'], ports: PortRange): string {
   return `${formatPortRange(ports)} . ${PROTOCOL_NUMBERS[protocol]} . ${source}`;
 }
 

@@ -1,4 +1,4 @@
-import type { NftDataType, NftSet, NftStatement, NftTable } from '../../renderers/nft/model.js';
+import type { NftDataType, NftRule, NftSet, NftStatement, NftTable } from '../../renderers/nft/model.js';
 import { sortElements } from '../../renderers/nft/elements.js';
 import { addForwardElements, addMasqueradeTargets } from './elements.js';
 import type { Forward } from './forwards.js';
@@ -48,16 +48,16 @@ export function compilePortForwards(forwards: readonly Forward[]): CompiledPortF
   addMasqueradeTargets(forwards, sink);
   const elements = (name: string): string[] => sortElements(bySet.get(name) ?? []);
   const maps = (names: ForwardMaps, key: NftDataType[], flags: string[]): NftSet[] => [
-    { name: names.addr, type: key, map: 'ipv4_addr', flags, elements: elements(names.addr) },
-    { name: names.port, type: key, map: 'inet_service', flags, elements: elements(names.port) },
-    { name: names.keep, type: key, map: 'ipv4_addr', flags, elements: elements(names.keep) },
+    { name: names.addr, type: [...key], map: 'ipv4_addr', flags, elements: elements(names.addr) },
+    { name: names.port, type: [...key], map: 'inet_service', flags, elements: elements(names.port) },
+    { name: names.keep, type: [...key], map: 'ipv4_addr', flags, elements: elements(names.keep) },
   ];
   const table: NftTable = {
     ...DNAT_TABLE,
     sets: [
       ...maps(INTERVAL_MAPS, INTERVAL_KEY, ['interval']),
       ...maps(EXACT_MAPS, EXACT_KEY, []),
-      { name: TARGETS_SET, type: TARGET_KEY, flags: [], elements: elements(TARGETS_SET) },
+      { name: TARGETS_SET, type: [...TARGET_KEY], flags: [], elements: elements(TARGETS_SET) },
       {
         name: TARGET_RANGES_SET,
         type: [...INTERVAL_KEY],
@@ -70,16 +70,19 @@ export function compilePortForwards(forwards: readonly Forward[]): CompiledPortF
         name: PREROUTING_CHAIN,
         base: { type: 'nat', hook: 'prerouting', prio: DSTNAT_PRIORITY, policy: 'accept' },
         rules: [
-          ...dnatRules(INTERVAL_MAPS, intervalKey('saddr'), RULES.rewrite.comment, RULES.keep.comment),
-          ...dnatRules(EXACT_MAPS, EXACT_PACKET_KEY, RULES.rewriteAny.comment, RULES.keepAny.comment),
+          ...dnatRules(INTERVAL_MAPS, () => intervalPacketKey('saddr'), RULES.rewrite.comment, RULES.keep.comment),
+          ...dnatRules(EXACT_MAPS, exactPacketKey, RULES.rewriteAny.comment, RULES.keepAny.comment),
         ],
       },
       {
         name: POSTROUTING_CHAIN,
         base: { type: 'nat', hook: 'postrouting', prio: MASQUERADE_PRIORITY, policy: 'accept' },
         rules: [
-          { comment: RULES.masquerade.comment, expr: masqueradeRule(targetKey(), TARGETS_SET) },
-          { comment: RULES.masqueradeRange.comment, expr: masqueradeRule(intervalKey('daddr'), TARGET_RANGES_SET) },
+          { comment: RULES.masquerade.comment, expr: masqueradeRule(targetPacketKey(), TARGETS_SET) },
+          {
+            comment: RULES.masqueradeRange.comment,
+            expr: masqueradeRule(intervalPacketKey('daddr'), TARGET_RANGES_SET),
+          },
         ],
       },
     ],
@@ -87,24 +90,28 @@ export function compilePortForwards(forwards: readonly Forward[]): CompiledPortF
   return { table, owners };
 }
 
-const L4PROTO = { meta: { key: 'l4proto' } };
-const DPORT = { payload: { protocol: 'th', field: 'dport' } };
-const EXACT_PACKET_KEY = { concat: [L4PROTO, DPORT] };
+// Packet keys, built anew for every use: the compiled table shares no object between its rules.
+const l4proto = (): unknown => ({ meta: { key: 'l4proto' } });
+const dport = (): unknown => ({ payload: { protocol: 'th', field: 'dport' } });
 
-function intervalKey(field: 'saddr' | 'daddr'): unknown {
-  return { concat: [DPORT, L4PROTO, ipField(field)] };
+function exactPacketKey(): unknown {
+  return { concat: [l4proto(), dport()] };
 }
 
-function targetKey(): unknown {
-  return { concat: [ipField('daddr'), L4PROTO, DPORT] };
+function intervalPacketKey(field: 'saddr' | 'daddr'): unknown {
+  return { concat: [dport(), l4proto(), ipField(field)] };
+}
+
+function targetPacketKey(): unknown {
+  return { concat: [ipField('daddr'), l4proto(), dport()] };
 }
 
 /** The rewrite rule (address and port maps) and the keep rule (address map) of one layout. */
-function dnatRules(maps: ForwardMaps, key: unknown, rewrite: string, keep: string): NftTable['chains'][0]['rules'] {
-  const mapped = (name: string): unknown => ({ map: { key, data: `@${name}` } });
+function dnatRules(maps: ForwardMaps, key: () => unknown, rewrite: string, keep: string): NftRule[] {
+  const mapped = (name: string): unknown => ({ map: { key: key(), data: `@${name}` } });
   return [
-    { comment: rewrite, expr: dnatRule(key, maps.port, { addr: mapped(maps.addr), port: mapped(maps.port) }) },
-    { comment: keep, expr: dnatRule(key, maps.keep, { addr: mapped(maps.keep) }) },
+    { comment: rewrite, expr: dnatRule(key(), maps.port, { addr: mapped(maps.addr), port: mapped(maps.port) }) },
+    { comment: keep, expr: dnatRule(key(), maps.keep, { addr: mapped(maps.keep) }) },
   ];
 }
 
@@ -115,7 +122,7 @@ function dnatRules(maps: ForwardMaps, key: unknown, rewrite: string, keep: strin
 function dnatRule(key: unknown, lookupMap: string, to: Record<string, unknown>): NftStatement[] {
   return [
     match('==', { fib: { result: 'type', flags: ['daddr'] } }, 'local'),
-    match('==', L4PROTO, { set: [PROTOCOL_NUMBERS.tcp, PROTOCOL_NUMBERS.udp] }),
+    match('==', l4proto(), { set: [PROTOCOL_NUMBERS.tcp, PROTOCOL_NUMBERS.udp] }),
     match('==', key, `@${lookupMap}`),
     { counter: null },
     { dnat: { family: 'ip', ...to } },
