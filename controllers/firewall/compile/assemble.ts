@@ -60,7 +60,7 @@ function compileChain(
   let ruleIndex = head.length;
   const lookups = group(name, policy).flatMap((g, gi) =>
     g.layers.map((layer, l): Lookup => {
-      const shards = splitShards(layer.elements);
+      const shards = splitShards(layer.elements, layer.hashes);
       const set = groupSetName(name, gi, l);
       const compiled: CompiledGroup = {
         chain: name,

@@ -1,6 +1,7 @@
 import type { FirewallAction, PolicyRule } from '../types.js';
 import { boxContains, boxElement, ruleBoxes, type Box } from './box.js';
 import { BoxIndex } from './box-index.js';
+import { elementHash } from './shards.js';
 
 /**
  * An element is named by its rule and its place in the rule, rule * KEY_STRIDE + offset: a key that survives edits
@@ -13,6 +14,8 @@ export interface RuleWork {
   boxes: Box[];
   /** The canonical element string of each box. */
   elements: string[];
+  /** elementHash of each element: which shard it goes to. */
+  hashes: number[];
 }
 
 /**
@@ -30,8 +33,9 @@ export interface Layer {
   /** Rules with at least one element here, in policy order. */
   ruleIds: string[];
   boxes: Box[];
-  /** The canonical strings of `boxes`, in the same (policy) order. */
+  /** The canonical strings of `boxes`, in the same (policy) order, and their hashes. */
   elements: string[];
+  hashes: number[];
 }
 
 /** Consecutive lookups of one action: their order does not matter, a packet gets the action in any of them. */
@@ -51,7 +55,8 @@ export const NO_OVERLAPS: readonly number[] = [];
 
 export function ruleWork(rule: PolicyRule): RuleWork {
   const boxes = ruleBoxes(rule);
-  return { boxes, elements: boxes.map(boxElement) };
+  const elements = boxes.map(boxElement);
+  return { boxes, elements, hashes: elements.map(elementHash) };
 }
 
 /** Expands every rule and finds every overlap through the box index: the from-scratch half of a compile. */
@@ -156,13 +161,14 @@ function collect(placement: Placement, rules: readonly PolicyRule[], work: reado
   const groups: RuleGroup[] = placement.actions.map((action) => ({ action, layers: [] }));
   rules.forEach((rule, r) => {
     const group = groups[placement.groupOf[r] ?? -1];
-    const { boxes, elements } = work[r] as RuleWork;
+    const { boxes, elements, hashes } = work[r] as RuleWork;
     (placement.layerOf[r] ?? []).forEach((at, offset) => {
       if (at < 0 || !group) return;
-      const into = group.layers[at] ?? (group.layers[at] = { ruleIds: [], boxes: [], elements: [] });
+      const into = group.layers[at] ?? (group.layers[at] = { ruleIds: [], boxes: [], elements: [], hashes: [] });
       if (into.ruleIds[into.ruleIds.length - 1] !== rule.id) into.ruleIds.push(rule.id);
       into.boxes.push(boxes[offset] as Box);
       into.elements.push(elements[offset] as string);
+      into.hashes.push(hashes[offset] as number);
     });
   });
   for (const group of groups) group.layers = group.layers.filter((l) => l !== undefined);

@@ -27,11 +27,11 @@ export function elementHash(element: string): number {
   return hash >>> 0;
 }
 
-/** Splits elements (in policy order) by shard, keeping policy order within each shard. */
-export function splitShards(elements: readonly string[]): string[][] {
+/** Splits elements (in policy order, with their elementHash) by shard, keeping policy order within each shard. */
+export function splitShards(elements: readonly string[], hashes: readonly number[]): string[][] {
   const count = shardCount(elements.length);
   if (count === 1) return [[...elements]];
   const shards: string[][] = Array.from({ length: count }, () => []);
-  for (const element of elements) shards[elementHash(element) % count]?.push(element);
+  elements.forEach((element, i) => shards[(hashes[i] as number) % count]?.push(element));
   return shards;
 }
