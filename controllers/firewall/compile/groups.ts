@@ -71,14 +71,19 @@ export function expand(rules: readonly PolicyRule[]): Expanded {
     });
   });
   const index = new BoxIndex(boxes);
+  // One scratch list for every query: most elements overlap nothing, and an array each is a lot of garbage.
+  const found: number[] = [];
+  const visit = (o: number): void => void found.push(keyOf[o] as number);
   let flat = 0;
-  const earlier = work.map((w) =>
-    w.boxes.map(() => {
-      const found: number[] = [];
-      index.forEachEarlierOverlapping(flat++, (o) => found.push(keyOf[o] as number));
-      return found.length === 0 ? NO_OVERLAPS : found.sort(ascending);
-    }),
-  );
+  const earlier = work.map((w) => {
+    const lists: (readonly number[])[] = [];
+    for (let offset = 0; offset < w.boxes.length; offset++) {
+      found.length = 0;
+      index.forEachEarlierOverlapping(flat++, visit);
+      lists.push(found.length === 0 ? NO_OVERLAPS : found.slice().sort(ascending));
+    }
+    return lists;
+  });
   return { rules, work, earlier };
 }
 
@@ -110,9 +115,10 @@ export function placeRules({ rules, work, earlier }: Expanded): RuleGroup[] {
     const group = placeRule(placement, rule.action, bound);
     const layers: number[] = [];
     placement.layerOf.push(layers);
-    overlaps.forEach((keys, offset) => {
-      layers.push(layer(placement, work, group, work[r]?.boxes[offset] as Box, keys));
-    });
+    const boxes = (work[r] as RuleWork).boxes;
+    for (let offset = 0; offset < overlaps.length; offset++) {
+      layers.push(layer(placement, work, group, boxes[offset] as Box, overlaps[offset] as readonly number[]));
+    }
   });
   return collect(placement, rules, work);
 }
