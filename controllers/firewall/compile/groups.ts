@@ -32,8 +32,7 @@ export interface Expanded {
 export interface Layer {
   /** Rules with at least one element here, in policy order. */
   ruleIds: string[];
-  boxes: Box[];
-  /** The canonical strings of `boxes`, in the same (policy) order, and their hashes. */
+  /** The canonical strings of the layer's boxes, in policy order, and their hashes. */
   elements: string[];
   hashes: number[];
 }
@@ -44,11 +43,13 @@ export interface RuleGroup {
   layers: Layer[];
 }
 
-/** Placement decided so far: group of each rule, layer of each element per rule (-1 when dropped as redundant). */
+/** Placement decided so far: group of each rule, layer of each element (-1 when dropped as redundant). */
 interface Placement {
   actions: FirewallAction[];
-  groupOf: number[];
-  layerOf: number[][];
+  groupOf: Int32Array;
+  /** Where each rule's elements start in layerOf. */
+  start: Int32Array;
+  layerOf: Int32Array;
 }
 
 export const NO_OVERLAPS: readonly number[] = [];
@@ -102,22 +103,29 @@ export function groupRules(rules: readonly PolicyRule[]): RuleGroup[] {
 
 /** The placement pass over known overlaps: linear in rules and overlaps, no index queries. */
 export function placeRules({ rules, work, earlier }: Expanded): RuleGroup[] {
-  const placement: Placement = { actions: [], groupOf: [], layerOf: [] };
+  const start = new Int32Array(rules.length + 1);
+  work.forEach((w, r) => (start[r + 1] = (start[r] as number) + w.boxes.length));
+  const placement: Placement = {
+    actions: [],
+    groupOf: new Int32Array(rules.length),
+    start,
+    layerOf: new Int32Array(start[rules.length] as number),
+  };
   rules.forEach((rule, r) => {
     const overlaps = earlier[r] ?? [];
     let bound = -1;
     for (const keys of overlaps) {
       for (const key of keys) {
         const other = Math.floor(key / KEY_STRIDE);
-        if (rules[other]?.action !== rule.action) bound = Math.max(bound, placement.groupOf[other] ?? -1);
+        if (rules[other]?.action !== rule.action) bound = Math.max(bound, placement.groupOf[other] as number);
       }
     }
     const group = placeRule(placement, rule.action, bound);
-    const layers: number[] = [];
-    placement.layerOf.push(layers);
+    placement.groupOf[r] = group;
     const boxes = (work[r] as RuleWork).boxes;
     for (let offset = 0; offset < overlaps.length; offset++) {
-      layers.push(layer(placement, work, group, boxes[offset] as Box, overlaps[offset] as readonly number[]));
+      const at = layer(placement, work, group, boxes[offset] as Box, overlaps[offset] as readonly number[]);
+      placement.layerOf[(start[r] as number) + offset] = at;
     }
   });
   return collect(placement, rules, work);
@@ -126,10 +134,8 @@ export function placeRules({ rules, work, earlier }: Expanded): RuleGroup[] {
 /** `bound` is the last group holding an earlier, overlapping rule of another action, -1 when there is none. */
 function placeRule(placement: Placement, action: FirewallAction, bound: number): number {
   const { actions } = placement;
-  let group = actions.findIndex((a, i) => i > bound && a === action);
-  if (group < 0) group = actions.push(action) - 1;
-  placement.groupOf.push(group);
-  return group;
+  for (let group = bound + 1; group < actions.length; group++) if (actions[group] === action) return group;
+  return actions.push(action) - 1;
 }
 
 /**
@@ -144,18 +150,18 @@ function layer(
   box: Box,
   earlier: readonly number[],
 ): number {
-  const { layerOf, groupOf } = placement;
+  const { layerOf, groupOf, start } = placement;
   if (earlier.length === 0) return 0;
   const taken = new Set<number>();
   for (const key of earlier) {
     const o = Math.floor(key / KEY_STRIDE);
     const offset = key - o * KEY_STRIDE;
-    const layers = layerOf[o] as number[];
-    if ((layers[offset] ?? -1) < 0 || groupOf[o] !== group) continue;
+    const at = (start[o] as number) + offset;
+    if ((layerOf[at] as number) < 0 || groupOf[o] !== group) continue;
     const other = work[o]?.boxes[offset] as Box;
     if (boxContains(other, box)) return -1;
-    if (boxContains(box, other)) layers[offset] = -1;
-    else taken.add(layers[offset] ?? -1);
+    if (boxContains(box, other)) layerOf[at] = -1;
+    else taken.add(layerOf[at] as number);
   }
   let target = 0;
   while (taken.has(target)) target++;
@@ -165,17 +171,18 @@ function layer(
 /** Builds each group's layers from the kept elements, in policy order; layers emptied by drops disappear. */
 function collect(placement: Placement, rules: readonly PolicyRule[], work: readonly RuleWork[]): RuleGroup[] {
   const groups: RuleGroup[] = placement.actions.map((action) => ({ action, layers: [] }));
+  const { start, layerOf, groupOf } = placement;
   rules.forEach((rule, r) => {
-    const group = groups[placement.groupOf[r] ?? -1];
-    const { boxes, elements, hashes } = work[r] as RuleWork;
-    (placement.layerOf[r] ?? []).forEach((at, offset) => {
-      if (at < 0 || !group) return;
-      const into = group.layers[at] ?? (group.layers[at] = { ruleIds: [], boxes: [], elements: [], hashes: [] });
+    const group = groups[groupOf[r] as number] as RuleGroup;
+    const { elements, hashes } = work[r] as RuleWork;
+    for (let offset = 0; offset < elements.length; offset++) {
+      const at = layerOf[(start[r] as number) + offset] as number;
+      if (at < 0) continue;
+      const into = group.layers[at] ?? (group.layers[at] = { ruleIds: [], elements: [], hashes: [] });
       if (into.ruleIds[into.ruleIds.length - 1] !== rule.id) into.ruleIds.push(rule.id);
-      into.boxes.push(boxes[offset] as Box);
       into.elements.push(elements[offset] as string);
       into.hashes.push(hashes[offset] as number);
-    });
+    }
   });
   for (const group of groups) group.layers = group.layers.filter((l) => l !== undefined);
   return groups;

@@ -76,19 +76,33 @@ export function patch(previous: Expanded, rules: readonly PolicyRule[]): Expande
   const earlier = [
     ...previous.earlier.slice(0, head),
     ...changed.map((w) => w.boxes.map(() => [] as number[])),
-    ...previous.earlier.slice(n - tail).map((lists) => lists.map((keys) => rekey(keys, head, n - tail, shift))),
+    ...previous.earlier.slice(n - tail).map((lists) => rekeyRule(lists, head, n - tail, shift)),
   ];
   for (let r = head; r < m - tail; r++) findOverlaps(work, earlier, r, m - tail);
   return { rules, work, earlier };
 }
 
+/** rekey of each element of a tail rule; the same array when no key moves (appendTo copies before writing). */
+function rekeyRule(
+  lists: readonly (readonly number[])[],
+  head: number,
+  tailStart: number,
+  shift: number,
+): (readonly number[])[] {
+  let out: (readonly number[])[] | undefined;
+  lists.forEach((keys, i) => {
+    const moved = rekey(keys, head, tailStart, shift);
+    if (moved !== keys) (out ??= [...lists])[i] = moved;
+  });
+  return out ?? (lists as (readonly number[])[]);
+}
+
 /** A tail element's earlier keys after the edit: keys of removed rules go, keys of the tail shift; still ascending. */
 function rekey(keys: readonly number[], head: number, tailStart: number, shift: number): readonly number[] {
-  if (
-    keys.length === 0 ||
-    (shift === 0 && keys.every((key) => key < head * KEY_STRIDE || key >= tailStart * KEY_STRIDE))
-  )
-    return keys;
+  // Ascending: a list whose last key is in the head has nothing to move.
+  const last = keys[keys.length - 1];
+  if (last === undefined || last < head * KEY_STRIDE) return keys;
+  if (shift === 0 && keys.every((key) => key < head * KEY_STRIDE || key >= tailStart * KEY_STRIDE)) return keys;
   const out: number[] = [];
   for (const key of keys) {
     const rule = Math.floor(key / KEY_STRIDE);
@@ -119,7 +133,9 @@ function findOverlaps(work: readonly RuleWork[], earlier: (readonly number[])[][
 
 /** Inserts a changed rule's key in ascending place: after the head's keys, before the tail's. */
 function appendTo(earlier: (readonly number[])[][], rule: number, offset: number, key: number): void {
-  const lists = earlier[rule] as (readonly number[])[];
+  // Copy on write: the rule's lists may still be the previous compile's.
+  const lists = [...(earlier[rule] as (readonly number[])[])];
+  earlier[rule] = lists;
   const keys = [...(lists[offset] ?? NO_OVERLAPS)];
   let at = keys.length;
   while (at > 0 && (keys[at - 1] as number) > key) at--;
