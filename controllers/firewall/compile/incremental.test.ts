@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import type { PortRange } from '../../../policy/ports.js';
-import { structureOf } from '../../../renderers/nft/delta.js';
+import { planTableChange, structureOf } from '../../../renderers/nft/delta.js';
 import { canonicalCidr, ipv4ToNumber, numberToIpv4 } from '../../../runtime/net/cidr.js';
 import { dropOverlapping } from '../../../testing/arbitraries.js';
 import { planFirewall } from '../plan.js';
@@ -73,9 +73,13 @@ function desired(list: readonly Content[], input?: readonly Content[]): Firewall
   return input ? { forward, input: { rules: chain(input, 'web/input.rules'), defaultAction: 'deny' } } : { forward };
 }
 
-/** Element updates alone exactly when the table's structure (sets, chains) stayed the same. */
+/**
+ * Element updates alone exactly when the table's structure (sets, chains) stayed the same; and the plan, which skips
+ * sets listed alike on both sides, is the plain table delta.
+ */
 function expectPlanShape(previous: CompiledFirewall, next: CompiledFirewall): void {
   const plan = planFirewall(next, { table: { table: previous.table, counters: [] } });
+  expect(plan).toEqual(planTableChange(next.table, previous.table));
   const sameStructure = isDeepStrictEqual(structureOf(previous.table), structureOf(next.table));
   expect(plan.every((c) => c.op === 'updateElements')).toBe(sameStructure);
 }
