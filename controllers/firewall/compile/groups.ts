@@ -77,15 +77,26 @@ export function expand(rules: readonly PolicyRule[]): Expanded {
   const visit = (o: number): void => void found.push(keyOf[o] as number);
   let flat = 0;
   const earlier = work.map((w) => {
-    const lists: (readonly number[])[] = [];
+    let lists: (readonly number[])[] | undefined;
     for (let offset = 0; offset < w.boxes.length; offset++) {
       found.length = 0;
       index.forEachEarlierOverlapping(flat++, visit);
-      lists.push(found.length === 0 ? NO_OVERLAPS : found.slice().sort(ascending));
+      if (found.length === 0) continue;
+      lists ??= [...noOverlaps(w.boxes.length)];
+      lists[offset] = found.slice().sort(ascending);
     }
-    return lists;
+    return lists ?? noOverlaps(w.boxes.length);
   });
   return { rules, work, earlier };
+}
+
+/**
+ * Most rules overlap nothing: they share one list of empty lists per element count instead of an array each (nothing
+ * writes to them: incremental.ts copies a rule's lists before changing one).
+ */
+const shared: (readonly number[])[][] = [];
+function noOverlaps(elements: number): (readonly number[])[] {
+  return (shared[elements] ??= Array.from({ length: elements }, () => NO_OVERLAPS));
 }
 
 export function ascending(a: number, b: number): number {
