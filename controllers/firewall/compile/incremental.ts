@@ -1,6 +1,6 @@
 import { sortElements } from '../../../renderers/nft/elements.js';
 import type { CompiledFirewall, FirewallChainName, FirewallDesired, PolicyRule } from '../types.js';
-import { boxesOverlap } from './box.js';
+import { boxesOverlap, type Box } from './box.js';
 import { assembleFirewall } from './assemble.js';
 import { expand, KEY_STRIDE, NO_OVERLAPS, placeRules, ruleWork, type Expanded, type RuleWork } from './groups.js';
 
@@ -68,17 +68,29 @@ export function patch(previous: Expanded, rules: readonly PolicyRule[]): Expande
   )
     tail++;
   const shift = m - n;
-  const changed = rules.slice(head, m - tail).map(ruleWork);
-  const work: RuleWork[] = [...previous.work.slice(0, head), ...changed, ...previous.work.slice(n - tail)];
-  const changedElements = changed.reduce((sum, w) => sum + w.boxes.length, 0);
-  const allElements = work.reduce((sum, w) => sum + w.boxes.length, 0);
+  const tailStart = m - tail;
+  // Plain loops, not slices and spreads: this runs over every rule of the policy on every edit.
+  const work: RuleWork[] = new Array<RuleWork>(m);
+  const earlier: (readonly number[])[][] = new Array<(readonly number[])[]>(m);
+  let changedElements = 0;
+  let allElements = 0;
+  for (let r = 0; r < m; r++) {
+    if (r < head) {
+      work[r] = previous.work[r] as RuleWork;
+      earlier[r] = previous.earlier[r] as (readonly number[])[];
+    } else if (r >= tailStart) {
+      work[r] = previous.work[r - shift] as RuleWork;
+      earlier[r] = rekeyRule(previous.earlier[r - shift] as (readonly number[])[], head, n - tail, shift);
+    } else {
+      const w = ruleWork(rules[r] as PolicyRule);
+      work[r] = w;
+      earlier[r] = w.boxes.map(() => []);
+      changedElements += w.boxes.length;
+    }
+    allElements += (work[r] as RuleWork).boxes.length;
+  }
   if (changedElements * allElements > MAX_PATCH_PAIRS) return undefined;
-  const earlier = [
-    ...previous.earlier.slice(0, head),
-    ...changed.map((w) => w.boxes.map(() => [] as number[])),
-    ...previous.earlier.slice(n - tail).map((lists) => rekeyRule(lists, head, n - tail, shift)),
-  ];
-  for (let r = head; r < m - tail; r++) findOverlaps(work, earlier, r, m - tail);
+  for (let r = head; r < tailStart; r++) findOverlaps(work, earlier, r, tailStart);
   return { rules, work, earlier };
 }
 
@@ -118,17 +130,25 @@ function rekey(keys: readonly number[], head: number, tailStart: number, shift: 
  */
 function findOverlaps(work: readonly RuleWork[], earlier: (readonly number[])[][], r: number, tailStart: number): void {
   const own = earlier[r] as number[][];
-  (work[r] as RuleWork).boxes.forEach((box, offset) => {
-    const key = r * KEY_STRIDE + offset;
-    work.forEach((w, j) => {
-      if (j > r && j < tailStart) return;
-      w.boxes.forEach((other, o) => {
-        if ((j === r && o >= offset) || !boxesOverlap(box, other)) return;
-        if (j <= r) (own[offset] as number[]).push(j * KEY_STRIDE + o);
-        else appendTo(earlier, j, o, key);
-      });
-    });
-  });
+  const boxes = (work[r] as RuleWork).boxes;
+  for (let offset = 0; offset < boxes.length; offset++) {
+    const box = boxes[offset] as Box;
+    for (let j = 0; j < work.length; j++) {
+      if (j > r && j < tailStart) continue;
+      // Earlier rules, and the elements before this one in its own rule.
+      const others = (work[j] as RuleWork).boxes;
+      const found = overlapping(box, others, j === r ? offset : others.length);
+      if (j <= r) (own[offset] as number[]).push(...found.map((o) => j * KEY_STRIDE + o));
+      else found.forEach((o) => appendTo(earlier, j, o, r * KEY_STRIDE + offset));
+    }
+  }
+}
+
+/** Offsets below `end` of the boxes that overlap `box` (usually none: no array then). */
+function overlapping(box: Box, boxes: readonly Box[], end: number): readonly number[] {
+  let found: number[] | undefined;
+  for (let o = 0; o < end; o++) if (boxesOverlap(box, boxes[o] as Box)) (found ??= []).push(o);
+  return found ?? NO_OVERLAPS;
 }
 
 /** Inserts a changed rule's key in ascending place: after the head's keys, before the tail's. */
