@@ -84,6 +84,11 @@ export class DesiredPoller {
     clearInterval(this.checkTimer);
   }
 
+  /** The full-list interval in force. */
+  intervalMs(): number {
+    return this.timing.pollIntervalMs;
+  }
+
   /** Why the source is not fit to reconcile from, for /readyz; empty when it is. */
   notReadyReasons(): string[] {
     this.check();
