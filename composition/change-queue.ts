@@ -1,0 +1,54 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsChangeQueue, createSqsClient, SQS_WAIT_SECONDS } from '../adapters/sqs-change-queue.js';
+import type { RemoteTimeouts } from '../adapters/aws/client-config.js';
+import type { ChangeQueuePort } from '../runtime/change-events/ports.js';
+import type { WatcherTiming } from '../runtime/change-events/watcher.js';
+import type { SsmTarget } from '../runtime/config.js';
+
+/** The embedded endpoint's default queue: it receives every change under a spec root (docs/embedded-ssm.md). */
+export const EMBEDDED_CHANGES_QUEUE = 'csgw-changes';
+
+export interface ChangeQueueConnection {
+  queue: ChangeQueuePort;
+  /** The name or URL in use, for the logs. */
+  name: string;
+  close(): void;
+}
+
+/**
+ * The queue to long-poll: `flag` (--changes-queue) when given; else, against AWS, one queue per instance (each
+ * instance must get every event, and SQS hands a message to one reader), else the embedded endpoint's default.
+ */
+export function changeQueueName(flag: string | undefined, target: SsmTarget, instanceId: string): string | undefined {
+  if (flag === 'none') return undefined;
+  if (flag) return flag;
+  const againstAws = target.mode === 'aws' && target.endpoint === undefined;
+  // Queue names allow letters, digits, - and _: an instance id's dots become dashes.
+  return againstAws
+    ? `csgw-changes-${instanceId.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 80)
+    : EMBEDDED_CHANGES_QUEUE;
+}
+
+/** The SQS client speaks to the SSM endpoint in use when it is not AWS's own: the embedded one serves both. */
+export function openChangeQueue(
+  name: string,
+  target: SsmTarget,
+  ssmEndpoint: string | undefined,
+  timeouts: RemoteTimeouts,
+): ChangeQueueConnection {
+  const client: SQSClient = createSqsClient({
+    region: target.region,
+    timeouts,
+    ...(ssmEndpoint ? { endpoint: ssmEndpoint } : {}),
+    dummyCredentials: target.mode === 'embedded' || (target.mode === 'aws' && target.dummyCredentials),
+  });
+  return { queue: createSqsChangeQueue(client, name), name, close: () => client.destroy() };
+}
+
+/** One receive may last the long poll: its deadline is a little over it. Failures back off up to 30 s. */
+export const WATCHER_TIMING: WatcherTiming = {
+  receiveDeadlineMs: SQS_WAIT_SECONDS * 1000 + 5_000,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 30_000,
+  toleratedFailures: 3,
+};
