@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { KindSnapshot, StoredResource } from './controller.js';
-import { kindSpecPath, parseSpecPath, type GatewayPaths } from './paths.js';
+import { kindSpecPath, parseSpecPath, storeMarkerPath, type GatewayPaths } from './paths.js';
 import type { SourceIdentity, StoreGuard } from './store-guard.js';
 
 export interface StoredParameter {
@@ -126,7 +126,14 @@ export class PollingDesiredSource implements DesiredStateSource {
       const plurals = new Set(this.kinds.filter((k) => kinds.includes(k.kind)).map((k) => k.plural));
       const base = this.listed;
       if (!base || plurals.size === 0) return undefined;
+      // The guard recognises the store by the marker in the listing: one created after the last full list (first
+      // use) is not in it, so the whole spec is read again instead.
+      if (!base.some((p) => p.name === storeMarkerPath(this.paths))) {
+        await this.fullList(signal);
+        return undefined;
+      }
       try {
+        signal.throwIfAborted();
         const reads = await Promise.all(
           this.kinds.filter((k) => plurals.has(k.plural)).map((k) => this.list(kindSpecPath(this.paths, k), signal)),
         );
@@ -144,6 +151,8 @@ export class PollingDesiredSource implements DesiredStateSource {
 
   private async fullList(signal: AbortSignal): Promise<void> {
     try {
+      // Reads wait their turn: the deadline (or the stop) may come while this one waits.
+      signal.throwIfAborted();
       const listed = await this.list(this.paths.specRoot, signal);
       await this.admit(listed, signal, (admitted) =>
         this.health.next({
