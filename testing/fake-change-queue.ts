@@ -6,6 +6,7 @@ import {
   type QueueProblem,
 } from '../runtime/change-events/ports.js';
 import { untilAborted } from './deferred.js';
+import { waitFor } from './wait.js';
 
 /**
  * An in-memory change queue. A receive returns what is queued, or waits until something is (or, like a long poll
@@ -13,6 +14,8 @@ import { untilAborted } from './deferred.js';
  */
 export class FakeChangeQueue implements ChangeQueuePort {
   problem?: QueueProblem;
+  /** With problem set: how many calls fail before it clears by itself (undefined: until a test clears it). */
+  failures?: number;
   receives = 0;
   readonly deleted: string[] = [];
   private messages: QueuedMessage[] = [];
@@ -62,7 +65,10 @@ export class FakeChangeQueue implements ChangeQueuePort {
   }
 
   private check(): void {
-    if (this.problem) throw new ChangeQueueError(this.problem, `fake queue: ${this.problem}`);
+    const problem = this.problem;
+    if (!problem) return;
+    if (this.failures !== undefined && --this.failures <= 0) this.problem = this.failures = undefined;
+    throw new ChangeQueueError(problem, `fake queue: ${problem}`);
   }
 }
 
@@ -79,4 +85,9 @@ export function recordingLister(store: StoredParameter[]): {
       return Promise.resolve(store.filter((p) => p.name.startsWith(`${path}/`)).map((p) => ({ ...p })));
     },
   };
+}
+
+/** Waits (2 s at most, checking every 5 ms) until the condition holds: the fakes settle within milliseconds. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  await waitFor(async () => (await condition()) || undefined, { timeoutMs: 2_000, intervalMs: 5, what });
 }
