@@ -4,6 +4,7 @@ import type { RemoteTimeouts } from '../adapters/aws/client-config.js';
 import type { ChangeQueuePort } from '../runtime/change-events/ports.js';
 import type { WatcherTiming } from '../runtime/change-events/watcher.js';
 import type { SsmTarget } from '../runtime/config.js';
+import { instanceQueueName } from '../runtime/change-events/queue-name.js';
 
 /** The embedded endpoint's default queue: it receives every change under a spec root (docs/embedded-ssm.md). */
 export const EMBEDDED_CHANGES_QUEUE = 'csgw-changes';
