@@ -24,10 +24,7 @@ export function changeQueueName(flag: string | undefined, target: SsmTarget, ins
   if (flag === 'none') return undefined;
   if (flag) return flag;
   const againstAws = target.mode === 'aws' && target.endpoint === undefined;
-  // Queue names allow letters, digits, - and _: an instance id's dots become dashes.
-  return againstAws
-    ? `csgw-changes-${instanceId.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 80)
-    : EMBEDDED_CHANGES_QUEUE;
+  return againstAws ? instanceQueueName(instanceId) : EMBEDDED_CHANGES_QUEUE;
 }
 
 /** The SQS client speaks to the SSM endpoint in use when it is not AWS's own: the embedded one serves both. */
