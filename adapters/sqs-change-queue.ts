@@ -48,10 +48,14 @@ export function createSqsChangeQueue(client: SQSClient, queue: string): ChangeQu
     }
   };
   return {
-    receive: (signal) =>
+    receive: (signal, long) =>
       call(async (QueueUrl): Promise<QueuedMessage[]> => {
         const out = await client.send(
-          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: SQS_BATCH, WaitTimeSeconds: SQS_WAIT_SECONDS }),
+          new ReceiveMessageCommand({
+            QueueUrl,
+            MaxNumberOfMessages: SQS_BATCH,
+            WaitTimeSeconds: long ? SQS_WAIT_SECONDS : 0,
+          }),
           { abortSignal: signal },
         );
         return (out.Messages ?? []).flatMap((m) =>

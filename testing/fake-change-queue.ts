@@ -42,10 +42,10 @@ export class FakeChangeQueue implements ChangeQueuePort {
     );
   }
 
-  async receive(signal: AbortSignal): Promise<QueuedMessage[]> {
+  async receive(signal: AbortSignal, long: boolean): Promise<QueuedMessage[]> {
     this.receives += 1;
     this.check();
-    if (this.messages.length === 0)
+    if (this.messages.length === 0 && long)
       await Promise.race([
         new Promise<void>((resolve) => {
           this.wake = resolve;

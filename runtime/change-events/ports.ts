@@ -22,8 +22,11 @@ export class ChangeQueueError extends Error {
 
 /** The queue of SSM change events (adapters/sqs-change-queue.ts; an in-memory fake in tests). */
 export interface ChangeQueuePort {
-  /** Waits up to the queue's long-poll time for up to 10 messages; throws ChangeQueueError. */
-  receive(signal: AbortSignal): Promise<QueuedMessage[]>;
+  /**
+   * Up to 10 messages; `long`: waits up to the queue's long-poll time for them, else answers at once (how a queue
+   * is probed before push is declared healthy). Throws ChangeQueueError.
+   */
+  receive(signal: AbortSignal, long: boolean): Promise<QueuedMessage[]>;
   /** Deletes handled messages (any number; the adapter batches); throws ChangeQueueError. */
   delete(receipts: readonly string[], signal: AbortSignal): Promise<void>;
 }

@@ -40,8 +40,10 @@ export class ChangeWatcher {
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
+        // Until the queue has answered once, a receive that returns at once: push is healthy in a moment, not 20 s.
         const messages = await this.deps.queue.receive(
           AbortSignal.any([signal, AbortSignal.timeout(this.deps.timing.receiveDeadlineMs)]),
+          this.state?.mechanism === 'push',
         );
         this.failures = 0;
         this.report({ mechanism: 'push' });
