@@ -82,6 +82,12 @@ describe('DesiredPoller', () => {
     now = 140_001;
     expect(poller.notReadyReasons()[0]).toMatch(/over 40 s/);
     expect(seen.map((f) => f.stale)).toEqual([true]);
+    // Stale under the long bound, then switched to the short one: still stale, no fresh window.
+    poller.setTiming({ pollIntervalMs: 60_000, staleAfterMs: 190_000 });
+    now = 400_000;
+    poller.setTiming({ pollIntervalMs: 10_000, staleAfterMs: 40_000 });
+    expect(poller.notReadyReasons()[0]).toMatch(/desired state stale/);
+    expect(seen.at(-1)?.stale).toBe(true);
     poller.stop();
     abort.abort();
     source.complete();

@@ -66,9 +66,11 @@ export class DesiredPoller {
    * the last one started, or at once with `listNow` (push just came back: events sent while it was down are lost).
    */
   setTiming(timing: PollerTiming, listNow = false): void {
+    this.check(); // the verdict under the bound that applied until now
     const shorter = timing.staleAfterMs < this.timing.staleAfterMs;
     this.timing = timing;
-    if (shorter) this.freshFrom = this.now();
+    // Already stale stays stale: only a list clears that.
+    if (shorter && !this.stale) this.freshFrom = this.now();
     this.check();
     if (listNow) this.listSoon(0);
     else if (this.lastPollAt !== undefined) this.listSoon(this.lastPollAt + timing.pollIntervalMs - this.now());
