@@ -3,7 +3,7 @@ import { sourceNatKind } from '../crds-equivalent/source-nat.js';
 import { recordingLister } from '../testing/fake-change-queue.js';
 import { fakeKind } from '../testing/fake-controller.js';
 import { deferred } from '../testing/deferred.js';
-import { guardInto } from '../testing/fake-store-memory.js';
+import { FakeStoreMemory, guardInto } from '../testing/fake-store-memory.js';
 import type { KindSnapshot } from './controller.js';
 import { PollingDesiredSource, type StoredParameter } from './desired-source.js';
 import { gatewayPaths, storeMarkerPath } from './paths.js';
@@ -48,16 +48,42 @@ describe('PollingDesiredSource.refreshKinds', () => {
     expect(seen.slice(3)).toEqual(['Fake:a@2']);
   });
 
-  it('a duplicated hint emits nothing; a deleted resource empties its kind only', async () => {
+  it('a duplicated hint emits nothing; a deletion is confirmed by a full list, which empties that kind only', async () => {
     const store = [param('sourcenats', 'default', 1), param('fakes', 'a', 1)];
-    const { source, seen } = setUp(store);
+    const { source, seen, paths: read } = setUp(store);
+    await source.resync(never);
     await source.resync(never);
     await source.refreshKinds(['SourceNat'], never);
     await source.refreshKinds(['SourceNat', 'Fake'], never);
     expect(seen).toEqual(['SourceNat:default@1', 'Fake:a@1']);
     store.splice(1, 1);
+    read.length = 0;
     await source.refreshKinds(['Fake'], never);
+    expect(read).toEqual([`${paths.specRoot}/fakes`, paths.specRoot]);
     expect(seen.slice(2)).toEqual(['Fake:']);
+  });
+
+  it('a wiped store whose spec events come before its marker event removes nothing (fail safe)', async () => {
+    const store = [param('fakes', 'a', 1)];
+    const memory = new FakeStoreMemory();
+    const lister = recordingLister(store);
+    const source = new PollingDesiredSource(
+      paths,
+      kinds,
+      lister.list,
+      () => new Date(0),
+      guardInto(store, paths, memory),
+    );
+    const seen: string[] = [];
+    source.snapshots$.subscribe((s) => seen.push(summary(s)));
+    const identities: string[] = [];
+    source.identity$.subscribe((i) => identities.push(i.state));
+    await source.resync(never);
+    await source.resync(never); // the last listing holds the marker
+    store.length = 0; // marker and specs deleted; the event for fakes/a is handled first
+    await source.refreshKinds(['Fake'], never);
+    expect(identities.at(-1)).toBe('unrecognized');
+    expect(seen).toEqual(['SourceNat:', 'Fake:a@1']);
   });
 
   it('before the first full list, or for unknown kinds, reads nothing', async () => {

@@ -140,8 +140,12 @@ export class PollingDesiredSource implements DesiredStateSource {
         if (signal.aborted) throw deadlineError();
         // Only the re-read kinds are replaced: every other kind keeps what the last read said.
         const inKinds = (p: StoredParameter): boolean => plurals.has(parseSpecPath(this.paths, p.name)?.plural ?? '');
-        const merged = [...base.filter((p) => !inKinds(p)), ...reads.flat().filter(inKinds)];
-        await this.admit(merged, signal);
+        const fresh = reads.flat().filter(inKinds);
+        const names = new Set(fresh.map((p) => p.name));
+        // A deletion is what the store guard exists for, and it judges by the marker read with the specs: a wiped
+        // store's events may come in any order, so a resource gone is confirmed by a full list, marker and all.
+        if (base.some((p) => inKinds(p) && !names.has(p.name))) await this.fullList(signal);
+        else await this.admit([...base.filter((p) => !inKinds(p)), ...fresh], signal);
         return undefined;
       } catch (err) {
         return err as Error;
