@@ -12,9 +12,18 @@ describe('changeQueueName', () => {
     expect(changeQueueName(undefined, aws, 'x'.repeat(128))).toHaveLength(80);
   });
 
-  it('against the embedded endpoint or an explicit one, its default queue', () => {
+  it("against this host's endpoint (embedded mode, or a loopback one), the embedded endpoint's default queue", () => {
     expect(changeQueueName(undefined, embedded, 'gw-1')).toBe(EMBEDDED_CHANGES_QUEUE);
     expect(changeQueueName(undefined, endpoint, 'gw-1')).toBe(EMBEDDED_CHANGES_QUEUE);
+    expect(changeQueueName(undefined, { ...endpoint, endpoint: 'http://localhost:4566' }, 'gw-1')).toBe(
+      EMBEDDED_CHANGES_QUEUE,
+    );
+  });
+
+  it('against an endpoint elsewhere (shared by a cluster), a queue per instance as against AWS', () => {
+    expect(changeQueueName(undefined, { ...endpoint, endpoint: 'http://172.18.0.2:4566' }, 'gw-2')).toBe(
+      'csgw-changes-gw-2',
+    );
   });
 
   it('the flag wins; none disables push', () => {

@@ -17,14 +17,25 @@ export interface ChangeQueueConnection {
 }
 
 /**
- * The queue to long-poll: `flag` (--changes-queue) when given; else, against AWS, one queue per instance (each
- * instance must get every event, and SQS hands a message to one reader), else the embedded endpoint's default.
+ * The queue to long-poll: `flag` (--changes-queue) when given. Else the embedded endpoint's default queue when the
+ * endpoint is this host's (embedded mode, or a loopback --endpoint-url: one operator per host); else, against AWS or
+ * an endpoint others share (a cluster on one `csgw ssm serve`), one queue per instance: SQS hands each message to
+ * one reader, and every instance must see every event.
  */
 export function changeQueueName(flag: string | undefined, target: SsmTarget, instanceId: string): string | undefined {
   if (flag === 'none') return undefined;
   if (flag) return flag;
-  const againstAws = target.mode === 'aws' && target.endpoint === undefined;
-  return againstAws ? instanceQueueName(instanceId) : EMBEDDED_CHANGES_QUEUE;
+  const local = target.mode === 'embedded' || (target.endpoint !== undefined && isLoopback(target.endpoint));
+  return local ? EMBEDDED_CHANGES_QUEUE : instanceQueueName(instanceId);
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
 }
 
 /** The SQS client speaks to the SSM endpoint in use when it is not AWS's own: the embedded one serves both. */

@@ -69,7 +69,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--push-resync-interval <seconds>', 'how often to list desired state while change events flow', '60')
     .option(
       '--changes-queue <name|url|none>',
-      'SQS queue of SSM change events: default csgw-changes-<instance-id> against AWS, csgw-changes against the embedded endpoint; none: polling only',
+      'SQS queue of SSM change events: default csgw-changes against a local (embedded or loopback) endpoint, else csgw-changes-<instance-id>; none: polling only',
     )
     .option('--resync-interval <seconds>', 'how often each controller re-observes to repair drift', '30')
     .option('--status-interval <seconds>', 'minimum time between status writes to SSM', '10')
