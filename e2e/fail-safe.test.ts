@@ -37,6 +37,9 @@ const ENTRYPOINT = [
 const OPERATOR_ARGS = [
   ...['--gateway', 'e2e', '--request-timeout', String(REQUEST_TIMEOUT_SECONDS), 'run', '--imds', 'off'],
   ...['--instance-id', 'gw-1', '--admin-listen', '0.0.0.0:9464', '--poll-interval', String(POLL_SECONDS)],
+  // Change events flow from each store's csgw-changes queue: the same full-list interval with push as without keeps
+  // one stale bound (staleness follows the interval in force, 60 s by default with push).
+  ...['--push-resync-interval', String(POLL_SECONDS)],
   ...['--resync-interval', '2', '--status-interval', '1'],
 ];
 const LISTEN_PORT = 8443;

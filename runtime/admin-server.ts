@@ -7,7 +7,8 @@ import { SSE_EVENT_STATUS, SSE_EVENT_SYNCED, type InstanceStatus, type StatusEve
 /** What the admin listener serves; each piece comes from the runtime, the server only formats it. */
 export interface AdminSources {
   status(): InstanceStatus & { source: unknown };
-  ready(): { ready: boolean; reasons: string[] };
+  /** details: facts that do not decide readiness but explain the instance (how changes are learnt). */
+  ready(): { ready: boolean; reasons: string[]; details?: Record<string, unknown> };
   recentEvents(): StatusEvent[];
   events$: Observable<StatusEvent>;
   registry: Registry;

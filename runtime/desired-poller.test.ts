@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { guardInto } from '../testing/fake-store-memory.js';
+import { deferred } from '../testing/deferred.js';
+import { until } from '../testing/fake-change-queue.js';
 import { kinds } from '../crds-equivalent/index.js';
 import { DesiredPoller, type Freshness } from './desired-poller.js';
 import { PollingDesiredSource, type StoredParameter } from './desired-source.js';
@@ -48,6 +50,79 @@ describe('DesiredPoller', () => {
     expect(seen.at(-1)).toEqual({ stale: false, message: 'desired state listed again' });
     expect(poller.notReadyReasons()).toEqual([]);
     expect(await gauge()).toBe(9);
+    poller.stop();
+    abort.abort();
+    source.complete();
+  });
+
+  it('staleness follows the interval in force; a switch to a shorter one starts a fresh window', async () => {
+    let now = 0;
+    let fail = false;
+    const store: StoredParameter[] = [];
+    const list = (): Promise<StoredParameter[]> =>
+      fail ? Promise.reject(new Error('SSM down')) : Promise.resolve([...store]);
+    const source = new PollingDesiredSource(paths, kinds, list, () => new Date(now), guardInto(store, paths));
+    const seen: Freshness[] = [];
+    const poller = new DesiredPoller(
+      source,
+      { pollIntervalMs: 60_000, staleAfterMs: 190_000 },
+      () => now,
+      new Registry(),
+      (f) => seen.push(f),
+    );
+    const abort = new AbortController();
+    await poller.start(abort.signal);
+    fail = true;
+    now = 100_000;
+    expect(poller.notReadyReasons()).toEqual([]);
+    poller.setTiming({ pollIntervalMs: 10_000, staleAfterMs: 40_000 });
+    expect(poller.intervalMs()).toBe(10_000);
+    now = 140_000;
+    expect(poller.notReadyReasons()).toEqual([]);
+    now = 140_001;
+    expect(poller.notReadyReasons()[0]).toMatch(/over 40 s/);
+    expect(seen.map((f) => f.stale)).toEqual([true]);
+    // Stale under the long bound, then switched to the short one: still stale, no fresh window.
+    poller.setTiming({ pollIntervalMs: 60_000, staleAfterMs: 190_000 });
+    now = 400_000;
+    poller.setTiming({ pollIntervalMs: 10_000, staleAfterMs: 40_000 });
+    expect(poller.notReadyReasons()[0]).toMatch(/desired state stale/);
+    expect(seen.at(-1)?.stale).toBe(true);
+    poller.stop();
+    abort.abort();
+    source.complete();
+  });
+
+  it('a new interval reschedules the next list; a list asked for during one runs right after it', async () => {
+    const store: StoredParameter[] = [];
+    let lists = 0;
+    let gate: Promise<void> | undefined;
+    const list = async (): Promise<StoredParameter[]> => {
+      lists += 1;
+      await gate;
+      return [...store];
+    };
+    const source = new PollingDesiredSource(paths, kinds, list, () => new Date(), guardInto(store, paths));
+    const timing = (ms: number): { pollIntervalMs: number; staleAfterMs: number } => ({
+      pollIntervalMs: ms,
+      staleAfterMs: 3 * ms,
+    });
+    const poller = new DesiredPoller(source, timing(60_000), Date.now, new Registry(), () => undefined);
+    const abort = new AbortController();
+    await poller.start(abort.signal);
+    expect(lists).toBe(1);
+    poller.setTiming(timing(10));
+    await until(() => lists >= 3, 'lists at the short interval');
+    poller.setTiming(timing(60_000));
+    const held = deferred<void>();
+    gate = held.promise;
+    const before = lists;
+    poller.listNow();
+    await until(() => lists === before + 1, 'the list asked for');
+    poller.listNow(); // while that list is held: it may have read too early
+    held.resolve();
+    gate = undefined;
+    await until(() => lists === before + 2, 'the list that follows');
     poller.stop();
     abort.abort();
     source.complete();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { KindDefinition } from '../crds-equivalent/index.js';
 import type { KindSnapshot, StoredResource } from './controller.js';
-import { parseSpecPath, type GatewayPaths } from './paths.js';
+import { kindSpecPath, parseSpecPath, storeMarkerPath, type GatewayPaths } from './paths.js';
 import type { SourceIdentity, StoreGuard } from './store-guard.js';
 
 export interface StoredParameter {
@@ -24,8 +24,8 @@ export interface SourceHealth {
 }
 
 /**
- * Where desired state comes from. The poller is the first implementation; an EventBridge->SQS push source would
- * emit the same snapshots (and could trigger `resync()` on a notification instead of on a timer).
+ * Where desired state comes from: full lists on a timer, and re-reads of one kind when a change event hints at it
+ * (runtime/change-events/). Both emit the same snapshots.
  */
 export interface DesiredStateSource {
   /** One snapshot per kind whose resources changed (by SSM version); the first successful list emits every kind. */
@@ -72,7 +72,10 @@ export class SnapshotDiffer {
   }
 }
 
-/** List+watch by polling GetParametersByPath under the spec root. */
+/**
+ * List+watch by GetParametersByPath: the whole spec root on a timer, one kind's path on a hint. Reads run one at a
+ * time, so a read that ends later never carries older data than one that ended before it.
+ */
 export class PollingDesiredSource implements DesiredStateSource {
   private readonly snapshots = new Subject<KindSnapshot>();
   private readonly health = new BehaviorSubject<SourceHealth>({
@@ -82,6 +85,9 @@ export class PollingDesiredSource implements DesiredStateSource {
   });
   private readonly differ: SnapshotDiffer;
   private readonly identity = new Subject<SourceIdentity>();
+  /** The last full listing as read (marker included): a kind re-read replaces that kind's part of it. */
+  private listed?: StoredParameter[];
+  private turn: Promise<unknown> = Promise.resolve();
   readonly snapshots$ = this.snapshots.asObservable();
   readonly health$ = this.health.asObservable();
   /** Whether the listed store is the one this instance remembers (after every successful list). */
@@ -89,7 +95,7 @@ export class PollingDesiredSource implements DesiredStateSource {
 
   constructor(
     private readonly paths: GatewayPaths,
-    kinds: readonly KindDefinition[],
+    private readonly kinds: readonly KindDefinition[],
     private readonly list: ParameterLister,
     private readonly clock: () => Date,
     private readonly guard: StoreGuard,
@@ -107,17 +113,59 @@ export class PollingDesiredSource implements DesiredStateSource {
    * the guard cannot vouch for (its memory unreadable) emits nothing: controllers keep what they run.
    */
   async resync(signal: AbortSignal): Promise<void> {
+    return this.exclusive(() => this.fullList(signal));
+  }
+
+  /**
+   * Re-reads the paths of these kinds only and emits what changed. Before the first full list there is nothing to
+   * merge into: the first list is underway. A failure changes nothing (the next full list is the safety net) and is
+   * returned, never thrown; health and freshness follow full lists only.
+   */
+  async refreshKinds(kinds: readonly string[], signal: AbortSignal): Promise<Error | undefined> {
+    return this.exclusive(async () => {
+      const plurals = new Set(this.kinds.filter((k) => kinds.includes(k.kind)).map((k) => k.plural));
+      const base = this.listed;
+      if (!base || plurals.size === 0) return undefined;
+      // The guard recognises the store by the marker in the listing: one created after the last full list (first
+      // use) is not in it, so the whole spec is read again instead.
+      if (!base.some((p) => p.name === storeMarkerPath(this.paths))) {
+        await this.fullList(signal);
+        return undefined;
+      }
+      try {
+        signal.throwIfAborted();
+        const reads = await Promise.all(
+          this.kinds.filter((k) => plurals.has(k.plural)).map((k) => this.list(kindSpecPath(this.paths, k), signal)),
+        );
+        if (signal.aborted) throw deadlineError();
+        // Only the re-read kinds are replaced: every other kind keeps what the last read said.
+        const inKinds = (p: StoredParameter): boolean => plurals.has(parseSpecPath(this.paths, p.name)?.plural ?? '');
+        const fresh = reads.flat().filter(inKinds);
+        const names = new Set(fresh.map((p) => p.name));
+        // A deletion is what the store guard exists for, and it judges by the marker read with the specs: a wiped
+        // store's events may come in any order, so a resource gone is confirmed by a full list, marker and all.
+        if (base.some((p) => inKinds(p) && !names.has(p.name))) await this.fullList(signal);
+        else await this.admit([...base.filter((p) => !inKinds(p)), ...fresh], signal);
+        return undefined;
+      } catch (err) {
+        return err as Error;
+      }
+    });
+  }
+
+  private async fullList(signal: AbortSignal): Promise<void> {
     try {
+      // Reads wait their turn: the deadline (or the stop) may come while this one waits.
+      signal.throwIfAborted();
       const listed = await this.list(this.paths.specRoot, signal);
-      const { parameters, identity } = await this.guard.admit(listed, signal);
-      this.health.next({
-        ok: true,
-        reason: 'Listed',
-        message: `${parameters.length} spec parameters`,
-        lastSuccessAt: this.clock().toISOString(),
-      });
-      this.identity.next(identity);
-      for (const snapshot of this.differ.changed(parameters)) this.snapshots.next(snapshot);
+      await this.admit(listed, signal, (admitted) =>
+        this.health.next({
+          ok: true,
+          reason: 'Listed',
+          message: `${admitted} spec parameters`,
+          lastSuccessAt: this.clock().toISOString(),
+        }),
+      );
     } catch (err) {
       // Stopping is not a failure; a list that outlived its deadline is one.
       const timedOut = signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError';
@@ -131,6 +179,25 @@ export class PollingDesiredSource implements DesiredStateSource {
         ...(previous.lastSuccessAt ? { lastSuccessAt: previous.lastSuccessAt } : {}),
       });
     }
+  }
+
+  /** Hands a listing to the guard and emits the kinds that changed; `admitted` first learns how many specs passed. */
+  private async admit(
+    listed: StoredParameter[],
+    signal: AbortSignal,
+    admitted?: (count: number) => void,
+  ): Promise<void> {
+    const { parameters, identity } = await this.guard.admit(listed, signal);
+    this.listed = listed;
+    admitted?.(parameters.length);
+    this.identity.next(identity);
+    for (const snapshot of this.differ.changed(parameters)) this.snapshots.next(snapshot);
+  }
+
+  private exclusive<T>(read: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(read, read);
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   complete(): void {

@@ -6,6 +6,10 @@ import { ControllerActors } from './controller-actors.js';
 import { DesiredPoller, type Freshness } from './desired-poller.js';
 import { PollingDesiredSource, type ParameterLister, type SourceHealth } from './desired-source.js';
 import { EventRecorder } from './event-recorder.js';
+import { ChangeFeed } from './change-events/feed.js';
+import { ChangeFeedMetrics } from './change-events/metrics.js';
+import type { ChangeQueuePort } from './change-events/ports.js';
+import type { FeedState, WatcherTiming } from './change-events/watcher.js';
 import type { LeaseView } from './lease/elector.js';
 import type { Logger } from './logger.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -27,6 +31,8 @@ export interface OperatorConfig {
    * abandoned after as long, so a hung endpoint cannot hold the poll loop.
    */
   staleAfterMs: number;
+  /** While change events flow (push healthy) the full list is only a safety net: this interval and bound apply. */
+  push?: { pollIntervalMs: number; staleAfterMs: number; watcher: WatcherTiming };
   timing: ReconcileTiming;
   statusMinIntervalMs: number;
   admin?: { host: string; port: number };
@@ -45,6 +51,8 @@ export interface OperatorDeps {
   leases?: ReadonlyMap<string, Observable<LeaseView>>;
   /** Shared with the lease electors, so their events reach the same logs, /events stream and status. */
   events?: EventRecorder;
+  /** The queue of SSM change events; without it (or config.push) the full list is the only mechanism. */
+  changes?: ChangeQueuePort;
 }
 
 /** Wires the desired-state source, one reconcile machine per controller, status, events and the admin listener. */
@@ -53,6 +61,12 @@ export class Operator {
   readonly hub: StatusHub;
   private readonly source: PollingDesiredSource;
   private readonly poller: DesiredPoller;
+  private readonly feed?: ChangeFeed;
+  private feedState: FeedState = {
+    mechanism: 'polling',
+    reason: 'PushDisabled',
+    message: 'no change queue configured: desired state is listed every poll interval',
+  };
   private readonly publisher: StatusPublisher;
   private readonly actors: ControllerActors;
   private readonly lastSnapshots = new Map<string, KindSnapshot>();
@@ -82,6 +96,7 @@ export class Operator {
       deps.metrics.registry,
       (f) => this.onFreshness(f),
     );
+    this.feed = this.createFeed(kinds);
     this.publisher = new StatusPublisher({
       path: statusPath(config.paths, config.instanceId),
       write: deps.writeStatus,
@@ -118,6 +133,8 @@ export class Operator {
     );
     if (this.config.admin)
       this.admin = await startAdminServer(this.adminSources(), this.config.admin.host, this.config.admin.port);
+    if (this.feed) this.feed.start(this.abort.signal);
+    else this.onFeedState(this.feedState);
     await this.poller.start(this.abort.signal);
     return this.admin?.url;
   }
@@ -128,6 +145,7 @@ export class Operator {
    */
   stopControllers(): void {
     this.poller.stop();
+    this.feed?.stop();
     this.abort.abort(new Error('operator stopping'));
     this.actors.stopActors();
   }
@@ -213,6 +231,55 @@ export class Operator {
     });
   }
 
+  private createFeed(kinds: readonly KindDefinition[]): ChangeFeed | undefined {
+    const metrics = new ChangeFeedMetrics(this.deps.metrics.registry);
+    const { push, pollIntervalMs, staleAfterMs } = this.config;
+    if (!this.deps.changes || !push) return undefined;
+    return new ChangeFeed({
+      paths: this.config.paths,
+      kinds,
+      source: this.source,
+      poller: this.poller,
+      queue: this.deps.changes,
+      metrics,
+      timing: {
+        push: { pollIntervalMs: push.pollIntervalMs, staleAfterMs: push.staleAfterMs },
+        polling: { pollIntervalMs, staleAfterMs },
+        watcher: push.watcher,
+        coalesceMs: 5,
+        rereadTimeoutMs: staleAfterMs,
+      },
+      onState: (state) => this.onFeedState(state),
+      onError: (what, err) => this.deps.logger.warn({ err: { name: err.name, message: err.message } }, what),
+    });
+  }
+
+  /** Push or polling is an operator-wide fact: one short field of the status document, and an event when it turns. */
+  private onFeedState(state: FeedState): void {
+    this.feedState = state;
+    this.hub.setChanges(
+      state.mechanism === 'push' ? { mechanism: 'push' } : { mechanism: 'polling', reason: state.reason },
+    );
+    if (state.mechanism === 'polling' && state.reason === 'PushStarting') return;
+    const every = `${Math.round(this.poller.intervalMs() / 1000)} s`;
+    const object = this.sourceObject();
+    this.events.record(
+      state.mechanism === 'push'
+        ? {
+            type: 'Normal',
+            reason: 'ChangeEventsFlowing',
+            message: `change events flow: full list every ${every}`,
+            object,
+          }
+        : {
+            type: state.reason === 'PushDisabled' ? 'Normal' : 'Warning',
+            reason: state.reason,
+            message: `${state.message}; polling every ${every}`,
+            object,
+          },
+    );
+  }
+
   private onIdentity(identity: SourceIdentity): void {
     this.identity = identity;
     this.hub.setSourceProblem(
@@ -231,7 +298,7 @@ export class Operator {
           ...(published.ok ? [] : [`status not published: ${published.message}`]),
           ...(this.hub.allReconciled() ? [] : ['controllers have not reconciled yet']),
         ];
-        return { ready: reasons.length === 0, reasons };
+        return { ready: reasons.length === 0, reasons, details: { changes: this.feedState } };
       },
       recentEvents: () => this.events.list(),
       events$: this.events.events$,

@@ -83,8 +83,16 @@ function compactStatus(status: InstanceStatus): unknown {
       },
     ]),
   );
-  const { instanceId, gateway, operatorVersion, updatedAt } = status;
-  return { instanceId, gateway, operatorVersion, updatedAt, truncated: true, controllers };
+  const { instanceId, gateway, operatorVersion, updatedAt, changes } = status;
+  return {
+    instanceId,
+    gateway,
+    operatorVersion,
+    updatedAt,
+    ...(changes ? { changes } : {}),
+    truncated: true,
+    controllers,
+  };
 }
 
 function squeezeController(c: ControllerStatus, squeeze: Squeeze): ControllerStatus {

@@ -3,7 +3,7 @@ import { findCondition, setCondition, type ConditionUpdate } from './conditions.
 import type { ConditionInput, DesiredState } from './controller.js';
 import type { EventInput, EventRecorder } from './event-recorder.js';
 import type { ReconcileReport, Reporter } from './reconcile-report.js';
-import type { ControllerStatus, InstanceStatus, LeaseStatus } from './status-types.js';
+import type { ChangesStatus, ControllerStatus, InstanceStatus, LeaseStatus } from './status-types.js';
 
 export interface StatusHubOptions {
   instanceId: string;
@@ -26,6 +26,7 @@ export class StatusHub {
   private readonly probeDetails = new Map<string, Record<string, unknown>>();
   private readonly defaultNames = new Map<string, string>();
   private readonly leases = new Map<string, LeaseStatus>();
+  private changes?: ChangesStatus;
   /** Problems of the desired-state source (stale, unrecognised): every controller shows them as Degraded. */
   private readonly sourceProblems = new Map<string, { reason: string; message: string; since: string }>();
   private readonly subject: BehaviorSubject<InstanceStatus>;
@@ -65,6 +66,7 @@ export class StatusHub {
       updatedAt: this.now(),
       controllers: Object.fromEntries([...this.controllers].map(([k, c]) => [k, this.withSourceProblems(c)])),
       leases: Object.fromEntries(this.leases),
+      ...(this.changes ? { changes: this.changes } : {}),
     };
   }
 
@@ -74,6 +76,11 @@ export class StatusHub {
     if (problem) this.sourceProblems.set(key, { ...problem, since: existing?.since ?? this.now() });
     else if (existing) this.sourceProblems.delete(key);
     else return;
+    this.subject.next(this.snapshot());
+  }
+
+  setChanges(changes: ChangesStatus): void {
+    this.changes = changes;
     this.subject.next(this.snapshot());
   }
 

@@ -38,8 +38,16 @@ export interface InstanceStatus {
   controllers: Record<string, ControllerStatus>;
   /** The lease scopes this instance takes part in, and who holds each as far as it last read. */
   leases?: Record<string, LeaseStatus>;
+  /** How this instance learns of desired-state changes: change events (push), or the full list alone, and why. */
+  changes?: ChangesStatus;
   /** Set on a document shortened to fit the SSM parameter (messages summarised, details cut): /status has it all. */
   truncated?: boolean;
+}
+
+export interface ChangesStatus {
+  mechanism: 'push' | 'polling';
+  /** Why polling: PushDisabled, PushStarting, QueueMissing, QueueForbidden, QueueUnavailable. */
+  reason?: string;
 }
 
 export interface LeaseStatus {

@@ -63,6 +63,29 @@ describe('csgw iam policy', () => {
     expect(member.Statement[1]?.Resource).toBe('arn:aws:ec2:us-east-1:210987654321:route-table/*');
   });
 
+  it('lets the instance role long-poll and delete from its own change-event queue, and no other queue', async () => {
+    const run = await runCsgw([
+      '--region',
+      'eu-west-1',
+      'iam',
+      'policy',
+      '--manager-stack-id',
+      STACK_ID,
+      '--feature',
+      'source-nat',
+    ]);
+    const doc = parsed(run) as PolicyDocument;
+    expect(doc.Statement.find((s) => s.Sid === 'ChangeEvents')).toEqual({
+      Sid: 'ChangeEvents',
+      Effect: 'Allow',
+      Action: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+      Resource: 'arn:aws:sqs:eu-west-1:123456789012:csgw-changes-*',
+    });
+    expect(doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('sqs:'))).map((s) => s.Sid)).toEqual([
+      'ChangeEvents',
+    ]);
+  });
+
   it('prints a trust policy with the external id placeholder, trusting the home account', async () => {
     const doc = parsed(
       await policy(

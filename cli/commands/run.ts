@@ -4,11 +4,13 @@ import { createSsmStatusWriter, type StatusTier } from '../../adapters/ssm-statu
 import { resolveSsmTarget, ssmTargetOnEc2, type SsmTarget } from '../../runtime/config.js';
 import { identityFromOverrides } from '../../adapters/aws/imds.js';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { ChangeQueuePort } from '../../runtime/change-events/ports.js';
 import { createLogger, type Logger } from '../../runtime/logger.js';
 import { OperatorMetrics } from '../../runtime/metrics.js';
 import { Operator, type OperatorConfig } from '../../runtime/operator.js';
 import type { InstanceIdentity } from '../../runtime/aws/ports.js';
 import { openSsm, parseListen } from '../../composition/ssm-connection.js';
+import { changeQueueName, openChangeQueue, WATCHER_TIMING } from '../../composition/change-queue.js';
 import { OPERATOR_VERSION } from '../../runtime/version.js';
 import { bootstrapDefaults } from '../../runtime/bootstrap.js';
 import type { GatewayPaths } from '../../runtime/paths.js';
@@ -28,6 +30,8 @@ interface RunOptions extends HostOptions, ClusterOptions {
   embeddedSsmListen?: string;
   adminListen: string;
   pollInterval: string;
+  pushResyncInterval: string;
+  changesQueue?: string;
   resyncInterval: string;
   statusInterval: string;
   bootstrapDefaults: boolean;
@@ -37,7 +41,9 @@ interface RunOptions extends HostOptions, ClusterOptions {
 }
 
 const RUN_HELP = `
-The operator lists <prefix>/<gateway>/spec/ every --poll-interval, reconciles each controller's kernel and daemon
+The operator learns of changes to <prefix>/<gateway>/spec/ from SSM change events on an SQS queue (--changes-queue:
+each event re-reads the changed kind at once) and lists the whole spec every --push-resync-interval as a safety net;
+without the queue (none, missing, not permitted, failing) it lists every --poll-interval. It reconciles each controller's kernel and daemon
 state toward it, publishes status to <prefix>/<gateway>/status/<instance-id>, and serves /healthz /readyz /status
 /events /metrics on --admin-listen. Stopping the operator leaves the data plane as it is, so an upgrade or
 restart never cuts traffic.
@@ -45,7 +51,7 @@ restart never cuts traffic.
 The store is recognised by its identity marker (<prefix>/<gateway>/spec/store-identity), remembered in --state-dir.
 Against a store that is not the one remembered (wrong endpoint, prefix or region; emptied) nothing is removed:
 adds and edits still apply, every controller reports Degraded SourceUnrecognized, until a person adopts the store
-(csgw adopt, or --adopt-store). A store that does not answer for 3 poll intervals plus --request-timeout is
+(csgw adopt, or --adopt-store). A store that does not answer for 3 list intervals (the one in force) plus --request-timeout is
 stale: /readyz answers 503 and every controller reports SourceStale; the data plane is left as it is.`;
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -59,7 +65,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
     )
     .option('--embedded-ssm-listen <host:port>', 'serve the embedded SSM endpoint here (embedded mode only)')
     .option('--admin-listen <host:port|off>', 'admin HTTP listener', '127.0.0.1:9464')
-    .option('--poll-interval <seconds>', 'how often to list desired state', '10')
+    .option('--poll-interval <seconds>', 'how often to list desired state while change events do not flow', '10')
+    .option('--push-resync-interval <seconds>', 'how often to list desired state while change events flow', '60')
+    .option(
+      '--changes-queue <name|url|none>',
+      'SQS queue of SSM change events: default csgw-changes against a local (embedded or loopback) endpoint, else csgw-changes-<instance-id>; none: polling only',
+    )
     .option('--resync-interval <seconds>', 'how often each controller re-observes to repair drift', '30')
     .option('--status-interval <seconds>', 'minimum time between status writes to SSM', '10')
     .option(
@@ -102,9 +113,13 @@ async function runOperator(ctx: CliContext, opts: RunOptions): Promise<void> {
     { ssm: { mode: target.mode, region: target.region, endpoint: ssm.endpoint, servesEmbedded: ssm.servesEmbedded } },
     'SSM connected',
   );
+  const queueName = changeQueueName(opts.changesQueue, target, instanceId);
+  const changes = queueName ? openChangeQueue(queueName, target, ssm.endpoint, ctx.globals().timeouts) : undefined;
+  logger.info({ changesQueue: queueName ?? 'none' }, 'change events');
   try {
-    await serve(ctx, opts, { ssm: ssm.client, identity, instanceId, logger, metrics });
+    await serve(ctx, opts, { ssm: ssm.client, identity, instanceId, logger, metrics, changes: changes?.queue });
   } finally {
+    changes?.close();
     // Also after a start-up error: a served embedded endpoint would otherwise keep the process alive.
     await ssm.close();
   }
@@ -116,6 +131,7 @@ interface ServeDeps {
   instanceId: string;
   logger: Logger;
   metrics: OperatorMetrics;
+  changes?: ChangeQueuePort;
 }
 
 async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promise<void> {
@@ -143,6 +159,7 @@ async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promis
     clock,
     leases: cluster.leases,
     events,
+    ...(deps.changes ? { changes: deps.changes } : {}),
   });
   const adminUrl = await operator.start();
   cluster.start();
@@ -202,12 +219,16 @@ function ssmTarget(ctx: CliContext, identity: InstanceIdentity | string): SsmTar
 
 function operatorConfig(ctx: CliContext, opts: RunOptions, paths: GatewayPaths, instanceId: string): OperatorConfig {
   const pollIntervalMs = positiveSeconds(opts.pollInterval, '--poll-interval');
+  const pushIntervalMs = positiveSeconds(opts.pushResyncInterval, '--push-resync-interval');
+  // Stale after 3 missed lists plus one request's deadline, at whichever interval is in force.
+  const staleAfter = (intervalMs: number): number => 3 * intervalMs + ctx.globals().timeouts.requestMs;
   return {
     paths,
     instanceId,
     operatorVersion: OPERATOR_VERSION,
     pollIntervalMs,
-    staleAfterMs: 3 * pollIntervalMs + ctx.globals().timeouts.requestMs,
+    staleAfterMs: staleAfter(pollIntervalMs),
+    push: { pollIntervalMs: pushIntervalMs, staleAfterMs: staleAfter(pushIntervalMs), watcher: WATCHER_TIMING },
     timing: {
       resyncMs: positiveSeconds(opts.resyncInterval, '--resync-interval'),
       backoffBaseMs: 1_000,

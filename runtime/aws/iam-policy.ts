@@ -1,3 +1,4 @@
+import { INSTANCE_QUEUE_PREFIX } from '../change-events/queue-name.js';
 import { kinds } from '../../crds-equivalent/index.js';
 /**
  * Least-privilege IAM documents for the instance role and the operational roles. Pure: `csgw iam policy` prints
@@ -129,6 +130,12 @@ function baseStatements(input: PolicyInput): PolicyStatement[] {
       ],
     ),
     allow('ReadStoreIdentity', ['ssm:GetParameter'], arns.parameter(storeMarkerPath(input.paths))),
+    // csgw run long-polls its own queue of SSM change events (docs/operations.md); deleting covers the batch form.
+    allow(
+      'ChangeEvents',
+      ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+      arns.service('sqs', `${INSTANCE_QUEUE_PREFIX}*`),
+    ),
   ];
   if (input.externalIdParameter !== undefined) {
     const parameter = arns.parameter(input.externalIdParameter);
