@@ -82,6 +82,29 @@ describe('ChangeWatcher', () => {
     w.stop();
   });
 
+  it('a receive that outlives its deadline turns to polling at once: the queue has stalled', async () => {
+    const queue = new FakeChangeQueue(60_000);
+    const states: FeedState[] = [];
+    const abort = new AbortController();
+    running.push(abort);
+    const watcher = new ChangeWatcher({
+      queue,
+      timing: { ...TIMING, receiveDeadlineMs: 30 },
+      onChange: () => 'hint',
+      onEvent: () => undefined,
+      onState: (s) => states.push(s),
+      onDeleteFailed: () => undefined,
+      random: () => 0.5,
+    });
+    void watcher.run(abort.signal);
+    await until(() => states.length === 2, 'polling');
+    expect(states[1]).toEqual({
+      mechanism: 'polling',
+      reason: 'QueueUnavailable',
+      message: 'the change queue did not answer before its deadline',
+    });
+  });
+
   it('a failed delete is reported and the watcher goes on (the messages come back as duplicates)', async () => {
     const queue = new FakeChangeQueue(5);
     queue.delete = () => Promise.reject(new ChangeQueueError('QueueUnavailable', 'delete failed'));

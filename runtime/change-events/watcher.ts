@@ -39,10 +39,11 @@ export class ChangeWatcher {
 
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      const deadline = AbortSignal.timeout(this.deps.timing.receiveDeadlineMs);
       try {
         // Until the queue has answered once, a receive that returns at once: push is healthy in a moment, not 20 s.
         const messages = await this.deps.queue.receive(
-          AbortSignal.any([signal, AbortSignal.timeout(this.deps.timing.receiveDeadlineMs)]),
+          AbortSignal.any([signal, deadline]),
           this.state?.mechanism === 'push',
         );
         this.failures = 0;
@@ -50,7 +51,7 @@ export class ChangeWatcher {
         await this.handle(messages, signal);
       } catch (err) {
         if (signal.aborted) return;
-        this.failed(err as Error);
+        this.failed(err as Error, deadline.aborted);
         await sleep(backoffDelay(this.failures, this.deps.timing, this.deps.random ?? Math.random), signal);
       }
     }
@@ -73,11 +74,12 @@ export class ChangeWatcher {
     }
   }
 
-  private failed(err: Error): void {
+  private failed(err: Error, stalled: boolean): void {
     this.failures += 1;
     const problem: QueueProblem = err instanceof ChangeQueueError ? err.problem : 'QueueUnavailable';
-    const message = err.name === 'TimeoutError' ? 'the change queue did not answer before its deadline' : err.message;
-    if (problem !== 'QueueUnavailable' || this.failures >= this.deps.timing.toleratedFailures)
+    const message = stalled ? 'the change queue did not answer before its deadline' : err.message;
+    // A stalled queue is not a blip: a receive is already as long as the long poll, so polling takes over at once.
+    if (problem !== 'QueueUnavailable' || stalled || this.failures >= this.deps.timing.toleratedFailures)
       this.report({ mechanism: 'polling', reason: problem, message });
   }
 
