@@ -1,21 +1,34 @@
-import { opTable, type NftFamily, type NftOp, type NftTable, type ObservedTable } from '../../renderers/nft/model.js';
-import { sortElements } from '../../renderers/nft/elements.js';
-import type { NftPort } from '../ports.js';
+import { Subject, type Observable } from 'rxjs';
+import type { NftFamily, NftOp, ObservedTable } from '../../renderers/nft/model.js';
+import type { NftPort, TableWatch } from '../ports.js';
+import { afterCommit, copyObserved, type CachedTable } from './table-cache.js';
 
 export interface OwnedTableOptions {
-  /** A full listing (with elements) at least this often, so out-of-band element edits are seen. */
+  /** A full listing at least this often: the backstop for anything the monitor missed. */
   fullResyncMs?: number;
   now?: () => number;
 }
 
+/** How foreign edits of the table are noticed, for status: `nft monitor` events, or listing it every pass. */
+export type TamperDetection = 'nft monitor' | 'listing';
+
 /**
- * A controller's own nft table, read through an element cache. Listing tens of thousands of elements on every pass
- * costs more than the change being made, so between full listings the table is read without elements (`nft -t`) and
- * the elements come from what this process last committed. Any failed commit drops the cache: the next read is full.
+ * A controller's own nft table, kept in memory as last committed (as kube-proxy does): listing tens of thousands of
+ * elements costs more than the change being made. While `nft monitor` watches the table (NftPort.watch), a read
+ * returns the memory and spawns nothing; it lists in full on the first pass, when asked (`full`), when the last
+ * listing is fullResyncMs old, and once the monitor reports a commit by another process (changes$ then asks the
+ * reconcile loop to observe at once). Without a live monitor it lists the table every pass without elements (`nft
+ * -t`) and takes the elements from memory. A failed commit forgets everything. Rule counters come from the last
+ * listing (at most fullResyncMs old with the monitor) and restart at zero for chains this process rewrote.
  */
 export class OwnedTable {
-  private elements?: Map<string, string[]>;
+  private cache?: CachedTable;
   private lastFullAt = -Infinity;
+  private listedEpoch = -1;
+  private watch?: TableWatch;
+  private readonly changed = new Subject<void>();
+  /** Emits once a foreign commit touched the table (or the monitor may have missed one). */
+  readonly changes$: Observable<void> = this.changed.asObservable();
 
   constructor(
     private readonly nft: NftPort,
@@ -24,52 +37,59 @@ export class OwnedTable {
     private readonly opts: OwnedTableOptions = {},
   ) {}
 
+  get tamperDetection(): TamperDetection {
+    return this.watch?.live() ? 'nft monitor' : 'listing';
+  }
+
   async observe(signal: AbortSignal, full: boolean): Promise<ObservedTable | undefined> {
+    const watch = this.watched();
     const now = (this.opts.now ?? performance.now.bind(performance))();
-    const stale = now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
-    if (full || stale || !this.elements) {
-      const listed = await this.nft.listTable(this.family, this.name, signal);
-      this.lastFullAt = now;
-      this.elements = listed ? elementsOf(listed.table) : new Map();
-      return listed;
+    const due = full || !this.cache || now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
+    if (!due && watch?.live() && watch.epoch() === this.listedEpoch) {
+      const { observed } = this.cache!;
+      return observed && copyObserved(observed);
     }
-    const listed = await this.nft.listTable(this.family, this.name, signal, { elements: false });
-    if (!listed) return undefined;
-    const cached = this.elements;
-    const sets = listed.table.sets.map((s) => ({ ...s, elements: [...(cached.get(s.name) ?? [])] }));
-    return { ...listed, table: { ...listed.table, sets } };
+    if (!due) return this.terse(signal);
+    // The epoch before the listing: a change while it runs makes the next read list again.
+    const epoch = watch?.epoch() ?? -1;
+    const listed = await this.nft.listTable(this.family, this.name, signal);
+    this.cache = { observed: listed && copyObserved(listed) };
+    this.lastFullAt = now;
+    this.listedEpoch = epoch;
+    return listed;
   }
 
   async commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void> {
     try {
       await this.nft.commit(ops, signal);
     } catch (err) {
-      this.elements = undefined;
+      this.cache = undefined;
       throw err;
     }
-    if (this.elements) for (const op of ops) applyToCache(this.elements, op, this);
+    this.cache = this.cache && afterCommit(this.cache, ops, this);
   }
-}
 
-function elementsOf(table: NftTable): Map<string, string[]> {
-  return new Map(table.sets.map((s) => [s.name, [...s.elements]]));
-}
+  /** Stops watching (controller shutdown). */
+  close(): void {
+    this.watch?.close();
+    this.changed.complete();
+  }
 
-function applyToCache(cache: Map<string, string[]>, op: NftOp, own: { family: NftFamily; name: string }): void {
-  const target = opTable(op);
-  if (target.family !== own.family || target.name !== own.name) return;
-  if (op.op === 'replaceTable') {
-    cache.clear();
-    for (const [name, elements] of elementsOf(op.table)) cache.set(name, elements);
-  } else if (op.op === 'deleteTable') {
-    cache.clear();
-  } else if ('set' in op) {
-    const elements = new Set(cache.get(op.set.name) ?? []);
-    for (const e of op.elements) {
-      if (op.op === 'addElements') elements.add(e);
-      else elements.delete(e);
+  /** Watching starts with the first read, so that building a controller spawns nothing. */
+  private watched(): TableWatch | undefined {
+    if (!this.watch && this.nft.watch) {
+      this.watch = this.nft.watch(this.family, this.name);
+      this.watch.changes$.subscribe(() => this.changed.next());
     }
-    cache.set(op.set.name, sortElements([...elements]));
+    return this.watch;
   }
-  // Chain operations leave every set's elements as they were.
+
+  /** Without the monitor: the table's structure as listed now, the elements from memory. */
+  private async terse(signal: AbortSignal): Promise<ObservedTable | undefined> {
+    const listed = await this.nft.listTable(this.family, this.name, signal, { elements: false });
+    if (!listed) return undefined;
+    const cached = new Map(this.cache?.observed?.table.sets.map((s) => [s.name, s.elements]));
+    const sets = listed.table.sets.map((s) => ({ ...s, elements: [...(cached.get(s.name) ?? [])] }));
+    return { ...listed, table: { ...listed.table, sets } };
+  }
 }
