@@ -5,7 +5,16 @@
  */
 export type MonitorLine = { kind: 'change'; table: string } | { kind: 'generation'; pid?: number };
 
-const VERBS: ReadonlySet<string> = new Set(['add', 'insert', 'replace', 'update', 'delete', 'destroy', 'flush', 'reset']);
+const VERBS: ReadonlySet<string> = new Set([
+  'add',
+  'insert',
+  'replace',
+  'update',
+  'delete',
+  'destroy',
+  'flush',
+  'reset',
+]);
 const FAMILIES: ReadonlySet<string> = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']);
 const GENERATION = /^# new generation \d+(?: by process (\d+))?/;
 

@@ -44,8 +44,10 @@ export class OwnedTable {
   async observe(signal: AbortSignal, full: boolean): Promise<ObservedTable | undefined> {
     const watch = this.watched();
     const now = (this.opts.now ?? performance.now.bind(performance))();
-    const due = full || !this.cache || now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
-    if (!due && watch?.live() && watch.epoch() === this.listedEpoch) {
+    const live = watch?.live() ?? false;
+    const stale = now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
+    const due = full || !this.cache || stale || (live && watch!.epoch() !== this.listedEpoch);
+    if (!due && live) {
       const { observed } = this.cache!;
       return observed && copyObserved(observed);
     }
