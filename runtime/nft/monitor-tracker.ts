@@ -14,13 +14,16 @@ interface Watched {
 
 /**
  * What `nft monitor`'s lines mean for the watched tables, with no I/O (the process is adapters/nft-monitor.ts). A
- * generation marks the tables its events touched as changed unless one of this process's own nft commits made it.
+ * generation marks the tables its events touched as changed unless one of this process's own nft commits made it
+ * (one whose events name no table marks them all).
  * Memory stays bounded: the tables touched by the transaction being read (watched ones only) and the last own pids.
  */
 export class MonitorTracker {
   private readonly watched = new Map<string, Watched>();
   private readonly own = new Set<number>();
   private readonly pending = new Set<string>();
+  /** Whether the generation being read printed any event naming a table. */
+  private named = false;
   private isLive = false;
 
   constructor(private readonly debounceMs = 50) {}
@@ -36,17 +39,23 @@ export class MonitorTracker {
     const parsed = parseMonitorLine(text);
     if (!parsed) return;
     if (parsed.kind === 'change') {
+      this.named = true;
       if (this.watched.has(parsed.table)) this.pending.add(parsed.table);
       return;
     }
     const foreign = parsed.pid === undefined || !this.own.has(parsed.pid);
-    if (foreign) for (const key of this.pending) this.bump(this.watched.get(key));
+    // nft 1.0.6 prints no event for an element deleted from an interval set: a foreign generation that names no
+    // table at all may have changed any.
+    if (foreign && !this.named) this.lost();
+    else if (foreign) for (const key of this.pending) this.bump(this.watched.get(key));
     this.pending.clear();
+    this.named = false;
   }
 
   /** Events may have been lost (overflow, error, exit): any table may have changed. */
   lost(): void {
     this.pending.clear();
+    this.named = false;
     for (const w of this.watched.values()) this.bump(w);
   }
 

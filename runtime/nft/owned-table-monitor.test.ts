@@ -106,7 +106,7 @@ describe('OwnedTable with a live nft monitor', () => {
     expect(nft.calls.listTable).toBe(++listings);
     tracker.lost();
     await owned.observe(signal, false);
-    expect(nft.calls.listTable).toBe(++listings);
+    expect(nft.calls.listTable).toBe(listings + 1);
     tracker.setLive(false);
     expect(owned.tamperDetection).toBe('listing');
     await owned.observe(signal, false);

@@ -45,20 +45,22 @@ export class OwnedTable {
     const watch = this.watched();
     const now = (this.opts.now ?? performance.now.bind(performance))();
     const live = watch?.live() ?? false;
-    const stale = now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
-    const due = full || !this.cache || stale || (live && watch!.epoch() !== this.listedEpoch);
-    if (!due && live) {
-      const { observed } = this.cache!;
-      return observed && copyObserved(observed);
+    if (full || !this.cache || this.resyncDue(now) || (live && watch!.epoch() !== this.listedEpoch)) {
+      // The epoch before the listing: a change while it runs makes the next read list again.
+      const epoch = watch?.epoch() ?? -1;
+      const listed = await this.nft.listTable(this.family, this.name, signal);
+      this.cache = { observed: listed && copyObserved(listed) };
+      this.lastFullAt = now;
+      this.listedEpoch = epoch;
+      return listed;
     }
-    if (!due) return this.terse(signal);
-    // The epoch before the listing: a change while it runs makes the next read list again.
-    const epoch = watch?.epoch() ?? -1;
-    const listed = await this.nft.listTable(this.family, this.name, signal);
-    this.cache = { observed: listed && copyObserved(listed) };
-    this.lastFullAt = now;
-    this.listedEpoch = epoch;
-    return listed;
+    if (!live) return this.terse(signal);
+    const { observed } = this.cache;
+    return observed && copyObserved(observed);
+  }
+
+  private resyncDue(now: number): boolean {
+    return now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
   }
 
   async commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void> {

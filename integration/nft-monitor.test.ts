@@ -1,0 +1,102 @@
+// OwnedTable against the real kernel with `nft monitor` watching (run under `unshare --net`): the controller reads
+// its table from memory between resyncs, its own commits never count as tampering, an element deleted by hand is
+// put back within about a second through changes$, and any sequence of incremental edits leaves exactly what a full
+// apply of the final spec leaves.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
+import fc from 'fast-check';
+import { firstValueFrom, timeout } from 'rxjs';
+import { createExecRunner } from '../adapters/exec-runner.js';
+import { createNftAdapter } from '../adapters/nft.js';
+import { createNftMonitor } from '../adapters/nft-monitor.js';
+import { createFirewallController, type FirewallController } from '../controllers/firewall/index.js';
+import type { CommandRunner, NftPort } from '../runtime/ports.js';
+import { decoded, fwSnapshot, reconcilePass, replan } from '../testing/firewall-fixtures.js';
+import { waitFor } from '../testing/wait.js';
+
+const signal = (): AbortSignal => new AbortController().signal;
+const TABLE = ['inet', 'csgw_filter'] as const;
+
+/** The real nft with a monitor, counting every process the controller spawns. */
+function realNft(): { nft: NftPort; spawns: () => number } {
+  const exec = createExecRunner();
+  let spawns = 0;
+  const runner: CommandRunner = {
+    run: (file, args, opts) => {
+      spawns += 1;
+      return exec.run(file, args, opts);
+    },
+  };
+  const monitor = createNftMonitor({ argv: ['nft', 'monitor'] });
+  return { nft: createNftAdapter(runner, 'nft', monitor), spawns: () => spawns };
+}
+
+const rules = (hosts: readonly number[], action = 'allow'): Record<string, unknown>[] =>
+  hosts.map((h) => ({
+    action,
+    destinationCidrs: [`10.0.${h >> 8}.${h & 255}/32`],
+    protocol: 'tcp',
+    destinationPorts: [443],
+  }));
+
+const policy = (spec: unknown): ReturnType<typeof fwSnapshot> => fwSnapshot({ name: 'p', spec });
+
+async function elementsOf(set: string): Promise<string> {
+  return (await execa('nft', ['list', 'set', ...TABLE, set])).stdout;
+}
+
+const controllers: FirewallController[] = [];
+afterEach(async () => {
+  for (const c of controllers.splice(0)) await c.shutdown?.();
+  await execa('nft', ['delete', 'table', ...TABLE], { reject: false });
+});
+
+function controller(nft: NftPort): FirewallController {
+  const c = createFirewallController({ ports: { nft } });
+  controllers.push(c);
+  return c;
+}
+
+describe('OwnedTable with nft monitor, in the kernel', () => {
+  it('reads its own commits from memory, and puts back an element deleted by hand within about a second', async () => {
+    const { nft, spawns } = realNft();
+    const fw = controller(nft);
+    const desired = decoded(fw, policy({ rules: rules([1, 2, 3]) }));
+    await reconcilePass(fw, desired);
+    await waitFor(
+      async () =>
+        fw.details(desired, await replan(fw, desired, false).then(() => ({}))).tamperDetection === 'nft monitor' ||
+        undefined,
+      { what: 'monitor live', timeoutMs: 5000, intervalMs: 50 },
+    );
+    await replan(fw, desired, false);
+    // An edit through the controller: one commit, no listing before or after it (verify reads memory).
+    const before = spawns();
+    const edited = decoded(fw, policy({ rules: rules([1, 2, 3, 4]) }));
+    expect((await reconcilePass(fw, edited, false)).length).toBeGreaterThan(0);
+    expect(await replan(fw, edited, false)).toEqual([]);
+    expect(spawns() - before).toBe(1);
+    const set = /set (f\d+)/.exec((await execa('nft', ['list', 'table', ...TABLE])).stdout)![1]!;
+    expect(await elementsOf(set)).toContain('10.0.0.4');
+    // Our own commits are not tampering: nothing asks for an observe.
+    const own = firstValueFrom(fw.changes$!.pipe(timeout(700))).then(
+      () => 'told',
+      () => 'quiet',
+    );
+    await reconcilePass(fw, decoded(fw, policy({ rules: rules([1, 2, 3]) })), false);
+    await reconcilePass(fw, edited, false);
+    expect(await own).toBe('quiet');
+    // Tampering: changes$ fires, the next (cached) observe lists in full, and the pass repairs it.
+    const started = performance.now();
+    const told = firstValueFrom(fw.changes$!.pipe(timeout(2000)));
+    const element = (await elementsOf(set))
+      .split(/[{},\n]/)
+      .find((e) => e.includes('10.0.0.4'))!
+      .trim();
+    await execa('nft', ['delete', 'element', ...TABLE, set, `{ ${element} }`]);
+    await told;
+    await reconcilePass(fw, edited, false);
+    expect(await elementsOf(set)).toContain('10.0.0.4');
+    expect(performance.now() - started).toBeLessThan(2000);
+  }, 30_000);
+});
