@@ -12,6 +12,9 @@ import { createNftMonitor } from '../adapters/nft-monitor.js';
 import { createFirewallController, type FirewallController } from '../controllers/firewall/index.js';
 import type { CommandRunner, NftPort } from '../runtime/ports.js';
 import { decoded, fwSnapshot, reconcilePass, replan } from '../testing/firewall-fixtures.js';
+import { FakeSysctl } from '../testing/fake-sysctl.js';
+import * as pf from '../testing/port-forward-fixtures.js';
+import { createPortForwardController } from '../controllers/port-forward/index.js';
 import { waitFor } from '../testing/wait.js';
 
 const signal = (): AbortSignal => new AbortController().signal;
@@ -99,4 +102,87 @@ describe('OwnedTable with nft monitor, in the kernel', () => {
     expect(await elementsOf(set)).toContain('10.0.0.4');
     expect(performance.now() - started).toBeLessThan(2000);
   }, 30_000);
+});
+
+/** Rules over a small pool of hosts, actions and ports: edits change elements, and now and then the groups. */
+const specArb = fc.record({
+  defaultAction: fc.constantFrom('allow', 'deny'),
+  rules: fc
+    .uniqueArray(
+      fc.record({ host: fc.integer({ min: 1, max: 30 }), deny: fc.boolean(), port: fc.constantFrom(80, 443) }),
+      { maxLength: 8, selector: (r) => r.host },
+    )
+    .map((list) =>
+      list.map((r) => ({
+        action: r.deny ? 'deny' : 'allow',
+        destinationCidrs: [`10.0.0.${r.host}/32`],
+        protocol: 'tcp',
+        destinationPorts: [r.port],
+      })),
+    ),
+});
+
+/** The kernel's table, decoded (handles dropped, counters aside), or undefined. */
+const listed = async (nft: NftPort, name: string): Promise<unknown> =>
+  (await nft.listTable('inet', name, signal()))?.table;
+
+describe('incremental edits through OwnedTable, in the kernel', () => {
+  const { nft } = realNft();
+
+  it('FirewallPolicy: any sequence of edits leaves what a full apply of the last spec leaves', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(specArb, { minLength: 2, maxLength: 5 }), async (specs) => {
+        const fw = controller(nft);
+        const states = specs.map((spec) => decoded(fw, policy(spec)));
+        for (const [i, desired] of states.entries()) {
+          await reconcilePass(fw, desired, i === 0);
+          expect(await replan(fw, desired, false)).toEqual([]);
+        }
+        const last = states.at(-1)!;
+        const fromMemory = (await fw.observe(signal(), { full: false, desired: last })).table?.table;
+        const incremental = await listed(nft, TABLE[1]);
+        expect(fromMemory).toEqual(incremental);
+        await fw.shutdown?.();
+        await execa('nft', ['delete', 'table', ...TABLE], { reject: false });
+        const fresh = controller(nft);
+        await reconcilePass(fresh, decoded(fresh, policy(specs.at(-1))), true);
+        expect(await listed(nft, TABLE[1])).toEqual(incremental);
+        await execa('nft', ['delete', 'table', ...TABLE], { reject: false });
+      }),
+      { numRuns: 15 },
+    );
+  }, 120_000);
+
+  it('PortForward: any sequence of edits leaves what a full apply of the last spec leaves', async () => {
+    const sysctl = new FakeSysctl({ 'net.ipv4.ip_forward': { value: '1', writable: true } });
+    const forwarder = (): ReturnType<typeof createPortForwardController> =>
+      createPortForwardController({ ports: { nft, sysctl } });
+    await fc.assert(
+      fc.asyncProperty(fc.array(pf.pfSnapshotArb, { minLength: 2, maxLength: 5 }), async (snapshots) => {
+        const c = forwarder();
+        const states = snapshots.flatMap((s) => {
+          const r = c.decode(s);
+          return r.ok ? [r.desired] : [];
+        });
+        for (const [i, desired] of states.entries()) {
+          await pf.reconcilePass(c, desired, i === 0);
+          expect(await pf.planNow(c, desired, false)).toEqual([]);
+        }
+        const last = states.at(-1);
+        if (last) {
+          const fromMemory = (await c.observe(signal(), { full: false, desired: last })).table?.table;
+          const incremental = await listed(nft, 'csgw_dnat');
+          expect(fromMemory).toEqual(incremental);
+          await c.shutdown?.();
+          await execa('nft', ['delete', 'table', 'inet', 'csgw_dnat'], { reject: false });
+          const fresh = forwarder();
+          await pf.reconcilePass(fresh, last, true);
+          expect(await listed(nft, 'csgw_dnat')).toEqual(incremental);
+          await fresh.shutdown?.();
+        }
+        await execa('nft', ['delete', 'table', 'inet', 'csgw_dnat'], { reject: false });
+      }),
+      { numRuns: 15 },
+    );
+  }, 120_000);
 });
