@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { MonitorTracker } from '../runtime/nft/monitor-tracker.js';
@@ -42,6 +43,9 @@ export function createNftMonitor(opts: NftMonitorOptions): NftMonitor {
     const startedAt = Date.now();
     const proc = execa(file!, args, SPAWN);
     child = proc;
+    // The monitor never keeps the process alive on its own (`csgw diff` observes once and exits); execa kills it then.
+    proc.unref();
+    for (const stream of [proc.stdout, proc.stderr]) (stream as Partial<Socket>).unref?.();
     const settle = setTimeout(() => tracker.setLive(true), opts.settleMs ?? 250);
     createInterface({ input: proc.stdout }).on('line', (line) => tracker.line(line));
     proc.stderr.on('data', () => tracker.lost());
