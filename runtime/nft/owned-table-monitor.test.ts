@@ -43,7 +43,11 @@ function harness(initial?: NftTable): {
     watch: (f, n) => tracker.watch(f, n, () => undefined),
   };
   const clock = { t: 0 };
-  const owned = new OwnedTable(port, 'inet', 'csgw_t', { fullResyncMs: 1000, now: () => clock.t });
+  const owned = new OwnedTable(port, 'inet', 'csgw_t', {
+    fullResyncMs: 1000,
+    countersMaxAgeMs: 100,
+    now: () => clock.t,
+  });
   const tamper = (edit: (t: NftTable) => void): void => {
     nft.mutate('inet', 'csgw_t', edit);
     tracker.line('delete element inet csgw_t s { 22 }');
@@ -106,6 +110,29 @@ describe('OwnedTable with a live nft monitor', () => {
     expect(owned.tamperDetection).toBe('listing');
     await owned.observe(signal, false);
     expect(nft.calls.terseListTable).toBe(1);
+  });
+
+  it('refreshes old counters with a terse listing beside the pass, and forgets a structure it did not commit', async () => {
+    const { nft, tracker, owned, clock } = harness(table(['22']));
+    tracker.setLive(true);
+    await owned.observe(signal, false);
+    nft.setCounter('inet', 'csgw_t', { chain: 'c', index: 0 }, { packets: 7, bytes: 70 });
+    clock.t = 100;
+    // This read still has the old counters (it does not wait for the listing it starts); the next one has the new.
+    expect((await owned.observe(signal, false))?.counters[0]?.packets).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect((await owned.observe(signal, false))?.counters[0]?.packets).toBe(7);
+    expect([nft.calls.listTable, nft.calls.terseListTable]).toEqual([2, 1]);
+    // A chain added behind the monitor's back: the structure differs, so the memory goes and a pass is asked for.
+    let told = 0;
+    owned.changes$.subscribe(() => (told += 1));
+    nft.mutate('inet', 'csgw_t', (t) => void t.chains.push({ name: 'extra', rules: [] }));
+    clock.t = 200;
+    await owned.observe(signal, false);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(told).toBe(1);
+    expect((await owned.observe(signal, false))?.table.chains.map((c) => c.name)).toEqual(['c', 'extra']);
+    expect(nft.calls.listTable - nft.calls.terseListTable).toBe(2);
   });
 
   it('reads from memory exactly what a full listing shows, after any sequence of its own commits', async () => {

@@ -1,11 +1,16 @@
 import { Subject, type Observable } from 'rxjs';
 import type { NftFamily, NftOp, ObservedTable } from '../../renderers/nft/model.js';
 import type { NftPort, TableWatch } from '../ports.js';
-import { afterCommit, copyObserved, type CachedTable } from './table-cache.js';
+import { afterCommit, copyObserved, countersIfSameStructure, type CachedTable } from './table-cache.js';
+
+/** A background counter listing that takes longer than this is abandoned (the next read starts another). */
+const COUNTERS_TIMEOUT_MS = 30_000;
 
 export interface OwnedTableOptions {
   /** A full listing at least this often: the backstop for anything the monitor missed. */
   fullResyncMs?: number;
+  /** Counters read from memory older than this are refreshed by a terse listing beside the pass, not in it. */
+  countersMaxAgeMs?: number;
   now?: () => number;
 }
 
@@ -18,12 +23,15 @@ export type TamperDetection = 'nft monitor' | 'listing';
  * returns the memory and spawns nothing; it lists in full on the first pass, when asked (`full`), when the last
  * listing is fullResyncMs old, and once the monitor reports a commit by another process (changes$ then asks the
  * reconcile loop to observe at once). Without a live monitor it lists the table every pass without elements (`nft
- * -t`) and takes the elements from memory. A failed commit forgets everything. Rule counters come from the last
- * listing (at most fullResyncMs old with the monitor) and restart at zero for chains this process rewrote.
+ * -t`) and takes the elements from memory. A failed commit forgets everything. Counters (status) are refreshed off
+ * the change path: a read that finds them older than countersMaxAgeMs returns them as they are and starts a terse
+ * listing in the background, which also checks the structure (a mismatch forgets the memory and asks for a pass).
  */
 export class OwnedTable {
   private cache?: CachedTable;
   private lastFullAt = -Infinity;
+  private countersAt = -Infinity;
+  private refreshing = false;
   private listedEpoch = -1;
   private watch?: TableWatch;
   private readonly changed = new Subject<void>();
@@ -45,22 +53,49 @@ export class OwnedTable {
     const watch = this.watched();
     const now = (this.opts.now ?? performance.now.bind(performance))();
     const live = watch?.live() ?? false;
-    if (full || !this.cache || this.resyncDue(now) || (live && watch!.epoch() !== this.listedEpoch)) {
+    if (!this.cache || this.mustList(now, full, live)) {
       // The epoch before the listing: a change while it runs makes the next read list again.
       const epoch = watch?.epoch() ?? -1;
       const listed = await this.nft.listTable(this.family, this.name, signal);
       this.cache = { observed: listed && copyObserved(listed) };
-      this.lastFullAt = now;
+      this.lastFullAt = this.countersAt = now;
       this.listedEpoch = epoch;
       return listed;
     }
     if (!live) return this.terse(signal);
+    if (now - this.countersAt >= (this.opts.countersMaxAgeMs ?? 5_000)) this.refreshCounters(now);
     const { observed } = this.cache;
     return observed && copyObserved(observed);
   }
 
-  private resyncDue(now: number): boolean {
-    return now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
+  /** Asked to, the full resync is due, or the monitor saw a foreign change since the last listing. */
+  private mustList(now: number, full: boolean, live: boolean): boolean {
+    const resyncDue = now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
+    return full || resyncDue || (live && this.watch?.epoch() !== this.listedEpoch);
+  }
+
+  /** Not awaited: the pass goes on with the counters it has, the next one gets these. */
+  private refreshCounters(now: number): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    const cache = this.cache;
+    const epoch = this.watch?.epoch();
+    const signal = AbortSignal.timeout(COUNTERS_TIMEOUT_MS);
+    void this.nft
+      .listTable(this.family, this.name, signal, { elements: false })
+      .then((listed) => {
+        // A commit, a listing or a foreign change meanwhile: this listing may be older than the memory.
+        if (this.cache !== cache || this.watch?.epoch() !== epoch || !cache) return;
+        const counters = countersIfSameStructure(cache, listed);
+        this.countersAt = now;
+        if (counters && cache.observed) cache.observed.counters = counters;
+        else if (!counters) {
+          this.cache = undefined;
+          this.changed.next();
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => (this.refreshing = false));
   }
 
   async commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void> {

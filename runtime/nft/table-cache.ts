@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+import { structureOf } from '../../renderers/nft/delta.js';
 import { sortElements } from '../../renderers/nft/elements.js';
 import {
   opTable,
@@ -31,6 +33,18 @@ export function afterCommit(
     else if (!observed || !applyToTable(observed, op)) return undefined;
   }
   return { observed };
+}
+
+/**
+ * The counters of a terse listing (no elements) when its structure is the memory's, or undefined when they differ
+ * (the table changed in a way the memory does not know).
+ */
+export function countersIfSameStructure(
+  cached: CachedTable,
+  listed: ObservedTable | undefined,
+): RuleCounter[] | undefined {
+  if (!cached.observed || !listed) return !cached.observed && !listed ? [] : undefined;
+  return isDeepStrictEqual(structureOf(cached.observed.table), structureOf(listed.table)) ? listed.counters : undefined;
 }
 
 /** A copy whose arrays the caller may change without touching the cache (rules are shared: nobody edits them). */
