@@ -32,6 +32,9 @@ export class OwnedTable {
   private lastFullAt = -Infinity;
   private countersAt = -Infinity;
   private refreshing = false;
+  /** Commits started, and those not finished: a listing overlapping one may show either side of it. */
+  private commitsStarted = 0;
+  private commitsRunning = 0;
   private listedEpoch = -1;
   private watch?: TableWatch;
   private readonly changed = new Subject<void>();
@@ -76,16 +79,18 @@ export class OwnedTable {
 
   /** Not awaited: the pass goes on with the counters it has, the next one gets these. */
   private refreshCounters(now: number): void {
-    if (this.refreshing) return;
+    if (this.refreshing || this.commitsRunning > 0) return;
     this.refreshing = true;
     const cache = this.cache;
     const epoch = this.watch?.epoch();
+    const commits = this.commitsStarted;
     const signal = AbortSignal.timeout(COUNTERS_TIMEOUT_MS);
     void this.nft
       .listTable(this.family, this.name, signal, { elements: false })
       .then((listed) => {
         // A commit, a listing or a foreign change meanwhile: this listing may be older than the memory.
-        if (this.cache !== cache || this.watch?.epoch() !== epoch || !cache) return;
+        const overlapped = this.commitsStarted !== commits || this.watch?.epoch() !== epoch;
+        if (overlapped || this.cache !== cache || !cache) return;
         const counters = countersIfSameStructure(cache, listed);
         this.countersAt = now;
         if (counters && cache.observed) cache.observed.counters = counters;
@@ -99,11 +104,15 @@ export class OwnedTable {
   }
 
   async commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void> {
+    this.commitsStarted += 1;
+    this.commitsRunning += 1;
     try {
       await this.nft.commit(ops, signal);
     } catch (err) {
       this.cache = undefined;
       throw err;
+    } finally {
+      this.commitsRunning -= 1;
     }
     this.cache = this.cache && afterCommit(this.cache, ops, this);
   }
