@@ -68,13 +68,15 @@ describe('OwnedTable with nft monitor, in the kernel', () => {
     const { nft, spawns } = realNft();
     const fw = controller(nft);
     const desired = decoded(fw, policy({ rules: rules([1, 2, 3]) }));
-    await reconcilePass(fw, desired);
+    // The monitor must see the table created: nft 1.0.6's crashes on element events of a concatenated interval set
+    // that predates it (see docs/architecture.md), and the table is then listed every pass instead.
     await waitFor(
       async () =>
         fw.details(desired, await replan(fw, desired, false).then(() => ({}))).tamperDetection === 'nft monitor' ||
         undefined,
       { what: 'monitor live', timeoutMs: 5000, intervalMs: 50 },
     );
+    await reconcilePass(fw, desired, false);
     await replan(fw, desired, false);
     // An edit through the controller: one commit, no listing before or after it (verify reads memory).
     const before = spawns();
