@@ -131,6 +131,41 @@ const specArb = fc.record({
 const listed = async (nft: NftPort, name: string): Promise<unknown> =>
   (await nft.listTable('inet', name, signal()))?.table;
 
+describe('a table that predates the monitor (operator restart)', () => {
+  it('edits converge, and a hand-deleted element is repaired, whatever the monitor makes of it', async () => {
+    const before = controller(createNftAdapter(createExecRunner()));
+    await reconcilePass(before, decoded(before, policy({ rules: rules([1, 2]) })));
+    const { nft } = realNft();
+    const fw = controller(nft);
+    const desired = decoded(fw, policy({ rules: rules([1, 2, 3]) }));
+    await waitFor(
+      async () =>
+        fw.details(desired, await replan(fw, desired, false).then(() => ({}))).tamperDetection === 'nft monitor' ||
+        undefined,
+      { what: 'monitor live', timeoutMs: 5000, intervalMs: 50 },
+    );
+    await reconcilePass(fw, desired, false);
+    expect(await replan(fw, desired, false)).toEqual([]);
+    const edited = decoded(fw, policy({ rules: rules([2, 3, 4]) }));
+    await reconcilePass(fw, edited, false);
+    expect(await replan(fw, edited, false)).toEqual([]);
+    const set = /set (f\d+)/.exec((await execa('nft', ['list', 'table', ...TABLE])).stdout)![1]!;
+    const element = (await elementsOf(set))
+      .split(/[{},\n]/)
+      .find((e) => e.includes('10.0.0.4'))!
+      .trim();
+    await execa('nft', ['delete', 'element', ...TABLE, set, `{ ${element} }`]);
+    await waitFor(
+      async () => {
+        await reconcilePass(fw, edited, false);
+        return (await elementsOf(set)).includes('10.0.0.4') || undefined;
+      },
+      { what: 'the element repaired', timeoutMs: 5000, intervalMs: 100 },
+    );
+    expect(await replan(fw, edited, true)).toEqual([]);
+  }, 30_000);
+});
+
 describe('incremental edits through OwnedTable, in the kernel', () => {
   const { nft } = realNft();
 
