@@ -30,46 +30,74 @@ const addrJson = JSON.stringify([
 ]);
 
 describe('host-net adapter', () => {
-  it('reads the default route with `ip -j -4 route show default`', async () => {
-    const runner = new FakeRunner(() => ({
-      stdout: '[{"dst":"default","gateway":"10.0.1.1","dev":"v0","flags":[]}]\n',
-    }));
-    await expect(createHostNetAdapter(runner).defaultRoute(signal)).resolves.toEqual({
-      interface: 'v0',
-      gateway: '10.0.1.1',
-    });
-    expect(runner.calls.map((c) => [c.file, ...c.args])).toEqual([['ip', '-j', '-4', 'route', 'show', 'default']]);
+  /** `ip -j -4 -batch -` answers one JSON document per command, one per line. */
+  const batch = (routes: string, addrs = '[]'): FakeRunner =>
+    new FakeRunner(() => ({ stdout: `${routes}\n${addrs}\n` }));
+
+  it('reads the default route and the addresses with one `ip -j -4 -batch -` process', async () => {
+    const runner = batch('[{"dst":"default","gateway":"10.0.1.1","dev":"v0","flags":[]}]', addrJson);
+    const hostNet = createHostNetAdapter(runner);
+    const [route, addresses] = await Promise.all([hostNet.defaultRoute(signal), hostNet.addresses(signal)]);
+    expect(route).toEqual({ interface: 'v0', gateway: '10.0.1.1' });
+    expect(addresses).toHaveLength(3);
+    expect(runner.calls.map((c) => [c.file, ...c.args, c.input])).toEqual([
+      ['ip', '-j', '-4', '-batch', '-', 'route show default\naddr show\n'],
+    ]);
+  });
+
+  it('reads again once the last read is older than maxAgeMs', async () => {
+    let t = 0;
+    const runner = batch('[]');
+    const hostNet = createHostNetAdapter(runner, { maxAgeMs: 1_000, now: () => t });
+    await hostNet.defaultRoute(signal);
+    t = 999;
+    await hostNet.addresses(signal);
+    expect(runner.calls).toHaveLength(1);
+    t = 1_000;
+    await hostNet.addresses(signal);
+    expect(runner.calls).toHaveLength(2);
   });
 
   it.each([
-    ['no default route', '[]\n'],
-    ['empty output', ''],
+    ['no default route', '[]'],
     ['a route without a device', '[{"dst":"default","type":"blackhole"}]'],
-  ])('has no default route for %s', async (_what, stdout) => {
-    await expect(
-      createHostNetAdapter(new FakeRunner(() => ({ stdout }))).defaultRoute(signal),
-    ).resolves.toBeUndefined();
+  ])('has no default route for %s', async (_what, routes) => {
+    await expect(createHostNetAdapter(batch(routes)).defaultRoute(signal)).resolves.toBeUndefined();
   });
 
   it('keeps a default route without a gateway (point-to-point)', async () => {
-    const runner = new FakeRunner(() => ({ stdout: '[{"dst":"default","dev":"wg0","scope":"link","flags":[]}]' }));
+    const runner = batch('[{"dst":"default","dev":"wg0","scope":"link","flags":[]}]');
     await expect(createHostNetAdapter(runner).defaultRoute(signal)).resolves.toEqual({ interface: 'wg0' });
   });
 
   it('lists IPv4 addresses with their connected networks, skipping lo and links without IPv4', async () => {
-    const runner = new FakeRunner(() => ({ stdout: addrJson }));
-    await expect(createHostNetAdapter(runner).addresses(signal)).resolves.toEqual([
+    await expect(createHostNetAdapter(batch('[]', addrJson)).addresses(signal)).resolves.toEqual([
       { interface: 'v1', address: '172.16.5.9', network: '172.16.0.0/20' },
       { interface: 'v0', address: '10.0.1.10', network: '10.0.1.0/24' },
       { interface: 'v0', address: '10.0.1.77', network: '10.0.1.0/24' },
     ]);
-    expect(runner.calls[0]?.args).toEqual(['-j', '-4', 'addr', 'show']);
   });
 
-  it('throws when ip fails', async () => {
-    const runner = new FakeRunner(() => ({ exitCode: 1, stderr: 'Cannot open netlink socket: Permission denied\n' }));
-    await expect(createHostNetAdapter(runner).addresses(signal)).rejects.toThrow(
-      'ip -4 addr show: Cannot open netlink socket: Permission denied',
+  it('throws when ip fails, and does not keep the failure for the next caller', async () => {
+    let fail = true;
+    const runner = new FakeRunner(() =>
+      fail ? { exitCode: 1, stderr: 'Cannot open netlink socket: Permission denied\n' } : { stdout: '[]\n[]\n' },
+    );
+    const hostNet = createHostNetAdapter(runner);
+    await expect(hostNet.addresses(signal)).rejects.toThrow(
+      'ip -4 route/addr show: Cannot open netlink socket: Permission denied',
+    );
+    fail = false;
+    await expect(hostNet.addresses(signal)).resolves.toEqual([]);
+  });
+
+  it.each([
+    ['empty output', ''],
+    ['one document', '[]\n'],
+    ['not arrays', '{}\n{}\n'],
+  ])('throws on unexpected output: %s', async (_what, stdout) => {
+    await expect(createHostNetAdapter(new FakeRunner(() => ({ stdout }))).addresses(signal)).rejects.toThrow(
+      /unexpected output/,
     );
   });
 });

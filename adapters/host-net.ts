@@ -10,23 +10,47 @@ interface IpAddr {
   ifname?: string;
   addr_info?: { family?: string; local?: string; prefixlen?: number }[];
 }
+interface IpFacts {
+  routes: IpRoute[];
+  links: IpAddr[];
+}
 
-/** `ip -j` reads of the IPv4 routing table and addresses. */
-export function createHostNetAdapter(runner: CommandRunner): HostNetPort {
-  async function ipJson<T>(args: string[], signal: AbortSignal): Promise<T[]> {
-    const result = await runner.run('ip', ['-j', ...args], { signal });
-    if (result.exitCode !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr.trim()}`);
-    return result.stdout.trim() ? (JSON.parse(result.stdout) as T[]) : [];
+export interface HostNetOptions {
+  /** A read this recent answers both questions again: one pass asks for the route and the addresses together. */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/** Both reads in one `ip -j -4 -batch -` process: one JSON document per command, one per line. */
+const BATCH = 'route show default\naddr show\n';
+
+/**
+ * `ip -j` reads of the IPv4 routing table and addresses. One process answers both, and callers within `maxAgeMs` of
+ * it share it: every process spawned counts against a change's latency (docs/benchmarks.md, issue 17).
+ */
+export function createHostNetAdapter(runner: CommandRunner, opts: HostNetOptions = {}): HostNetPort {
+  const maxAgeMs = opts.maxAgeMs ?? 1_000;
+  const now = opts.now ?? Date.now;
+  let last: { at: number; facts: Promise<IpFacts> } | undefined;
+  function facts(signal: AbortSignal): Promise<IpFacts> {
+    const at = now();
+    if (last && at - last.at < maxAgeMs) return last.facts;
+    const read = readFacts(runner, signal);
+    const entry = { at, facts: read };
+    last = entry;
+    // A failed read is never shared beyond the callers already waiting for it.
+    read.catch(() => {
+      if (last === entry) last = undefined;
+    });
+    return read;
   }
   return {
     async defaultRoute(signal): Promise<RouteInfo | undefined> {
-      const routes = await ipJson<IpRoute>(['-4', 'route', 'show', 'default'], signal);
-      const route = routes.find((r) => r.dev);
+      const route = (await facts(signal)).routes.find((r) => r.dev);
       return route?.dev ? { interface: route.dev, ...(route.gateway ? { gateway: route.gateway } : {}) } : undefined;
     },
     async addresses(signal): Promise<InterfaceAddress[]> {
-      const links = await ipJson<IpAddr>(['-4', 'addr', 'show'], signal);
-      return links.flatMap((link) =>
+      return (await facts(signal)).links.flatMap((link) =>
         (link.addr_info ?? [])
           .filter((a) => a.family === 'inet' && a.local && link.ifname && link.ifname !== 'lo')
           .map((a) => ({
@@ -37,4 +61,16 @@ export function createHostNetAdapter(runner: CommandRunner): HostNetPort {
       );
     },
   };
+}
+
+async function readFacts(runner: CommandRunner, signal: AbortSignal): Promise<IpFacts> {
+  const result = await runner.run('ip', ['-j', '-4', '-batch', '-'], { input: BATCH, signal });
+  if (result.exitCode !== 0) throw new Error(`ip -4 route/addr show: ${result.stderr.trim()}`);
+  const [routes, links] = result.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as unknown);
+  if (!Array.isArray(routes) || !Array.isArray(links))
+    throw new Error(`ip -4 route/addr show: unexpected output (${result.stdout.slice(0, 80)})`);
+  return { routes: routes as IpRoute[], links: links as IpAddr[] };
 }

@@ -19,22 +19,71 @@ export function inNetns(netns: string, argv: readonly string[]): string[] {
 /** A refusal that will not change (remembered: the key reads as read-only from then on). */
 const REFUSED = /read-only|permission denied|operation not permitted/i;
 
+interface PendingRead {
+  key: string;
+  signal: AbortSignal;
+  resolve: (v: SysctlValue) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * Sysctls of another network namespace: /proc/sys/net shows the reader's namespace, so this goes through programs
- * run by a namespace-bound runner. Writability is `test -w` inside the namespace (access(2), as the /proc adapter
- * does): a host-global knob such as nf_conntrack_max is mode 0444 in a non-initial namespace, so it reads as
- * read-only and is never planned. Refused writes are remembered like the /proc adapter does.
+ * run by a namespace-bound runner. The reads of one pass (every key asked for in the same turn of the event loop)
+ * share one `sysctl` process: each spawn counts against a change's latency. Writability is access(2) inside the
+ * namespace (`find -writable`, as the /proc adapter does), asked once per key: a host-global knob such as
+ * nf_conntrack_max is mode 0444 in a non-initial namespace, so it reads as read-only and is never planned. Refused
+ * writes are remembered like the /proc adapter does.
  */
 export function createCommandSysctlAdapter(runner: CommandRunner): SysctlPort {
   const refused = new Set<string>();
+  const writable = new Map<string, boolean>();
+  let pending: PendingRead[] = [];
+
+  async function readAll(keys: readonly string[], signal: AbortSignal): Promise<Map<string, string>> {
+    const result = await runner.run('sysctl', [...keys], { signal });
+    // sysctl prints every key it found as "key = value" and exits non-zero when some key is missing.
+    const values = new Map<string, string>();
+    for (const line of result.stdout.split('\n')) {
+      const at = line.indexOf(' = ');
+      if (at > 0) values.set(line.slice(0, at), line.slice(at + 3).trim());
+    }
+    const unknown = [...values.keys()].filter((k) => !writable.has(k));
+    if (unknown.length > 0) {
+      const paths = unknown.map(procPath);
+      const found = await runner.run('find', [...paths, '-maxdepth', '0', '-writable'], { signal });
+      const writablePaths = new Set(found.stdout.split('\n'));
+      for (const [i, key] of unknown.entries()) writable.set(key, writablePaths.has(paths[i] ?? ''));
+    }
+    return values;
+  }
+
+  function flush(): void {
+    const batch = pending;
+    pending = [];
+    const keys = [...new Set(batch.map((p) => p.key))];
+    readAll(keys, batch[0]!.signal).then(
+      (values) => {
+        for (const p of batch) {
+          const value = values.get(p.key);
+          p.resolve(
+            value === undefined
+              ? { writable: false }
+              : { value, writable: !refused.has(p.key) && writable.get(p.key) === true },
+          );
+        }
+      },
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
+  }
+
   return {
-    async read(key, signal): Promise<SysctlValue> {
-      const result = await runner.run('sysctl', ['-n', key], { signal });
-      if (result.exitCode !== 0) return { writable: false };
-      const value = result.stdout.trim();
-      if (refused.has(key)) return { value, writable: false };
-      const access = await runner.run('test', ['-w', `/proc/sys/${key.split('.').join('/')}`], { signal });
-      return { value, writable: access.exitCode === 0 };
+    read(key, signal): Promise<SysctlValue> {
+      if (!SYSCTL_KEY.test(key))
+        return Promise.reject(new ControllerError('SysctlUnavailable', `not a sysctl key: ${key}`));
+      return new Promise((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ key, signal, resolve, reject });
+      });
     },
     async write(key, value, signal): Promise<void> {
       const result = await runner.run('sysctl', ['-w', `${key}=${value}`], { signal });
@@ -44,4 +93,11 @@ export function createCommandSysctlAdapter(runner: CommandRunner): SysctlPort {
       throw new ControllerError('SysctlUnavailable', `cannot set ${key}=${value}: ${result.stderr.trim()}`);
     },
   };
+}
+
+/** Dotted names only: a key is an argument of sysctl and find, so it must never look like an option. */
+const SYSCTL_KEY = /^[a-z][\w.-]*$/i;
+
+function procPath(key: string): string {
+  return `/proc/sys/${key.split('.').join('/')}`;
 }

@@ -187,7 +187,7 @@ describe('nft adapter: with a monitor', () => {
     const runner: CommandRunner = {
       run: (_file, _args, opts) => {
         pid += 1;
-        opts.onSpawn?.(pid);
+        opts.onPid?.(pid);
         return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
       },
     };

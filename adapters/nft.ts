@@ -19,8 +19,8 @@ export function createNftAdapter(runner: CommandRunner, nftBinary = 'nft', monit
     try {
       const file = join(dir, 'transaction.json');
       await writeFile(file, JSON.stringify(renderTransaction(ops)), { mode: 0o600 });
-      const onSpawn = monitor && extraArgs.length === 0 ? { onSpawn: (pid: number) => monitor.ownCommit(pid) } : {};
-      const result = await runner.run(nftBinary, [...extraArgs, '-j', '-f', file], { signal, ...onSpawn });
+      const onPid = monitor && extraArgs.length === 0 ? { onPid: (pid: number) => monitor.ownCommit(pid) } : {};
+      const result = await runner.run(nftBinary, [...extraArgs, '-j', '-f', file], { signal, ...onPid });
       if (result.exitCode !== 0)
         throw new ControllerError('ApplyFailed', `nft rejected the transaction: ${firstLines(result.stderr)}`);
     } finally {

@@ -107,9 +107,13 @@ function checkLimit(flag: string, value: string): string[] {
 }
 
 /** The node's controllers wired to the real ports, after checking the host options. */
-export function hostControllers(opts: HostOptions, aws?: ClusterAws): AnyController[] {
+export function hostControllers(
+  opts: HostOptions,
+  aws?: ClusterAws,
+  onSpawn?: (program: string) => void,
+): AnyController[] {
   checkHostOptions(opts);
-  return createControllers(createExecRunner(), {
+  return createControllers(createExecRunner(onSpawn ? { onSpawn } : {}), {
     vpcCidrs: opts.vpcCidr,
     limits: { firewallRules: Number(opts.maxFirewallRules), portForwards: Number(opts.maxPortForwards) },
     daemons: { dir: opts.daemonDir, onShutdown: opts.keepDaemons ? 'keep' : 'stop' },

@@ -3,6 +3,7 @@ import {
   GetParameterCommand,
   GetParameterHistoryCommand,
   LabelParameterVersionCommand,
+  ListTagsForResourceCommand,
   PutParameterCommand,
   UnlabelParameterVersionCommand,
   paginateGetParameterHistory,
@@ -136,5 +137,16 @@ describe('LabelParameterVersion', () => {
     );
     expect(res).toMatchObject({ RemovedLabels: ['old'], InvalidLabels: ['missing'] });
     expect((await history('/l/p'))[0]?.Labels).toEqual(['prod']);
+  });
+
+  it('keeps the parameter tags when labels change', async () => {
+    const name = '/label/tagged';
+    await h.client.send(
+      new PutParameterCommand({ Name: name, Value: 'v', Type: 'String', Tags: [{ Key: 'team', Value: 'net' }] }),
+    );
+    await h.client.send(new LabelParameterVersionCommand({ Name: name, Labels: ['live'] }));
+    await h.client.send(new UnlabelParameterVersionCommand({ Name: name, ParameterVersion: 1, Labels: ['live'] }));
+    const tags = await h.client.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+    expect(tags.TagList).toEqual([{ Key: 'team', Value: 'net' }]);
   });
 });

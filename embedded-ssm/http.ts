@@ -1,4 +1,5 @@
 // HTTP front end speaking the AWS JSON 1.1 protocol: POST / with X-Amz-Target: AmazonSSM.<Operation>.
+// Targets AmazonSQS.* go to the SQS subset (sqs/http.ts) on the same listener.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callerFrom } from './caller.js';
@@ -7,6 +8,8 @@ import type { ValueCipher } from './crypto.js';
 import { SsmError } from './errors.js';
 import { isObject } from './input.js';
 import { findOperation } from './operations.js';
+import { respondSqs, SQS_TARGET_PREFIX } from './sqs/http.js';
+import type { QueueRegistry } from './sqs/registry.js';
 import type { ParameterStore } from './store.js';
 import type { EndpointLogger, JsonObject } from './types.js';
 
@@ -17,6 +20,7 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 export interface HandlerDeps {
   store: ParameterStore;
+  queues: QueueRegistry;
   cipher: ValueCipher;
   logger?: EndpointLogger;
   now: () => number;
@@ -62,6 +66,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+async function readJson(req: IncomingMessage): Promise<JsonObject> {
+  return parseBody(await readBody(req));
+}
+
 function parseBody(raw: Buffer): JsonObject {
   if (raw.length === 0) return {};
   let parsed: unknown;
@@ -89,7 +97,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage): Promise<JsonObje
   const operation = findOperation(name);
   if (operation === undefined)
     throw new SsmError('InvalidAction', `The action ${name} is not valid for this endpoint.`);
-  const body = parseBody(await readBody(req));
+  const body = await readJson(req);
   const ctx: OpContext = { store: deps.store, cipher: deps.cipher, caller: callerFrom(req.headers), now: deps.now };
   return operation(ctx, body);
 }
@@ -121,9 +129,15 @@ async function respond(deps: HandlerDeps, req: IncomingMessage, res: ServerRespo
 }
 
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const sqs = { registry: deps.queues, now: deps.now, logger: deps.logger, readJson };
   return (req, res) => {
+    const target = req.headers['x-amz-target'];
+    const served =
+      typeof target === 'string' && target.startsWith(SQS_TARGET_PREFIX)
+        ? respondSqs(sqs, req, res, target)
+        : respond(deps, req, res);
     // Last resort (e.g. the response could not be written): drop the connection, never crash the process.
-    respond(deps, req, res).catch(() => {
+    served.catch(() => {
       req.socket.destroy();
     });
   };

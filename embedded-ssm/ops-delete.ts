@@ -10,7 +10,7 @@ export async function deleteParameter(ctx: OpContext, body: JsonObject): Promise
   validateName(name);
   return ctx.store.exclusive(async () => {
     if (ctx.store.get(name) === undefined) throw parameterNotFound(name);
-    await ctx.store.remove([name]);
+    await ctx.store.remove([name], ctx.caller.region);
     return {};
   });
 }
@@ -20,7 +20,7 @@ export async function deleteParameters(ctx: OpContext, body: JsonObject): Promis
   return ctx.store.exclusive(async () => {
     const deleted = names.filter((name) => ctx.store.get(name) !== undefined);
     const invalid = names.filter((name) => ctx.store.get(name) === undefined);
-    await ctx.store.remove(deleted);
+    await ctx.store.remove(deleted, ctx.caller.region);
     return { DeletedParameters: deleted, InvalidParameters: invalid };
   });
 }

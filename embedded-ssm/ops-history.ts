@@ -41,7 +41,7 @@ function relabel(record: ParameterRecord, target: VersionRecord, added: string[]
       ? { ...v, labels: [...v.labels, ...added] }
       : { ...v, labels: v.labels.filter((l) => !added.includes(l)) },
   );
-  return { name: record.name, versions };
+  return { ...record, versions };
 }
 
 export async function labelParameterVersion(ctx: OpContext, body: JsonObject): Promise<JsonObject> {
@@ -59,7 +59,12 @@ export async function labelParameterVersion(ctx: OpContext, body: JsonObject): P
         'A parameter version can have maximum 10 labels. Move one or more labels to another version and try again.',
       );
     }
-    if (added.length > 0) await ctx.store.save(relabel(record, target, added));
+    if (added.length > 0) {
+      await ctx.store.save(relabel(record, target, added), {
+        operation: 'LabelParameterVersion',
+        region: ctx.caller.region,
+      });
+    }
     return { InvalidLabels: invalid, ParameterVersion: target.version };
   });
 }
@@ -77,7 +82,10 @@ export async function unlabelParameterVersion(ctx: OpContext, body: JsonObject):
       const versions = record.versions.map((v) =>
         v === target ? { ...v, labels: v.labels.filter((l) => !removed.includes(l)) } : v,
       );
-      await ctx.store.save({ name: record.name, versions });
+      await ctx.store.save(
+        { ...record, versions },
+        { operation: 'UnlabelParameterVersion', region: ctx.caller.region },
+      );
     }
     return { RemovedLabels: removed, InvalidLabels: labels.filter((l) => !removed.includes(l)) };
   });

@@ -203,7 +203,8 @@ export async function putParameter(ctx: OpContext, body: JsonObject): Promise<Js
     const versions = existing ? appendVersion(existing, version) : [version];
     // Tags come only with a create (Overwrite refuses them); an overwrite keeps the parameter's tags.
     const tags = existing?.tags ?? req.tags;
-    await ctx.store.save({ name: req.name, versions, ...(tags ? { tags } : {}) });
+    const notice = { operation: existing ? 'Update' : 'Create', region: ctx.caller.region } as const;
+    await ctx.store.save({ name: req.name, versions, ...(tags ? { tags } : {}) }, notice);
     return { Version: version.version, Tier: version.tier };
   });
 }

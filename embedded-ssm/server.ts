@@ -11,6 +11,7 @@ import { createRequestHandler } from './http.js';
 import type { HeldLock } from './lock.js';
 import { acquireLock, EmbeddedSsmLockedError, lockPath, readOwner } from './lock.js';
 import { isAlive } from './process-identity.js';
+import { QueueRegistry } from './sqs/registry.js';
 import { ParameterStore } from './store.js';
 import type { EndpointLogger } from './types.js';
 
@@ -70,14 +71,21 @@ async function closeServer(server: Server): Promise<void> {
 
 async function serve(dataDir: string, lock: HeldLock, opts: EmbeddedSsmOptions): Promise<EmbeddedSsmHandle> {
   const cipher = createCipher(await loadOrCreateKey(dataDir));
-  const store = await ParameterStore.open(dataDir);
-  const server = createServer(createRequestHandler({ store, cipher, logger: opts.logger, now: Date.now }));
+  const queues = await QueueRegistry.open(dataDir, { now: Date.now, logger: opts.logger });
+  // Change events go out after each write is durable, in write order (the store calls this inside its queue).
+  const store = await ParameterStore.open(dataDir, (change) => {
+    queues.publish(change);
+  });
+  const server = createServer(createRequestHandler({ store, queues, cipher, logger: opts.logger, now: Date.now }));
   try {
     const url = advertisedUrl(await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0));
+    queues.setBaseUrl(url);
     await writeEndpoint(dataDir, { url, pid: process.pid, token: lock.owner.token });
     opts.logger?.info({ dataDir, url, parameters: store.size }, 'embedded SSM endpoint listening');
     const shutdown = async (): Promise<void> => {
       await removeEndpoint(dataDir);
+      // Long polls end first, empty, so closing does not wait out their 20 s.
+      await queues.close();
       await closeServer(server);
       await store.drain();
       await lock.release();

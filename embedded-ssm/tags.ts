@@ -53,7 +53,10 @@ export async function addTagsToResource(ctx: OpContext, body: JsonObject): Promi
     );
   return ctx.store.exclusive(async () => {
     const record = taggedParameter(ctx, body);
-    await ctx.store.save({ ...record, tags: withinLimit({ ...record.tags, ...tags }) });
+    await ctx.store.save(
+      { ...record, tags: withinLimit({ ...record.tags, ...tags }) },
+      { operation: 'AddTagsToResource', region: ctx.caller.region },
+    );
     return {};
   });
 }
@@ -64,7 +67,10 @@ export async function removeTagsFromResource(ctx: OpContext, body: JsonObject): 
     const record = taggedParameter(ctx, body);
     const tags = Object.fromEntries(Object.entries(record.tags ?? {}).filter(([k]) => !keys.has(k)));
     const { tags: _old, ...rest } = record;
-    await ctx.store.save(Object.keys(tags).length > 0 ? { ...rest, tags } : rest);
+    await ctx.store.save(Object.keys(tags).length > 0 ? { ...rest, tags } : rest, {
+      operation: 'RemoveTagsFromResource',
+      region: ctx.caller.region,
+    });
     return {};
   });
 }

@@ -11,6 +11,13 @@ export class OperatorMetrics {
     labelNames: ['operation'] as const,
     registers: [this.registry],
   });
+  /** Short-lived processes run for the data plane (nft, ip, sysctl): each one costs a change milliseconds. */
+  readonly processSpawns = new Counter({
+    name: 'csgw_process_spawns_total',
+    help: 'Processes run by the controllers, by program (the program inside `ip netns exec` under --netns)',
+    labelNames: ['program'] as const,
+    registers: [this.registry],
+  });
   private readonly reconciles = new Counter({
     name: 'csgw_reconcile_total',
     help: 'Reconcile passes by controller and result',

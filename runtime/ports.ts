@@ -17,7 +17,7 @@ export interface RunOptions {
   input?: string;
   signal: AbortSignal;
   /** Told the child's pid as soon as it is spawned (nft commits: `nft monitor` attributes generations by pid). */
-  onSpawn?: (pid: number) => void;
+  onPid?: (pid: number) => void;
 }
 
 export interface NftPort {

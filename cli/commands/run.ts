@@ -134,7 +134,7 @@ async function serve(ctx: CliContext, opts: RunOptions, deps: ServeDeps): Promis
     logger,
   });
   const operator = new Operator(operatorConfig(ctx, opts, paths, instanceId), {
-    controllers: hostControllers(opts, cluster.aws),
+    controllers: hostControllers(opts, cluster.aws, (program) => deps.metrics.processSpawns.inc({ program })),
     list: createSsmLister(ssm),
     guard: createStoreGuard(store),
     writeStatus: createSsmStatusWriter(ssm, statusTier(opts.statusTier)),

@@ -116,7 +116,7 @@ describe('csgw explain -f', () => {
 
   it('translates a forwarded connection, then filters it by its new destination', async () => {
     const tcp = await explain('--src', '203.0.113.9', '--dst', '10.0.0.1', '--to-gateway', '--dport', '8080');
-    expect(tcp.stdout).toContain('dnat:    to 10.0.1.5:80 by PortForward/web spec.rules[0] (map fwd_port)');
+    expect(tcp.stdout).toContain('dnat:    to 10.0.1.5:80 by PortForward/web spec.rules[0] (map any_port)');
     expect(tcp.stdout).toContain('snat:    masquerade to the gateway address facing the target (PortForward)');
     expect(tcp.stderr).toMatch(/warning: PortForward\/late generation 1 rejected: .*8080/);
     const udp = await explain(

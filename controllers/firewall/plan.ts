@@ -23,10 +23,35 @@ export type FirewallAction =
  */
 export function planFirewall(compiled: CompiledFirewall | undefined, observed: FirewallObserved): FirewallAction[] {
   if (!compiled) return observed.table ? [{ op: 'deleteTable', reason: 'NoResource' }] : [];
-  const changes = planTableChange(compiled.table, observed.table?.table);
+  const current = observed.table?.table;
+  const [desired, have] = current ? withoutEqualSets(compiled.table, current) : [compiled.table, current];
+  // The changes name the whole desired table, not its trimmed copy: a rebuild loads every set.
+  const changes = planTableChange(desired, have).map((c) => ({ ...c, table: compiled.table }));
   if (observed.rebuild && changes.length > 0 && changes.every((c) => c.op === 'updateElements'))
     return [{ op: 'replaceTable', table: compiled.table, reason: 'RebuildAfterFailedApply' }];
   return changes;
+}
+
+/**
+ * Both tables with the elements of every set that lists the same elements on both sides left out. After one edit
+ * that is all sets but one or two, and comparing two sorted lists costs far less than the element diff, which hashes
+ * every element of the policy. Structure is compared without elements anyway, so the plan is the same.
+ */
+function withoutEqualSets(desired: NftTable, observed: NftTable): [NftTable, NftTable] {
+  const have = new Map(observed.sets.map((s) => [s.name, s.elements]));
+  const equal = new Set(desired.sets.filter((s) => sameElements(s.elements, have.get(s.name))).map((s) => s.name));
+  if (equal.size === 0) return [desired, observed];
+  const trim = (t: NftTable): NftTable => ({
+    ...t,
+    sets: t.sets.map((s) => (equal.has(s.name) ? { ...s, elements: [] } : s)),
+  });
+  return [trim(desired), trim(observed)];
+}
+
+function sameElements(a: readonly string[], b: readonly string[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function firewallOps(actions: readonly FirewallAction[]): NftOp[] {

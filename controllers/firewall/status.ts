@@ -51,14 +51,14 @@ export function firewallDetails(
     counters[`${key}_packets`] = (counters[`${key}_packets`] ?? 0) + c.packets;
     counters[`${key}_bytes`] = (counters[`${key}_bytes`] ?? 0) + c.bytes;
   };
-  for (const g of listed) add(`${g.chain}_${g.set}`, counterAt(g.chain, g.ruleIndex));
-  for (const g of compiled.groups) add(`${g.chain}_${g.action}`, counterAt(g.chain, g.ruleIndex));
+  for (const g of listed) add(`${g.chain}_${g.set}`, groupCounter(g, counterAt));
+  for (const g of compiled.groups) add(`${g.chain}_${g.action}`, groupCounter(g, counterAt));
   for (const chain of chains) add(`${chain}_default`, counterAt(chain, defaultRuleIndex(compiled, chain)));
   return {
     ...base,
     ruleCount: policy.forward.rules.length + (policy.input?.rules.length ?? 0),
     groupCount: compiled.groups.length,
-    groups: listed.map((g) => groupDetails(g, counterAt(g.chain, g.ruleIndex))),
+    groups: listed.map((g) => groupDetails(g, groupCounter(g, counterAt))),
     defaultActions: Object.fromEntries(chains.map((chain) => [chain, (policy[chain] ?? policy.forward).defaultAction])),
     counters,
   };
@@ -82,6 +82,17 @@ function groupDetails(g: CompiledGroup, counted: Counted): GroupDetails {
     ...(g.ruleIds.length > 0 ? { firstRule: g.ruleIds[0], lastRule: g.ruleIds[g.ruleIds.length - 1] } : {}),
     ...counted,
   };
+}
+
+/** A group's lookups: one rule, or one per shard of its set (shown as one group, counters summed). */
+function groupCounter(g: CompiledGroup, counterAt: (chain: string, index: number) => Counted): Counted {
+  const sum: Counted = { packets: 0, bytes: 0 };
+  for (let i = g.ruleIndex; i < g.ruleIndex + (g.shards ?? 1); i++) {
+    const c = counterAt(g.chain, i);
+    sum.packets += c.packets;
+    sum.bytes += c.bytes;
+  }
+  return sum;
 }
 
 /** The default verdict is each chain's last rule. */

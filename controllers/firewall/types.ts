@@ -30,7 +30,7 @@ export interface FirewallDesired {
   input?: ChainPolicy;
 }
 
-/** One set lookup of the compiled chain: consecutive (after safe reordering) rules of one action. */
+/** One layer of set lookups of the compiled chain: consecutive (after safe reordering) rules of one action. */
 export interface CompiledGroup {
   chain: FirewallChainName;
   /** The nft set the group's rule looks up; also the group's name in status and metrics. */
@@ -38,6 +38,11 @@ export interface CompiledGroup {
   action: FirewallAction;
   /** Index of the group's rule in its nft chain, where its counter is read. */
   ruleIndex: number;
+  /**
+   * Present when the set is split over several (compile/shards.ts): `shards` sets named by shardSetName, one lookup
+   * rule each, consecutive from ruleIndex; the group's counter is their sum.
+   */
+  shards?: number;
   /** The policy rules whose elements the set holds, in policy order. */
   ruleIds: string[];
 }

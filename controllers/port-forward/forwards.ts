@@ -30,7 +30,8 @@ export function forwardsOf(resource: string, spec: PortForwardSpec): Forward[] {
       listen: parsePortRange(rule.listenPortRange ?? rule.listenPort ?? 0),
       destinationIp: rule.destinationIp,
       ...(rule.destinationPort !== undefined ? { destinationPort: rule.destinationPort } : {}),
-      sources: (rule.allowedSourceCidrs ?? ['0.0.0.0/0']).map(canonicalCidr),
+      // Most rules allow any source: that default is canonical already (this runs for every rule on every decode).
+      sources: rule.allowedSourceCidrs ? rule.allowedSourceCidrs.map(canonicalCidr) : ['0.0.0.0/0'],
       masquerade: rule.masquerade,
       ...(rule.description !== undefined ? { description: rule.description } : {}),
     };

@@ -36,10 +36,10 @@ describe('PortForward controller with in-memory ports', () => {
     expect(h.controller.warnings(desired, await h.controller.observe(signal(), { full: true, desired }))).toEqual([]);
     expect(await planNow(h.controller, desired)).toEqual([]);
     expect(await planNow(h.controller, desired, false)).toEqual([]);
-    expect(h.nft.table('inet', 'csgw_dnat')?.sets.find((s) => s.name === 'fwd_addr')?.elements).toEqual([
-      '0.0.0.0/0 . 6 . 2222 : 10.0.1.9/32',
-      '0.0.0.0/0 . 6 . 8080 : 10.0.1.5/32',
-      '0.0.0.0/0 . 6 . 8443 : 10.0.1.5/32',
+    expect(h.nft.table('inet', 'csgw_dnat')?.sets.find((s) => s.name === 'any_addr')?.elements).toEqual([
+      '6 . 2222 : 10.0.1.9/32',
+      '6 . 8080 : 10.0.1.5/32',
+      '6 . 8443 : 10.0.1.5/32',
     ]);
     expect(h.nft.tableKeys()).toEqual(['inet csgw_dnat']);
   });
@@ -57,9 +57,9 @@ describe('PortForward controller with in-memory ports', () => {
     const plan = await reconcilePass(h.controller, desired);
     expect(plan.map((a) => a.op)).toEqual(['updateElements', 'updateElements']);
     expect(h.nft.transactions.at(-1)?.map((op) => `${op.op} ${'set' in op ? op.set.name : ''}`)).toEqual([
-      'deleteElements fwd_addr',
+      'deleteElements any_addr',
       'deleteElements fwd_targets',
-      'addElements fwd_addr',
+      'addElements any_addr',
       'addElements fwd_targets',
     ]);
     expect(h.controller.details(desired, await h.controller.observe(signal(), { full: true, desired }))).toMatchObject({
@@ -73,9 +73,9 @@ describe('PortForward controller with in-memory ports', () => {
     const desired = decoded(h.controller, pfSnapshot([WEB]));
     await reconcilePass(h.controller, desired, true);
     const wanted = h.nft.table('inet', 'csgw_dnat');
-    h.nft.mutate('inet', 'csgw_dnat', (t) => void t.sets[0]?.elements.splice(0, 1));
+    h.nft.mutate('inet', 'csgw_dnat', (t) => void t.sets.find((s) => s.name === 'any_addr')?.elements.splice(0, 1));
     expect((await reconcilePass(h.controller, desired, true)).map((a) => h.controller.describe(a))).toEqual([
-      'update set fwd_addr of inet csgw_dnat: +1 -0 elements',
+      'update set any_addr of inet csgw_dnat: +1 -0 elements',
     ]);
     expect(h.nft.table('inet', 'csgw_dnat')).toEqual(wanted);
   });
@@ -106,8 +106,16 @@ describe('PortForward controller with in-memory ports', () => {
     const clash = { name: 'clash', spec: { rules: [rule(8443, '10.0.2.2')] } };
     const desired = decoded(h.controller, pfSnapshot([WEB, SSH, clash]));
     await reconcilePass(h.controller, desired, true);
-    h.nft.setCounter('inet', 'csgw_dnat', { chain: 'prerouting', index: 1 }, { packets: 3, bytes: 180 });
-    h.nft.setCounter('inet', 'csgw_dnat', { chain: 'postrouting', index: 0 }, { packets: 7, bytes: 420 });
+    // Each counter adds up the rules of both layouts (source-specific first, then any source).
+    const counted: [string, number, number][] = [
+      ['prerouting', 1, 3],
+      ['prerouting', 2, 5],
+      ['prerouting', 3, 4],
+      ['postrouting', 0, 7],
+      ['postrouting', 1, 2],
+    ];
+    for (const [chain, index, packets] of counted)
+      h.nft.setCounter('inet', 'csgw_dnat', { chain, index }, { packets, bytes: packets * 60 });
     const observed = await h.controller.observe(signal(), { full: true, desired });
     expect(h.controller.details(desired, observed)).toEqual({
       table: 'inet csgw_dnat',
@@ -124,7 +132,7 @@ describe('PortForward controller with in-memory ports', () => {
           errors: ['spec.rules[0].listenPort: tcp 8443 is already claimed by PortForward/web rules[1] (tcp 8443)'],
         },
       ],
-      counters: { rewritePortConnections: 0, keepPortConnections: 3, masqueradedConnections: 7 },
+      counters: { rewritePortConnections: 5, keepPortConnections: 7, masqueradedConnections: 9 },
     });
     expect(h.controller.warnings(desired, observed).map((w) => w.reason)).toEqual(['ResourceRejected']);
   });

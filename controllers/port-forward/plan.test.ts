@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DesiredState } from '../../runtime/controller.js';
 import type { SysctlValue } from '../../runtime/ports.js';
+import { tableChangeOps, type TableChange } from '../../renderers/nft/delta.js';
 import { clone } from '../../testing/fake-nft.js';
 import { fwd } from '../../testing/port-forward-fixtures.js';
 import { planError } from '../../testing/controller-error.js';
@@ -39,14 +40,34 @@ describe('planPortForward: the table', () => {
     const moved = [fwd({ destinationIp: '10.0.1.6' }), FORWARDS[1] as Forward];
     const plan = planPortForward(desired(moved), observed(FORWARDS));
     expect(plan.map((a) => describePortForwardAction(a))).toEqual([
-      'update set fwd_addr of inet csgw_dnat: +1 -1 elements',
+      'update set any_addr of inet csgw_dnat: +1 -1 elements',
       'update set fwd_targets of inet csgw_dnat: +1 -1 elements',
     ]);
     expect(plan[0]).toMatchObject({
       op: 'updateElements',
-      add: ['0.0.0.0/0 . 6 . 8080 : 10.0.1.6/32'],
-      remove: ['0.0.0.0/0 . 6 . 8080 : 10.0.1.5/32'],
+      add: ['6 . 8080 : 10.0.1.6/32'],
+      remove: ['6 . 8080 : 10.0.1.5/32'],
     });
+  });
+
+  it('moves a forward that gains a source CIDR from the exact-match maps to the interval maps in one transaction', () => {
+    const restricted = [fwd({ sources: ['203.0.113.0/24'] }), FORWARDS[1] as Forward];
+    const plan = planPortForward(desired(restricted), observed(FORWARDS));
+    expect(plan.map((a) => describePortForwardAction(a))).toEqual([
+      'update set fwd_addr of inet csgw_dnat: +1 -0 elements',
+      'update set fwd_port of inet csgw_dnat: +1 -0 elements',
+      'update set any_addr of inet csgw_dnat: +0 -1 elements',
+      'update set any_port of inet csgw_dnat: +0 -1 elements',
+    ]);
+    const ops = tableChangeOps(plan.filter((a): a is TableChange => a.op === 'updateElements'));
+    expect(
+      ops.map((op) => `${op.op} ${'set' in op ? op.set.name : ''} ${'elements' in op ? op.elements.join() : ''}`),
+    ).toEqual([
+      'deleteElements any_addr 6 . 8080 : 10.0.1.5/32',
+      'deleteElements any_port 6 . 8080 : 80',
+      'addElements fwd_addr 8080 . 6 . 203.0.113.0/24 : 10.0.1.5/32',
+      'addElements fwd_port 8080 . 6 . 203.0.113.0/24 : 80',
+    ]);
   });
 
   it('adds a forward with element updates only, and removes the last one the same way', () => {

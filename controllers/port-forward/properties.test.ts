@@ -15,7 +15,9 @@ import {
   reconcilePass,
   type PortForwardController,
 } from '../../testing/port-forward-fixtures.js';
+import type { Forward } from './forwards.js';
 import { DNAT_TABLE } from './names.js';
+import { compilePortForwards } from './table.js';
 
 /** A table of ours that is not what the spec wants: an older set of forwards, perhaps edited by hand. */
 const staleTableArb: fc.Arbitrary<NftTable | undefined> = fc.option(
@@ -119,6 +121,27 @@ describe('PortForward properties', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('random edits applied as element deltas leave exactly the table compilePortForwards gives for the final spec', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(pfSnapshotArb, { minLength: 2, maxLength: 8 }), async (snapshots) => {
+        const h = pfHarness();
+        let forwards: Forward[] = [];
+        for (const snapshot of snapshots) {
+          const desired = decoded(h.controller, snapshot);
+          // Nothing admitted deletes the table (tested above); the next pass would then rebuild it.
+          if (desired.name === undefined) continue;
+          const existed = h.nft.table(DNAT_TABLE.family, DNAT_TABLE.name) !== undefined;
+          const plan = await reconcilePass(h.controller, desired, false);
+          if (existed) expect(plan.filter((a) => a.op !== 'updateElements')).toEqual([]);
+          forwards = desired.spec.forwards;
+        }
+        const table = h.nft.table(DNAT_TABLE.family, DNAT_TABLE.name);
+        if (table) expect(table).toEqual(compilePortForwards(forwards).table);
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -2,7 +2,7 @@ import { portForwardKind } from '../../crds-equivalent/port-forward.js';
 import type { ConditionInput, ControllerWarning, DesiredState } from '../../runtime/controller.js';
 import { describeRejection } from '../../runtime/resource-admission.js';
 import { forwardingWarnings } from '../forwarding-common/forwarding.js';
-import { DNAT_TABLE, RULES } from './names.js';
+import { COUNTERS, DNAT_TABLE } from './names.js';
 import { FORWARDING_NEEDED } from './plan.js';
 import type { PortForwardDesired, PortForwardObserved } from './types.js';
 
@@ -11,17 +11,22 @@ export function forwardDetails(
   observed: PortForwardObserved,
 ): Record<string, unknown> {
   // nat chains see only the first packet of each connection: their counters count translated connections.
-  const connections = (at: { chain: string; index: number }): number =>
-    observed.table?.counters.find((c) => c.chain === at.chain && c.index === at.index)?.packets ?? 0;
+  // Each kind of translation has a rule per layout (names.ts): its counter is their sum.
+  const connections = (rules: readonly { chain: string; index: number }[]): number =>
+    rules.reduce(
+      (sum, at) =>
+        sum + (observed.table?.counters.find((c) => c.chain === at.chain && c.index === at.index)?.packets ?? 0),
+      0,
+    );
   return {
     table: `${DNAT_TABLE.family} ${DNAT_TABLE.name}`,
     resources: desired.spec.resources,
     forwards: desired.spec.forwards.length,
     rejected: desired.spec.rejected,
     counters: {
-      rewritePortConnections: connections(RULES.rewrite),
-      keepPortConnections: connections(RULES.keep),
-      masqueradedConnections: connections(RULES.masquerade),
+      rewritePortConnections: connections(COUNTERS.rewritePortConnections),
+      keepPortConnections: connections(COUNTERS.keepPortConnections),
+      masqueradedConnections: connections(COUNTERS.masqueradedConnections),
     },
   };
 }

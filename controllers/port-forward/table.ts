@@ -1,19 +1,20 @@
-import type { NftDataType, NftSet, NftStatement, NftTable } from '../../renderers/nft/model.js';
+import type { NftDataType, NftRule, NftSet, NftStatement, NftTable } from '../../renderers/nft/model.js';
 import { sortElements } from '../../renderers/nft/elements.js';
-import { formatPortRange, type PortRange } from '../../policy/ports.js';
-import { targetPorts, type Forward } from './forwards.js';
+import { addForwardElements, addMasqueradeTargets } from './elements.js';
+import type { Forward } from './forwards.js';
 import {
-  ADDR_MAP,
   DNAT_TABLE,
   DSTNAT_PRIORITY,
-  KEEP_MAP,
+  EXACT_MAPS,
+  INTERVAL_MAPS,
   MASQUERADE_PRIORITY,
-  PORT_MAP,
   POSTROUTING_CHAIN,
   PREROUTING_CHAIN,
   PROTOCOL_NUMBERS,
   RULES,
+  TARGET_RANGES_SET,
   TARGETS_SET,
+  type ForwardMaps,
 } from './names.js';
 
 /** The compiled table, and which forward each map key came from (for translate and explain). */
@@ -22,8 +23,12 @@ export interface CompiledPortForwards {
   owners: ReadonlyMap<string, Forward>;
 }
 
-/** Every map and set is keyed the way the packet is looked up: address . protocol . port. */
-const KEY_TYPE: NftDataType[] = ['ipv4_addr', 'inet_proto', 'inet_service'];
+/** Exact-match key: meta l4proto . th dport. */
+const EXACT_KEY: NftDataType[] = ['inet_proto', 'inet_service'];
+/** Interval key: th dport . meta l4proto . ip saddr (port first: names.ts says why). */
+const INTERVAL_KEY: NftDataType[] = ['inet_service', 'inet_proto', 'ipv4_addr'];
+/** Masquerade targets: ip daddr . meta l4proto . th dport exact, th dport . meta l4proto . ip daddr for ranges. */
+const TARGET_KEY: NftDataType[] = ['ipv4_addr', 'inet_proto', 'inet_service'];
 
 /**
  * The one table PortForward owns (pure), in the exact form `nft -j list table inet csgw_dnat` prints. Forwards live
@@ -31,111 +36,103 @@ const KEY_TYPE: NftDataType[] = ['ipv4_addr', 'inet_proto', 'inet_service'];
  */
 export function compilePortForwards(forwards: readonly Forward[]): CompiledPortForwards {
   const owners = new Map<string, Forward>();
-  const elements = { addr: [] as string[], port: [] as string[], keep: [] as string[] };
+  const bySet = new Map<string, string[]>();
+  const sink = (set: string, element: string): void => {
+    const list = bySet.get(set);
+    if (list) list.push(element);
+    else bySet.set(set, [element]);
+  };
   for (const forward of forwards) {
-    const ip = `${forward.destinationIp}/32`;
-    for (const source of forward.sources) {
-      const key = elementKey(source, forward.protocol, forward.listen);
-      owners.set(key, forward);
-      if (forward.destinationPort === undefined) elements.keep.push(`${key} : ${ip}`);
-      else {
-        elements.addr.push(`${key} : ${ip}`);
-        elements.port.push(`${key} : ${forward.destinationPort}`);
-      }
-    }
+    for (const key of addForwardElements(forward, sink)) owners.set(key, forward);
   }
+  addMasqueradeTargets(forwards, sink);
+  const elements = (name: string): string[] => sortElements(bySet.get(name) ?? []);
+  const maps = (names: ForwardMaps, key: NftDataType[], flags: string[]): NftSet[] => [
+    { name: names.addr, type: [...key], map: 'ipv4_addr', flags, elements: elements(names.addr) },
+    { name: names.port, type: [...key], map: 'inet_service', flags, elements: elements(names.port) },
+    { name: names.keep, type: [...key], map: 'ipv4_addr', flags, elements: elements(names.keep) },
+  ];
   const table: NftTable = {
     ...DNAT_TABLE,
     sets: [
-      map(ADDR_MAP, 'ipv4_addr', elements.addr),
-      map(PORT_MAP, 'inet_service', elements.port),
-      map(KEEP_MAP, 'ipv4_addr', elements.keep),
-      { name: TARGETS_SET, type: KEY_TYPE, flags: ['interval'], elements: sortElements(masqueradeTargets(forwards)) },
+      ...maps(INTERVAL_MAPS, INTERVAL_KEY, ['interval']),
+      ...maps(EXACT_MAPS, EXACT_KEY, []),
+      { name: TARGETS_SET, type: [...TARGET_KEY], flags: [], elements: elements(TARGETS_SET) },
+      {
+        name: TARGET_RANGES_SET,
+        type: [...INTERVAL_KEY],
+        flags: ['interval'],
+        elements: elements(TARGET_RANGES_SET),
+      },
     ],
     chains: [
       {
         name: PREROUTING_CHAIN,
         base: { type: 'nat', hook: 'prerouting', prio: DSTNAT_PRIORITY, policy: 'accept' },
         rules: [
-          {
-            comment: RULES.rewrite.comment,
-            expr: dnatRule(PORT_MAP, { addr: mapped(ADDR_MAP), port: mapped(PORT_MAP) }),
-          },
-          { comment: RULES.keep.comment, expr: dnatRule(KEEP_MAP, { addr: mapped(KEEP_MAP) }) },
+          ...dnatRules(INTERVAL_MAPS, () => intervalPacketKey('saddr'), RULES.rewrite.comment, RULES.keep.comment),
+          ...dnatRules(EXACT_MAPS, exactPacketKey, RULES.rewriteAny.comment, RULES.keepAny.comment),
         ],
       },
       {
         name: POSTROUTING_CHAIN,
         base: { type: 'nat', hook: 'postrouting', prio: MASQUERADE_PRIORITY, policy: 'accept' },
-        rules: [{ comment: RULES.masquerade.comment, expr: masqueradeRule() }],
+        rules: [
+          { comment: RULES.masquerade.comment, expr: masqueradeRule(targetPacketKey(), TARGETS_SET) },
+          {
+            comment: RULES.masqueradeRange.comment,
+            expr: masqueradeRule(intervalPacketKey('daddr'), TARGET_RANGES_SET),
+          },
+        ],
       },
     ],
   };
   return { table, owners };
 }
 
-/** "source . protocol . ports", the canonical element key (renderers/nft/model.ts). */
-export function elementKey(source: string, protocol: Forward['protocol'], ports: PortRange): string {
-  return `${source} . ${PROTOCOL_NUMBERS[protocol]} . ${formatPortRange(ports)}`;
+// Packet keys, built anew for every use: the compiled table shares no object between its rules.
+const l4proto = (): unknown => ({ meta: { key: 'l4proto' } });
+const dport = (): unknown => ({ payload: { protocol: 'th', field: 'dport' } });
+
+function exactPacketKey(): unknown {
+  return { concat: [l4proto(), dport()] };
 }
 
-function map(name: string, value: NftDataType, elements: string[]): NftSet {
-  return { name, type: KEY_TYPE, map: value, flags: ['interval'], elements: sortElements(elements) };
+function intervalPacketKey(field: 'saddr' | 'daddr'): unknown {
+  return { concat: [dport(), l4proto(), ipField(field)] };
 }
 
-/**
- * Targets of masquerading forwards, with overlapping port ranges of one address and protocol merged: an interval
- * set refuses overlapping elements, and two forwards may share a target.
- */
-function masqueradeTargets(forwards: readonly Forward[]): string[] {
-  const byTarget = new Map<string, PortRange[]>();
-  for (const f of forwards.filter((f) => f.masquerade)) {
-    const key = `${f.destinationIp}/32 . ${PROTOCOL_NUMBERS[f.protocol]}`;
-    byTarget.set(key, [...(byTarget.get(key) ?? []), targetPorts(f)]);
-  }
-  return [...byTarget].flatMap(([key, ranges]) => mergeRanges(ranges).map((r) => `${key} . ${formatPortRange(r)}`));
+function targetPacketKey(): unknown {
+  return { concat: [ipField('daddr'), l4proto(), dport()] };
 }
 
-function mergeRanges(ranges: readonly PortRange[]): PortRange[] {
-  const merged: PortRange[] = [];
-  for (const r of [...ranges].sort((a, b) => a.first - b.first)) {
-    const last = merged[merged.length - 1];
-    if (last && r.first <= last.last) last.last = Math.max(last.last, r.last);
-    else merged.push({ ...r });
-  }
-  return merged;
-}
-
-/** The packet's lookup key: ip saddr . meta l4proto . th dport. */
-function packetKey(): unknown {
-  return { concat: [ipField('saddr'), { meta: { key: 'l4proto' } }, { payload: { protocol: 'th', field: 'dport' } }] };
-}
-
-function mapped(name: string): unknown {
-  return { map: { key: packetKey(), data: `@${name}` } };
+/** The rewrite rule (address and port maps) and the keep rule (address map) of one layout. */
+function dnatRules(maps: ForwardMaps, key: () => unknown, rewrite: string, keep: string): NftRule[] {
+  const mapped = (name: string): unknown => ({ map: { key: key(), data: `@${name}` } });
+  return [
+    { comment: rewrite, expr: dnatRule(key(), maps.port, { addr: mapped(maps.addr), port: mapped(maps.port) }) },
+    { comment: keep, expr: dnatRule(key(), maps.keep, { addr: mapped(maps.keep) }) },
+  ];
 }
 
 /**
  * Only connections addressed to the gateway itself (fib daddr type local) are forwarded. dnat ends the rule, so the
  * counter stands before it, behind a membership test that keeps it to the connections the map translates.
  */
-function dnatRule(lookupMap: string, to: Record<string, unknown>): NftStatement[] {
+function dnatRule(key: unknown, lookupMap: string, to: Record<string, unknown>): NftStatement[] {
   return [
     match('==', { fib: { result: 'type', flags: ['daddr'] } }, 'local'),
-    match('==', { meta: { key: 'l4proto' } }, { set: [PROTOCOL_NUMBERS.tcp, PROTOCOL_NUMBERS.udp] }),
-    match('==', packetKey(), `@${lookupMap}`),
+    match('==', l4proto(), { set: [PROTOCOL_NUMBERS.tcp, PROTOCOL_NUMBERS.udp] }),
+    match('==', key, `@${lookupMap}`),
     { counter: null },
     { dnat: { family: 'ip', ...to } },
   ];
 }
 
-function masqueradeRule(): NftStatement[] {
-  const target = {
-    concat: [ipField('daddr'), { meta: { key: 'l4proto' } }, { payload: { protocol: 'th', field: 'dport' } }],
-  };
+function masqueradeRule(key: unknown, set: string): NftStatement[] {
   return [
     match('in', { ct: { key: 'status' } }, 'dnat'),
-    match('==', target, `@${TARGETS_SET}`),
+    match('==', key, `@${set}`),
     { counter: null },
     { masquerade: null },
   ];

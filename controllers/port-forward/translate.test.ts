@@ -27,6 +27,14 @@ const FORWARDS = desired([
     sources: ['203.0.113.0/24'],
     masquerade: false,
   }),
+  fwd({
+    resource: 'dns',
+    protocol: 'udp',
+    listen: { first: 53, last: 53 },
+    destinationIp: '10.0.1.53',
+    destinationPort: undefined,
+    masquerade: false,
+  }),
 ]);
 
 describe('translate', () => {
@@ -34,7 +42,12 @@ describe('translate', () => {
     [
       'a port-rewriting forward',
       packet(),
-      { resource: 'web', rule: 0, destinationIp: '10.0.1.5', destinationPort: 80, masquerade: true, map: 'fwd_port' },
+      { resource: 'web', rule: 0, destinationIp: '10.0.1.5', destinationPort: 80, masquerade: true, map: 'any_port' },
+    ],
+    [
+      'a port-keeping single port from any source, no masquerade',
+      packet({ protocol: 'udp', dport: 53 }),
+      { resource: 'dns', rule: 0, destinationIp: '10.0.1.53', destinationPort: 53, masquerade: false, map: 'any_keep' },
     ],
     [
       'a port-keeping range',

@@ -1,6 +1,13 @@
 import { cidrRange, ipv4ToNumber } from '../../runtime/net/cidr.js';
 import type { NftSet } from '../../renderers/nft/model.js';
-import { ADDR_MAP, KEEP_MAP, PORT_MAP, PROTOCOL_NUMBERS, TARGETS_SET } from './names.js';
+import {
+  EXACT_MAPS,
+  INTERVAL_MAPS,
+  PROTOCOL_NUMBERS,
+  TARGET_RANGES_SET,
+  TARGETS_SET,
+  type ForwardMaps,
+} from './names.js';
 import { compilePortForwards, type CompiledPortForwards } from './table.js';
 import type { PortForwardDesired } from './types.js';
 
@@ -29,6 +36,18 @@ export type ForwardTranslation =
       map: string;
     };
 
+/** The lookups of the dnat rules in the kernel's order: each layout's rewrite rule, then its keep rule. */
+const LAYOUTS: readonly { maps: ForwardMaps; key: (p: PacketValues) => number[] }[] = [
+  { maps: INTERVAL_MAPS, key: (p) => [p.dport, p.protocol, p.src] },
+  { maps: EXACT_MAPS, key: (p) => [p.protocol, p.dport] },
+];
+
+interface PacketValues {
+  src: number;
+  protocol: number;
+  dport: number;
+}
+
 /**
  * Where the gateway sends a connection (pure). Evaluated on the compiled map elements in the order the kernel's
  * rules look them up, not on the spec, so explain agrees with what the kernel does.
@@ -38,38 +57,41 @@ export function translate(desired: PortForwardDesired, packet: ForwardPacket): F
   if (packet.protocol === 'icmp' || packet.dport === undefined)
     return { forwarded: false, reason: 'only tcp and udp connections are forwarded' };
   const compiled = compilePortForwards(desired.forwards);
-  const protocol = PROTOCOL_NUMBERS[packet.protocol];
-  const key = [ipv4ToNumber(packet.src), protocol, packet.dport];
-  // The rewrite rule needs both its lookups to succeed, as in the kernel; otherwise the keep rule is tried.
-  const rewrite = lookup(set(compiled, PORT_MAP), key);
-  const address = rewrite && lookup(set(compiled, ADDR_MAP), key);
-  if (rewrite && address) {
-    return forwarded(compiled, { key: rewrite.key, protocol, map: PORT_MAP }, address.value, Number(rewrite.value));
+  const values = { src: ipv4ToNumber(packet.src), protocol: PROTOCOL_NUMBERS[packet.protocol], dport: packet.dport };
+  for (const { maps, key } of LAYOUTS) {
+    // The rewrite rule needs both its lookups to succeed, as in the kernel; otherwise the keep rule is tried.
+    const rewrite = lookup(set(compiled, maps.port), key(values));
+    const address = rewrite && lookup(set(compiled, maps.addr), key(values));
+    if (rewrite && address) return forwarded(compiled, rewrite.key, maps.port, address.value, Number(rewrite.value));
+    const keep = lookup(set(compiled, maps.keep), key(values));
+    if (keep) return forwarded(compiled, keep.key, maps.keep, keep.value, packet.dport);
   }
-  const keep = lookup(set(compiled, KEEP_MAP), key);
-  if (keep) return forwarded(compiled, { key: keep.key, protocol, map: KEEP_MAP }, keep.value, packet.dport);
   return { forwarded: false, reason: `no forward for ${packet.protocol} port ${packet.dport} from ${packet.src}` };
 }
 
 /** The forward that owns the matched key, and whether its translated connection is masqueraded. */
 function forwarded(
   compiled: CompiledPortForwards,
-  match: { key: string; protocol: number; map: string },
+  key: string,
+  map: string,
   ip: string,
   port: number,
 ): ForwardTranslation {
-  const owner = compiled.owners.get(match.key);
-  if (!owner) throw new Error(`compiled element ${match.key} has no owning forward`);
+  const owner = compiled.owners.get(key);
+  if (!owner) throw new Error(`compiled element ${key} has no owning forward`);
   const destinationIp = ip.replace(/\/32$/, '');
-  const target = [ipv4ToNumber(destinationIp), match.protocol, port];
+  const [address, protocol] = [ipv4ToNumber(destinationIp), PROTOCOL_NUMBERS[owner.protocol]];
+  const masquerade =
+    lookup(set(compiled, TARGETS_SET), [address, protocol, port]) !== undefined ||
+    lookup(set(compiled, TARGET_RANGES_SET), [port, protocol, address]) !== undefined;
   return {
     forwarded: true,
     resource: owner.resource,
     rule: owner.rule,
     destinationIp,
     destinationPort: port,
-    masquerade: lookup(set(compiled, TARGETS_SET), target) !== undefined,
-    map: match.map,
+    masquerade,
+    map,
   };
 }
 

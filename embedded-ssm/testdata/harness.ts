@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { startEmbeddedSsm } from '../index.js';
 import type { EmbeddedSsmHandle } from '../index.js';
@@ -18,6 +19,16 @@ export function clientFor(url: string, accessKeyId = 'test'): SSMClient {
     endpoint: url,
     region: 'us-east-1',
     credentials: { accessKeyId, secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+}
+
+/** The official SQS client against the endpoint (the same URL serves SSM and SQS). */
+export function sqsClientFor(url: string, region = 'us-east-1'): SQSClient {
+  return new SQSClient({
+    endpoint: url,
+    region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
   });
 }

@@ -41,6 +41,19 @@ export function boxContains(outer: Box, inner: Box): boolean {
   );
 }
 
+function spansOverlap(a: Span, b: Span): boolean {
+  return a.lo <= b.hi && b.lo <= a.hi;
+}
+
+export function boxesOverlap(a: Box, b: Box): boolean {
+  return (
+    spansOverlap(a.src, b.src) &&
+    spansOverlap(a.dst, b.dst) &&
+    spansOverlap(a.proto, b.proto) &&
+    spansOverlap(a.port, b.port)
+  );
+}
+
 /** The rule's elements: the cross product of its sources, destinations and ports, an empty list meaning "any". */
 export function ruleBoxes(rule: PolicyRule): Box[] {
   const sources = (rule.sources.length > 0 ? rule.sources : [ANY_ADDRESS]).map(toPrefix);

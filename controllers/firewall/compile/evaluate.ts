@@ -3,6 +3,7 @@ import type { NftRule, NftTable } from '../../../renderers/nft/model.js';
 import { ipv4ToNumber } from '../../../runtime/net/cidr.js';
 import type {
   CompiledFirewall,
+  CompiledGroup,
   FirewallAction,
   FirewallChainName,
   FirewallDesired,
@@ -38,14 +39,22 @@ export function evaluateCompiled(
   const nftChain = compiled.table.chains.find((c) => c.name === chain);
   // Without the chain nothing filters on that hook: the kernel lets the packet through.
   if (!nftChain) return { action: 'allow' };
-  for (const rule of nftChain.rules) {
+  for (const [index, rule] of nftChain.rules.entries()) {
     const decision = evaluateRule(rule, packet, compiled.table);
     if (!decision) continue;
     if (decision.set === undefined) return { action: decision.action };
     const decider = desired[chain]?.rules.find((r) => r.action === decision.action && ruleMatches(r, packet));
-    return { action: decision.action, group: decision.set, ...(decider ? { ruleId: decider.id } : {}) };
+    const group = groupAt(compiled, chain, index)?.set ?? decision.set;
+    return { action: decision.action, group, ...(decider ? { ruleId: decider.id } : {}) };
   }
   return { action: nftChain.base?.policy === 'drop' ? 'deny' : 'allow' };
+}
+
+/** The group a lookup rule belongs to: a shard's rule names its group's set, as status does ("f0", not "f0s3"). */
+function groupAt(compiled: CompiledFirewall, chain: FirewallChainName, index: number): CompiledGroup | undefined {
+  return compiled.groups.find(
+    (g) => g.chain === chain && g.ruleIndex <= index && index < g.ruleIndex + (g.shards ?? 1),
+  );
 }
 
 /** All match statements must hold; then the first verdict decides. A rule without a verdict (counter only) falls through. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { numberToIpv4 } from '../../../runtime/net/cidr.js';
 import type { FirewallAction, PolicyRule } from '../types.js';
-import { boxElement } from './box.js';
 import { groupRules } from './groups.js';
 
 /** A tcp rule; `src`/`dst` "" means any. */
@@ -111,9 +110,7 @@ describe('groupRules', () => {
       rule('a2', 'allow', '10.1.0.0/16', '1.2.0.0/16'),
       rule('a3', 'allow', '10.0.0.0/8', '1.2.0.0/16'),
     ]);
-    expect(groups.map((g) => g.layers.map((l) => l.boxes.map(boxElement)))).toEqual([
-      [['10.0.0.0/8 . 1.2.0.0/16 . 6 . 0-65535']],
-    ]);
+    expect(groups.map((g) => g.layers.map((l) => l.elements))).toEqual([[['10.0.0.0/8 . 1.2.0.0/16 . 6 . 0-65535']]]);
   });
 
   it('keeps the elements of a rule with several sources, destinations and ports', () => {
@@ -128,7 +125,7 @@ describe('groupRules', () => {
     };
     const [group] = groupRules([many]);
     expect(group?.layers).toHaveLength(1);
-    expect(group?.layers[0]?.boxes).toHaveLength(8);
+    expect(group?.layers[0]?.elements).toHaveLength(8);
   });
 });
 

@@ -17,6 +17,11 @@ export function groupSetName(chain: FirewallChainName, group: number, layer: num
   return layer === 0 ? `${SET_PREFIX[chain]}${group}` : `${SET_PREFIX[chain]}${group}_${layer}`;
 }
 
+/** One shard of a large layer's set (shards.ts): "f0s3", "f0_1s0"; a layer of one shard keeps the plain name. */
+export function shardSetName(set: string, shard: number, count: number): string {
+  return count === 1 ? set : `${set}s${shard}`;
+}
+
 /** Comments are fixed strings built here: user-written comments never reach nft. */
 export function ruleComment(chain: FirewallChainName, what: string): string {
   return `firewall/${chain}/${what}`;
