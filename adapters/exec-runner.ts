@@ -11,13 +11,15 @@ export function createExecRunner(opts: ExecRunnerOptions = {}): CommandRunner {
   return {
     async run(file, args, runOpts): Promise<CommandResult> {
       opts.onSpawn?.(programOf(file, args));
-      const result = await execa(file, [...args], {
+      const child = execa(file, [...args], {
         reject: false,
         cancelSignal: runOpts.signal,
         ...(runOpts.input !== undefined ? { input: runOpts.input } : { stdin: 'ignore' }),
         stripFinalNewline: false,
         timeout: 60_000,
       });
+      if (runOpts.onPid && child.pid !== undefined) runOpts.onPid(child.pid);
+      const result = await child;
       if (result.isCanceled)
         throw runOpts.signal.reason instanceof Error ? runOpts.signal.reason : new Error('aborted');
       if (result.failed && result.exitCode === undefined) throw new Error(`${file}: ${result.message}`);

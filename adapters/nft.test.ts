@@ -6,6 +6,8 @@ import { renderTransaction } from '../renderers/nft/render.js';
 import { ControllerError } from '../runtime/controller.js';
 import { contractTable } from '../testing/nft-port-contract.js';
 import { FakeRunner, type RecordedCommand } from '../testing/fake-runner.js';
+import { EMPTY } from 'rxjs';
+import type { CommandRunner } from '../runtime/ports.js';
 import { createNftAdapter } from './nft.js';
 
 const signal = new AbortController().signal;
@@ -167,5 +169,35 @@ describe('nft adapter: commit and check', () => {
         'nft rejected the transaction: Error: conflicting intervals specified | line 2 | line 3 | line 4 | line 5',
     });
     expect(existsSync(dirname(seen.file ?? '/nonexistent/x'))).toBe(false);
+  });
+});
+
+describe('nft adapter: with a monitor', () => {
+  it("tells the monitor each commit's pid (not a check's), and watches through it", async () => {
+    const owned: number[] = [];
+    const watched: string[] = [];
+    const monitor = {
+      ownCommit: (pid: number): void => void owned.push(pid),
+      watch: (family: string, name: string) => {
+        watched.push(`${family} ${name}`);
+        return { live: () => true, epoch: () => 0, changes$: EMPTY, close: () => undefined };
+      },
+    };
+    let pid = 41;
+    const runner: CommandRunner = {
+      run: (_file, _args, opts) => {
+        pid += 1;
+        opts.onPid?.(pid);
+        return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
+      },
+    };
+    const nft = createNftAdapter(runner, 'nft', monitor);
+    await nft.commit(ops, signal);
+    await nft.check(ops, signal);
+    await nft.commit(ops, signal);
+    expect(owned).toEqual([42, 44]);
+    nft.watch?.('inet', 'csgw_filter');
+    expect(watched).toEqual(['inet csgw_filter']);
+    expect(createNftAdapter(runner).watch).toBeUndefined();
   });
 });

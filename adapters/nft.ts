@@ -2,20 +2,25 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeListTable } from '../renderers/nft/decode.js';
-import type { NftOp, ObservedTable } from '../renderers/nft/model.js';
+import type { NftFamily, NftOp, ObservedTable } from '../renderers/nft/model.js';
 import { renderTransaction } from '../renderers/nft/render.js';
 import type { CommandRunner, NftPort } from '../runtime/ports.js';
 import { ControllerError } from '../runtime/controller.js';
+import type { NftMonitor } from './nft-monitor.js';
 
-/** The real NftPort: `nft -j list` for reads, one `nft -j -f <file>` per transaction. */
-export function createNftAdapter(runner: CommandRunner, nftBinary = 'nft'): NftPort {
+/**
+ * The real NftPort: `nft -j list` for reads, one `nft -j -f <file>` per transaction. With a monitor, each commit's pid
+ * is told to it (so its generation is not taken for tampering) and tables can be watched.
+ */
+export function createNftAdapter(runner: CommandRunner, nftBinary = 'nft', monitor?: NftMonitor): NftPort {
   async function runBatch(ops: readonly NftOp[], signal: AbortSignal, extraArgs: string[]): Promise<void> {
     // nft opens -f paths itself and cannot open /dev/stdin when it is a socket (as Node's pipes are): use a file.
     const dir = await mkdtemp(join(tmpdir(), 'csgw-nft-'));
     try {
       const file = join(dir, 'transaction.json');
       await writeFile(file, JSON.stringify(renderTransaction(ops)), { mode: 0o600 });
-      const result = await runner.run(nftBinary, [...extraArgs, '-j', '-f', file], { signal });
+      const onPid = monitor && extraArgs.length === 0 ? { onPid: (pid: number) => monitor.ownCommit(pid) } : {};
+      const result = await runner.run(nftBinary, [...extraArgs, '-j', '-f', file], { signal, ...onPid });
       if (result.exitCode !== 0)
         throw new ControllerError('ApplyFailed', `nft rejected the transaction: ${firstLines(result.stderr)}`);
     } finally {
@@ -39,6 +44,7 @@ export function createNftAdapter(runner: CommandRunner, nftBinary = 'nft'): NftP
     },
     commit: (ops, signal) => runBatch(ops, signal, []),
     check: (ops, signal) => runBatch(ops, signal, ['--check']),
+    ...(monitor ? { watch: (family: NftFamily, name: string) => monitor.watch(family, name) } : {}),
   };
 }
 

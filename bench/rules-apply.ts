@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { createExecRunner } from '../adapters/exec-runner.js';
 import { createNftAdapter } from '../adapters/nft.js';
+import { createNftMonitor } from '../adapters/nft-monitor.js';
+import type { CommandRunner } from '../runtime/ports.js';
 import { numberList, parseFlags, positiveNumber } from './lib/args.js';
 import { measurePoint, type PointResult } from './lib/apply-points.js';
 import { flatness, phasesTable, pointsTable, ratios, summarizePoint } from './lib/apply-report.js';
@@ -35,12 +37,21 @@ async function worker(spec: string): Promise<void> {
   const size = positiveNumber('worker', sizeText);
   const seed = Number(flags.seed);
   const reps = positiveNumber('reps', flags.reps);
-  const runner = createExecRunner();
+  const exec = createExecRunner();
+  // Every process the measured paths spawn is counted (spawns per change); `nft monitor` itself is not a run.
+  let spawned = 0;
+  const runner: CommandRunner = {
+    run: (file, args, opts) => {
+      spawned += 1;
+      return exec.run(file, args, opts);
+    },
+  };
   const ruleset = await runner.run('nft', ['list', 'ruleset'], { signal: new AbortController().signal });
   if (ruleset.stdout.trim() !== '')
     throw new Error('worker: the network namespace is not empty (not under unshare --net?)');
   const log = (line: string): void => void process.stderr.write(`  ${line}\n`);
-  const ports = { nft: createNftAdapter(runner), runner };
+  const monitor = createNftMonitor({ argv: ['nft', 'monitor'] });
+  const ports = { nft: createNftAdapter(runner, 'nft', monitor), runner, spawns: () => spawned };
   let result: PointResult;
   if (kind === 'firewall') result = await measurePoint(firewallWorkload(size, seed), ports, reps, log);
   else if (kind === 'port-forward') result = await measurePoint(portForwardWorkload(size, seed), ports, reps, log);
@@ -71,6 +82,10 @@ async function runPoint(cleanup: Cleanup, kind: string, size: number): Promise<P
   });
   const { stdout } = await child;
   return JSON.parse(stdout) as PointResult;
+}
+
+function spawnsOf(p: PointResult): string {
+  return [...new Set(p.compiled.oneChange.filter((s) => !s.warmup).map((s) => s.spawns ?? 0))].join(', ');
 }
 
 async function nftVersion(): Promise<string> {
@@ -106,6 +121,8 @@ async function main(cleanup: Cleanup): Promise<void> {
       ...r.map((x) => [x.kind, x.size, x.fullVsNaiveFull, x.oneChangeVsNaiveRebuild, x.oneChangeVsReplaceRule]),
     ]),
   );
+  say('\nProcesses spawned per one change (observe, commit, verify observe; measured repetitions):\n');
+  say(formatTable([['kind', 'N', 'spawns'], ...points.map((p) => [p.result.kind, p.result.size, spawnsOf(p.result)])]));
   const flat = flatness(points);
   say('\nLargest N / smallest N (medians; 1.0 = flat in N):\n');
   say(formatTable([Object.keys(flat[0] ?? {}), ...flat.map((f) => Object.values(f).map(String))]));

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createHostNetAdapter } from '../adapters/host-net.js';
 import { createCommandSysctlAdapter, createNetnsRunner, inNetns } from '../adapters/netns.js';
 import { createNftAdapter } from '../adapters/nft.js';
+import { createNftMonitor } from '../adapters/nft-monitor.js';
 import { createProcessPort } from '../adapters/daemon-process.js';
 import { createSysctlAdapter } from '../adapters/sysctl.js';
 import { createTcpCheck } from '../adapters/tcp-connect.js';
@@ -46,8 +47,10 @@ export function createControllers(runner: CommandRunner, facts: HostFacts): AnyC
 /** The real ports, scoped to the managed namespace when there is one. */
 function hostPorts(runner: CommandRunner, facts: HostFacts): HostPorts {
   const scoped = facts.netns ? createNetnsRunner(facts.netns, runner) : runner;
+  // One `nft monitor` of the managed namespace tells every owned table of foreign commits (started by the first).
+  const monitor = createNftMonitor({ argv: facts.netns ? inNetns(facts.netns, NFT_MONITOR) : NFT_MONITOR });
   return {
-    nft: createNftAdapter(scoped),
+    nft: createNftAdapter(scoped, 'nft', monitor),
     sysctl: facts.netns ? createCommandSysctlAdapter(scoped) : createSysctlAdapter(),
     hostNet: createHostNetAdapter(scoped),
     runner: scoped,
@@ -71,6 +74,8 @@ function localInferencePorts(scoped: CommandRunner, facts: HostFacts): HostPorts
     weights: createS3Weights(facts.aws && 'identity' in facts.aws ? facts.aws.identity.region : undefined),
   };
 }
+
+const NFT_MONITOR = ['nft', 'monitor'];
 
 /** vLLM's CLI, found on PATH. */
 export const DEFAULT_VLLM_COMMAND = ['vllm'] as const;

@@ -1,4 +1,5 @@
 /** The narrow interfaces every side effect goes through. Real adapters live in adapters/, fakes in testing/. */
+import type { Observable } from 'rxjs';
 import type { ListOptions, NftOp, NftTable, ObservedTable, NftFamily } from '../renderers/nft/model.js';
 
 export interface CommandResult {
@@ -9,7 +10,14 @@ export interface CommandResult {
 
 /** Runs a program with an argument array; never a shell string. Non-zero exits are returned, not thrown. */
 export interface CommandRunner {
-  run(file: string, args: readonly string[], opts: { input?: string; signal: AbortSignal }): Promise<CommandResult>;
+  run(file: string, args: readonly string[], opts: RunOptions): Promise<CommandResult>;
+}
+
+export interface RunOptions {
+  input?: string;
+  signal: AbortSignal;
+  /** Told the child's pid as soon as it is spawned (nft commits: `nft monitor` attributes generations by pid). */
+  onPid?: (pid: number) => void;
 }
 
 export interface NftPort {
@@ -24,6 +32,20 @@ export interface NftPort {
   commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void>;
   /** Checks ops without committing (nft --check). */
   check(ops: readonly NftOp[], signal: AbortSignal): Promise<void>;
+  /** Notice of changes to one table that this process did not commit; absent when nothing watches (tests, fakes). */
+  watch?(family: NftFamily, name: string): TableWatch;
+}
+
+/** One table as `nft monitor` sees it (adapters/nft-monitor.ts). */
+export interface TableWatch {
+  /** True while every change to the table is seen; false: only a listing tells what the table holds. */
+  live(): boolean;
+  /** Grows whenever the table may have changed behind this process: a foreign commit, lost events, a (re)start. */
+  epoch(): number;
+  /** Emits shortly after the epoch grows. */
+  readonly changes$: Observable<void>;
+  /** Stops watching (the monitor stops with the last watch). */
+  close(): void;
 }
 
 export interface SysctlValue {

@@ -20,7 +20,10 @@ export interface Sample {
   warmup: boolean;
   /** Compile (or build the naive table) from the rule list. */
   build: number;
-  /** OwnedTable.observe: `nft -j list table` (full) or `nft -j -t list table` + cached elements. */
+  /**
+   * OwnedTable.observe: `nft -j list table` (full); between full listings the last committed table from memory while
+   * `nft monitor` is live (nothing spawned), `nft -j -t list table` + cached elements without it.
+   */
   observe: number;
   /** planTableChange / planFirewall and the ops of the transaction. */
   plan: number;
@@ -29,6 +32,8 @@ export interface Sample {
   total: number;
   /** e.g. "replaceTable" or "deleteElements:1 addElements:1". */
   ops: string;
+  /** One-change series: processes spawned for the change, its verify observe included (as the controller runs). */
+  spawns?: number;
 }
 
 export interface PointResult {
@@ -64,7 +69,8 @@ async function compiledFull<C>(
   let owned: OwnedTable | undefined;
   for (let i = 0; i <= reps; i++) {
     if (i > 0) await nft.commit([{ op: 'deleteTable', ...w.owned }], signal);
-    // A new controller each time: no element cache, as at start-up. No full resync in the middle of a point.
+    // A new controller each time: nothing in memory, as at start-up. No full resync in the middle of a point.
+    owned?.close();
     owned = new OwnedTable(nft, w.owned.family, w.owned.name, { fullResyncMs: 3_600_000 });
     const t0 = performance.now();
     const compiled = w.build(0);
@@ -80,12 +86,23 @@ async function compiledFull<C>(
   return { samples, owned };
 }
 
-/** One edited rule on the loaded table: compile, cached observe (`nft -t`), plan (element delta), commit. */
-async function compiledOneChange<C>(w: Workload<C>, nft: NftPort, owned: OwnedTable, reps: number): Promise<Sample[]> {
+/**
+ * One edited rule on the loaded table: compile, observe (from memory), plan (element delta), commit; then the
+ * verify observe, untimed, whose spawns count. The warm-up repetition lists in full (the monitor just went live).
+ */
+async function compiledOneChange<C>(
+  w: Workload<C>,
+  ports: { nft: NftPort; spawns?: () => number },
+  owned: OwnedTable,
+  reps: number,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
+  const spawns = ports.spawns ?? ((): number => 0);
   let variant: Variant = 0;
+  await monitorLive(owned);
   for (let i = 0; i <= reps; i++) {
     variant = variant === 0 ? 1 : 0;
+    const before = spawns();
     const t0 = performance.now();
     const compiled = w.build(variant);
     const t1 = performance.now();
@@ -94,10 +111,18 @@ async function compiledOneChange<C>(w: Workload<C>, nft: NftPort, owned: OwnedTa
     const ops = w.plan(compiled, observed);
     const t3 = performance.now();
     await owned.commit(ops, signal);
-    samples.push(sample(i === 0, [t0, t1, t2, t3, performance.now()], describeOps(ops)));
+    const done = sample(i === 0, [t0, t1, t2, t3, performance.now()], describeOps(ops));
+    await owned.observe(signal, false);
+    samples.push({ ...done, spawns: spawns() - before });
   }
-  await verifyConverged(w, nft, w.tableOf(w.build(variant)));
+  await verifyConverged(w, ports.nft, w.tableOf(w.build(variant)));
   return samples;
+}
+
+/** `nft monitor` subscribes within milliseconds; without one (no NftPort.watch) the series runs as before. */
+async function monitorLive(owned: OwnedTable): Promise<void> {
+  for (let waited = 0; owned.tamperDetection !== 'nft monitor' && waited < 5000; waited += 50)
+    await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /** The kernel must hold exactly the desired table after the series (a full listing, not the cache). */
@@ -171,7 +196,7 @@ async function naiveReplaceRule<C>(w: Workload<C>, runner: CommandRunner, reps: 
 /** Every series of one point, compiled first, then the naive table (each table deleted before the next series). */
 export async function measurePoint<C>(
   w: Workload<C>,
-  ports: { nft: NftPort; runner: CommandRunner },
+  ports: { nft: NftPort; runner: CommandRunner; spawns?: () => number },
   reps: number,
   log: (line: string) => void,
 ): Promise<PointResult> {
@@ -179,7 +204,8 @@ export async function measurePoint<C>(
   log(`${w.kind} ${w.size}: compiled full`);
   const full = await compiledFull(w, nft, reps);
   log(`${w.kind} ${w.size}: compiled one change (${w.edit})`);
-  const oneChange = await compiledOneChange(w, nft, full.owned, reps);
+  const oneChange = await compiledOneChange(w, ports, full.owned, reps);
+  full.owned.close();
   await nft.commit([{ op: 'deleteTable', ...w.owned }], signal);
   log(`${w.kind} ${w.size}: naive full`);
   const naiveFull = await naiveReplace(w, nft, reps, false);

@@ -140,6 +140,7 @@ describe('FirewallPolicy status: details, counters and warnings', () => {
     const details = h.controller.details(desired, await h.controller.observe(signal(), { full: true, desired }));
     expect(details).toEqual({
       table: 'inet csgw_filter',
+      tamperDetection: 'listing',
       ruleCount: 4,
       groupCount: 3,
       groups: [
@@ -236,7 +237,12 @@ describe('FirewallPolicy status: details, counters and warnings', () => {
   it('reports an empty policy when no resource exists', () => {
     const h = firewallHarness();
     const none = decoded(h.controller, { kind: 'FirewallPolicy', resources: [] });
-    expect(h.controller.details(none, {})).toEqual({ table: 'inet csgw_filter', ruleCount: 0, groupCount: 0 });
+    expect(h.controller.details(none, {})).toEqual({
+      table: 'inet csgw_filter',
+      tamperDetection: 'listing',
+      ruleCount: 0,
+      groupCount: 0,
+    });
   });
 });
 

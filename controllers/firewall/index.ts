@@ -16,7 +16,7 @@ export interface FirewallOptions {
   ports: { nft: NftPort };
   /** Most rules (forward + input) the merged policy may hold; the resource that goes over is rejected. */
   maxRules?: number;
-  /** Between full listings the table is read without set elements (see OwnedTable); at least this often in full. */
+  /** Between full listings the table is read from memory (see OwnedTable); at least this often in full. */
   fullResyncMs?: number;
   /** Clock of the full-resync timer (tests). */
   now?: () => number;
@@ -39,13 +39,18 @@ export function createFirewallController(opts: FirewallOptions): FirewallControl
     kind: firewallPolicyKind,
     validateSpec: validateFirewallPolicySpec,
     decode: createFirewallDecoder(opts.maxRules),
+    changes$: table.changes$,
     probe: (signal) => probeFirewall(opts.ports.nft, signal),
     observe: (signal, { full }) => observeFirewall(table, memory, signal, full),
     plan: (desired, observed) => planFirewall(compiled(desired.spec), observed),
     apply: (actions, signal) => applyFirewall(table, memory, actions, signal),
     describe: describeFirewallAction,
-    details: (desired, observed) => firewallDetails(compiled(desired.spec), desired.spec, observed),
+    details: (desired, observed) => ({
+      ...firewallDetails(compiled(desired.spec), desired.spec, observed),
+      tamperDetection: table.tamperDetection,
+    }),
     warnings: (desired) => firewallWarnings(desired.spec),
     compiled: (desired) => compiled(desired.spec),
+    shutdown: () => Promise.resolve(table.close()),
   };
 }

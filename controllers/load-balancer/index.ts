@@ -1,4 +1,4 @@
-import { filter, interval, map, type Observable } from 'rxjs';
+import { filter, interval, map, merge, type Observable } from 'rxjs';
 import { loadBalancerKind } from '../../crds-equivalent/load-balancer.js';
 import type { Controller } from '../../runtime/controller.js';
 import { OwnedTable } from '../../runtime/nft/owned-table.js';
@@ -46,9 +46,12 @@ export function createLoadBalancerController(opts: LoadBalancerOptions): LoadBal
   const clock = opts.clock ?? ((): Date => new Date());
   const state: { mechanism: Mechanism; ledger: DrainLedger } = { mechanism: opts.mechanism ?? 'nftables', ledger: {} };
   let tracked = new Set<string>();
-  const changes$: Observable<void> = interval(opts.tickMs ?? 5000).pipe(
-    filter(() => tracked.size > 0),
-    map((): void => undefined),
+  const changes$: Observable<void> = merge(
+    interval(opts.tickMs ?? 5000).pipe(
+      filter(() => tracked.size > 0),
+      map((): void => undefined),
+    ),
+    table.changes$,
   );
   return {
     kind: loadBalancerKind,
@@ -77,9 +80,13 @@ export function createLoadBalancerController(opts: LoadBalancerOptions): LoadBal
       return applyLoadBalancer({ table, recordDrains, ...portsOf(opts) }, actions, signal);
     },
     describe: describeLoadBalancerAction,
-    details: loadBalancerDetails,
+    details: (desired, observed) => ({
+      ...loadBalancerDetails(desired, observed),
+      tamperDetection: table.tamperDetection,
+    }),
     warnings: loadBalancerWarnings,
     conditions: neverAdmitted,
+    shutdown: () => Promise.resolve(table.close()),
   };
 }
 

@@ -119,6 +119,7 @@ describe('PortForward controller with in-memory ports', () => {
     const observed = await h.controller.observe(signal(), { full: true, desired });
     expect(h.controller.details(desired, observed)).toEqual({
       table: 'inet csgw_dnat',
+      tamperDetection: 'listing',
       resources: [
         { name: 'web', generation: 1, rules: 2 },
         { name: 'ssh', generation: 1, rules: 1 },

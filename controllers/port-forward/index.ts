@@ -28,13 +28,15 @@ export function createPortForwardController(
     kind: portForwardKind,
     validateSpec: validatePortForwardSpec,
     decode: createPortForwardDecoder(opts.maxRules ?? DEFAULT_MAX_RULES),
+    changes$: table.changes$,
     probe: (signal) => probeDnat(opts.ports.nft, signal),
     observe: (signal, { full }) => observePortForward(table, opts.ports.sysctl, signal, full),
     plan: planPortForward,
     apply: (actions, signal) => applyPortForward(table, actions, signal),
     describe: describePortForwardAction,
-    details: forwardDetails,
+    details: (desired, observed) => ({ ...forwardDetails(desired, observed), tamperDetection: table.tamperDetection }),
     warnings: portForwardWarnings,
     conditions: neverAdmitted,
+    shutdown: () => Promise.resolve(table.close()),
   };
 }

@@ -1,5 +1,6 @@
 import type { NftTable } from '../../renderers/nft/model.js';
 import type { ProbeResult } from '../../runtime/controller.js';
+import type { OwnedTable } from '../../runtime/nft/owned-table.js';
 import { probeNftTable } from '../../runtime/nft/probe.js';
 import type { HostNetPort, NftPort, SysctlPort } from '../../runtime/ports.js';
 import { NAT_TABLE, OBSERVED_SYSCTLS, POSTROUTING_CHAIN, SRCNAT_PRIORITY } from './names.js';
@@ -11,10 +12,18 @@ export interface SourceNatPorts {
   hostNet: HostNetPort;
 }
 
-/** Reads everything the planner compares, every pass: level-based, never trusting the last apply. */
-export async function observeSourceNat(ports: SourceNatPorts, signal: AbortSignal): Promise<SourceNatObserved> {
+/**
+ * Reads everything the planner compares, every pass: the table through OwnedTable (from memory while `nft monitor`
+ * sees no foreign commit to it), the sysctls and routes as they are now.
+ */
+export async function observeSourceNat(
+  ports: SourceNatPorts,
+  owned: OwnedTable,
+  signal: AbortSignal,
+  full: boolean,
+): Promise<SourceNatObserved> {
   const [table, sysctlValues, defaultRoute, addresses] = await Promise.all([
-    ports.nft.listTable(NAT_TABLE.family, NAT_TABLE.name, signal),
+    owned.observe(signal, full),
     Promise.all(OBSERVED_SYSCTLS.map(async (key) => [key, await ports.sysctl.read(key, signal)] as const)),
     ports.hostNet.defaultRoute(signal),
     ports.hostNet.addresses(signal),
