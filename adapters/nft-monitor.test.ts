@@ -73,6 +73,28 @@ describe('nft monitor process', () => {
     }
   });
 
+  it('a garbage line (nft 1.0.6 printing freed memory) ends the run, and runs that keep failing give the monitor up', async () => {
+    const monitor = createNftMonitor({
+      argv: fakeMonitor(
+        `setTimeout(() => console.log("add element inet t s { " + "ab".repeat(20000)), 150); ${KEEP_ALIVE}`,
+      ),
+      settleMs: 50,
+      backoffMs: { first: 50, max: 50 },
+      maxFailedRuns: 2,
+    });
+    const watch = monitor.watch('inet', 't');
+    try {
+      await until(() => watch.live());
+      await until(() => !watch.live());
+      await until(() => watch.live());
+      await until(() => !watch.live());
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(watch.live()).toBe(false);
+    } finally {
+      watch.close();
+    }
+  });
+
   it('never becomes live when the monitor cannot run', async () => {
     const monitor = createNftMonitor({ argv: ['/nonexistent/nft', 'monitor'], settleMs: 50 });
     const watch = monitor.watch('inet', 't');

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { MonitorTracker } from '../runtime/nft/monitor-tracker.js';
 import type { TableWatch } from '../runtime/ports.js';
@@ -13,6 +12,8 @@ export interface NftMonitorOptions {
   backoffMs?: { first: number; max: number };
   /** How long after a foreign change the watch emits (one transaction's lines arrive together). */
   debounceMs?: number;
+  /** Runs in a row that end early (a crash, an error, garbage) before the monitor is given up for listing. */
+  maxFailedRuns?: number;
 }
 
 export interface NftMonitor {
@@ -23,6 +24,11 @@ export interface NftMonitor {
 }
 
 const HEALTHY_RUN_MS = 60_000;
+/**
+ * Longer lines are garbage: nft 1.0.6 prints elements of concatenated interval sets out of freed memory (kilobytes of
+ * hex per element, or a segfault). Parsing needs only a line's first tokens, so it is cut off there instead.
+ */
+const MAX_LINE = 16 * 1024;
 const SPAWN = { buffer: false, stdin: 'ignore', reject: false } as const;
 
 /**
@@ -37,24 +43,38 @@ export function createNftMonitor(opts: NftMonitorOptions): NftMonitor {
   let restart: NodeJS.Timeout | undefined;
   let delay = backoff.first;
 
+  let failedRuns = 0;
+
   const start = (): void => {
     restart = undefined;
     const [file, ...args] = opts.argv;
     const startedAt = Date.now();
     const proc = execa(file!, args, SPAWN);
     child = proc;
+    let garbage = false;
     // The monitor never keeps the process alive on its own (`csgw diff` observes once and exits); execa kills it then.
     proc.unref();
     for (const stream of [proc.stdout, proc.stderr]) (stream as Partial<Socket>).unref?.();
     const settle = setTimeout(() => tracker.setLive(true), opts.settleMs ?? 250);
-    createInterface({ input: proc.stdout }).on('line', (line) => tracker.line(line));
+    readLines(
+      proc.stdout,
+      (line) => tracker.line(line),
+      () => {
+        garbage = true;
+        proc.kill();
+      },
+    );
     proc.stderr.on('data', () => tracker.lost());
-    void proc.then(() => {
+    void proc.then((result) => {
       clearTimeout(settle);
       if (child !== proc) return;
       child = undefined;
       tracker.setLive(false);
-      delay = Date.now() - startedAt >= HEALTHY_RUN_MS ? backoff.first : delay;
+      const healthy = Date.now() - startedAt >= HEALTHY_RUN_MS && !garbage && !result.signal;
+      failedRuns = healthy ? 0 : failedRuns + 1;
+      // A monitor that keeps breaking (nft 1.0.6 on concatenated interval sets) is given up: the tables are listed.
+      if (failedRuns >= (opts.maxFailedRuns ?? 3)) return;
+      delay = healthy ? backoff.first : delay;
       restart = setTimeout(start, delay);
       restart.unref();
       delay = Math.min(delay * 2, backoff.max);
@@ -79,4 +99,21 @@ export function createNftMonitor(opts: NftMonitorOptions): NftMonitor {
       return watch;
     },
   };
+}
+
+/** Splits a stream into lines; a line over MAX_LINE calls onGarbage once and stops the reading. */
+function readLines(input: NodeJS.ReadableStream, onLine: (line: string) => void, onGarbage: () => void): void {
+  let partial = '';
+  let broken = false;
+  input.setEncoding('utf8');
+  input.on('data', (chunk: string) => {
+    if (broken) return;
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.length <= MAX_LINE) onLine(line);
+    if (partial.length > MAX_LINE || lines.some((l) => l.length > MAX_LINE)) {
+      broken = true;
+      onGarbage();
+    }
+  });
 }

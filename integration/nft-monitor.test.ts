@@ -10,6 +10,7 @@ import { createExecRunner } from '../adapters/exec-runner.js';
 import { createNftAdapter } from '../adapters/nft.js';
 import { createNftMonitor } from '../adapters/nft-monitor.js';
 import { createFirewallController, type FirewallController } from '../controllers/firewall/index.js';
+import type { KindSnapshot } from '../runtime/controller.js';
 import type { CommandRunner, NftPort } from '../runtime/ports.js';
 import { decoded, fwSnapshot, reconcilePass, replan } from '../testing/firewall-fixtures.js';
 import { FakeSysctl } from '../testing/fake-sysctl.js';
@@ -63,49 +64,57 @@ function controller(nft: NftPort): FirewallController {
   return c;
 }
 
+/** Forwards from any source on single ports: exact-match maps, whose element events nft 1.0.6 prints correctly. */
+const forwards = (hosts: readonly number[]): KindSnapshot =>
+  pf.pfSnapshot([{ name: 'web', spec: { rules: hosts.map((h) => pf.rule(8000 + h, `10.0.1.${h}`, 80)) } }]);
+
+async function mapOf(name: string): Promise<string> {
+  return (await execa('nft', ['list', 'map', 'inet', 'csgw_dnat', name])).stdout;
+}
+
 describe('OwnedTable with nft monitor, in the kernel', () => {
+  afterEach(() => execa('nft', ['delete', 'table', 'inet', 'csgw_dnat'], { reject: false }));
+
   it('reads its own commits from memory, and puts back an element deleted by hand within about a second', async () => {
     const { nft, spawns } = realNft();
-    const fw = controller(nft);
-    const desired = decoded(fw, policy({ rules: rules([1, 2, 3]) }));
-    // The monitor must see the table created: nft 1.0.6's crashes on element events of a concatenated interval set
-    // that predates it (see docs/architecture.md), and the table is then listed every pass instead.
-    await waitFor(
-      async () =>
-        fw.details(desired, await replan(fw, desired, false).then(() => ({}))).tamperDetection === 'nft monitor' ||
-        undefined,
-      { what: 'monitor live', timeoutMs: 5000, intervalMs: 50 },
-    );
-    await reconcilePass(fw, desired, false);
-    await replan(fw, desired, false);
-    // An edit through the controller: one commit, no listing before or after it (verify reads memory).
-    const before = spawns();
-    const edited = decoded(fw, policy({ rules: rules([1, 2, 3, 4]) }));
-    expect((await reconcilePass(fw, edited, false)).length).toBeGreaterThan(0);
-    expect(await replan(fw, edited, false)).toEqual([]);
-    expect(spawns() - before).toBe(1);
-    const set = /set (f\d+)/.exec((await execa('nft', ['list', 'table', ...TABLE])).stdout)![1]!;
-    expect(await elementsOf(set)).toContain('10.0.0.4');
-    // Our own commits are not tampering: nothing asks for an observe.
-    const own = firstValueFrom(fw.changes$!.pipe(timeout(700))).then(
-      () => 'told',
-      () => 'quiet',
-    );
-    await reconcilePass(fw, decoded(fw, policy({ rules: rules([1, 2, 3]) })), false);
-    await reconcilePass(fw, edited, false);
-    expect(await own).toBe('quiet');
-    // Tampering: changes$ fires, the next (cached) observe lists in full, and the pass repairs it.
-    const started = performance.now();
-    const told = firstValueFrom(fw.changes$!.pipe(timeout(2000)));
-    const element = (await elementsOf(set))
-      .split(/[{},\n]/)
-      .find((e) => e.includes('10.0.0.4'))!
-      .trim();
-    await execa('nft', ['delete', 'element', ...TABLE, set, `{ ${element} }`]);
-    await told;
-    await reconcilePass(fw, edited, false);
-    expect(await elementsOf(set)).toContain('10.0.0.4');
-    expect(performance.now() - started).toBeLessThan(2000);
+    const sysctl = new FakeSysctl({ 'net.ipv4.ip_forward': { value: '1', writable: true } });
+    const c = createPortForwardController({ ports: { nft, sysctl } });
+    const desired = pf.decoded(c, forwards([1, 2, 3]));
+    try {
+      await waitFor(
+        async () =>
+          c.details(desired, await c.observe(signal(), { full: false, desired })).tamperDetection === 'nft monitor' ||
+          undefined,
+        { what: 'monitor live', timeoutMs: 5000, intervalMs: 50 },
+      );
+      await pf.reconcilePass(c, desired, true);
+      expect(await pf.planNow(c, desired, false)).toEqual([]);
+      // An edit through the controller: one commit, no listing before or after it (verify reads memory).
+      const before = spawns();
+      const edited = pf.decoded(c, forwards([1, 2, 3, 4]));
+      expect((await pf.reconcilePass(c, edited)).length).toBeGreaterThan(0);
+      expect(await pf.planNow(c, edited, false)).toEqual([]);
+      expect(spawns() - before).toBe(1);
+      expect(await mapOf('any_addr')).toContain('10.0.1.4');
+      // Our own commits are not tampering: nothing asks for an observe.
+      const own = firstValueFrom(c.changes$!.pipe(timeout(700))).then(
+        () => 'told',
+        () => 'quiet',
+      );
+      await pf.reconcilePass(c, desired);
+      await pf.reconcilePass(c, edited);
+      expect(await own).toBe('quiet');
+      // Tampering: changes$ fires, the next (cached) observe lists in full, and the pass repairs it.
+      const started = performance.now();
+      const told = firstValueFrom(c.changes$!.pipe(timeout(2000)));
+      await execa('nft', ['delete', 'element', 'inet', 'csgw_dnat', 'any_addr', '{ tcp . 8004 }']);
+      await told;
+      await pf.reconcilePass(c, edited);
+      expect(await mapOf('any_addr')).toContain('10.0.1.4');
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      await c.shutdown?.();
+    }
   }, 30_000);
 });
 
