@@ -5,6 +5,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { KindSnapshot } from '../../runtime/controller.js';
 import { FakeMembership } from '../../testing/fake-membership.js';
 import { FakeNft } from '../../testing/fake-nft.js';
+import { MonitorTracker } from '../../runtime/nft/monitor-tracker.js';
+import type { NftPort } from '../../runtime/ports.js';
 import { createLoadBalancerController } from './index.js';
 import { LB_TABLE, serviceChain, targetChain } from './names.js';
 
@@ -19,6 +21,9 @@ const SPEC = {
 function harness() {
   let now = Date.parse('2025-01-01T00:00:00Z');
   const nft = new FakeNft();
+  // A monitor that reports another process's commit when the test says so (tamper()).
+  const monitor = new MonitorTracker(0);
+  (nft as NftPort).watch = (family, name) => monitor.watch(family, name, () => undefined);
   const membership = new FakeMembership();
   const controller = createLoadBalancerController({
     nft,
@@ -65,7 +70,8 @@ function harness() {
   const advance = (seconds: number): void => {
     now += seconds * 1000;
   };
-  return { nft, targets, pass, counters, count, chainOf, svc, advance, controller, desired };
+  const tamper = (): void => monitor.lost();
+  return { nft, targets, pass, counters, count, chainOf, svc, advance, controller, desired, tamper };
 }
 
 describe('LoadBalancer nftables path: only diffs are applied', () => {
@@ -129,6 +135,7 @@ describe('LoadBalancer nftables path: only diffs are applied', () => {
       const hook = t.chains.find((c) => c.name === 'prerouting');
       if (hook?.base) hook.base.prio = 0;
     });
+    h.tamper();
     expect(await h.pass()).toEqual(['replace nft table ip csgw_lb (StructureDiffers)']);
   });
 
@@ -138,6 +145,7 @@ describe('LoadBalancer nftables path: only diffs are applied', () => {
     await h.pass(true);
     h.count(2, 4);
     h.nft.mutate('ip', 'csgw_lb', (t) => void t.chains.find((c) => c.name === h.chainOf(1))?.rules.push({ expr: [] }));
+    h.tamper();
     expect(await h.pass()).toEqual([`rewrite chain ${h.chainOf(1)} of ip csgw_lb (1 rules)`]);
     expect(await h.counters()).toMatchObject({ [h.chainOf(2)]: 4 });
   });

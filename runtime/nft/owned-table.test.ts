@@ -19,15 +19,44 @@ function harness(initial?: NftTable): { nft: FakeNft; owned: OwnedTable; clock: 
 }
 
 describe('OwnedTable', () => {
-  it('reads elements in full first, then through the cache with terse listings', async () => {
+  it('without a monitor, reads its own commits from memory after the first full listing', async () => {
     const { nft, owned } = harness(table(['22']));
     expect((await owned.observe(signal, false))?.table).toEqual(table(['22']));
-    expect(nft.calls.terseListTable).toBe(0);
     await owned.commit([{ op: 'addElements', family: 'inet', table: 'csgw_t', set, elements: ['80'] }], signal);
     expect((await owned.observe(signal, false))?.table).toEqual(table(['22', '80']));
-    expect(nft.calls.terseListTable).toBe(1);
     await owned.commit([{ op: 'deleteElements', family: 'inet', table: 'csgw_t', set, elements: ['22'] }], signal);
     expect((await owned.observe(signal, false))?.table).toEqual(table(['80']));
+    expect([nft.calls.listTable, nft.calls.terseListTable]).toEqual([1, 0]);
+    owned.close();
+  });
+
+  it('a verification beside the passes keeps the memory when the kernel agrees, and forgets it when not', async () => {
+    const { nft, owned } = harness(table(['22']));
+    const told: string[] = [];
+    owned.changes$.subscribe(() => told.push('changed'));
+    await owned.observe(signal, false);
+    await owned.verifyNow();
+    expect(told).toEqual([]);
+    nft.mutate('inet', 'csgw_t', (t) => void t.sets[0]?.elements.splice(0));
+    await owned.verifyNow();
+    expect(told).toEqual(['changed']);
+    // The memory is gone: the next read lists, and sees the drift the plan repairs.
+    expect((await owned.observe(signal, false))?.table).toEqual(table([]));
+    owned.close();
+  });
+
+  it('a verification that overlapped a commit proves nothing', async () => {
+    const { nft, owned } = harness(table(['22']));
+    const told: string[] = [];
+    owned.changes$.subscribe(() => told.push('changed'));
+    await owned.observe(signal, false);
+    const verifying = owned.verifyNow();
+    await owned.commit([{ op: 'addElements', family: 'inet', table: 'csgw_t', set, elements: ['80'] }], signal);
+    await verifying;
+    expect(told).toEqual([]);
+    expect((await owned.observe(signal, false))?.table).toEqual(table(['22', '80']));
+    expect(nft.calls.listTable).toBe(2);
+    owned.close();
   });
 
   it('lists in full when asked, after fullResyncMs, and after a failed commit', async () => {

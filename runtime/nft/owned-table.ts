@@ -2,6 +2,13 @@ import { Subject, type Observable } from 'rxjs';
 import type { NftFamily, NftOp, ObservedTable } from '../../renderers/nft/model.js';
 import type { NftPort, TableWatch } from '../ports.js';
 import { afterCommit, copyObserved, countersIfSameStructure, type CachedTable } from './table-cache.js';
+import {
+  DEFAULT_VERIFY_TIMING,
+  sameTable,
+  verifyIntervalMs,
+  VERIFY_TIMEOUT_MS,
+  type VerifyTiming,
+} from './background-verify.js';
 
 /** A background counter listing that takes longer than this is abandoned (the next read starts another). */
 const COUNTERS_TIMEOUT_MS = 30_000;
@@ -11,6 +18,8 @@ export interface OwnedTableOptions {
   fullResyncMs?: number;
   /** Counters read from memory older than this are refreshed by a terse listing beside the pass, not in it. */
   countersMaxAgeMs?: number;
+  /** Without a live monitor: how often the memory is checked against a full listing, beside the passes. */
+  verify?: VerifyTiming;
   now?: () => number;
 }
 
@@ -19,13 +28,13 @@ export type TamperDetection = 'nft monitor' | 'listing';
 
 /**
  * A controller's own nft table, kept in memory as last committed (as kube-proxy does): listing tens of thousands of
- * elements costs more than the change being made. While `nft monitor` watches the table (NftPort.watch), a read
- * returns the memory and spawns nothing; it lists in full on the first pass, when asked (`full`), when the last
- * listing is fullResyncMs old, and once the monitor reports a commit by another process (changes$ then asks the
- * reconcile loop to observe at once). Without a live monitor it lists the table every pass without elements (`nft
- * -t`) and takes the elements from memory. A failed commit forgets everything. Counters (status) are refreshed off
- * the change path: a read that finds them older than countersMaxAgeMs returns them as they are and starts a terse
- * listing in the background, which also checks the structure (a mismatch forgets the memory and asks for a pass).
+ * elements costs more than the change being made, so a read returns the memory and spawns nothing. It lists in full
+ * on the first pass, when asked (`full`), when the last full listing is fullResyncMs old, and when the watch says
+ * someone else changed the table. While `nft monitor` watches it (NftPort.watch), another process's commit is known
+ * within milliseconds (changes$ then asks the reconcile loop to observe at once); without a live monitor a full
+ * listing beside the passes checks the memory every few seconds (background-verify.ts). A failed commit forgets
+ * everything. Counters (status) are refreshed off the change path: with the monitor by a terse listing when a read
+ * finds them older than countersMaxAgeMs, which also checks the structure; without it by the verification.
  */
 export class OwnedTable {
   private cache?: CachedTable;
@@ -37,6 +46,9 @@ export class OwnedTable {
   private commitsRunning = 0;
   private listedEpoch = -1;
   private watch?: TableWatch;
+  private verifyTimer?: NodeJS.Timeout;
+  private verifying = false;
+  private lastListingMs = 0;
   private readonly changed = new Subject<void>();
   /** Emits once a foreign commit touched the table (or the monitor may have missed one). */
   readonly changes$: Observable<void> = this.changed.asObservable();
@@ -54,27 +66,80 @@ export class OwnedTable {
 
   async observe(signal: AbortSignal, full: boolean): Promise<ObservedTable | undefined> {
     const watch = this.watched();
-    const now = (this.opts.now ?? performance.now.bind(performance))();
+    const now = this.now();
     const live = watch?.live() ?? false;
-    if (!this.cache || this.mustList(now, full, live)) {
+    this.startVerifying();
+    if (!this.cache || this.mustList(now, full)) {
       // The epoch before the listing: a change while it runs makes the next read list again.
       const epoch = watch?.epoch() ?? -1;
       const listed = await this.nft.listTable(this.family, this.name, signal);
+      this.lastListingMs = this.now() - now;
       this.cache = { observed: listed && copyObserved(listed) };
       this.lastFullAt = this.countersAt = now;
       this.listedEpoch = epoch;
       return listed;
     }
-    if (!live) return this.terse(signal);
-    if (now - this.countersAt >= (this.opts.countersMaxAgeMs ?? 5_000)) this.refreshCounters(now);
+    if (live && now - this.countersAt >= (this.opts.countersMaxAgeMs ?? 5_000)) this.refreshCounters(now);
     const { observed } = this.cache;
     return observed && copyObserved(observed);
   }
 
   /** Asked to, the full resync is due, or the monitor saw a foreign change since the last listing. */
-  private mustList(now: number, full: boolean, live: boolean): boolean {
+  private mustList(now: number, full: boolean): boolean {
     const resyncDue = now - this.lastFullAt >= (this.opts.fullResyncMs ?? 60_000);
-    return full || resyncDue || (live && this.watch?.epoch() !== this.listedEpoch);
+    // The epoch also moves when the monitor stops or starts: events may have been lost, so list once then.
+    return full || resyncDue || (this.watch !== undefined && this.watch.epoch() !== this.listedEpoch);
+  }
+
+  private now(): number {
+    return (this.opts.now ?? performance.now.bind(performance))();
+  }
+
+  /**
+   * Without a live monitor (none, or nft 1.0.6 misprinting concatenated interval sets), reads still come from
+   * memory, and a full listing beside the passes checks it: a difference forgets the memory and asks for a pass, so
+   * drift is repaired within one verify interval instead of at the next resync.
+   */
+  private startVerifying(): void {
+    // Without a watch at all (a bare adapter: tests, `csgw diff`) there is no monitor to stand in for.
+    if (this.verifyTimer || !this.watch) return;
+    this.verifyTimer = setInterval(() => this.verifyTick(), 500);
+    this.verifyTimer.unref();
+  }
+
+  private verifyTick(): void {
+    if (this.watch?.live() || this.verifying || this.commitsRunning > 0 || !this.cache) return;
+    const now = this.now();
+    if (now - this.lastFullAt < verifyIntervalMs(this.lastListingMs, this.opts.verify ?? DEFAULT_VERIFY_TIMING)) return;
+    void this.verify(now);
+  }
+
+  private async verify(now: number): Promise<void> {
+    this.verifying = true;
+    const cache = this.cache;
+    const commits = this.commitsStarted;
+    try {
+      const listed = await this.nft.listTable(this.family, this.name, AbortSignal.timeout(VERIFY_TIMEOUT_MS));
+      this.lastListingMs = this.now() - now;
+      // A commit meanwhile: the listing may show either side of it; the next tick looks again.
+      if (this.commitsStarted !== commits || this.cache !== cache || !cache) return;
+      this.lastFullAt = this.countersAt = now;
+      if (sameTable(cache.observed, listed)) {
+        if (cache.observed && listed) cache.observed.counters = listed.counters;
+        return;
+      }
+      this.cache = undefined;
+      this.changed.next();
+    } catch {
+      // A failed listing proves nothing; the next tick (or pass) tries again.
+    } finally {
+      this.verifying = false;
+    }
+  }
+
+  /** Runs one verification at once (tests; the timer does it in operation). */
+  verifyNow(): Promise<void> {
+    return this.verify(this.now());
   }
 
   /** Not awaited: the pass goes on with the counters it has, the next one gets these. */
@@ -119,6 +184,7 @@ export class OwnedTable {
 
   /** Stops watching (controller shutdown). */
   close(): void {
+    clearInterval(this.verifyTimer);
     this.watch?.close();
     this.changed.complete();
   }
@@ -130,14 +196,5 @@ export class OwnedTable {
       this.watch.changes$.subscribe(() => this.changed.next());
     }
     return this.watch;
-  }
-
-  /** Without the monitor: the table's structure as listed now, the elements from memory. */
-  private async terse(signal: AbortSignal): Promise<ObservedTable | undefined> {
-    const listed = await this.nft.listTable(this.family, this.name, signal, { elements: false });
-    if (!listed) return undefined;
-    const cached = new Map(this.cache?.observed?.table.sets.map((s) => [s.name, s.elements]));
-    const sets = listed.table.sets.map((s) => ({ ...s, elements: [...(cached.get(s.name) ?? [])] }));
-    return { ...listed, table: { ...listed.table, sets } };
   }
 }
