@@ -104,7 +104,7 @@ async function compiledOneChange<C>(
     variant = variant === 0 ? 1 : 0;
     const before = spawns();
     const t0 = performance.now();
-    const compiled = w.build(variant);
+    const compiled = w.rebuild(variant);
     const t1 = performance.now();
     const observed = await owned.observe(signal, false);
     const t2 = performance.now();
