@@ -1,5 +1,6 @@
 import type { CommandRunner, HostNetPort, InterfaceAddress, RouteInfo } from '../runtime/ports.js';
 import { canonicalCidr } from '../runtime/net/cidr.js';
+import { abortable } from '../runtime/abortable.js';
 
 interface IpRoute {
   dst?: string;
@@ -22,6 +23,7 @@ export interface HostNetOptions {
 }
 
 /** Both reads in one `ip -j -4 -batch -` process: one JSON document per command, one per line. */
+const READ_DEADLINE_MS = 30_000;
 const BATCH = 'route show default\naddr show\n';
 
 /**
@@ -32,17 +34,18 @@ export function createHostNetAdapter(runner: CommandRunner, opts: HostNetOptions
   const maxAgeMs = opts.maxAgeMs ?? 1_000;
   const now = opts.now ?? Date.now;
   let last: { at: number; facts: Promise<IpFacts> } | undefined;
+  // The shared read has a deadline of its own: one caller's cancelled pass must not fail the others' reads.
   function facts(signal: AbortSignal): Promise<IpFacts> {
     const at = now();
-    if (last && at - last.at < maxAgeMs) return last.facts;
-    const read = readFacts(runner, signal);
+    if (last && at - last.at < maxAgeMs) return abortable(last.facts, signal);
+    const read = readFacts(runner, AbortSignal.timeout(READ_DEADLINE_MS));
     const entry = { at, facts: read };
     last = entry;
     // A failed read is never shared beyond the callers already waiting for it.
     read.catch(() => {
       if (last === entry) last = undefined;
     });
-    return read;
+    return abortable(read, signal);
   }
   return {
     async defaultRoute(signal): Promise<RouteInfo | undefined> {

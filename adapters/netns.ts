@@ -1,5 +1,6 @@
 import type { CommandRunner, SysctlPort, SysctlValue } from '../runtime/ports.js';
 import { ControllerError } from '../runtime/controller.js';
+import { abortable } from '../runtime/abortable.js';
 
 /** Runs every command inside a named network namespace (`csgw run --netns`), e.g. a lab gateway. */
 export function createNetnsRunner(netns: string, inner: CommandRunner): CommandRunner {
@@ -16,12 +17,13 @@ export function inNetns(netns: string, argv: readonly string[]): string[] {
   return ['ip', 'netns', 'exec', netns, ...argv];
 }
 
+const READ_DEADLINE_MS = 30_000;
+
 /** A refusal that will not change (remembered: the key reads as read-only from then on). */
 const REFUSED = /read-only|permission denied|operation not permitted/i;
 
 interface PendingRead {
   key: string;
-  signal: AbortSignal;
   resolve: (v: SysctlValue) => void;
   reject: (err: unknown) => void;
 }
@@ -61,7 +63,8 @@ export function createCommandSysctlAdapter(runner: CommandRunner): SysctlPort {
     const batch = pending;
     pending = [];
     const keys = [...new Set(batch.map((p) => p.key))];
-    readAll(keys, batch[0]!.signal).then(
+    // The batch has a deadline of its own; each caller stops waiting on its own signal (abortable).
+    readAll(keys, AbortSignal.timeout(READ_DEADLINE_MS)).then(
       (values) => {
         for (const p of batch) {
           const value = values.get(p.key);
@@ -80,10 +83,11 @@ export function createCommandSysctlAdapter(runner: CommandRunner): SysctlPort {
     read(key, signal): Promise<SysctlValue> {
       if (!SYSCTL_KEY.test(key))
         return Promise.reject(new ControllerError('SysctlUnavailable', `not a sysctl key: ${key}`));
-      return new Promise((resolve, reject) => {
+      const read = new Promise<SysctlValue>((resolve, reject) => {
         if (pending.length === 0) setImmediate(flush);
-        pending.push({ key, signal, resolve, reject });
+        pending.push({ key, resolve, reject });
       });
+      return abortable(read, signal);
     },
     async write(key, value, signal): Promise<void> {
       const result = await runner.run('sysctl', ['-w', `${key}=${value}`], { signal });

@@ -56,6 +56,7 @@ export function createNftMonitor(opts: NftMonitorOptions): NftMonitor {
     proc.unref();
     for (const stream of [proc.stdout, proc.stderr]) (stream as Partial<Socket>).unref?.();
     const settle = setTimeout(() => tracker.setLive(true), opts.settleMs ?? 250);
+    settle.unref();
     readLines(
       proc.stdout,
       (line) => tracker.line(line),

@@ -38,7 +38,11 @@ function isLoopback(url: string): boolean {
   }
 }
 
-/** The SQS client speaks to the SSM endpoint in use when it is not AWS's own: the embedded one serves both. */
+/**
+ * The SQS client speaks to the SSM endpoint in use when it is not AWS's own: the embedded one serves both. An
+ * endpoint that speaks SSM alone (an SSM VPC endpoint given as --endpoint-url or AWS_ENDPOINT_URL_SSM) therefore
+ * leaves push unavailable (polling, reported): name the queue by URL (--changes-queue https://...) there.
+ */
 export function openChangeQueue(
   name: string,
   target: SsmTarget,

@@ -127,4 +127,28 @@ describe('DesiredPoller', () => {
     abort.abort();
     source.complete();
   });
+
+  it('a failed list is retried at retryAfterFailureMs, not at the long interval', async () => {
+    const store: StoredParameter[] = [];
+    let lists = 0;
+    let fail = true;
+    const list = (): Promise<StoredParameter[]> => {
+      lists += 1;
+      return fail ? Promise.reject(new Error('ThrottlingException')) : Promise.resolve([...store]);
+    };
+    const source = new PollingDesiredSource(paths, kinds, list, () => new Date(), guardInto(store, paths));
+    const timing = { pollIntervalMs: 60_000, staleAfterMs: 180_000, retryAfterFailureMs: 20 };
+    const poller = new DesiredPoller(source, timing, Date.now, new Registry(), () => undefined);
+    const abort = new AbortController();
+    await poller.start(abort.signal);
+    await until(() => lists >= 3, 'retries of the failed list');
+    fail = false;
+    await until(() => source.currentHealth().ok, 'a list that succeeds');
+    const after = lists;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lists).toBe(after);
+    poller.stop();
+    abort.abort();
+    source.complete();
+  });
 });

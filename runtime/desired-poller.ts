@@ -8,6 +8,8 @@ export interface PollerTiming {
    * the deadline of one list: a list still running by then is abandoned, and retried at the next poll.
    */
   staleAfterMs: number;
+  /** After a failed list, the next one comes this soon if that is sooner than the interval (push: the fallback). */
+  retryAfterFailureMs?: number;
 }
 
 /** Stale means: the data plane is left as it is, but /readyz and every controller's status say why. */
@@ -118,7 +120,11 @@ export class DesiredPoller {
       this.polling = false;
     }
     // Fixed rate: the list's own duration (many pages against real SSM) must not stretch the poll interval.
-    const wait = this.again ? 0 : Math.max(0, this.timing.pollIntervalMs - (this.now() - started));
+    const failed = !this.source.currentHealth().ok;
+    const interval = failed
+      ? Math.min(this.timing.pollIntervalMs, this.timing.retryAfterFailureMs ?? Infinity)
+      : this.timing.pollIntervalMs;
+    const wait = this.again ? 0 : Math.max(0, interval - (this.now() - started));
     this.again = false;
     if (!signal.aborted) this.pollTimer = setTimeout(() => void this.poll(signal), wait);
   }

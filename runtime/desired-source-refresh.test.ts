@@ -88,7 +88,7 @@ describe('PollingDesiredSource.refreshKinds', () => {
 
   it('before the first full list, or for unknown kinds, reads nothing', async () => {
     const { source, seen, paths: read } = setUp([param('fakes', 'a', 1)]);
-    await source.refreshKinds(['Fake'], never);
+    expect(await source.refreshKinds(['Fake'], never)).toBe('unlisted');
     await source.resync(never);
     await source.refreshKinds(['Nope'], never);
     expect(read).toEqual([paths.specRoot]);
@@ -108,7 +108,7 @@ describe('PollingDesiredSource.refreshKinds', () => {
     await source.resync(never);
     await source.resync(never);
     fail = true;
-    expect((await source.refreshKinds(['Fake'], never))?.name).toBe('AccessDeniedException');
+    expect(((await source.refreshKinds(['Fake'], never)) as Error).name).toBe('AccessDeniedException');
     expect(source.currentHealth().ok).toBe(true);
     expect(seen).toEqual(['SourceNat:', 'Fake:a@1']);
   });

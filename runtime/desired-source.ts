@@ -121,11 +121,13 @@ export class PollingDesiredSource implements DesiredStateSource {
    * merge into: the first list is underway. A failure changes nothing (the next full list is the safety net) and is
    * returned, never thrown; health and freshness follow full lists only.
    */
-  async refreshKinds(kinds: readonly string[], signal: AbortSignal): Promise<Error | undefined> {
+  async refreshKinds(kinds: readonly string[], signal: AbortSignal): Promise<Error | 'unlisted' | undefined> {
     return this.exclusive(async () => {
       const plurals = new Set(this.kinds.filter((k) => kinds.includes(k.kind)).map((k) => k.plural));
       const base = this.listed;
-      if (!base || plurals.size === 0) return undefined;
+      if (plurals.size === 0) return undefined;
+      // Nothing to patch before the first successful full list: the caller asks the poller for one.
+      if (!base) return 'unlisted';
       // The guard recognises the store by the marker in the listing: one created after the last full list (first
       // use) is not in it, so the whole spec is read again instead.
       if (!base.some((p) => p.name === storeMarkerPath(this.paths))) {

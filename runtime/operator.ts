@@ -243,7 +243,12 @@ export class Operator {
       queue: this.deps.changes,
       metrics,
       timing: {
-        push: { pollIntervalMs: push.pollIntervalMs, staleAfterMs: push.staleAfterMs },
+        // A failed list is retried at the fallback interval: the long one is for a store that answers.
+        push: {
+          pollIntervalMs: push.pollIntervalMs,
+          staleAfterMs: push.staleAfterMs,
+          retryAfterFailureMs: pollIntervalMs,
+        },
         polling: { pollIntervalMs, staleAfterMs },
         watcher: push.watcher,
         coalesceMs: 5,

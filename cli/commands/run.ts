@@ -220,15 +220,21 @@ function ssmTarget(ctx: CliContext, identity: InstanceIdentity | string): SsmTar
 function operatorConfig(ctx: CliContext, opts: RunOptions, paths: GatewayPaths, instanceId: string): OperatorConfig {
   const pollIntervalMs = positiveSeconds(opts.pollInterval, '--poll-interval');
   const pushIntervalMs = positiveSeconds(opts.pushResyncInterval, '--push-resync-interval');
-  // Stale after 3 missed lists plus one request's deadline, at whichever interval is in force.
-  const staleAfter = (intervalMs: number): number => 3 * intervalMs + ctx.globals().timeouts.requestMs;
+  // Stale after 3 missed lists plus one request's deadline; with push, after one missed list and the two retries
+  // that follow it at the fallback interval (60 s + 2 x 10 s + the deadline, not 3 minutes).
+  const requestMs = ctx.globals().timeouts.requestMs;
+  const staleAfter = (intervalMs: number): number => 3 * intervalMs + requestMs;
   return {
     paths,
     instanceId,
     operatorVersion: OPERATOR_VERSION,
     pollIntervalMs,
     staleAfterMs: staleAfter(pollIntervalMs),
-    push: { pollIntervalMs: pushIntervalMs, staleAfterMs: staleAfter(pushIntervalMs), watcher: WATCHER_TIMING },
+    push: {
+      pollIntervalMs: pushIntervalMs,
+      staleAfterMs: pushIntervalMs + 2 * pollIntervalMs + requestMs,
+      watcher: WATCHER_TIMING,
+    },
     timing: {
       resyncMs: positiveSeconds(opts.resyncInterval, '--resync-interval'),
       backoffBaseMs: 1_000,

@@ -29,13 +29,20 @@ interface Rig {
   reads: string[];
   states: FeedState[];
   registry: Registry;
+  /** Kind re-reads fail while set (full lists still answer). */
+  failKindReads: { on: boolean };
 }
 
 /** A source, a poller and a feed wired as the operator wires them, over an in-memory store and queue. */
 async function rig(intervals = { push: 60_000, polling: 60_000 }): Promise<Rig> {
   const store = [fake('a', 1)];
   const lister = recordingLister(store);
-  const source = new PollingDesiredSource(paths, kinds, lister.list, () => new Date(), guardInto(store, paths));
+  const failKindReads = { on: false };
+  const list = (path: string, signal: AbortSignal): Promise<StoredParameter[]> =>
+    failKindReads.on && path !== paths.specRoot
+      ? Promise.reject(new Error('ThrottlingException'))
+      : lister.list(path, signal);
+  const source = new PollingDesiredSource(paths, kinds, list, () => new Date(), guardInto(store, paths));
   const snapshots: string[] = [];
   source.snapshots$.subscribe((s) =>
     snapshots.push(`${s.kind}:${s.resources.map((r) => `${r.name}@${r.generation}`).join(',')}`),
@@ -76,7 +83,7 @@ async function rig(intervals = { push: 60_000, polling: 60_000 }): Promise<Rig> 
   await source.resync(abort.signal); // the second list sees the marker the first one created
   await until(() => states.some((s) => s.mechanism === 'push'), 'push');
   lister.paths.length = 0;
-  return { store, queue, poller, snapshots, reads: lister.paths, states, registry };
+  return { store, queue, poller, snapshots, reads: lister.paths, states, registry, failKindReads };
 }
 
 const metric = async (r: Rig, name: string, labels: Record<string, string>): Promise<number> =>
@@ -93,6 +100,15 @@ describe('ChangeFeed', () => {
     expect(r.reads).toEqual([`${paths.specRoot}/fakes`]);
     expect(await metric(r, 'csgw_change_events_total', { result: 'hint' })).toBe(1);
     expect(await metric(r, 'csgw_change_mechanism', { mechanism: 'push' })).toBe(1);
+  });
+
+  it('a failed re-read asks for a full list at once, which picks the change up and reports on health', async () => {
+    const r = await rig();
+    r.failKindReads.on = true;
+    r.store[0] = fake('a', 2);
+    r.queue.sendChange(r.store[0].name);
+    await until(() => r.snapshots.includes('Fake:a@2'), 'snapshot from the full list');
+    expect(r.reads).toEqual([paths.specRoot]);
   });
 
   it('a burst of events about one kind costs one read', async () => {

@@ -96,9 +96,13 @@ export class ChangeFeed {
     const kinds = [...this.pendingKinds];
     this.pendingKinds.clear();
     const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.timing.rereadTimeoutMs)]);
-    const err = await this.deps.source.refreshKinds(kinds, deadline);
-    this.metrics.rereads.inc({ scope: 'kind', result: err ? 'failed' : 'ok' }, kinds.length);
-    if (err && !signal.aborted) this.deps.onError(`re-read of ${kinds.join(', ')} failed`, err);
+    const result = await this.deps.source.refreshKinds(kinds, deadline);
+    const failed = result instanceof Error;
+    this.metrics.rereads.inc({ scope: 'kind', result: failed ? 'failed' : (result ?? 'ok') }, kinds.length);
+    if (signal.aborted || result === undefined) return;
+    if (failed) this.deps.onError(`re-read of ${kinds.join(', ')} failed`, result);
+    // No listing to patch yet, or a failed read: a full list now, whose outcome health and /readyz report.
+    this.deps.poller.listNow();
   }
 
   private setState(state: FeedState): void {

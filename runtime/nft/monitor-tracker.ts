@@ -44,6 +44,8 @@ export class MonitorTracker {
       return;
     }
     const foreign = parsed.pid === undefined || !this.own.has(parsed.pid);
+    // One commit is one generation: forget its pid, so a later process given the same pid is not taken for ours.
+    if (!foreign) this.own.delete(parsed.pid!);
     // nft 1.0.6 prints no event for an element deleted from an interval set: a foreign generation that names no
     // table at all may have changed any.
     if (foreign && !this.named) this.lost();

@@ -1,4 +1,4 @@
-import { Subject, type Observable } from 'rxjs';
+import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { NftFamily, NftOp, ObservedTable } from '../../renderers/nft/model.js';
 import type { NftPort, TableWatch } from '../ports.js';
 import { afterCommit, copyObserved, countersIfSameStructure, type CachedTable } from './table-cache.js';
@@ -46,6 +46,7 @@ export class OwnedTable {
   private commitsRunning = 0;
   private listedEpoch = -1;
   private watch?: TableWatch;
+  private watchSubscription?: Subscription;
   private verifyTimer?: NodeJS.Timeout;
   private verifying = false;
   private lastListingMs = 0;
@@ -185,6 +186,7 @@ export class OwnedTable {
   /** Stops watching (controller shutdown). */
   close(): void {
     clearInterval(this.verifyTimer);
+    this.watchSubscription?.unsubscribe();
     this.watch?.close();
     this.changed.complete();
   }
@@ -193,7 +195,7 @@ export class OwnedTable {
   private watched(): TableWatch | undefined {
     if (!this.watch && this.nft.watch) {
       this.watch = this.nft.watch(this.family, this.name);
-      this.watch.changes$.subscribe(() => this.changed.next());
+      this.watchSubscription = this.watch.changes$.subscribe(() => this.changed.next());
     }
     return this.watch;
   }
