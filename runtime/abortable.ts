@@ -14,7 +14,7 @@ export function abortable<T>(shared: Promise<T>, signal: AbortSignal): Promise<T
       },
       (err: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(err);
+        reject(err instanceof Error ? err : new Error(String(err)));
       },
     );
   });

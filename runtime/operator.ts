@@ -6,8 +6,8 @@ import { ControllerActors } from './controller-actors.js';
 import { DesiredPoller, type Freshness } from './desired-poller.js';
 import { PollingDesiredSource, type ParameterLister, type SourceHealth } from './desired-source.js';
 import { EventRecorder } from './event-recorder.js';
-import { ChangeFeed } from './change-events/feed.js';
-import { ChangeFeedMetrics } from './change-events/metrics.js';
+import type { ChangeFeed } from './change-events/feed.js';
+import { createChangeFeed } from './change-events/wiring.js';
 import type { ChangeQueuePort } from './change-events/ports.js';
 import type { FeedState, WatcherTiming } from './change-events/watcher.js';
 import type { LeaseView } from './lease/elector.js';
@@ -96,7 +96,7 @@ export class Operator {
       deps.metrics.registry,
       (f) => this.onFreshness(f),
     );
-    this.feed = this.createFeed(kinds);
+    this.feed = this.feedFor(kinds);
     this.publisher = new StatusPublisher({
       path: statusPath(config.paths, config.instanceId),
       write: deps.writeStatus,
@@ -231,32 +231,22 @@ export class Operator {
     });
   }
 
-  private createFeed(kinds: readonly KindDefinition[]): ChangeFeed | undefined {
-    const metrics = new ChangeFeedMetrics(this.deps.metrics.registry);
-    const { push, pollIntervalMs, staleAfterMs } = this.config;
-    if (!this.deps.changes || !push) return undefined;
-    return new ChangeFeed({
-      paths: this.config.paths,
-      kinds,
-      source: this.source,
-      poller: this.poller,
-      queue: this.deps.changes,
-      metrics,
-      timing: {
-        // A failed list is retried at the fallback interval: the long one is for a store that answers.
-        push: {
-          pollIntervalMs: push.pollIntervalMs,
-          staleAfterMs: push.staleAfterMs,
-          retryAfterFailureMs: pollIntervalMs,
-        },
-        polling: { pollIntervalMs, staleAfterMs },
-        watcher: push.watcher,
-        coalesceMs: 5,
-        rereadTimeoutMs: staleAfterMs,
+  private feedFor(kinds: readonly KindDefinition[]): ChangeFeed | undefined {
+    const { changes, metrics, logger } = this.deps;
+    const push = this.config.push;
+    if (!changes || !push) return undefined;
+    return createChangeFeed(
+      { ...this.config, push },
+      {
+        kinds,
+        source: this.source,
+        poller: this.poller,
+        queue: changes,
+        registry: metrics.registry,
+        logger,
+        onState: (state) => this.onFeedState(state),
       },
-      onState: (state) => this.onFeedState(state),
-      onError: (what, err) => this.deps.logger.warn({ err: { name: err.name, message: err.message } }, what),
-    });
+    );
   }
 
   /** Push or polling is an operator-wide fact: one short field of the status document, and an event when it turns. */
