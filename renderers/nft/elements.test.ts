@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { cidrRange, numberToIpv4 } from '../../runtime/net/cidr.js';
 import { disjointCidrs } from '../../testing/arbitraries.js';
-import { elementFromJson, elementToJson, sortElements } from './elements.js';
+import { elementFromJson, elementToJson, patchSorted, sortElements } from './elements.js';
 import type { NftSetRef } from './model.js';
 
 describe('elementToJson', () => {
@@ -150,6 +150,26 @@ describe('element properties', () => {
           expect(new Set(firsts).size).toBe(firsts.length);
         },
       ),
+    );
+  });
+});
+
+describe('patchSorted', () => {
+  const element = fc
+    .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 1, max: 65535 }))
+    .map(([octet, prefix, port]) => `10.${octet}.0.0/${prefix} . tcp . ${port}`);
+
+  it('gives what sorting the edited set gives', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(element), fc.array(element), fc.array(element), (base, add, remove) => {
+        const sorted = sortElements(base);
+        const edited = new Set(base);
+        for (const e of remove) edited.delete(e);
+        const afterRemove = patchSorted(sorted, [], remove);
+        expect(afterRemove).toEqual(sortElements([...edited]));
+        for (const e of add) edited.add(e);
+        expect(patchSorted(afterRemove, add, [])).toEqual(sortElements([...edited]));
+      }),
     );
   });
 });

@@ -111,6 +111,28 @@ export function sortElements(elements: readonly string[]): string[] {
 }
 
 /**
+ * A sorted element list with elements removed and added, still sorted as sortElements sorts: a set's few changed
+ * elements cost O(N) copying and O(log N) comparisons each, not a sort of all N (the in-memory table after a commit).
+ */
+export function patchSorted(sorted: readonly string[], add: readonly string[], remove: readonly string[]): string[] {
+  const gone = new Set(remove);
+  const out = Array.from(gone.size > 0 ? sorted.filter((e) => !gone.has(e)) : sorted);
+  for (const e of add) {
+    const key = elementKey(e);
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const other = out[mid]!;
+      if ((compareKeys(elementKey(other), key) || (other < e ? -1 : other > e ? 1 : 0)) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (out[lo] !== e) out.splice(lo, 0, e);
+  }
+  return out;
+}
+
+/**
  * The numeric sort key of each component: its first address or number (a name or verdict counts as 0). Parsed by
  * character codes: sorting 10,000+ elements is on the apply path, and a regex split per element doubled its cost.
  */

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { structureOf } from '../../renderers/nft/delta.js';
-import { sortElements } from '../../renderers/nft/elements.js';
+import { patchSorted } from '../../renderers/nft/elements.js';
 import {
   opTable,
   type NftChain,
@@ -65,12 +65,8 @@ function applyToTable(observed: ObservedTable, op: Exclude<NftOp, { op: 'replace
   if ('elements' in op) {
     const set = table.sets.find((s) => s.name === op.set.name);
     if (!set) return false;
-    const elements = new Set(set.elements);
-    for (const e of op.elements) {
-      if (op.op === 'addElements') elements.add(e);
-      else elements.delete(e);
-    }
-    set.elements = sortElements([...elements]);
+    set.elements =
+      op.op === 'addElements' ? patchSorted(set.elements, op.elements, []) : patchSorted(set.elements, [], op.elements);
     return true;
   }
   return applyChainOp(observed, op);
