@@ -100,10 +100,9 @@ describe('change events from the embedded endpoint', () => {
     await op.waitForReady(KIND, 2);
   }, 60_000);
 
-  it('duplicated and reordered events cause no reconcile pass at all', async () => {
-    const passes = async (): Promise<number> =>
-      (await metric('csgw_reconcile_total', `controller="${KIND}",result="applied"`)) +
-      (await metric('csgw_reconcile_total', `controller="${KIND}",result="converged"`));
+  it('duplicated and reordered events apply nothing', async () => {
+    // Applied passes only: a converged pass (the resync, a verification of the table) may fall in the window.
+    const passes = async (): Promise<number> => metric('csgw_reconcile_total', `controller="${KIND}",result="applied"`);
     const before = await passes();
     const hints = await metric('csgw_change_events_total', 'result="hint"');
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'csgw-changes' }));
