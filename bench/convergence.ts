@@ -246,6 +246,8 @@ interface IntervalResult {
     reconcilePasses: Record<string, number>;
     meanPassMs: number;
     ssmCalls: Record<string, number>;
+    /** Processes the controllers started during the measured changes, by program (csgw_process_spawns_total). */
+    spawns: Record<string, number>;
   };
   warmup: ChangeSample;
   samples: ChangeSample[];
@@ -296,6 +298,10 @@ function operatorDelta(m0: Metrics, m1: Metrics): IntervalResult['operator'] {
     ),
     meanPassMs: passes > 0 ? ((sum.SourceNat ?? 0) / passes) * 1000 : Number.NaN,
     ssmCalls: delta(byLabel(m0, 'csgw_ssm_calls_total', 'operation'), byLabel(m1, 'csgw_ssm_calls_total', 'operation')),
+    spawns: delta(
+      byLabel(m0, 'csgw_process_spawns_total', 'program'),
+      byLabel(m1, 'csgw_process_spawns_total', 'program'),
+    ),
   };
 }
 
