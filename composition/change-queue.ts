@@ -3,7 +3,7 @@ import { createSqsChangeQueue, createSqsClient, SQS_WAIT_SECONDS } from '../adap
 import type { RemoteTimeouts } from '../adapters/aws/client-config.js';
 import type { ChangeQueuePort } from '../runtime/change-events/ports.js';
 import type { WatcherTiming } from '../runtime/change-events/watcher.js';
-import type { SsmTarget } from '../runtime/config.js';
+import { isLoopback, type SsmTarget } from '../runtime/config.js';
 import { instanceQueueName } from '../runtime/change-events/queue-name.js';
 
 /** The embedded endpoint's default queue: it receives every change under a spec root (docs/embedded-ssm.md). */
@@ -27,15 +27,6 @@ export function changeQueueName(flag: string | undefined, target: SsmTarget, ins
   if (flag) return flag;
   const local = target.mode === 'embedded' || (target.endpoint !== undefined && isLoopback(target.endpoint));
   return local ? EMBEDDED_CHANGES_QUEUE : instanceQueueName(instanceId);
-}
-
-function isLoopback(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -82,7 +82,8 @@ export function ssmTargetOnEc2(target: SsmTarget, region: string): SsmTarget {
   return target.mode === 'embedded' ? { mode: 'aws', region, dummyCredentials: false } : target;
 }
 
-function isLoopback(url: string): boolean {
+/** A loopback endpoint is this host's own (csgw ssm serve, the embedded endpoint), never AWS's. */
+export function isLoopback(url: string): boolean {
   try {
     const host = new URL(url).hostname;
     return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
