@@ -34,7 +34,8 @@ function netnsHost(): FakeRunner {
 describe('createCommandSysctlAdapter (sysctls of a --netns namespace)', () => {
   it('reads the keys of one pass with one sysctl process, and asks access(2) once per key', async () => {
     const runner = netnsHost();
-    const sysctl = createCommandSysctlAdapter(runner);
+    let t = 0;
+    const sysctl = createCommandSysctlAdapter(runner, { now: () => t });
     const read = (): Promise<unknown> =>
       Promise.all([
         sysctl.read(SYSCTL.conntrackMax, signal),
@@ -57,8 +58,21 @@ describe('createCommandSysctlAdapter (sysctls of a --netns namespace)', () => {
         '-writable',
       ],
     ]);
+    // Within a second (a pass's verify) the values answer again; later one sysctl process reads them all.
+    t = 999;
+    await read();
+    expect(runner.calls).toHaveLength(2);
+    t = 1_000;
     await read();
     expect(runner.calls.slice(2).map((c) => c.file)).toEqual(['sysctl']);
+  });
+
+  it('a write forgets the value it replaces: the next read asks the kernel', async () => {
+    const runner = netnsHost();
+    const sysctl = createCommandSysctlAdapter(runner, { now: () => 0 });
+    await expect(sysctl.read(SYSCTL.ipForward, signal)).resolves.toMatchObject({ value: '0' });
+    await sysctl.write(SYSCTL.ipForward, '1', signal);
+    await expect(sysctl.read(SYSCTL.ipForward, signal)).resolves.toMatchObject({ value: '1' });
   });
 
   it('refuses a key that could be read as an option', async () => {

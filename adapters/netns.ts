@@ -34,12 +34,20 @@ interface PendingRead {
  * share one `sysctl` process: each spawn counts against a change's latency. Writability is access(2) inside the
  * namespace (`find -writable`, as the /proc adapter does), asked once per key: a host-global knob such as
  * nf_conntrack_max is mode 0444 in a non-initial namespace, so it reads as read-only and is never planned. Refused
- * writes are remembered like the /proc adapter does.
+ * writes are remembered like the /proc adapter does. A value read within `maxAgeMs` answers again (a pass's observe
+ * and its verify); a write through this adapter forgets the key's value first.
  */
-export function createCommandSysctlAdapter(runner: CommandRunner): SysctlPort {
+export function createCommandSysctlAdapter(
+  runner: CommandRunner,
+  opts: { maxAgeMs?: number; now?: () => number } = {},
+): SysctlPort {
   const refused = new Set<string>();
   const writable = new Map<string, boolean>();
+  const recent = new Map<string, { at: number; value: string | undefined }>();
+  const now = opts.now ?? Date.now;
   let pending: PendingRead[] = [];
+  const answer = (key: string, value: string | undefined): SysctlValue =>
+    value === undefined ? { writable: false } : { value, writable: !refused.has(key) && writable.get(key) === true };
 
   async function readAll(keys: readonly string[], signal: AbortSignal): Promise<Map<string, string>> {
     const result = await runner.run('sysctl', [...keys], { signal });
@@ -64,16 +72,11 @@ export function createCommandSysctlAdapter(runner: CommandRunner): SysctlPort {
     pending = [];
     const keys = [...new Set(batch.map((p) => p.key))];
     // The batch has a deadline of its own; each caller stops waiting on its own signal (abortable).
+    const at = now();
     readAll(keys, AbortSignal.timeout(READ_DEADLINE_MS)).then(
       (values) => {
-        for (const p of batch) {
-          const value = values.get(p.key);
-          p.resolve(
-            value === undefined
-              ? { writable: false }
-              : { value, writable: !refused.has(p.key) && writable.get(p.key) === true },
-          );
-        }
+        for (const key of keys) recent.set(key, { at, value: values.get(key) });
+        for (const p of batch) p.resolve(answer(p.key, values.get(p.key)));
       },
       (err: unknown) => batch.forEach((p) => p.reject(err)),
     );
@@ -83,6 +86,8 @@ export function createCommandSysctlAdapter(runner: CommandRunner): SysctlPort {
     read(key, signal): Promise<SysctlValue> {
       if (!SYSCTL_KEY.test(key))
         return Promise.reject(new ControllerError('SysctlUnavailable', `not a sysctl key: ${key}`));
+      const known = recent.get(key);
+      if (known && now() - known.at < (opts.maxAgeMs ?? 1_000)) return Promise.resolve(answer(key, known.value));
       const read = new Promise<SysctlValue>((resolve, reject) => {
         if (pending.length === 0) setImmediate(flush);
         pending.push({ key, resolve, reject });
@@ -90,6 +95,7 @@ export function createCommandSysctlAdapter(runner: CommandRunner): SysctlPort {
       return abortable(read, signal);
     },
     async write(key, value, signal): Promise<void> {
+      recent.delete(key);
       const result = await runner.run('sysctl', ['-w', `${key}=${value}`], { signal });
       // procps exits 0 when the kernel refuses the value ("setting key ...: Invalid argument"): stderr tells.
       if (result.exitCode === 0 && result.stderr.trim() === '') return;
