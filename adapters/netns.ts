@@ -50,13 +50,7 @@ export function createCommandSysctlAdapter(
     value === undefined ? { writable: false } : { value, writable: !refused.has(key) && writable.get(key) === true };
 
   async function readAll(keys: readonly string[], signal: AbortSignal): Promise<Map<string, string>> {
-    const result = await runner.run('sysctl', [...keys], { signal });
-    // sysctl prints every key it found as "key = value" and exits non-zero when some key is missing.
-    const values = new Map<string, string>();
-    for (const line of result.stdout.split('\n')) {
-      const at = line.indexOf(' = ');
-      if (at > 0) values.set(line.slice(0, at), line.slice(at + 3).trim());
-    }
+    const values = parseSysctl((await runner.run('sysctl', [...keys], { signal })).stdout);
     const unknown = [...values.keys()].filter((k) => !writable.has(k));
     if (unknown.length > 0) {
       const paths = unknown.map(procPath);
@@ -103,6 +97,16 @@ export function createCommandSysctlAdapter(
       throw new ControllerError('SysctlUnavailable', `cannot set ${key}=${value}: ${result.stderr.trim()}`);
     },
   };
+}
+
+/** sysctl prints every key it found as "key = value" (and exits non-zero when some key is missing). */
+function parseSysctl(stdout: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const at = line.indexOf(' = ');
+    if (at > 0) values.set(line.slice(0, at), line.slice(at + 3).trim());
+  }
+  return values;
 }
 
 /** Dotted names only: a key is an argument of sysctl and find, so it must never look like an option. */
