@@ -1,8 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ObservedTable } from '../../renderers/nft/model.js';
-
-/** A verification listing is abandoned after this long (the next tick starts another). */
-const VERIFY_TIMEOUT_MS = 30_000;
+import type { ObservedTable, RuleCounter } from '../../renderers/nft/model.js';
+import { countersIfSameStructure, type CachedTable } from './table-cache.js';
 
 export interface VerifyTiming {
   /** Shortest time between two verifications. */
@@ -26,4 +24,15 @@ export function sameTable(memory: ObservedTable | undefined, listed: ObservedTab
   return isDeepStrictEqual(memory?.table, listed?.table);
 }
 
-export { VERIFY_TIMEOUT_MS };
+/**
+ * The listing's counters when the table is what the memory says (all of it for a full listing, the structure for a
+ * terse one), or undefined when it is not.
+ */
+export function countersIfUnchanged(
+  cache: CachedTable,
+  listed: ObservedTable | undefined,
+  withElements: boolean,
+): RuleCounter[] | undefined {
+  if (!withElements) return countersIfSameStructure(cache, listed);
+  return sameTable(cache.observed, listed) ? (listed?.counters ?? []) : undefined;
+}

@@ -1,17 +1,16 @@
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { NftFamily, NftOp, ObservedTable } from '../../renderers/nft/model.js';
 import type { NftPort, TableWatch } from '../ports.js';
-import { afterCommit, copyObserved, countersIfSameStructure, type CachedTable } from './table-cache.js';
+import { afterCommit, copyObserved, type CachedTable } from './table-cache.js';
 import {
+  countersIfUnchanged,
   DEFAULT_VERIFY_TIMING,
-  sameTable,
   verifyIntervalMs,
-  VERIFY_TIMEOUT_MS,
   type VerifyTiming,
 } from './background-verify.js';
 
-/** A background counter listing that takes longer than this is abandoned (the next read starts another). */
-const COUNTERS_TIMEOUT_MS = 30_000;
+/** A listing beside the passes that takes longer than this is abandoned (a later one starts another). */
+const BACKGROUND_TIMEOUT_MS = 30_000;
 
 export interface OwnedTableOptions {
   /** A full listing at least this often: the backstop for anything the monitor missed. */
@@ -40,7 +39,6 @@ export class OwnedTable {
   private cache?: CachedTable;
   private lastFullAt = -Infinity;
   private countersAt = -Infinity;
-  private refreshing = false;
   /** Commits started, and those not finished: a listing overlapping one may show either side of it. */
   private commitsStarted = 0;
   private commitsRunning = 0;
@@ -48,7 +46,7 @@ export class OwnedTable {
   private watch?: TableWatch;
   private watchSubscription?: Subscription;
   private verifyTimer?: NodeJS.Timeout;
-  private verifying = false;
+  private checking = false;
   private lastListingMs = 0;
   private readonly changed = new Subject<void>();
   /** Emits once a foreign commit touched the table (or the monitor may have missed one). */
@@ -80,7 +78,8 @@ export class OwnedTable {
       this.listedEpoch = epoch;
       return listed;
     }
-    if (live && now - this.countersAt >= (this.opts.countersMaxAgeMs ?? 5_000)) this.refreshCounters(now);
+    const countersOld = now - this.countersAt >= (this.opts.countersMaxAgeMs ?? 5_000);
+    if (live && countersOld && !this.checking && this.commitsRunning === 0) void this.check(now, false);
     const { observed } = this.cache;
     return observed && copyObserved(observed);
   }
@@ -109,24 +108,39 @@ export class OwnedTable {
   }
 
   private verifyTick(): void {
-    if (this.watch?.live() || this.verifying || this.commitsRunning > 0 || !this.cache) return;
+    if (this.watch?.live() || this.checking || this.commitsRunning > 0 || !this.cache) return;
     const now = this.now();
     if (now - this.lastFullAt < verifyIntervalMs(this.lastListingMs, this.opts.verify ?? DEFAULT_VERIFY_TIMING)) return;
-    void this.verify(now);
+    void this.check(now, true);
   }
 
-  private async verify(now: number): Promise<void> {
-    this.verifying = true;
+  /** Runs one verification at once (tests; the timer does it in operation). */
+  verifyNow(): Promise<void> {
+    return this.check(this.now(), true);
+  }
+
+  /**
+   * A listing beside the passes, never awaited by one: in full to verify the memory (no live monitor), terse to
+   * refresh its counters (the monitor covers the rest; nft 1.0.6 still fetches every element). Either way it takes
+   * the counters when the table is what the memory says, and otherwise forgets the memory and asks for a pass.
+   */
+  private async check(now: number, withElements: boolean): Promise<void> {
+    this.checking = true;
     const cache = this.cache;
     const commits = this.commitsStarted;
+    const epoch = this.watch?.epoch();
     try {
-      const listed = await this.nft.listTable(this.family, this.name, AbortSignal.timeout(VERIFY_TIMEOUT_MS));
-      this.lastListingMs = this.now() - now;
-      // A commit meanwhile: the listing may show either side of it; the next tick looks again.
-      if (this.commitsStarted !== commits || this.cache !== cache || !cache) return;
-      this.lastFullAt = this.countersAt = now;
-      if (sameTable(cache.observed, listed)) {
-        if (cache.observed && listed) cache.observed.counters = listed.counters;
+      const signal = AbortSignal.timeout(BACKGROUND_TIMEOUT_MS);
+      const listed = await this.nft.listTable(this.family, this.name, signal, withElements ? {} : { elements: false });
+      if (withElements) this.lastListingMs = this.now() - now;
+      // A commit or a foreign change meanwhile: the listing may show either side of it; a later one looks again.
+      const overlapped = this.commitsStarted !== commits || this.watch?.epoch() !== epoch;
+      if (overlapped || this.cache !== cache || !cache) return;
+      this.countersAt = now;
+      if (withElements) this.lastFullAt = now;
+      const counters = countersIfUnchanged(cache, listed, withElements);
+      if (counters) {
+        if (cache.observed) cache.observed.counters = counters;
         return;
       }
       this.cache = undefined;
@@ -134,39 +148,8 @@ export class OwnedTable {
     } catch {
       // A failed listing proves nothing; the next tick (or pass) tries again.
     } finally {
-      this.verifying = false;
+      this.checking = false;
     }
-  }
-
-  /** Runs one verification at once (tests; the timer does it in operation). */
-  verifyNow(): Promise<void> {
-    return this.verify(this.now());
-  }
-
-  /** Not awaited: the pass goes on with the counters it has, the next one gets these. */
-  private refreshCounters(now: number): void {
-    if (this.refreshing || this.commitsRunning > 0) return;
-    this.refreshing = true;
-    const cache = this.cache;
-    const epoch = this.watch?.epoch();
-    const commits = this.commitsStarted;
-    const signal = AbortSignal.timeout(COUNTERS_TIMEOUT_MS);
-    void this.nft
-      .listTable(this.family, this.name, signal, { elements: false })
-      .then((listed) => {
-        // A commit, a listing or a foreign change meanwhile: this listing may be older than the memory.
-        const overlapped = this.commitsStarted !== commits || this.watch?.epoch() !== epoch;
-        if (overlapped || this.cache !== cache || !cache) return;
-        const counters = countersIfSameStructure(cache, listed);
-        this.countersAt = now;
-        if (counters && cache.observed) cache.observed.counters = counters;
-        else if (!counters) {
-          this.cache = undefined;
-          this.changed.next();
-        }
-      })
-      .catch(() => undefined)
-      .finally(() => (this.refreshing = false));
   }
 
   async commit(ops: readonly NftOp[], signal: AbortSignal): Promise<void> {
